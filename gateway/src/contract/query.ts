@@ -1,0 +1,182 @@
+import { Type, type Static } from 'typebox';
+
+export const Format = Type.Union([Type.Literal('time_series'), Type.Literal('table')]);
+export type Format = Static<typeof Format>;
+
+/**
+ * Aggregations of the visual builder. `rate` and `increase` treat the column as a
+ * monotonic counter that may reset (a drop counts from zero, like Prometheus).
+ * `percentile` reads `MetricSpec.percentile` (0–100). `none` returns raw rows.
+ */
+export const Aggregation = Type.Union([
+  Type.Literal('avg'),
+  Type.Literal('min'),
+  Type.Literal('max'),
+  Type.Literal('sum'),
+  Type.Literal('count'),
+  Type.Literal('first'),
+  Type.Literal('last'),
+  Type.Literal('median'),
+  Type.Literal('percentile'),
+  Type.Literal('rate'),
+  Type.Literal('increase'),
+  Type.Literal('none'),
+]);
+export type Aggregation = Static<typeof Aggregation>;
+
+/** How empty buckets are shown: left out, NULL, 0, the previous value (locf) or interpolated. */
+export const FillMode = Type.Union([
+  Type.Literal('none'),
+  Type.Literal('null'),
+  Type.Literal('zero'),
+  Type.Literal('previous'),
+  Type.Literal('linear'),
+]);
+export type FillMode = Static<typeof FillMode>;
+
+export const FilterOp = Type.Union([
+  Type.Literal('='),
+  Type.Literal('!='),
+  Type.Literal('<'),
+  Type.Literal('<='),
+  Type.Literal('>'),
+  Type.Literal('>='),
+  Type.Literal('IN'),
+  Type.Literal('NOT IN'),
+  Type.Literal('LIKE'),
+  Type.Literal('ILIKE'),
+  Type.Literal('IS NULL'),
+  Type.Literal('IS NOT NULL'),
+]);
+export type FilterOp = Static<typeof FilterOp>;
+
+const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
+
+export const Filter = Type.Object({
+  column: Type.String(),
+  op: FilterOp,
+  /** A scalar, or an array for IN / NOT IN; ignored for IS NULL / IS NOT NULL. Always sent as a bound parameter. */
+  value: Type.Optional(Type.Union([Scalar, Type.Array(Scalar)])),
+});
+export type Filter = Static<typeof Filter>;
+
+export const MetricSpec = Type.Object({
+  column: Type.String(),
+  aggregation: Aggregation,
+  /** 0–100, for aggregation "percentile". */
+  percentile: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+  /** Field name in the frame; defaults to "<aggregation>(<column>)" or the column for "none". */
+  alias: Type.Optional(Type.String({ maxLength: 128 })),
+});
+export type MetricSpec = Static<typeof MetricSpec>;
+
+export const OrderBy = Type.Object({
+  column: Type.String(),
+  direction: Type.Union([Type.Literal('asc'), Type.Literal('desc')]),
+});
+export type OrderBy = Static<typeof OrderBy>;
+
+/** Grafana's ad hoc filter as the dashboard holds it; applied by the gateway as bound filters. */
+export const AdHocFilter = Type.Object({
+  key: Type.String(),
+  operator: Type.String({ description: 'Grafana operator: =, !=, <, >, =~, !~' }),
+  value: Type.String(),
+});
+export type AdHocFilter = Static<typeof AdHocFilter>;
+
+const QueryBase = {
+  refId: Type.String({ minLength: 1, maxLength: 64 }),
+  format: Type.Optional(Format),
+  hide: Type.Optional(Type.Boolean()),
+  adhocFilters: Type.Optional(Type.Array(AdHocFilter)),
+};
+
+export const BuilderQuery = Type.Object({
+  ...QueryBase,
+  mode: Type.Literal('builder'),
+  table: Type.String(),
+  /** Defaults to the table's time column from the catalog. */
+  timeColumn: Type.Optional(Type.String()),
+  metrics: Type.Array(MetricSpec),
+  /** Columns whose values become series labels (one series per combination). */
+  groupBy: Type.Optional(Type.Array(Type.String())),
+  filters: Type.Optional(Type.Array(Filter)),
+  /** "auto" (default) or an interval: "500ms", "10s", "5m", "1h", "1d", "1w", "1M", "1y", or a PostgreSQL interval literal like "15 minutes". */
+  bucket: Type.Optional(Type.String()),
+  fill: Type.Optional(FillMode),
+  orderBy: Type.Optional(Type.Array(OrderBy)),
+  limit: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** Opt out of the maxDataPoints cap for this query. */
+  noPointCap: Type.Optional(Type.Boolean()),
+});
+export type BuilderQuery = Static<typeof BuilderQuery>;
+
+export const SqlQuery = Type.Object({
+  ...QueryBase,
+  mode: Type.Literal('sql'),
+  /** One statement; Grafana macros ($__timeFilter …) are expanded by the gateway. */
+  rawSql: Type.String(),
+});
+export type SqlQuery = Static<typeof SqlQuery>;
+
+export const GatewayQuery = Type.Union([BuilderQuery, SqlQuery]);
+export type GatewayQuery = Static<typeof GatewayQuery>;
+
+export const TimeRange = Type.Object({
+  /** ISO-8601 or epoch milliseconds as a string. */
+  from: Type.String(),
+  to: Type.String(),
+});
+export type TimeRange = Static<typeof TimeRange>;
+
+/** `POST /api/v1/query`, shaped like Grafana's own `/api/ds/query`. */
+export const QueryRequest = Type.Object({
+  range: TimeRange,
+  intervalMs: Type.Optional(Type.Number({ minimum: 0 })),
+  maxDataPoints: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** IANA zone used for day/week/month buckets, e.g. "Europe/Berlin"; default UTC. */
+  timezone: Type.Optional(Type.String()),
+  queries: Type.Array(GatewayQuery, { minItems: 1 }),
+});
+export type QueryRequest = Static<typeof QueryRequest>;
+
+export const FieldType = Type.Union([
+  Type.Literal('time'),
+  Type.Literal('number'),
+  Type.Literal('string'),
+  Type.Literal('boolean'),
+  Type.Literal('other'),
+]);
+export type FieldType = Static<typeof FieldType>;
+
+/** Grafana's DataFrameJSON (columnar; time values are epoch milliseconds). */
+export const DataFrameJSON = Type.Object({
+  schema: Type.Object({
+    name: Type.Optional(Type.String()),
+    refId: Type.Optional(Type.String()),
+    meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    fields: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        type: FieldType,
+        labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+        config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      })
+    ),
+  }),
+  data: Type.Object({ values: Type.Array(Type.Array(Type.Unknown())) }),
+});
+export type DataFrameJSON = Static<typeof DataFrameJSON>;
+
+export const QueryResult = Type.Object({
+  frames: Type.Array(DataFrameJSON),
+  error: Type.Optional(Type.String()),
+  /** Machine code of the error (same codes as ErrorBody.error). */
+  errorCode: Type.Optional(Type.String()),
+  status: Type.Optional(Type.Integer()),
+  executedQueryString: Type.Optional(Type.String()),
+});
+export type QueryResult = Static<typeof QueryResult>;
+
+export const QueryResponse = Type.Object({ results: Type.Record(Type.String(), QueryResult) });
+export type QueryResponse = Static<typeof QueryResponse>;
