@@ -1,0 +1,53 @@
+/**
+ * The one database interface the rest of the gateway sees. Two drivers implement it:
+ * `pg` (a Pool against a real PostgreSQL / TimescaleDB server, when DATABASE_URL is set)
+ * and the embedded TimescaleDB (PGlite + the timescaledb extension, one connection,
+ * work serialised). Nothing outside `db/` knows which one runs.
+ *
+ * Both drivers return the same JavaScript values for the same SQL types, so results
+ * (and tests) are identical on either:
+ *   timestamptz / timestamp → Date (timestamp without time zone read as UTC)
+ *   int2 / int4 / float4 / float8 → number
+ *   int8 / numeric → number when it is exactly representable, otherwise string
+ *   bool → boolean, json / jsonb → parsed value, date → 'YYYY-MM-DD' string,
+ *   everything else → the PostgreSQL text form.
+ */
+
+export interface DbField {
+  name: string;
+  /** PostgreSQL type OID of the result column. */
+  dataTypeID: number;
+}
+
+export interface DbResult<R = Record<string, unknown>> {
+  rows: R[];
+  fields: DbField[];
+  /** Rows returned or affected. */
+  rowCount: number;
+}
+
+/** Something that runs SQL with bound parameters: the database itself or an open transaction. */
+export interface DbSession {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<DbResult<R>>;
+}
+
+export interface TransactionOptions {
+  /** `BEGIN READ ONLY`. */
+  readOnly?: boolean;
+  /** `SET LOCAL statement_timeout`, milliseconds. */
+  statementTimeoutMs?: number;
+  /** `SET LOCAL ROLE`: the transaction runs with that role's privileges. */
+  role?: string;
+}
+
+export interface Db extends DbSession {
+  readonly driver: 'postgres' | 'embedded';
+  /** Runs `fn` inside one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws. */
+  transaction<T>(fn: (tx: DbSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * `COPY <target> FROM STDIN` of CSV text inside a transaction, where the driver supports
+   * streaming it (pg). Returns the rows copied. Absent on drivers without COPY streaming.
+   */
+  copyFrom?(tx: DbSession, copySql: string, csv: AsyncIterable<string | Buffer> | Iterable<string | Buffer>): Promise<number>;
+  close(): Promise<void>;
+}
