@@ -101,7 +101,10 @@ export const BuilderQuery = Type.Object({
   /** Columns whose values become series labels (one series per combination). */
   groupBy: Type.Optional(Type.Array(Type.String())),
   filters: Type.Optional(Type.Array(Filter)),
-  /** "auto" (default) or an interval: "500ms", "10s", "5m", "1h", "1d", "1w", "1M", "1y", or a PostgreSQL interval literal like "15 minutes". */
+  /**
+   * "auto" (default) or an interval: "500ms", "10s", "5m", "1h", "1d", "1w", "1M", "1y", or a PostgreSQL interval literal like "15 minutes".
+   * In the table format, leaving it out aggregates over the whole range (no time buckets).
+   */
   bucket: Type.Optional(Type.String()),
   fill: Type.Optional(FillMode),
   orderBy: Type.Optional(Type.Array(OrderBy)),

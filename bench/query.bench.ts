@@ -1,0 +1,135 @@
+/**
+ * Query engine against the real PostgreSQL, in a scratch database: a 24 h, 1,000-bucket,
+ * 5-series avg builder query over 1,000,000 raw rows through the gateway vs the same SQL sent
+ * with `pg` directly (p50 ratio), and the size of the answer in bytes per point.
+ */
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../gateway/src/main.ts', import.meta.url));
+const SERVER_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const RAW_ROWS = 1_000_000;
+const SERIES = 5;
+const BUCKETS = 1000;
+const RUNS = 20;
+const WARMUP = 3;
+const SECRET = randomBytes(16).toString('hex');
+// 24 h split into 1,000 buckets of 86.4 s; the range ends just before the next day so no 1,001st bucket starts.
+const RANGE = { from: '2025-01-01T00:00:00.000Z', to: '2025-01-01T23:59:59.999Z' };
+
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
+const median = (xs: number[]) => percentile(xs, 0.5);
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: SERVER_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function run(): Promise<string> {
+  const dbName = `gw_qbench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE "${dbName}"`));
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${dbName}`;
+  const direct = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  let gateway: ChildProcess | undefined;
+  try {
+    await direct.query(`CREATE TABLE readings (time timestamptz NOT NULL, sensor_id text NOT NULL, temperature double precision)`);
+    const perSeries = RAW_ROWS / SERIES;
+    await direct.query(
+      `INSERT INTO readings
+       SELECT timestamptz '2025-01-01' + (g * 86400.0 / ${perSeries}) * interval '1 second', 'sensor_' || s, 20 + random() * 5
+       FROM generate_series(0, ${perSeries - 1}) g, generate_series(1, ${SERIES}) s`
+    );
+    await direct.query(`CREATE INDEX ON readings (time)`);
+    await direct.query(`ANALYZE readings`);
+
+    const started = await startGateway({ DATABASE_URL: url.toString(), GATEWAY_TOKENS: `bench:${SECRET}:read`, LOG_LEVEL: 'warn' });
+    gateway = started.child;
+    const body = JSON.stringify({
+      range: RANGE,
+      intervalMs: 60_000,
+      maxDataPoints: BUCKETS,
+      queries: [{ refId: 'A', mode: 'builder', table: 'readings', metrics: [{ column: 'temperature', aggregation: 'avg' }], groupBy: ['sensor_id'], bucket: '86400ms' }],
+    });
+    const post = () => fetch(`${started.url}/api/v1/query`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' }, body });
+
+    const first = await post();
+    const firstText = await first.text();
+    const answer = JSON.parse(firstText);
+    const result = answer.results?.A;
+    if (first.status !== 200 || !result || result.error) throw new Error(`query failed: ${first.status} ${firstText.slice(0, 500)}`);
+    const frame = result.frames[0];
+    const seriesCount = frame.schema.fields.length - 1;
+    const bucketCount = frame.data.values[0].length;
+    const points = seriesCount * bucketCount;
+    const sql: string = result.executedQueryString;
+
+    const gatewayMs: number[] = [];
+    const directMs: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < RUNS + WARMUP; i++) {
+      let t = performance.now();
+      const res = await post();
+      const text = await res.text();
+      const g = performance.now() - t;
+      if (res.status !== 200) throw new Error(`query failed: ${res.status}`);
+      bytes = Buffer.byteLength(text);
+      t = performance.now();
+      const r = await direct.query(sql);
+      const d = performance.now() - t;
+      if (r.rowCount !== points) throw new Error(`direct query returned ${r.rowCount} rows, expected ${points}`);
+      if (i >= WARMUP) {
+        gatewayMs.push(g);
+        directMs.push(d);
+      }
+    }
+    const ratio = median(gatewayMs) / median(directMs);
+    const perPoint = bytes / points;
+    const fmt = (n: number) => n.toFixed(1);
+    return [
+      '## Query engine (builder time series on PostgreSQL vs pg directly)',
+      '',
+      `Scratch database, ${RAW_ROWS.toLocaleString('en-US')} raw rows over 24 h (${SERIES} sensors, indexed on time); ` +
+        `one builder query: avg per 86.4 s bucket, grouped by sensor → ${seriesCount} series × ${bucketCount} buckets. The gateway runs as its own process.`,
+      '',
+      '| Measure | Gateway | Direct | Ratio / value | Target | Verdict |',
+      '|---|---|---|---|---|---|',
+      `| p50 of ${RUNS} runs (ms) | ${fmt(median(gatewayMs))} (p90 ${fmt(percentile(gatewayMs, 0.9))}) | ${fmt(median(directMs))} (p90 ${fmt(percentile(directMs, 0.9))}) | ${ratio.toFixed(2)} | ≤ 1.15 | ${ratio <= 1.15 ? 'met' : 'missed'} |`,
+      `| Response bytes per point (uncompressed) | ${bytes.toLocaleString('en-US')} B / ${points.toLocaleString('en-US')} points | | ${perPoint.toFixed(1)} | ≤ 20 | ${perPoint <= 20 ? 'met' : 'missed'} |`,
+      '',
+      `Direct = the gateway's executed SQL (date_bin buckets, values inlined) through a pg Pool, rows parsed into objects; ` +
+        'gateway = the same SQL in a read-only transaction plus long → wide shaping into one DataFrameJSON frame, JSON encoding and HTTP, body fully read. ' +
+        'Values are unrounded doubles as PostgreSQL returns them (shortest round-trip form, ~18 characters each); the time column is shared by the series.',
+    ].join('\n');
+  } finally {
+    gateway?.kill('SIGTERM');
+    await direct.end();
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+  }
+}
+
+function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) {
+        child.removeAllListeners('exit');
+        resolve({ child, url });
+      }
+    });
+  });
+}

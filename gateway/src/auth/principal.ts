@@ -1,0 +1,9 @@
+import type { Scope } from '../contract/info';
+
+/** Who is calling: the configured token that matched. */
+export interface Principal {
+  name: string;
+  scopes: Scope[];
+  /** Present when the token may only touch these tables. */
+  tables?: string[];
+}

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import type { Scope } from './contract/info';
+import { ConfigError } from './config-error';
+import { hashToken, parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens';
+
+/**
+ * Gateway configuration, from environment variables; each can also be given as a
+ * command-line flag (`--port 9000`, `--port=9000`, `--demo`): the flag name is the
+ * variable's name in lower case with dashes, without the GATEWAY_ prefix.
+ *
+ * | Variable              | Default        | Meaning                                                              |
+ * |-----------------------|----------------|----------------------------------------------------------------------|
+ * | PORT                  | 8080           | Listen port; 0 picks a free one                                      |
+ * | HOST                  | 127.0.0.1      | Listen address (0.0.0.0 to expose)                                   |
+ * | DATABASE_URL          | (unset)        | postgres://… of a PostgreSQL / TimescaleDB server; unset → embedded  |
+ * | DATA_DIR              | ./data         | Embedded database + demo token; `memory://` = in memory, nothing kept|
+ * | GATEWAY_TOKENS        | (none)         | `name:secret:scope1,scope2[:table1,table2]`, entries separated by `;` |
+ * | GATEWAY_TOKENS_FILE   | (none)         | JSON `[{"name","token"|"sha256","scopes",["tables"]}]`               |
+ * | GATEWAY_DEMO          | false          | No tokens configured → random all-scope demo token; seed demo data   |
+ * | GATEWAY_SEED          | false          | Seed the demo tables when absent (without a demo token)              |
+ * | STATEMENT_TIMEOUT_MS  | 30000          | Per-statement limit on the database                                  |
+ * | DEFAULT_ROW_LIMIT     | 1000           | Rows a data GET returns without `limit`                              |
+ * | MAX_ROW_LIMIT         | 100000         | Cap on `limit`                                                       |
+ * | BODY_LIMIT            | 67108864       | Largest request body, bytes                                          |
+ * | CORS_ORIGINS          | (none)         | Comma list of allowed origins, `*` for any                           |
+ * | LOG_LEVEL             | info           | pino level: fatal, error, warn, info, debug, trace, silent          |
+ * | METRICS_PUBLIC        | true           | /metrics without a token                                             |
+ * | DB_POOL_SIZE          | 10             | pg pool size (DATABASE_URL only)                                     |
+ * | DB_CONNECT_TIMEOUT_MS | 5000           | Longest wait for a pooled connection (DATABASE_URL only)             |
+ * | COPY_THRESHOLD_ROWS   | 1000           | POST batches at least this large use COPY (DATABASE_URL only)        |
+ */
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  tokens: TokenEntry[];
+  demo: boolean;
+  seed: boolean;
+  statementTimeoutMs: number;
+  defaultRowLimit: number;
+  maxRowLimit: number;
+  bodyLimit: number;
+  corsOrigins: string[];
+  logLevel: string;
+  metricsPublic: boolean;
+  poolSize: number;
+  connectionTimeoutMs: number;
+  copyThresholdRows: number;
+}
+
+export { ConfigError };
+
+const FLAG_ALIASES: Record<string, string> = {
+  DEMO: 'GATEWAY_DEMO',
+  SEED: 'GATEWAY_SEED',
+  TOKENS: 'GATEWAY_TOKENS',
+  TOKENS_FILE: 'GATEWAY_TOKENS_FILE',
+};
+
+/** `--data-dir x`, `--data-dir=x`, `--demo` → { DATA_DIR: 'x', GATEWAY_DEMO: 'true' }. */
+export function flagsToEnv(argv: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new ConfigError(`Unexpected argument "${arg}" (flags look like --port=8080)`);
+    const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    const name = rawName.replace(/-/g, '_').toUpperCase();
+    const key = FLAG_ALIASES[name] ?? name;
+    if (inline !== undefined) out[key] = inline;
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out[key] = argv[++i];
+    else out[key] = 'true';
+  }
+  return out;
+}
+
+/** Reads and checks the configuration; throws ConfigError with a message for a person. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, argv: readonly string[] = []): GatewayConfig {
+  const vars = { ...env, ...flagsToEnv(argv) };
+  const tokens = [
+    ...(vars.GATEWAY_TOKENS ? parseTokenList(vars.GATEWAY_TOKENS) : []),
+    ...(vars.GATEWAY_TOKENS_FILE ? parseTokensFile(readTokensFile(vars.GATEWAY_TOKENS_FILE)) : []),
+  ];
+  const names = new Set<string>();
+  for (const t of tokens) {
+    if (names.has(t.name)) throw new ConfigError(`Token name "${t.name}" is configured twice`);
+    names.add(t.name);
+  }
+  const demo = bool(vars, 'GATEWAY_DEMO', false);
+  if (tokens.length === 0 && !demo) {
+    throw new ConfigError(
+      'No access token configured. Set GATEWAY_TOKENS (name:secret:scopes[:tables];…) or GATEWAY_TOKENS_FILE, ' +
+        'or start with --demo (GATEWAY_DEMO=true) for a generated demo token.'
+    );
+  }
+  const defaultRowLimit = int(vars, 'DEFAULT_ROW_LIMIT', 1000, 1);
+  const maxRowLimit = int(vars, 'MAX_ROW_LIMIT', 100_000, 1);
+  if (defaultRowLimit > maxRowLimit) throw new ConfigError(`DEFAULT_ROW_LIMIT (${defaultRowLimit}) is above MAX_ROW_LIMIT (${maxRowLimit})`);
+  return {
+    port: int(vars, 'PORT', 8080, 0, 65535),
+    host: vars.HOST || '127.0.0.1',
+    databaseUrl: vars.DATABASE_URL || undefined,
+    dataDir: vars.DATA_DIR || './data',
+    tokens,
+    demo,
+    seed: bool(vars, 'GATEWAY_SEED', false) || demo,
+    statementTimeoutMs: int(vars, 'STATEMENT_TIMEOUT_MS', 30_000, 0),
+    defaultRowLimit,
+    maxRowLimit,
+    bodyLimit: int(vars, 'BODY_LIMIT', 64 * 1024 * 1024, 1),
+    corsOrigins: (vars.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    logLevel: vars.LOG_LEVEL || 'info',
+    metricsPublic: bool(vars, 'METRICS_PUBLIC', true),
+    poolSize: int(vars, 'DB_POOL_SIZE', 10, 1),
+    connectionTimeoutMs: int(vars, 'DB_CONNECT_TIMEOUT_MS', 5000, 1),
+    copyThresholdRows: int(vars, 'COPY_THRESHOLD_ROWS', 1000, 1),
+  };
+}
+
+function readTokensFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`GATEWAY_TOKENS_FILE ${path} cannot be read: ${(err as Error).message}`);
+  }
+}
+
+function int(vars: Record<string, string | undefined>, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = vars[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+function bool(vars: Record<string, string | undefined>, key: string, fallback: boolean): boolean {
+  const raw = vars[key]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${key} must be true or false, got "${vars[key]}"`);
+}
+
+/** A token entry from a secret, for tests and the demo token. */
+export function tokenEntry(name: string, secret: string, scopes: Scope[], tables?: string[]): TokenEntry {
+  return { name, sha256: hashToken(secret), scopes, ...(tables ? { tables } : {}) };
+}

@@ -1,0 +1,103 @@
+import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Db, DbResult, DbSession, TransactionOptions } from './types';
+import { VALUE_PARSERS } from './value-parsers';
+
+export interface PostgresDbOptions {
+  connectionString: string;
+  statementTimeoutMs: number;
+  /** Upper bound on waiting for a free pooled connection (or a new one). */
+  connectionTimeoutMs?: number;
+  maxConnections?: number;
+  onError?: (err: Error) => void;
+}
+
+// Per-pool type parsers: no process-wide pg.types mutation, so several pools (tests,
+// the benchmark's direct client) can coexist with their own rules.
+// Types pg's own parsers turn into the same values the embedded driver gives (numbers,
+// booleans, JSON, simple arrays). Everything else stays PostgreSQL text, as on PGlite
+// (pg would otherwise make objects of intervals, points, …).
+const PG_DEFAULT_PARSED = new Set([16, 21, 23, 26, 114, 700, 701, 3802, 1000, 1005, 1007, 1009, 1015, 1021, 1022]);
+const identity = (text: string) => text;
+
+const typeParsers = {
+  getTypeParser(oid: number, format?: string) {
+    if (format === 'binary') return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
+    const own = VALUE_PARSERS[oid];
+    if (own) return own;
+    return PG_DEFAULT_PARSED.has(oid) ? pg.types.getTypeParser(oid, 'text') : identity;
+  },
+} as pg.CustomTypesConfig;
+
+/** Sessions handed to transaction callbacks remember their client, for COPY. */
+const clientOfSession = new WeakMap<DbSession, pg.PoolClient>();
+
+export function createPostgresDb(options: PostgresDbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    statement_timeout: options.statementTimeoutMs > 0 ? options.statementTimeoutMs : undefined,
+    application_name: 'timescaledb-gateway',
+    // Text times without an offset mean UTC, whatever the server's default zone is.
+    options: '-c TimeZone=UTC',
+    types: typeParsers,
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', (err) => options.onError?.(err));
+
+  const run = async <R>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<DbResult<R>> => {
+    const res = await client.query(sql, params as unknown[] | undefined);
+    return {
+      rows: res.rows as R[],
+      fields: (res.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+      rowCount: res.rowCount ?? res.rows.length,
+    };
+  };
+
+  return {
+    driver: 'postgres',
+    query: (sql, params) => run(pool, sql, params),
+
+    async transaction<T>(fn: (tx: DbSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+      const client = await pool.connect();
+      let broken = false;
+      const tx: DbSession = { query: (sql, params) => run(client, sql, params) };
+      clientOfSession.set(tx, client);
+      try {
+        await client.query(opts.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+        if (opts.statementTimeoutMs !== undefined) {
+          await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(0, Math.floor(opts.statementTimeoutMs)))]);
+        }
+        if (opts.role) await client.query(`SELECT set_config('role', $1, true)`, [opts.role]);
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection itself failed: do not return it to the pool
+        }
+        throw err;
+      } finally {
+        clientOfSession.delete(tx);
+        client.release(broken);
+      }
+    },
+
+    async copyFrom(tx, copySql, csv) {
+      const client = clientOfSession.get(tx);
+      if (!client) throw new Error('copyFrom needs a session from this database’s transaction()');
+      const sink = client.query(copyFromStdin(copySql));
+      await pipeline(Readable.from(csv as Iterable<string | Buffer>), sink);
+      return sink.rowCount;
+    },
+
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { Db } from './db/types';
+import type { GatewayConfig } from './config';
+import type { Capabilities } from './capabilities';
+import type { Catalog } from './catalog/catalog';
+import type { Principal } from './auth/principal';
+import type { Registry } from 'prom-client';
+
+// What buildApp decorates onto the instance and the request, visible to every route file.
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    config: GatewayConfig;
+    capabilities: Capabilities;
+    catalog: Catalog;
+    /** The generated demo token (demo mode without configured tokens), else null. */
+    demoToken: string | null;
+    /** This app's prom-client registry (served at /metrics). */
+    metrics: Registry;
+  }
+  interface FastifyRequest {
+    /** Set by the auth hook on every non-public route. */
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** No bearer token needed. */
+    public?: boolean;
+  }
+}
+
+export {};

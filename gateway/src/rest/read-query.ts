@@ -1,0 +1,217 @@
+import { ApiError } from '../errors';
+import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
+import { CoercionError, coerceValue } from './coerce-value';
+
+/** Query parameters with a meaning of their own; every other key is a column filter. */
+export const RESERVED_PARAMS = new Set(['from', 'to', 'columns', 'order', 'limit', 'offset', 'bucket', 'agg']);
+
+const OPERATORS: Record<string, string> = { eq: '=', neq: '<>', lt: '<', lte: '<=', gt: '>', gte: '>=' };
+const AGGREGATES = new Set(['avg', 'min', 'max', 'sum', 'count']);
+const MAX_IN_VALUES = 1000;
+
+export interface ReadOptions {
+  defaultLimit: number;
+  maxLimit: number;
+  /** time_bucket when TimescaleDB is there, date_bin otherwise. */
+  timescale: boolean;
+}
+
+export interface BuiltQuery {
+  sql: string;
+  params: unknown[];
+}
+
+type Query = Record<string, string | string[] | undefined>;
+
+/**
+ * `GET /timescaledb/data/:table` parameters → one SELECT. Identifiers come from the
+ * catalog (quoted), operators from a fixed table, values are bound parameters: no
+ * request text ever becomes SQL text.
+ */
+export function buildReadQuery(table: ResolvedTable, query: Query, options: ReadOptions): BuiltQuery {
+  const params: unknown[] = [];
+  const bind = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const column = (name: string) => findColumn(table, name);
+
+  const where: string[] = [];
+  for (const [key, raw] of Object.entries(query)) {
+    if (RESERVED_PARAMS.has(key) || raw === undefined) continue;
+    const col = column(key);
+    for (const value of Array.isArray(raw) ? raw : [raw]) where.push(filterSql(col, value, bind));
+  }
+
+  const from = single(query, 'from');
+  const to = single(query, 'to');
+  if (from !== undefined || to !== undefined) {
+    const timeCol = requireTimeColumn(table);
+    if (from !== undefined) where.push(`${timeCol.ident} >= ${bind(timeParam(timeCol, 'from', from))}`);
+    if (to !== undefined) where.push(`${timeCol.ident} <= ${bind(timeParam(timeCol, 'to', to))}`);
+  }
+
+  const requested = listParam(single(query, 'columns'))?.map(column);
+  const limit = intParam(query, 'limit', options.defaultLimit, 0, Number.MAX_SAFE_INTEGER);
+  const offset = intParam(query, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+  const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+  const bucket = single(query, 'bucket');
+  const agg = single(query, 'agg');
+
+  let select: string;
+  let groupBy = '';
+  let orderDefault: string;
+  if (bucket !== undefined || agg !== undefined) {
+    const timeCol = requireTimeColumn(table);
+    if (bucket === undefined || bucket === '') throw ApiError.badRequest('invalid_bucket', '"agg" needs "bucket", e.g. bucket=1h&agg=avg');
+    const fn = (agg ?? 'avg').toLowerCase();
+    if (!AGGREGATES.has(fn)) throw ApiError.badRequest('invalid_aggregate', `Unknown aggregate "${agg}" (use ${[...AGGREGATES].join(', ')})`, { agg });
+    const interval = bind(intervalText(bucket));
+    const bucketExpr = options.timescale
+      ? `time_bucket(${interval}::interval, ${timeCol.ident})`
+      : `date_bin(${interval}::interval, ${timeCol.ident}, '2000-01-03')`;
+    // Numeric columns are aggregated; the other requested ones become groups (one row per bucket and group).
+    const cols = (requested ?? table.columns.filter((c) => c.kind === 'number')).filter((c) => c.name !== timeCol.name);
+    const measures = cols.filter((c) => c.kind === 'number');
+    const groups = cols.filter((c) => c.kind !== 'number');
+    if (measures.length === 0) {
+      throw ApiError.badRequest('invalid_aggregate', `"agg" needs at least one numeric column to aggregate in table "${table.name}"`, { table: table.name });
+    }
+    select = [`${bucketExpr} AS ${timeCol.ident}`, ...groups.map((g) => g.ident), ...measures.map((m) => `${fn}(${m.ident}) AS ${m.ident}`)].join(', ');
+    groupBy = ` GROUP BY ${Array.from({ length: groups.length + 1 }, (_, i) => i + 1).join(', ')}`;
+    orderDefault = '1';
+  } else {
+    select = requested ? requested.map((c) => c.ident).join(', ') : '*';
+    orderDefault = table.timeColumn ? `${column(table.timeColumn).ident} DESC` : '';
+  }
+
+  const order = orderSql(table, single(query, 'order')) ?? orderDefault;
+  const orderClause = order ? ` ORDER BY ${order}` : '';
+  const capped = Math.min(limit, options.maxLimit);
+  const sql = `SELECT ${select} FROM ${table.ident}${whereSql}${groupBy}${orderClause} LIMIT ${bind(capped)} OFFSET ${bind(offset)}`;
+  return { sql, params };
+}
+
+function filterSql(col: ResolvedColumn, text: string, bind: (v: unknown) => string): string {
+  const dot = text.indexOf('.');
+  const op = dot < 0 ? text : text.slice(0, dot);
+  const value = dot < 0 ? '' : text.slice(dot + 1);
+  if (dot < 0 || !(op in OPERATORS || op === 'in' || op === 'like' || op === 'is')) {
+    throw ApiError.badRequest(
+      'invalid_operator',
+      `Filter on "${col.name}" must look like <op>.<value> with op one of eq, neq, lt, lte, gt, gte, in, like, is; got "${text}"`,
+      { column: col.name, filter: text }
+    );
+  }
+  if (op === 'is') {
+    const v = value.toLowerCase();
+    if (v === 'null') return `${col.ident} IS NULL`;
+    if (v === 'notnull' || v === 'not.null') return `${col.ident} IS NOT NULL`;
+    if (v === 'true' || v === 'false') return `${col.ident} IS ${v.toUpperCase()}`;
+    throw ApiError.badRequest('invalid_value', `"is" takes null, notnull, true or false; got "${value}" for column "${col.name}"`, { column: col.name });
+  }
+  if (op === 'like') return `${col.ident}::text LIKE ${bind(value.replace(/\*/g, '%'))}`;
+  if (op === 'in') {
+    const list = value.replace(/^\((.*)\)$/s, '$1');
+    const items = list === '' ? [] : list.split(',');
+    if (items.length === 0) throw ApiError.badRequest('invalid_value', `"in" needs at least one value for column "${col.name}"`, { column: col.name });
+    if (items.length > MAX_IN_VALUES) throw ApiError.badRequest('invalid_value', `"in" takes at most ${MAX_IN_VALUES} values`, { column: col.name });
+    return `${col.ident} IN (${items.map((item) => bind(filterValue(col, item))).join(', ')})`;
+  }
+  return `${col.ident} ${OPERATORS[op]} ${bind(filterValue(col, value))}`;
+}
+
+function filterValue(col: ResolvedColumn, text: string): unknown {
+  try {
+    const v = coerceValue(col, text, true);
+    if (v === null) throw new CoercionError('expected a value; use is.null to match NULL');
+    return v;
+  } catch (err) {
+    if (err instanceof CoercionError) {
+      throw ApiError.badRequest('invalid_value', `Invalid value for column "${col.name}": ${err.message}`, { column: col.name, value: text });
+    }
+    throw err;
+  }
+}
+
+function timeParam(col: ResolvedColumn, param: string, text: string): unknown {
+  try {
+    const v = coerceValue({ ...col, kind: 'time' }, text, true);
+    if (v === null) throw new CoercionError('empty');
+    return v;
+  } catch (err) {
+    if (err instanceof CoercionError) {
+      throw ApiError.badRequest('invalid_time', `"${param}" must be an ISO-8601 time or epoch milliseconds, got "${text}"`, { param, value: text });
+    }
+    throw err;
+  }
+}
+
+function orderSql(table: ResolvedTable, text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  return text
+    .split(',')
+    .map((part) => {
+      const m = /^(.*?)(?:\.(asc|desc))?(?:\.(nullsfirst|nullslast))?$/i.exec(part.trim());
+      const name = m?.[1] ?? '';
+      const col = findColumn(table, name, 'order');
+      const dir = m?.[2]?.toLowerCase() === 'desc' ? ' DESC' : ' ASC';
+      const nulls = m?.[3] ? (m[3].toLowerCase() === 'nullsfirst' ? ' NULLS FIRST' : ' NULLS LAST') : '';
+      return `${col.ident}${dir}${nulls}`;
+    })
+    .join(', ');
+}
+
+function findColumn(table: ResolvedTable, name: string, where?: string): ResolvedColumn {
+  const col = table.columns.find((c) => c.name === name);
+  if (!col) {
+    throw new ApiError(400, 'unknown_column', `Unknown column "${name}" in table "${table.name}"${where ? ` (in ${where})` : ''}`, {
+      table: table.name,
+      column: name,
+    });
+  }
+  return col;
+}
+
+function requireTimeColumn(table: ResolvedTable): ResolvedColumn {
+  if (!table.timeColumn) {
+    throw ApiError.badRequest('no_time_column', `Table "${table.name}" has no time column, so from/to/bucket do not apply`, { table: table.name });
+  }
+  return findColumn(table, table.timeColumn);
+}
+
+function single(query: Query, key: string): string | undefined {
+  const v = query[key];
+  if (Array.isArray(v)) throw ApiError.badRequest('invalid_request', `"${key}" may be given only once`, { param: key });
+  return v;
+}
+
+function listParam(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw ApiError.badRequest('invalid_request', '"columns" needs at least one column name', { param: 'columns' });
+  return list;
+}
+
+function intParam(query: Query, key: string, fallback: number, min: number, max: number): number {
+  const text = single(query, key);
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw ApiError.badRequest(`invalid_${key}`, `"${key}" must be a whole number ≥ ${min}, got "${text}"`, { param: key, value: text });
+  }
+  return Number(text);
+}
+
+const SHORT_INTERVAL = /^(\d+)\s*(ms|s|m|h|d|w)$/;
+const UNIT_NAMES: Record<string, string> = { ms: 'milliseconds', s: 'seconds', m: 'minutes', h: 'hours', d: 'days', w: 'weeks' };
+
+/** "5m" → "5 minutes"; anything else is passed (bound) as a PostgreSQL interval literal. */
+function intervalText(text: string): string {
+  const m = SHORT_INTERVAL.exec(text.trim());
+  if (m) {
+    if (Number(m[1]) === 0) throw ApiError.badRequest('invalid_bucket', 'The bucket must be longer than zero', { bucket: text });
+    return `${m[1]} ${UNIT_NAMES[m[2]]}`;
+  }
+  if (!/^[\w\s.:+-]{1,64}$/.test(text)) throw ApiError.badRequest('invalid_bucket', `Invalid bucket interval "${text}" (e.g. 10s, 5m, 1h, 1d)`, { bucket: text });
+  return text;
+}

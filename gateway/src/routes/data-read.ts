@@ -1,0 +1,40 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { assertTableAllowed, requireScope } from '../auth';
+import { buildReadQuery } from '../rest/read-query';
+import { contentType, formatRows, pickOutputFormat } from '../rest/output-format';
+
+const Params = Type.Object({ table: Type.String({ minLength: 1, maxLength: 200 }) });
+
+/** `GET /timescaledb/data/:table`: rows as JSON (the seed's array of objects), CSV or NDJSON. */
+export const dataReadRoutes: FastifyPluginAsync = async (app) => {
+  app.get<{ Params: { table: string }; Querystring: Record<string, string | string[]> }>(
+    '/timescaledb/data/:table',
+    {
+      preHandler: requireScope('read'),
+      schema: {
+        tags: ['data'],
+        summary: 'Read rows of a table, view or hypertable',
+        description:
+          'Query: from, to (ISO-8601 or epoch ms, on the time column), columns=a,b, <column>=<op>.<value> ' +
+          '(eq, neq, lt, lte, gt, gte, in.(a,b), like, is.null|notnull|true|false), order=col.desc,col2, limit, offset, ' +
+          'bucket=5m&agg=avg|min|max|sum|count for time-bucketed aggregates. Accept: application/json, text/csv, application/x-ndjson.',
+        params: Params,
+      },
+    },
+    async (request, reply) => {
+      const format = pickOutputFormat(request.headers.accept);
+      const table = await app.catalog.resolveTableFresh(request.params.table);
+      assertTableAllowed(request.principal, table.name);
+      const { sql, params } = buildReadQuery(table, request.query, {
+        defaultLimit: app.config.defaultRowLimit,
+        maxLimit: app.config.maxRowLimit,
+        timescale: app.capabilities.timescaledb !== null,
+      });
+      const result = await app.db.query(sql, params);
+      return reply
+        .type(contentType(format))
+        .send(formatRows(format, result.rows, result.fields.map((f) => f.name)));
+    }
+  );
+};

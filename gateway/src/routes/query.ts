@@ -1,0 +1,26 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { requireScope } from '../auth';
+import { ErrorBody } from '../contract/errors';
+import { QueryRequest, QueryResponse } from '../contract/query';
+import { runQueryRequest } from '../query/run-request';
+
+/** `POST /api/v1/query`: Grafana-style multi-query requests answered with data frames per refId. */
+export const queryRoutes: FastifyPluginAsync = async (app) => {
+  app.post<{ Body: QueryRequest }>(
+    '/api/v1/query',
+    {
+      // Each query checks its own scope (SQL mode needs "sql"); the request needs at least one of them.
+      preHandler: async (request, reply) => {
+        const p = request.principal;
+        if (p && !p.scopes.some((s) => s === 'read' || s === 'sql' || s === 'admin')) await requireScope('read')(request, reply);
+      },
+      schema: {
+        tags: ['query'],
+        summary: 'Run builder and SQL-mode queries; answers Grafana DataFrameJSON per refId',
+        body: QueryRequest,
+        response: { 200: QueryResponse, 400: ErrorBody },
+      },
+    },
+    async (request) => runQueryRequest(app, request.principal!, request.body)
+  );
+};

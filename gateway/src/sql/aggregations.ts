@@ -1,0 +1,79 @@
+import { ApiError } from '../errors';
+import type { MetricSpec } from '../contract/query';
+import type { Dialect } from './bucket-sql';
+import type { BuilderColumn, Params } from './builder-context';
+
+/**
+ * Aggregate expressions of the builder, over the inner relation's own aliases: `"t"` is the
+ * time column, `"v<i>"` the metric's column and `"d<i>"` its counter delta (rate/increase).
+ */
+
+const NUMERIC_ONLY = new Set(['avg', 'sum', 'median', 'percentile', 'rate', 'increase']);
+
+export function checkMetric(metric: MetricSpec, column: BuilderColumn, format: 'time_series' | 'table'): void {
+  const numeric = column.kind === 'number';
+  if (NUMERIC_ONLY.has(metric.aggregation) && !numeric) {
+    throw ApiError.badRequest('invalid_aggregation', `Aggregation ${metric.aggregation} needs a numeric column; ${JSON.stringify(column.name)} is ${column.type}`, {
+      column: column.name,
+      aggregation: metric.aggregation,
+    });
+  }
+  if (format === 'time_series' && metric.aggregation !== 'count' && !numeric && column.kind !== 'boolean') {
+    throw ApiError.badRequest(
+      'invalid_aggregation',
+      `Time series values must be numeric; ${JSON.stringify(column.name)} is ${column.type} (use count, or the table format)`,
+      { column: column.name, aggregation: metric.aggregation }
+    );
+  }
+  if (metric.aggregation === 'percentile' && metric.percentile === undefined) {
+    throw ApiError.badRequest('invalid_aggregation', `Aggregation percentile on ${JSON.stringify(column.name)} needs "percentile" (0–100)`, {
+      column: column.name,
+    });
+  }
+  if ((metric.aggregation === 'min' || metric.aggregation === 'max') && column.kind === 'boolean') {
+    throw ApiError.badRequest('invalid_aggregation', `Aggregation ${metric.aggregation} is not defined for boolean column ${JSON.stringify(column.name)}`, {
+      column: column.name,
+    });
+  }
+}
+
+/** Counter increase between consecutive rows of one series; a drop is a reset, counted from zero. */
+export function counterDeltaSql(value: string, window: string): string {
+  const prev = `lag(${value}) OVER ${window}`;
+  return `CASE WHEN ${prev} IS NULL THEN NULL WHEN ${value} >= ${prev} THEN ${value} - ${prev} ELSE ${value} END`;
+}
+
+export function aggregateSql(metric: MetricSpec, i: number, dialect: Dialect, params: Params, bucketSeconds: string | null): string {
+  const v = `"v${i}"`;
+  switch (metric.aggregation) {
+    case 'avg':
+    case 'min':
+    case 'max':
+    case 'sum':
+    case 'count':
+      return `${metric.aggregation}(${v})`;
+    case 'first':
+      return dialect === 'timescaledb' ? `first(${v}, "t")` : `(array_agg(${v} ORDER BY "t" ASC))[1]`;
+    case 'last':
+      return dialect === 'timescaledb' ? `last(${v}, "t")` : `(array_agg(${v} ORDER BY "t" DESC))[1]`;
+    case 'median':
+      return `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${v})`;
+    case 'percentile':
+      return `percentile_cont(${params.add(metric.percentile! / 100, 'float8')}) WITHIN GROUP (ORDER BY ${v})`;
+    case 'increase':
+      return `sum("d${i}")`;
+    case 'rate':
+      // Per second over the bucket width; month widths divide later, once the bucket is known.
+      return bucketSeconds ? `(sum("d${i}") / ${bucketSeconds})` : `sum("d${i}")`;
+    /* c8 ignore next 2 */
+    default:
+      throw ApiError.badRequest('invalid_aggregation', `Unknown aggregation ${metric.aggregation}`);
+  }
+}
+
+export function defaultMetricName(metric: MetricSpec): string {
+  if (metric.alias) return metric.alias;
+  if (metric.aggregation === 'none') return metric.column;
+  if (metric.aggregation === 'percentile') return `p${metric.percentile}(${metric.column})`;
+  return `${metric.aggregation}(${metric.column})`;
+}

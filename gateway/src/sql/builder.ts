@@ -1,0 +1,307 @@
+import { ApiError } from '../errors';
+import type { BuilderQuery, FillMode } from '../contract/query';
+import { aggregateSql, checkMetric, counterDeltaSql, defaultMetricName } from './aggregations';
+import { type TimeKind, bucketSql, gapfillBucketSql, intervalSql, usesTimeZone } from './bucket-sql';
+import { type BuilderColumn, type BuilderContext, Params, col, findColumn, timeKindOf } from './builder-context';
+import { capBucket } from './bucket-count';
+import { builderAdhocFilters, builderFilters } from './filters';
+import type { FrameNotice } from './frame-types';
+import { type BucketInterval, formatBucket, parseBucketInterval, smallestNiceBucketAtLeast } from './interval';
+import { quoteLiteral } from './quote';
+
+/**
+ * Builder query → one SQL statement plus bound parameters. Only catalog-checked identifiers
+ * and the gateway's own aliases appear in the SQL text (`"t"`, `"g0"`, `"m0"`…); display names
+ * (aliases, column names) are applied to the result afterwards through `rename`.
+ */
+
+export interface BuiltQuery {
+  sql: string;
+  params: unknown[];
+  /** Result column → frame field name. */
+  rename: Map<string, string>;
+  format: 'time_series' | 'table';
+  notices: FrameNotice[];
+  bucket?: BucketInterval;
+  /** Raw rows: the per-series point cap; rows carry `__rn` (1 = newest) so the runner can drop the overflow. */
+  rawPointCap?: number;
+}
+
+interface Resolved {
+  format: 'time_series' | 'table';
+  time: BuilderColumn | null;
+  timeKind: TimeKind | null;
+  groups: BuilderColumn[];
+  metrics: Array<{ spec: BuilderQuery['metrics'][number]; column: BuilderColumn }>;
+  raw: boolean;
+}
+
+function resolve(q: BuilderQuery, ctx: BuilderContext): Resolved {
+  const format = q.format ?? 'time_series';
+  if (q.metrics.length === 0) {
+    throw ApiError.badRequest('invalid_query', `Query ${q.refId}: add at least one metric`, { refId: q.refId });
+  }
+  const timeName = q.timeColumn ?? ctx.table.timeColumn;
+  let time: BuilderColumn | null = null;
+  let timeKind: TimeKind | null = null;
+  if (timeName) {
+    time = findColumn(ctx.table, timeName, 'time column');
+    timeKind = timeKindOf(time);
+    if (!timeKind) {
+      throw ApiError.badRequest('invalid_time_column', `Time column ${JSON.stringify(time.name)} is ${time.type}, not a timestamp or date`, {
+        column: time.name,
+      });
+    }
+  } else if (format === 'time_series') {
+    throw ApiError.badRequest('missing_time_column', `Table ${JSON.stringify(ctx.table.name)} has no time column; set timeColumn or use the table format`, {
+      table: ctx.table.name,
+    });
+  }
+  const groups = (q.groupBy ?? []).map((g) => findColumn(ctx.table, g, 'group by'));
+  const metrics = q.metrics.map((spec) => {
+    const column = findColumn(ctx.table, spec.column, 'metric');
+    checkMetric(spec, column, format);
+    return { spec, column };
+  });
+  const rawCount = metrics.filter((m) => m.spec.aggregation === 'none').length;
+  if (rawCount > 0 && rawCount < metrics.length) {
+    throw ApiError.badRequest('invalid_aggregation', 'Aggregation "none" (raw rows) cannot be combined with other aggregations in one query');
+  }
+  const names = new Set<string>(['time']);
+  for (const name of [...groups.map((g) => g.name), ...metrics.map((m) => defaultMetricName(m.spec))]) {
+    if (names.has(name)) {
+      throw ApiError.badRequest('duplicate_name', `Two outputs of query ${q.refId} are named ${JSON.stringify(name)}; give the metric an alias`, { name });
+    }
+    names.add(name);
+  }
+  return { format, time, timeKind, groups, metrics, raw: rawCount > 0 };
+}
+
+/** The bucket width: explicit or auto, widened (with a notice) to stay within maxDataPoints. */
+function chooseBucket(q: BuilderQuery, ctx: BuilderContext, kind: TimeKind, notices: FrameNotice[]): BucketInterval {
+  const text = q.bucket ?? 'auto';
+  const rangeMs = ctx.range.to - ctx.range.from;
+  let bucket: BucketInterval;
+  if (text === 'auto') {
+    bucket = smallestNiceBucketAtLeast(Math.max(ctx.intervalMs, rangeMs / ctx.maxDataPoints, 1));
+  } else {
+    bucket = parseBucketInterval(text, 'bucket');
+  }
+  if (q.noPointCap) return bucket;
+  const capped = capBucket(bucket, ctx.range, ctx.timeZone, ctx.maxDataPoints, kind);
+  if (text !== 'auto' && capped !== bucket) {
+    notices.push({
+      severity: 'info',
+      text: `Bucket widened from ${formatBucket(bucket)} to ${formatBucket(capped)} to stay within ${ctx.maxDataPoints} points per series`,
+    });
+  }
+  return capped;
+}
+
+function sourceSql(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Params): string {
+  const select: string[] = [];
+  if (r.time) select.push(`${col(r.time)} AS "t"`);
+  r.groups.forEach((g, i) => select.push(r.format === 'time_series' ? `${col(g)}::text AS "g${i}"` : `${col(g)} AS "g${i}"`));
+  r.metrics.forEach((m, i) => select.push(`${col(m.column)} AS "v${i}"`));
+  const counters = r.metrics.some((m) => m.spec.aggregation === 'rate' || m.spec.aggregation === 'increase');
+  if (counters) {
+    const partition = r.groups.length ? `PARTITION BY ${r.groups.map(col).join(', ')} ` : '';
+    const window = `(${partition}ORDER BY ${col(r.time!)})`;
+    r.metrics.forEach((m, i) => {
+      if (m.spec.aggregation === 'rate' || m.spec.aggregation === 'increase') {
+        select.push(`${counterDeltaSql(col(m.column), window)} AS "d${i}"`);
+      }
+    });
+  }
+  const where: string[] = [];
+  if (r.time) {
+    const cast = r.timeKind === 'timestamptz' ? 'timestamptz' : 'timestamp';
+    const t = r.timeKind === 'date' ? `${col(r.time)}::timestamp` : col(r.time);
+    where.push(`${t} >= ${params.add(new Date(ctx.range.from).toISOString(), cast)}`);
+    where.push(`${t} <= ${params.add(new Date(ctx.range.to).toISOString(), cast)}`);
+  }
+  where.push(...builderFilters(ctx.table, q.filters, params));
+  where.push(...builderAdhocFilters(ctx.table, q.adhocFilters, params));
+  return `SELECT ${select.join(', ')} FROM ${ctx.table.sql}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+}
+
+function renameMap(r: Resolved, metricPrefix: 'v' | 'm'): Map<string, string> {
+  const rename = new Map<string, string>([['time', 'time']]);
+  r.groups.forEach((g, i) => rename.set(`g${i}`, g.name));
+  r.metrics.forEach((m, i) => rename.set(`${metricPrefix}${i}`, defaultMetricName(m.spec)));
+  return rename;
+}
+
+function orderAndLimit(q: BuilderQuery, r: Resolved, rename: Map<string, string>, params: Params, defaultOrder: string): string {
+  let order = defaultOrder;
+  if (r.format === 'table' && q.orderBy?.length) {
+    const byDisplay = new Map([...rename].map(([alias, display]) => [display, alias]));
+    order = q.orderBy
+      .map((o) => {
+        const alias = byDisplay.get(o.column) ?? (r.time && o.column === r.time.name && rename.has('time') ? 'time' : undefined);
+        if (!alias || (alias === 'time' && !r.time)) {
+          throw ApiError.badRequest('unknown_column', `orderBy column ${JSON.stringify(o.column)} is not an output of the query`, { column: o.column });
+        }
+        return `"${alias}" ${o.direction === 'desc' ? 'DESC' : 'ASC'}`;
+      })
+      .join(', ');
+  }
+  let sql = order ? ` ORDER BY ${order}` : '';
+  if (r.format === 'table' && q.limit !== undefined) {
+    sql += ` LIMIT ${params.add(q.limit, 'bigint')}`;
+  }
+  return sql;
+}
+
+function buildRaw(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Params, src: string): BuiltQuery {
+  const rename = renameMap(r, 'v');
+  const cols = [...(r.time ? ['"t" AS "time"'] : []), ...r.groups.map((_, i) => `"g${i}"`), ...r.metrics.map((_, i) => `"v${i}"`)];
+  if (r.format === 'time_series' && !q.noPointCap) {
+    const cap = ctx.maxDataPoints;
+    const partition = r.groups.length ? `PARTITION BY ${r.groups.map((_, i) => `"g${i}"`).join(', ')} ` : '';
+    const ranked = `SELECT ${cols.join(', ')}, row_number() OVER (${partition}ORDER BY "t" DESC) AS "__rn" FROM (${src}) AS "src"`;
+    const sql = `SELECT * FROM (${ranked}) AS "ranked" WHERE "__rn" <= ${params.add(cap + 1, 'bigint')} ORDER BY "time"`;
+    return { sql, params: params.values, rename, format: r.format, notices: [], rawPointCap: cap };
+  }
+  const defaultOrder = r.time ? '"time"' : '';
+  const sql = `SELECT ${cols.join(', ')} FROM (${src}) AS "src"${orderAndLimit(q, r, rename, params, defaultOrder)}`;
+  return { sql, params: params.values, rename, format: r.format, notices: [] };
+}
+
+function wrapFill(agg: string, fill: FillMode): string {
+  switch (fill) {
+    case 'zero':
+      return `COALESCE(${agg}, 0)`;
+    case 'previous':
+      return `locf(${agg})`;
+    case 'linear':
+      return `interpolate((${agg})::float8)`;
+    default:
+      return agg;
+  }
+}
+
+export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQuery {
+  const r = resolve(q, ctx);
+  const params = new Params();
+  const src = sourceSql(q, ctx, r, params);
+  if (r.raw) {
+    return buildRaw(q, ctx, r, params, src);
+  }
+  const notices: FrameNotice[] = [];
+  const bucketed = r.time !== null && (r.format === 'time_series' || q.bucket !== undefined);
+  const bucket = bucketed ? chooseBucket(q, ctx, r.timeKind!, notices) : undefined;
+  const fill: FillMode = bucket ? q.fill ?? 'none' : 'none';
+  const groupCols = r.groups.map((_, i) => `"g${i}"`);
+  const fixedSeconds = bucket && bucket.months === 0 ? String(bucket.ms / 1000) : null;
+  const aggs = r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds));
+  const monthRates = bucket && bucket.months > 0 && r.metrics.some((m) => m.spec.aggregation === 'rate');
+  const rename = renameMap(r, 'm');
+  const kind = r.timeKind ?? 'timestamptz';
+
+  let sql: string;
+  if (!bucket) {
+    const select = [...groupCols, ...aggs.map((a, i) => `${a} AS "m${i}"`)];
+    const groupBy = groupCols.length ? ` GROUP BY ${groupCols.join(', ')}` : '';
+    rename.delete('time');
+    sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src"${groupBy}${orderAndLimit(q, r, rename, params, groupCols.join(', '))}`;
+  } else if (fill === 'none' || ctx.dialect === 'timescaledb') {
+    let timeExpr: string;
+    let metricExprs = aggs;
+    if (fill === 'none') {
+      timeExpr = bucketSql({ dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind });
+    } else {
+      const cast = kind === 'timestamptz' ? 'timestamptz' : 'timestamp';
+      timeExpr = gapfillBucketSql({
+        dialect: ctx.dialect,
+        bucket,
+        column: '"t"',
+        timeZone: ctx.timeZone,
+        timeKind: kind,
+        start: params.add(new Date(ctx.range.from).toISOString(), cast),
+        // Finish is exclusive: one microsecond past `to` so a bucket starting exactly at `to` exists.
+        finish: params.add(new Date(ctx.range.to).toISOString().replace('Z', '001Z'), cast),
+      });
+      metricExprs = aggs.map((a) => wrapFill(a, fill));
+    }
+    const select = [`${timeExpr} AS "time"`, ...groupCols, ...metricExprs.map((a, i) => `${a} AS "m${i}"`)];
+    const positions = select.slice(0, 1 + groupCols.length).map((_, i) => String(i + 1));
+    sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src" GROUP BY ${positions.join(', ')}`;
+    sql += orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '));
+  } else {
+    sql = postgresGapfill(q, ctx, r, params, src, bucket, fill, aggs, kind, rename);
+  }
+  if (monthRates) {
+    const divide = r.metrics.map((m, i) =>
+      m.spec.aggregation === 'rate' ? `("m${i}" / extract(epoch from (("time" + ${intervalSql(bucket!)}) - "time"))) AS "m${i}"` : `"m${i}"`
+    );
+    sql = `SELECT "time", ${[...groupCols, ...divide].join(', ')} FROM (${sql}) AS "bucketed" ORDER BY "time"${groupCols.length ? ', ' + groupCols.join(', ') : ''}`;
+  }
+  return { sql, params: params.values, rename, format: r.format, notices, bucket };
+}
+
+/**
+ * Gap filling on plain PostgreSQL, matching time_bucket_gapfill + locf/interpolate: every bucket
+ * of the range for every series that has data, missing ones NULL, 0, the previous bucket's value,
+ * or interpolated linearly between the neighbours (same formula, in microseconds).
+ */
+function postgresGapfill(
+  q: BuilderQuery,
+  ctx: BuilderContext,
+  r: Resolved,
+  params: Params,
+  src: string,
+  bucket: BucketInterval,
+  fill: FillMode,
+  aggs: string[],
+  kind: TimeKind,
+  rename: Map<string, string>
+): string {
+  const groupCols = r.groups.map((_, i) => `"g${i}"`);
+  const cast = kind === 'timestamptz' ? 'timestamptz' : 'timestamp';
+  const from = params.add(new Date(ctx.range.from).toISOString(), cast);
+  const to = params.add(new Date(ctx.range.to).toISOString(), cast);
+  const zoned = usesTimeZone(bucket, ctx.timeZone, kind);
+  // Slots are generated on wall-clock time (local when zoned) so days and months keep their lengths.
+  const wallZone = kind === 'timestamptz' ? quoteLiteral(zoned ? ctx.timeZone : 'UTC') : null;
+  const toWall = (x: string) => (wallZone ? `(${x} AT TIME ZONE ${wallZone})` : x);
+  const fromWall = (x: string) => (wallZone ? `(${x} AT TIME ZONE ${wallZone})` : x);
+  const firstBucket = bucketSql({ dialect: 'postgres', bucket, column: from, timeZone: ctx.timeZone, timeKind: kind === 'date' ? 'timestamp' : kind });
+  const agg = `SELECT ${bucketSql({ dialect: 'postgres', bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind })} AS "time", ${[
+    ...groupCols,
+    ...aggs.map((a, i) => `${a} AS "m${i}"`),
+  ].join(', ')} FROM (${src}) AS "src" GROUP BY ${[1, ...groupCols.map((_, i) => i + 2)].join(', ')}`;
+  const slots = `SELECT ${fromWall('"s"')} AS "time" FROM generate_series(${toWall(firstBucket)}, ${toWall(to)}, ${intervalSql(bucket)}) AS "s"`;
+  const series = groupCols.length ? `SELECT DISTINCT ${groupCols.join(', ')} FROM "agg"` : `SELECT 1 AS "one" WHERE EXISTS (SELECT 1 FROM "agg")`;
+  const gridCols = ['"slots"."time"', ...groupCols.map((g) => `"series".${g}`)];
+  const joinOn = ['"agg"."time" = "slots"."time"', ...groupCols.map((g) => `"agg".${g} IS NOT DISTINCT FROM "series".${g}`)];
+  const joined = `SELECT ${[...gridCols, ...r.metrics.map((_, i) => `"agg"."m${i}"`), '("agg"."time" IS NOT NULL) AS "present"'].join(', ')} FROM "slots" CROSS JOIN "series" LEFT JOIN "agg" ON ${joinOn.join(' AND ')}`;
+  const partition = groupCols.length ? `${groupCols.join(', ')}, ` : '';
+  const marked = `SELECT *, count(*) FILTER (WHERE "present") OVER (${groupCols.length ? `PARTITION BY ${groupCols.join(', ')} ` : ''}ORDER BY "time") AS "grp_prev", count(*) FILTER (WHERE "present") OVER (${groupCols.length ? `PARTITION BY ${groupCols.join(', ')} ` : ''}ORDER BY "time" DESC) AS "grp_next" FROM "joined"`;
+  const prevWin = `(PARTITION BY ${partition}"grp_prev" ORDER BY "time")`;
+  const nextWin = `(PARTITION BY ${partition}"grp_next" ORDER BY "time" DESC)`;
+  const filled = r.metrics.map((_, i) => {
+    const m = `"m${i}"`;
+    switch (fill) {
+      case 'zero':
+        return `COALESCE(${m}, 0) AS ${m}`;
+      case 'previous':
+        return `CASE WHEN "present" THEN ${m} ELSE first_value(${m}) OVER ${prevWin} END AS ${m}`;
+      case 'linear': {
+        const y0 = `first_value(${m}::float8) OVER ${prevWin}`;
+        const y1 = `first_value(${m}::float8) OVER ${nextWin}`;
+        const x0 = `first_value("time") OVER ${prevWin}`;
+        const x1 = `first_value("time") OVER ${nextWin}`;
+        const micros = (a: string, b: string) => `(extract(epoch from (${a} - ${b})) * 1000000)::float8`;
+        return `CASE WHEN "present" THEN ${m}::float8 WHEN "grp_prev" = 0 OR "grp_next" = 0 THEN NULL ELSE ${y0} + (${y1} - ${y0}) * ${micros('"time"', x0)} / ${micros(x1, x0)} END AS ${m}`;
+      }
+      default:
+        return m;
+    }
+  });
+  const order = orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '));
+  return `WITH "agg" AS (${agg}), "slots" AS (${slots}), "series" AS (${series}), "joined" AS (${joined}), "marked" AS (${marked}) SELECT "time", ${[
+    ...groupCols,
+    ...filled,
+  ].join(', ')} FROM "marked"${order}`;
+}

@@ -1,0 +1,116 @@
+import type { FieldType } from '../contract/query';
+import type { WorkField } from './frame-types';
+
+/**
+ * Turns database result columns into frame fields with Grafana's PostgreSQL typing:
+ * integers, floats and numeric → number; bool → boolean; timestamp(tz) and date → time
+ * (epoch ms); json/jsonb → other; everything else → string (its text form).
+ */
+
+const OID = {
+  bool: 16,
+  int8: 20,
+  int2: 21,
+  int4: 23,
+  json: 114,
+  float4: 700,
+  float8: 701,
+  date: 1082,
+  timestamp: 1114,
+  timestamptz: 1184,
+  numeric: 1700,
+  jsonb: 3802,
+} as const;
+
+export function fieldTypeForOid(oid: number): FieldType {
+  switch (oid) {
+    case OID.int2:
+    case OID.int4:
+    case OID.int8:
+    case OID.float4:
+    case OID.float8:
+    case OID.numeric:
+      return 'number';
+    case OID.bool:
+      return 'boolean';
+    case OID.date:
+    case OID.timestamp:
+    case OID.timestamptz:
+      return 'time';
+    case OID.json:
+    case OID.jsonb:
+      return 'other';
+    default:
+      return 'string';
+  }
+}
+
+function toNumber(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string') {
+    const n = Number(v);
+    if (Number.isNaN(n) && v !== 'NaN') return null;
+    return n;
+  }
+  return null;
+}
+
+function toTimeMs(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) {
+    const t = v.getTime();
+    return Number.isFinite(t) ? t : null;
+  }
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    // `date` columns arrive as 'YYYY-MM-DD'; midnight UTC like Grafana's driver.
+    const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+    return Number.isFinite(t) ? t : null;
+  }
+  return null;
+}
+
+function toText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+export function convertValue(type: FieldType, v: unknown): unknown {
+  switch (type) {
+    case 'number': {
+      const n = toNumber(v);
+      // JSON has no NaN/Infinity; Grafana's JSON encoder writes them as null too.
+      return n === null || !Number.isFinite(n) ? null : n;
+    }
+    case 'time':
+      return toTimeMs(v);
+    case 'boolean':
+      return v === null || v === undefined ? null : Boolean(v);
+    case 'other':
+      return v === undefined ? null : v;
+    default:
+      return toText(v);
+  }
+}
+
+export interface ResultLike {
+  rows: Record<string, unknown>[];
+  fields: Array<{ name: string; dataTypeID: number }>;
+}
+
+/** Columnar fields from row objects; `rename` maps result column names to display names. */
+export function resultToFields(result: ResultLike, rename?: ReadonlyMap<string, string>): WorkField[] {
+  return result.fields.map((f) => {
+    const type = fieldTypeForOid(f.dataTypeID);
+    const values = new Array(result.rows.length);
+    for (let i = 0; i < result.rows.length; i++) {
+      values[i] = convertValue(type, result.rows[i][f.name]);
+    }
+    return { name: rename?.get(f.name) ?? f.name, type, values };
+  });
+}

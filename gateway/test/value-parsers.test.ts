@@ -1,0 +1,72 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseInt8, parseNumeric, parseTimestamp, parseTimestamptz } from '../src/db/value-parsers';
+import { forEachDatabase } from './helpers/test-context';
+
+describe('value parsers', () => {
+  it('keeps int8 as a number only while it is exact', () => {
+    assert.equal(parseInt8('42'), 42);
+    assert.equal(parseInt8('-9007199254740991'), -9007199254740991);
+    assert.equal(parseInt8('9007199254740993'), '9007199254740993');
+  });
+
+  it('keeps numeric as a number only when no digit is lost', () => {
+    assert.equal(parseNumeric('12.50'), 12.5);
+    assert.equal(parseNumeric('0.001'), 0.001);
+    assert.equal(parseNumeric('123456789012345.6789'), '123456789012345.6789');
+    assert.equal(parseNumeric('NaN'), 'NaN');
+  });
+
+  it('reads timestamps as UTC and timestamptz with their offset', () => {
+    assert.equal((parseTimestamp('2024-01-01 12:00:00') as Date).toISOString(), '2024-01-01T12:00:00.000Z');
+    assert.equal((parseTimestamptz('2024-01-01 12:00:00+02') as Date).toISOString(), '2024-01-01T10:00:00.000Z');
+    assert.equal((parseTimestamptz('2024-01-01 12:00:00.123456+05:30') as Date).toISOString(), '2024-01-01T06:30:00.123Z');
+  });
+});
+
+forEachDatabase((getCtx) => {
+  it('returns the same JavaScript values on both drivers', async () => {
+    const { db } = getCtx();
+    const { rows } = await db.query(`SELECT
+        timestamptz '2024-03-01 10:00:00+00' AS tz, timestamp '2024-03-01 10:00:00' AS ts, date '2024-02-29' AS d,
+        12345::int8 AS small8, 9007199254740993::int8 AS big8, 12.50::numeric(6,2) AS num, 1.5::real AS r,
+        7::int2 AS i2, true AS b, '{"a":[1]}'::jsonb AS j, interval '90 minutes' AS iv, NULL::int AS n`);
+    const row = rows[0] as Record<string, unknown>;
+    assert.ok(row.tz instanceof Date && row.ts instanceof Date);
+    assert.equal((row.tz as Date).toISOString(), '2024-03-01T10:00:00.000Z');
+    assert.equal((row.ts as Date).toISOString(), '2024-03-01T10:00:00.000Z');
+    assert.deepEqual(
+      { ...row, tz: undefined, ts: undefined },
+      { tz: undefined, ts: undefined, d: '2024-02-29', small8: 12345, big8: '9007199254740993', num: 12.5, r: 1.5, i2: 7, b: true, j: { a: [1] }, iv: '01:30:00', n: null }
+    );
+  });
+
+  it('binds parameters of every family', async () => {
+    const { db } = getCtx();
+    const { rows } = await db.query(`SELECT $1::timestamptz AS t, $2::int AS i, $3::text AS s, $4::boolean AS b, $5::numeric AS n`, [
+      new Date('2024-05-05T05:05:05.005Z'),
+      7,
+      "it's",
+      false,
+      '123456789012345678901234567890',
+    ]);
+    assert.deepEqual(rows[0], { t: new Date('2024-05-05T05:05:05.005Z'), i: 7, s: "it's", b: false, n: '123456789012345678901234567890' });
+  });
+
+  it('serialises concurrent transactions without mixing their statements', async () => {
+    const { db } = getCtx();
+    await db.query('CREATE TABLE IF NOT EXISTS tx_probe (k int)');
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO tx_probe VALUES ($1)', [i]);
+          if (i % 2) throw new Error('roll back');
+          return i;
+        })
+      )
+    );
+    assert.equal(results.filter((r) => r.status === 'rejected').length, 4);
+    const { rows } = await db.query<{ k: number }>('SELECT k FROM tx_probe ORDER BY k');
+    assert.deepEqual(rows.map((r) => r.k), [0, 2, 4, 6]);
+  });
+});
