@@ -1,28 +1,45 @@
-import { test, expect } from '@grafana/plugin-e2e';
+import { expect, test } from '@grafana/plugin-e2e';
 
-test('smoke: should render query editor', async ({ panelEditPage, readProvisionedDataSource }) => {
-  const ds = await readProvisionedDataSource({ fileName: 'datasources.yml' });
-  await panelEditPage.datasource.set(ds.name);
-  await expect(panelEditPage.getQueryEditorRow('A').getByRole('textbox', { name: 'Query Text' })).toBeVisible();
-});
+import { selectors } from '../src/components/selectors';
+import { labels } from '../src/labels';
+import { PROVISIONED_FILE, skipWithoutGrafana } from './grafana';
 
-test('should trigger new query when Constant field is changed', async ({
-  panelEditPage,
-  readProvisionedDataSource,
-}) => {
-  const ds = await readProvisionedDataSource({ fileName: 'datasources.yml' });
-  await panelEditPage.datasource.set(ds.name);
-  await panelEditPage.getQueryEditorRow('A').getByRole('textbox', { name: 'Query Text' }).fill('test query');
-  const queryReq = panelEditPage.waitForQueryDataRequest();
-  await panelEditPage.getQueryEditorRow('A').getByRole('spinbutton').fill('10');
-  await expect(await queryReq).toBeTruthy();
-});
+skipWithoutGrafana();
 
-test('data query should return values 10 and 20', async ({ panelEditPage, readProvisionedDataSource }) => {
-  const ds = await readProvisionedDataSource({ fileName: 'datasources.yml' });
+test('the builder draws one series per sensor', async ({ panelEditPage, readProvisionedDataSource, page }) => {
+  const ds = await readProvisionedDataSource({ fileName: PROVISIONED_FILE });
   await panelEditPage.datasource.set(ds.name);
-  await panelEditPage.getQueryEditorRow('A').getByRole('textbox', { name: 'Query Text' }).fill('test query');
+  const row = panelEditPage.getQueryEditorRow('A');
+  await row.getByTestId(selectors.builder.table).locator('input').fill('sensor_data');
+  await page.keyboard.press('Enter');
+  await row.getByTestId(selectors.builder.metricColumn).locator('input').fill('temperature');
+  await page.keyboard.press('Enter');
+  await row.getByTestId(selectors.builder.groupBy).locator('input').fill('sensor_id');
+  await page.keyboard.press('Enter');
+  await expect(row.getByTestId(selectors.builder.sqlPreview)).toContainText('avg("temperature")');
   await panelEditPage.setVisualization('Table');
   await expect(panelEditPage.refreshPanel()).toBeOK();
-  await expect(panelEditPage.panel.data).toContainText(['10', '20']);
+  await expect(row.getByTestId(selectors.builder.executedSql)).toContainText('sensor_data');
+});
+
+test('SQL mode runs a query with macros on Ctrl+Enter', async ({ panelEditPage, readProvisionedDataSource, page }) => {
+  const ds = await readProvisionedDataSource({ fileName: PROVISIONED_FILE });
+  await panelEditPage.datasource.set(ds.name);
+  const row = panelEditPage.getQueryEditorRow('A');
+  await row.getByTestId(selectors.queryEditor.modeSwitch).getByText(labels.queryEditor.modes.sql).click();
+  const editor = row.getByTestId(selectors.sqlEditor.root).locator('.monaco-editor').first();
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('SELECT $__timeGroupAlias(time, 5m), avg(temperature) AS avg_temperature FROM sensor_data WHERE $__timeFilter(time) GROUP BY 1 ORDER BY 1');
+  await panelEditPage.setVisualization('Table');
+  const response = panelEditPage.waitForQueryDataRequest();
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await expect(await response).toBeTruthy();
+  await expect(panelEditPage.panel.fieldNames).toContainText(['avg_temperature']);
+});
+
+test('the demo dashboard shows the sales table', async ({ gotoDashboardPage }) => {
+  const dashboardPage = await gotoDashboardPage({ uid: 'tsgw-demo' });
+  await expect(dashboardPage.getPanelByTitle('Latest sales').fieldNames).toContainText(['order_id', 'product_id', 'quantity']);
 });

@@ -1,0 +1,103 @@
+import { Alert } from '@grafana/ui';
+import { EditorField, EditorFieldGroup, EditorRow, EditorRows } from '@grafana/plugin-ui';
+import React, { useEffect } from 'react';
+
+import { selectors } from 'components/selectors';
+import type { DataSource } from 'data/datasource';
+import { renderBuilderSql } from 'data/builderSql';
+import { useBuilderState } from 'hooks/useBuilderState';
+import { useColumns } from 'hooks/useColumns';
+import { useTables } from 'hooks/useTables';
+import { labels } from 'labels';
+import type { BuilderFields } from 'types/query';
+
+import { BucketEditor } from './BucketEditor';
+import { FillSelect } from './FillSelect';
+import { FilterEditor } from './FilterEditor';
+import { GroupByEditor } from './GroupByEditor';
+import { LimitEditor } from './LimitEditor';
+import { MetricsEditor } from './MetricsEditor';
+import { SqlPreview } from './SqlPreview';
+import { TableSelect } from './TableSelect';
+import { TimeColumnSelect } from './TimeColumnSelect';
+
+export interface QueryBuilderProps {
+  datasource: DataSource;
+  fields: BuilderFields;
+  onChange: (fields: BuilderFields) => void;
+  executedSql?: string;
+}
+
+/** Only composes the builder's parts; the state lives in useBuilderState. */
+export const QueryBuilder = ({ datasource, fields, onChange, executedSql }: QueryBuilderProps) => {
+  const [state, dispatch] = useBuilderState(fields, onChange);
+  const tables = useTables(datasource);
+  const columnsState = useColumns(datasource, state.table);
+  const columns = columnsState.value?.columns ?? [];
+  const guessedTimeColumn = columnsState.value?.timeColumn;
+
+  // Tables chosen before the catalog answered (or typed) get their time column once it is known.
+  useEffect(() => {
+    if (state.table && !state.timeColumn && guessedTimeColumn && columnsState.value?.table === state.table) {
+      dispatch({ type: 'setTimeColumn', timeColumn: guessedTimeColumn });
+    }
+  }, [state.table, state.timeColumn, guessedTimeColumn, columnsState.value, dispatch]);
+
+  return (
+    <div data-testid={selectors.builder.root}>
+      {tables.error && (
+        <Alert severity="error" title={labels.builder.loadError}>
+          {tables.error.message}
+        </Alert>
+      )}
+      <EditorRows>
+        <EditorRow>
+          <EditorFieldGroup>
+            <EditorField label={labels.builder.table.label} tooltip={labels.builder.table.tooltip}>
+              <TableSelect
+                tables={tables.value ?? []}
+                loading={tables.loading}
+                value={state.table}
+                onChange={(table, entry) => dispatch({ type: 'setTable', table, timeColumn: entry?.timeColumn ?? undefined })}
+              />
+            </EditorField>
+            <EditorField label={labels.builder.timeColumn.label} tooltip={labels.builder.timeColumn.tooltip}>
+              <TimeColumnSelect columns={columns} value={state.timeColumn} onChange={(timeColumn) => dispatch({ type: 'setTimeColumn', timeColumn })} />
+            </EditorField>
+          </EditorFieldGroup>
+        </EditorRow>
+        <EditorRow>
+          <EditorField label={labels.builder.metrics.label}>
+            <MetricsEditor metrics={state.metrics} columns={columns} dispatch={dispatch} />
+          </EditorField>
+        </EditorRow>
+        <EditorRow>
+          <EditorFieldGroup>
+            <EditorField label={labels.builder.groupBy.label} tooltip={labels.builder.groupBy.tooltip}>
+              <GroupByEditor groupBy={state.groupBy ?? []} columns={columns} onChange={(groupBy) => dispatch({ type: 'setGroupBy', groupBy })} />
+            </EditorField>
+            <EditorField label={labels.builder.bucket.label} tooltip={labels.builder.bucket.tooltip}>
+              <BucketEditor bucket={state.bucket} onChange={(bucket) => dispatch({ type: 'setBucket', bucket })} />
+            </EditorField>
+            <EditorField label={labels.builder.fill.label} tooltip={labels.builder.fill.tooltip}>
+              <FillSelect fill={state.fill as never} onChange={(fill) => dispatch({ type: 'setFill', fill })} />
+            </EditorField>
+            <EditorField label={labels.builder.limit.label}>
+              <LimitEditor limit={state.limit} onChange={(limit) => dispatch({ type: 'setLimit', limit })} />
+            </EditorField>
+          </EditorFieldGroup>
+        </EditorRow>
+        <EditorRow>
+          <EditorField label={labels.builder.filters.label}>
+            <FilterEditor datasource={datasource} table={state.table} filters={state.filters ?? []} columns={columns} dispatch={dispatch} />
+          </EditorField>
+        </EditorRow>
+        <EditorRow>
+          <EditorField label={labels.builder.preview.label} tooltip={labels.builder.preview.tooltip} width="100%">
+            <SqlPreview sql={renderBuilderSql(state, guessedTimeColumn)} executedSql={executedSql} />
+          </EditorField>
+        </EditorRow>
+      </EditorRows>
+    </div>
+  );
+};

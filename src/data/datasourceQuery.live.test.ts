@@ -1,0 +1,205 @@
+import { FieldType, LoadingState, type DataFrame } from '@grafana/data';
+import { lastValueFrom } from 'rxjs';
+
+import { setTemplateVariables } from '__testing__/grafanaRuntime';
+import { createLiveDataSource, liveGateway } from '__testing__/liveDataSource';
+import { makeRequest } from '__testing__/request';
+import { AggregationType, EditorMode, FillMode, QueryFormat, type TsBuilderQuery, type TsQuery } from 'types/query';
+import { VariableQueryMode } from 'types/variables';
+
+import { pickBuilderFields } from './builderFields';
+import { renderBuilderSql } from './builderSql';
+import type { DataSource } from './datasource';
+
+jest.mock('@grafana/runtime', () => require('__testing__/grafanaRuntime').runtimeMock());
+
+const sql = (refId: string, rawSql: string, format = QueryFormat.Table): TsQuery => ({ refId, mode: EditorMode.SQL, format, rawSql });
+
+const perSensor = (patch: Partial<TsQuery> = {}): TsQuery =>
+  ({
+    refId: 'A',
+    mode: EditorMode.Builder,
+    format: QueryFormat.TimeSeries,
+    table: 'sensor_data',
+    metrics: [{ column: 'temperature', aggregation: AggregationType.Avg }],
+    groupBy: ['sensor_id'],
+    bucket: 'auto',
+    fill: FillMode.None,
+    ...patch,
+  }) as TsQuery;
+
+/** Value fields across frames, wide or long: one per series. */
+const seriesOf = (frames: DataFrame[]) => frames.flatMap((f) => f.fields.filter((field) => field.type === FieldType.number));
+
+const run = async (ds: DataSource, targets: TsQuery[], options?: Parameters<typeof makeRequest>[1]) =>
+  lastValueFrom(ds.query(makeRequest(targets, options)));
+
+/** The reference answer, asked in SQL mode: the sensors that exist. */
+const distinctSensors = async (ds: DataSource): Promise<string[]> => {
+  const frames = await ds.runSql('SELECT DISTINCT sensor_id FROM sensor_data ORDER BY 1', 'ref');
+  return frames[0].fields[0].values.map(String);
+};
+
+describe('query() against the live gateway', () => {
+  const ds = createLiveDataSource();
+
+  afterEach(() => setTemplateVariables([]));
+
+  it('draws one series per sensor for a builder query grouped by sensor_id', async () => {
+    const sensors = await distinctSensors(ds);
+    expect(sensors.length).toBeGreaterThan(1);
+    const response = await run(ds, [perSensor()], { maxDataPoints: 50 });
+    expect(response.errors).toBeUndefined();
+    const series = seriesOf(response.data as DataFrame[]);
+    expect(series.map((s) => s.labels?.sensor_id).sort()).toEqual(sensors);
+    for (const s of series) {
+      expect(s.values.length).toBeLessThanOrEqual(50);
+    }
+  });
+
+  it('shows the executed SQL in the frames’ meta for the query inspector', async () => {
+    const response = await run(ds, [perSensor()]);
+    const frame = (response.data as DataFrame[])[0];
+    expect(frame.refId).toBe('A');
+    expect(frame.meta?.executedQueryString).toMatch(/sensor_data/);
+  });
+
+  it('keeps one query’s error on its own refId while the other query returns data', async () => {
+    const response = await run(ds, [sql('A', 'SELECT count(*) AS n FROM sensor_data WHERE $__timeFilter(time)'), sql('B', 'SELECT $__notAMacro(time) FROM sensor_data')]);
+    expect(response.state).toBe(LoadingState.Error);
+    expect(response.errors?.map((e) => e.refId)).toEqual(['B']);
+    expect(response.errors?.[0].message).toContain('$__notAMacro');
+    const a = (response.data as DataFrame[]).filter((f) => f.refId === 'A');
+    expect(Number(a[0].fields[0].values[0])).toBeGreaterThan(0);
+  });
+
+  it('interpolates a multi-value variable with PostgreSQL quoting', async () => {
+    const [first, second] = await distinctSensors(ds);
+    setTemplateVariables([{ name: 'sensor', value: [first, second], multi: true }]);
+    const frames = await ds.runSql('SELECT DISTINCT sensor_id FROM sensor_data WHERE sensor_id IN ($sensor) ORDER BY 1', 'V');
+    expect(frames[0].fields[0].values).toEqual([first, second]);
+  });
+
+  it('cannot be broken out of by a quote in a variable value', async () => {
+    setTemplateVariables([{ name: 'sensor', value: ["x') OR true --", 'y'], multi: true }]);
+    const frames = await ds.runSql('SELECT count(*) AS n FROM sensor_data WHERE sensor_id IN ($sensor)', 'V');
+    expect(Number(frames[0].fields[0].values[0])).toBe(0);
+  });
+
+  it('refuses SQL mode for a token without the sql scope but still runs its builder query', async () => {
+    const readOnly = createLiveDataSource({ token: liveGateway().readOnlyToken });
+    const response = await run(readOnly, [perSensor({ refId: 'A' }), sql('B', 'SELECT 1 AS one')]);
+    expect(response.errors?.map((e) => e.refId)).toEqual(['B']);
+    expect(response.errors?.[0].status).toBe(403);
+    expect(seriesOf((response.data as DataFrame[]).filter((f) => f.refId === 'A')).length).toBeGreaterThan(0);
+  });
+
+  it('fails every query with the 401 when the token is wrong', async () => {
+    const response = await run(createLiveDataSource({ token: 'wrong' }), [perSensor(), sql('B', 'SELECT 1')]);
+    expect(response.errors?.map((e) => [e.refId, e.status])).toEqual([
+      ['A', 401],
+      ['B', 401],
+    ]);
+  });
+
+  it('applies ad hoc filters as bound filters on the gateway', async () => {
+    const [first] = await distinctSensors(ds);
+    const response = await run(ds, [perSensor()], { filters: [{ key: 'sensor_id', operator: '=', value: first }] });
+    expect(response.errors).toBeUndefined();
+    expect(seriesOf(response.data as DataFrame[]).map((s) => s.labels?.sensor_id)).toEqual([first]);
+  });
+
+  it('fills the empty buckets after the last row with the previous value when asked', async () => {
+    // The demo data ends now; a range reaching 30 minutes into the future has a gap at its end.
+    const lastTime = (frames: DataFrame[]) => Math.max(...frames.flatMap((f) => f.fields.filter((x) => x.type === FieldType.time).flatMap((x) => x.values)));
+    const options = { futureMinutes: 30 };
+    const plain = await run(ds, [perSensor({ bucket: '1m' })], options);
+    const filled = await run(ds, [perSensor({ fill: FillMode.Previous, bucket: '1m' })], options);
+    expect(filled.errors).toBeUndefined();
+    expect(lastTime(plain.data as DataFrame[])).toBeLessThan(Date.now() + 60_000);
+    expect(lastTime(filled.data as DataFrame[])).toBeGreaterThan(Date.now() + 25 * 60_000);
+    for (const s of seriesOf(filled.data as DataFrame[])) {
+      expect(s.values.slice(1).every((v) => v !== null && v !== undefined)).toBe(true);
+    }
+  });
+
+  it('gets the same series from the builder’s SQL preview run in SQL mode', async () => {
+    const builder = perSensor({ bucket: '5m' }) as TsBuilderQuery;
+    const preview = renderBuilderSql(pickBuilderFields(builder));
+    const response = await run(ds, [builder, sql('B', preview, QueryFormat.TimeSeries)]);
+    expect(response.errors).toBeUndefined();
+    const byLabel = (refId: string) =>
+      Object.fromEntries(
+        seriesOf((response.data as DataFrame[]).filter((f) => f.refId === refId)).map((s) => [s.labels?.sensor_id, s.values.map((v) => Math.round(Number(v) * 1000))])
+      );
+    expect(Object.keys(byLabel('A')).length).toBeGreaterThan(1);
+    expect(byLabel('B')).toEqual(byLabel('A'));
+  });
+});
+
+describe('variables against the live gateway', () => {
+  const ds = createLiveDataSource();
+
+  it('pairs __text and __value from SQL', async () => {
+    const sensors = await distinctSensors(ds);
+    const values = await ds.metricFindQuery({
+      refId: 'v',
+      mode: VariableQueryMode.SQL,
+      rawSql: "SELECT DISTINCT sensor_id AS __value, 'Sensor ' || sensor_id AS __text FROM sensor_data ORDER BY 1",
+    });
+    expect(values).toEqual(sensors.map((s) => ({ text: `Sensor ${s}`, value: s })));
+  });
+
+  it('lists the values of a column from the values endpoint', async () => {
+    const sensors = await distinctSensors(ds);
+    const values = await ds.metricFindQuery({ refId: 'v', mode: VariableQueryMode.Values, table: 'sensor_data', column: 'sensor_id' });
+    expect(values.map((v) => v.text).sort()).toEqual(sensors);
+  });
+
+  it('runs a provisioned plain-string query', async () => {
+    const values = await ds.metricFindQuery('SELECT 1 AS a UNION ALL SELECT 2');
+    expect(values.map((v) => v.text)).toEqual(['1', '2']);
+  });
+
+  it('answers Grafana’s variable runner with text/value frames', async () => {
+    const sensors = await distinctSensors(ds);
+    const support = ds.variables as unknown as { query: DataSource['query'] };
+    const response = await lastValueFrom(
+      support.query(makeRequest([{ refId: 'v', mode: VariableQueryMode.Values, table: 'sensor_data', column: 'sensor_id' }] as never))
+    );
+    const frame = response.data[0] as DataFrame;
+    expect(frame.fields.map((f) => f.name)).toEqual(['text', 'value']);
+    expect([...frame.fields[1].values].sort()).toEqual(sensors);
+  });
+});
+
+describe('ad hoc filter values and annotations against the live gateway', () => {
+  const ds = createLiveDataSource();
+
+  it('suggests the values of the key’s column', async () => {
+    const sensors = await distinctSensors(ds);
+    const values = await ds.getTagValues({ key: 'sensor_id', filters: [] } as never);
+    expect(values.map((v) => v.text).sort()).toEqual(sensors);
+  });
+
+  it('turns SQL rows into annotation events with regions and tags', async () => {
+    const annotations = ds.annotations!;
+    const annotation = annotations.prepareAnnotation!({
+      name: 'hot',
+      enable: true,
+      iconColor: 'red',
+      rawQuery:
+        "SELECT time, time + interval '30 seconds' AS \"timeEnd\", 'hot ' || sensor_id AS text, 'heat,' || sensor_id AS tags FROM sensor_data WHERE $__timeFilter(time) ORDER BY time DESC LIMIT 3",
+    } as never);
+    const target = annotations.prepareQuery!(annotation)!;
+    const response = await lastValueFrom(ds.query(makeRequest([target])));
+    expect(response.errors).toBeUndefined();
+    const events = await lastValueFrom(annotations.processEvents!(annotation, response.data as DataFrame[]));
+    expect(events).toHaveLength(3);
+    for (const event of events!) {
+      expect(event.timeEnd! - event.time!).toBe(30_000);
+      expect(event.text).toMatch(/^hot /);
+      expect(event.tags?.[0]).toBe('heat');
+    }
+  });
+});

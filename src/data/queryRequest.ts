@@ -1,0 +1,58 @@
+import type { AdHocVariableFilter, DataQueryRequest } from '@grafana/data';
+import type { AdHocFilter, GatewayQuery, QueryRequest } from 'timescaledb-gateway/contract';
+import { EditorMode, QueryFormat, type TsQuery } from 'types/query';
+
+/** Operators the gateway turns into bound filters; others (e.g. Grafana's "one of") are not sent. */
+const SUPPORTED_ADHOC_OPERATORS = new Set(['=', '!=', '<', '>', '<=', '>=', '=~', '!~']);
+
+export const toWireAdHocFilters = (filters: AdHocVariableFilter[] | undefined): AdHocFilter[] =>
+  (filters ?? [])
+    .filter((f) => f.key && SUPPORTED_ADHOC_OPERATORS.has(f.operator))
+    .map((f) => ({ key: f.key, operator: f.operator, value: String(f.value ?? '') }));
+
+/** Grafana's "browser" zone means the viewer's IANA zone; the gateway needs a name. */
+export const resolveTimezone = (timezone: string | undefined): string => {
+  if (!timezone || timezone === 'browser') {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  }
+  return timezone === 'utc' ? 'UTC' : timezone;
+};
+
+/** One panel query as the gateway reads it: only the contract's fields, nothing Grafana-internal. */
+export const toGatewayQuery = (query: TsQuery, adhocFilters: AdHocFilter[]): GatewayQuery => {
+  const common = {
+    refId: query.refId,
+    format: query.format ?? (query.mode === EditorMode.SQL ? QueryFormat.Table : QueryFormat.TimeSeries),
+    ...(adhocFilters.length ? { adhocFilters } : {}),
+  };
+  if (query.mode === EditorMode.SQL) {
+    return { ...common, mode: 'sql', rawSql: query.rawSql };
+  }
+  const { table, timeColumn, metrics, groupBy, filters, bucket, fill, orderBy, limit, noPointCap } = query;
+  return {
+    ...common,
+    mode: 'builder',
+    table,
+    ...(timeColumn ? { timeColumn } : {}),
+    metrics: metrics.filter((m) => m.column),
+    ...(groupBy?.length ? { groupBy } : {}),
+    ...(filters?.length ? { filters: filters.filter((f) => f.column) } : {}),
+    ...(bucket ? { bucket } : {}),
+    ...(fill ? { fill } : {}),
+    ...(orderBy?.length ? { orderBy: orderBy.filter((o) => o.column) } : {}),
+    ...(limit ? { limit } : {}),
+    ...(noPointCap ? { noPointCap } : {}),
+  };
+};
+
+export const buildQueryRequest = (
+  request: Pick<DataQueryRequest, 'range' | 'intervalMs' | 'maxDataPoints' | 'timezone'>,
+  queries: TsQuery[],
+  adhocFilters: AdHocFilter[] = []
+): QueryRequest => ({
+  range: { from: request.range.from.toISOString(), to: request.range.to.toISOString() },
+  intervalMs: request.intervalMs,
+  ...(request.maxDataPoints ? { maxDataPoints: Math.max(1, Math.floor(request.maxDataPoints)) } : {}),
+  timezone: resolveTimezone(request.timezone),
+  queries: queries.map((q) => toGatewayQuery(q, adhocFilters)),
+});
