@@ -27,14 +27,25 @@ const mounts = (service: { volumes?: string[] }) =>
 
 describe('docker-compose.yaml', () => {
   it('runs TimescaleDB (official image, PostgreSQL 17), the gateway and Grafana 13.1', () => {
-    expect(Object.keys(services).sort()).toEqual(['gateway', 'grafana', 'timescaledb']);
+    expect(Object.keys(services).sort()).toEqual(['gateway', 'grafana', 'timescaledb', 'token']);
     expect(services.timescaledb.image).toBe('timescale/timescaledb:latest-pg17');
-    expect(services.grafana.image).toMatch(/^grafana\/grafana:(\$\{GRAFANA_VERSION:-)?13\.1\.\d+/);
+    expect(services.grafana.build.args.GRAFANA_VERSION).toMatch(/^\$\{GRAFANA_VERSION:-13\.1\.\d+\}$/);
+    expect(read('Dockerfile')).toMatch(/^FROM grafana\/grafana:\$\{GRAFANA_VERSION\}$/m);
     expect(pluginJson.dependencies.grafanaDependency).toBe('>=13.1.1');
   });
 
-  it('builds the gateway from gateway/Dockerfile with the repository root as context', () => {
+  it('builds the gateway from gateway/Dockerfile and Grafana with the plugin from ./Dockerfile, both from the repository root', () => {
     expect(services.gateway.build).toEqual({ context: '.', dockerfile: 'gateway/Dockerfile' });
+    expect(services.grafana.build).toMatchObject({ context: '.', dockerfile: 'Dockerfile' });
+  });
+
+  it('builds the plugin inside the image, so `docker compose up` needs no local build', () => {
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toMatch(/RUN npm ci/);
+    expect(dockerfile).toMatch(/RUN npm run build/);
+    expect(dockerfile).toContain(`COPY --from=plugin /src/dist /var/lib/grafana/plugins/${pluginJson.id}`);
+    expect(dockerfile).toContain(`GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=${pluginJson.id}`);
+    expect(read('.dockerignore')).toMatch(/^\*\*\/node_modules$/m);
   });
 
   it('points the gateway at the timescaledb service and seeds it', () => {
@@ -45,14 +56,27 @@ describe('docker-compose.yaml', () => {
     expect(env).toMatchObject({ HOST: '0.0.0.0', GATEWAY_SEED: 'true' });
   });
 
-  it('gives the gateway and Grafana the same token from GATEWAY_TOKEN, with the scopes the dashboard needs', () => {
-    // name:secret:scopes, the secret being a compose reference that may itself hold ":?".
-    const match = /^(\w+):(\$\{GATEWAY_TOKEN(?::\?[^}]*)?\}):([\w,]+)$/.exec(services.gateway.environment.GATEWAY_TOKENS);
+  it('gives the gateway and Grafana the same token, from GATEWAY_TOKEN or made at random once, with the scopes the dashboard needs', () => {
+    const tokenFile = '/secret/gateway-token';
+    const secretVolume = (service: { volumes?: string[] }) => (service.volumes ?? []).find((v) => v.startsWith('gateway-secret:'));
+    expect(secretVolume(services.token)).toBe('gateway-secret:/secret');
+    expect(services.token.environment.GATEWAY_TOKEN).toBe('${GATEWAY_TOKEN:-}');
+    const script = services.token.command.join(' ');
+    expect(script).toContain(tokenFile);
+    expect(script).toContain('randomBytes');
+
+    const gatewayStart = services.gateway.entrypoint.join(' ');
+    const match = /GATEWAY_TOKENS="(\w+):\$\$\(cat ([^)]+)\):([\w,]+)"/.exec(gatewayStart);
     expect(match).not.toBeNull();
-    const [, name, , scopes] = match!;
+    const [, name, file, scopes] = match!;
     expect(name).toBe('grafana');
+    expect(file).toBe(tokenFile);
     expect(scopes.split(',')).toEqual(expect.arrayContaining(['read', 'sql']));
-    expect(services.grafana.environment.GATEWAY_TOKEN).toMatch(/^\$\{GATEWAY_TOKEN(:\?[^}]*)?\}$/);
+    expect(services.gateway.depends_on.token.condition).toBe('service_completed_successfully');
+
+    expect(services.grafana.entrypoint.join(' ')).toContain(`GATEWAY_TOKEN="$$(cat ${tokenFile})"`);
+    expect(secretVolume(services.gateway)).toBe('gateway-secret:/secret:ro');
+    expect(secretVolume(services.grafana)).toBe('gateway-secret:/secret:ro');
     expect(datasource.secureJsonData.token).toBe('$GATEWAY_TOKEN');
   });
 
@@ -63,16 +87,15 @@ describe('docker-compose.yaml', () => {
     expect(services.gateway.ports).toContain(`${url.port}:${url.port}`);
   });
 
-  it('loads the unsigned plugin from dist/ and mounts provisioning/', () => {
-    const volumes = mounts(services.grafana);
-    expect(volumes['./dist']).toBe(`/var/lib/grafana/plugins/${pluginJson.id}`);
-    expect(services.grafana.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS.split(',')).toContain(pluginJson.id);
-    expect(volumes['./provisioning']).toBe('/etc/grafana/provisioning');
+  it('mounts provisioning/ so dashboards can be edited without a rebuild', () => {
+    expect(mounts(services.grafana)['./provisioning']).toBe('/etc/grafana/provisioning');
   });
 
   it('starts each service after its dependency is healthy', () => {
-    for (const service of Object.values(services) as Array<{ healthcheck?: { test: unknown } }>) {
-      expect(service.healthcheck?.test).toBeDefined();
+    for (const [name, service] of Object.entries(services) as Array<[string, { healthcheck?: { test: unknown } }]>) {
+      if (name !== 'token') {
+        expect(service.healthcheck?.test).toBeDefined();
+      }
     }
     expect(services.gateway.depends_on.timescaledb.condition).toBe('service_healthy');
     expect(services.grafana.depends_on.gateway.condition).toBe('service_healthy');
