@@ -28,6 +28,8 @@ const browser: Project<PluginOptions>['use'] = {
 
 export default defineConfig<PluginOptions>({
   testDir: './tests',
+  // Its own folder: test-results/browser holds the harness screenshots.
+  outputDir: './test-results/plugin-e2e',
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
   retries: process.env.CI ? 2 : 0,
