@@ -12,6 +12,7 @@ import { installAuth, loadOrCreateDemoToken, hashToken, type TokenEntry } from '
 import { installErrorHandler } from './plugins/error-handler';
 import { installMetrics } from './plugins/metrics';
 import { seedDemoData } from './demo/seed-demo-data';
+import { createSqlModeSession } from './query/sql-mode-session';
 import { routes } from './routes';
 import { GATEWAY_VERSION } from './version';
 
@@ -54,6 +55,10 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     app.decorate('demoToken', demoToken);
     app.decorate('metrics', installMetrics(app));
     app.addHook('onClose', async () => db.close());
+    // SQL mode's reader login has its own small pool (PostgreSQL), opened on first use.
+    const sqlMode = createSqlModeSession(config, db, (err) => app.log.warn({ err }, 'SQL-mode reader connection error'));
+    app.decorate('sqlMode', sqlMode);
+    app.addHook('onClose', async () => sqlMode.close());
 
     installErrorHandler(app, config.bodyLimit);
     if (config.corsOrigins.length) {

@@ -28,6 +28,14 @@ import { hashToken, parseTokenList, parseTokensFile, type TokenEntry } from './a
  * | DB_POOL_SIZE          | 10             | pg pool size (DATABASE_URL only)                                     |
  * | DB_CONNECT_TIMEOUT_MS | 5000           | Longest wait for a pooled connection (DATABASE_URL only)             |
  * | COPY_THRESHOLD_ROWS   | 1000           | POST batches at least this large use COPY (DATABASE_URL only)        |
+ * | READER_DATABASE_URL   | (unset)        | SQL mode's own login (postgres://…): a non-superuser that can only   |
+ * |                       |                | SELECT, used as is (DATABASE_URL only)                               |
+ * | READER_ROLE           | tsgw_reader    | Else SQL mode logs in as this role, which the gateway creates or     |
+ * |                       |                | updates (needs CREATEROLE) with a fresh random password and SELECT   |
+ * |                       |                | grants; embedded: entered with SET LOCAL ROLE                        |
+ *
+ * SQL mode without READER_DATABASE_URL on a gateway user that may not create roles answers
+ * 503 sql_mode_unavailable; the other modes work. See query/sql-mode-session.ts.
  */
 export interface GatewayConfig {
   port: number;
@@ -47,6 +55,9 @@ export interface GatewayConfig {
   poolSize: number;
   connectionTimeoutMs: number;
   copyThresholdRows: number;
+  /** SQL mode's own read-only login; unset → the gateway manages `readerRole`. */
+  readerDatabaseUrl?: string;
+  readerRole: string;
 }
 
 export { ConfigError };
@@ -96,6 +107,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const defaultRowLimit = int(vars, 'DEFAULT_ROW_LIMIT', 1000, 1);
   const maxRowLimit = int(vars, 'MAX_ROW_LIMIT', 100_000, 1);
   if (defaultRowLimit > maxRowLimit) throw new ConfigError(`DEFAULT_ROW_LIMIT (${defaultRowLimit}) is above MAX_ROW_LIMIT (${maxRowLimit})`);
+  const readerDatabaseUrl = vars.READER_DATABASE_URL || undefined;
+  if (readerDatabaseUrl && !vars.DATABASE_URL) throw new ConfigError('READER_DATABASE_URL needs DATABASE_URL: the embedded database has no logins');
+  const readerRole = vars.READER_ROLE || 'tsgw_reader';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(readerRole)) throw new ConfigError(`READER_ROLE must be a lower-case role name (letters, digits, _), got "${readerRole}"`);
   return {
     port: int(vars, 'PORT', 8080, 0, 65535),
     host: vars.HOST || '127.0.0.1',
@@ -114,6 +129,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     poolSize: int(vars, 'DB_POOL_SIZE', 10, 1),
     connectionTimeoutMs: int(vars, 'DB_CONNECT_TIMEOUT_MS', 5000, 1),
     copyThresholdRows: int(vars, 'COPY_THRESHOLD_ROWS', 1000, 1),
+    readerDatabaseUrl,
+    readerRole,
   };
 }
 

@@ -42,7 +42,7 @@ async function runOne(app: FastifyInstance, principal: Principal, q: GatewayQuer
       if (principal.tables) {
         throw new ApiError(403, 'forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
       }
-      frame = await runSqlQuery(q, ctx, { db: app.db, limits, statementTimeoutMs: app.config.statementTimeoutMs, onExecuted });
+      frame = await runSqlQuery(q, ctx, { sqlMode: app.sqlMode, limits, statementTimeoutMs: app.config.statementTimeoutMs, onExecuted });
     } else {
       if (!hasScope(principal, 'read')) {
         throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });

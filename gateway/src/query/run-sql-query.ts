@@ -1,19 +1,19 @@
 import type { SqlQuery } from '../contract/query';
 import { ApiError } from '../errors';
-import type { Db } from '../db/types';
 import { Params, inlineParams } from '../sql/builder-context';
 import { wrapWithAdhocFilters } from '../sql/filters';
 import { resultToFields } from '../sql/result-fields';
 import { expandMacros } from '../sql/macros';
 import { shapeFrame } from '../sql/shape-frames';
 import type { WorkFrame } from '../sql/frame-types';
-import { checkReadOnlyStatement } from '../sql/statement';
+import { checkReadOnlyStatement, EMBEDDED_REFUSED_FUNCTIONS } from '../sql/statement';
 import type { RequestContext } from './query-context';
-import { ensureReaderRole } from './reader-role';
+import type { SqlModeSession } from './sql-mode-session';
 import { estimateBytes, tooManyRows, type ResultLimits } from './result-limits';
 
 export interface SqlRunOptions {
-  db: Db;
+  /** Where SQL mode runs: the reader's own login (PostgreSQL) or SET LOCAL ROLE (embedded). */
+  sqlMode: SqlModeSession;
   limits: ResultLimits;
   statementTimeoutMs: number;
   /** Set as soon as the SQL is known, so a failing query still reports what it ran. */
@@ -25,13 +25,15 @@ const WRAPPABLE = new Set(['select', 'with', 'values', 'table', '(']);
 
 /**
  * One SQL-mode query: macros expanded, checked to be a single reading statement, run in a
- * read-only transaction with a statement timeout as the reader role, capped, then shaped
+ * read-only transaction with a statement timeout as the reader (see sql-mode-session.ts), capped, then shaped
  * like Grafana's SQL data sources shape results.
  */
 export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRunOptions): Promise<WorkFrame> {
   const expanded = expandMacros(q.rawSql, ctx);
   opts.onExecuted(expanded.sql);
-  const statement = checkReadOnlyStatement(expanded.sql);
+  // The embedded database runs in this process and cannot cancel a statement: refuse the
+  // functions whose whole point is to take long (see EMBEDDED_REFUSED_FUNCTIONS).
+  const statement = checkReadOnlyStatement(expanded.sql, opts.sqlMode.driver === 'embedded' ? EMBEDDED_REFUSED_FUNCTIONS : undefined);
   const params = new Params();
   let sql = statement.sql;
   const wrappable = WRAPPABLE.has(statement.firstKeyword);
@@ -49,12 +51,7 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
   if (wrappable) {
     sql = `SELECT * FROM (\n${sql}\n) AS "capped" LIMIT ${params.add(opts.limits.maxRows + 1, 'bigint')}`;
   }
-  const role = await ensureReaderRole(opts.db);
-  const result = await opts.db.transaction((tx) => tx.query<Record<string, unknown>>(sql, params.values), {
-    readOnly: true,
-    statementTimeoutMs: opts.statementTimeoutMs,
-    role,
-  });
+  const result = await opts.sqlMode.run((tx) => tx.query<Record<string, unknown>>(sql, params.values), opts.statementTimeoutMs);
   if (result.rows.length > opts.limits.maxRows) {
     throw tooManyRows(opts.limits.maxRows);
   }

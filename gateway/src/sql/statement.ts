@@ -6,6 +6,11 @@ import { ApiError } from '../errors';
  * Only reading statements are accepted, and functions that run SQL given as text or change
  * session settings (a way around `SET LOCAL ROLE`) are refused by name.
  *
+ * This is defence in depth, not the boundary: a deny-list of names cannot be complete. On
+ * PostgreSQL the boundary is the session itself, logged in as a reader with nothing to switch
+ * back to (query/sql-mode-session.ts). On the embedded database, one superuser connection,
+ * this check is what keeps `SET LOCAL ROLE` in place.
+ *
  * The lexer follows PostgreSQL's: -- and nested /* *\/ comments, '…' / E'…' strings, "…"
  * identifiers and $tag$…$tag$ bodies, so a `;` inside any of those does not count.
  */
@@ -36,6 +41,20 @@ export const REFUSED_FUNCTIONS = new Set([
   'pg_reload_conf',
   'pg_rotate_logfile',
 ]);
+
+/**
+ * Refused on the embedded database only. It runs in the gateway's own thread and cannot
+ * cancel a statement (statement_timeout never fires there), so a running statement holds every
+ * other request, /health included, until it ends. Sleeping is the one thing such a statement
+ * can do cheaply and without limit; heavy queries remain possible:
+ * give the sql scope on an embedded gateway only to people trusted with the whole gateway.
+ */
+export const EMBEDDED_REFUSED_FUNCTIONS: ReadonlyMap<string, string> = new Map(
+  ['pg_sleep', 'pg_sleep_for', 'pg_sleep_until'].map((name) => [
+    name,
+    `SQL mode on the embedded database does not allow ${name}(): the embedded database cannot cancel a statement, so it would hold every other request`,
+  ])
+);
 
 export interface CheckedStatement {
   /** The statement without trailing semicolons and whitespace. */
@@ -156,7 +175,8 @@ export function tokenize(sql: string): Token[] {
   return tokens;
 }
 
-export function checkReadOnlyStatement(sql: string): CheckedStatement {
+/** `alsoRefused`: more function names to refuse, each with the message to give. */
+export function checkReadOnlyStatement(sql: string, alsoRefused?: ReadonlyMap<string, string>): CheckedStatement {
   const tokens = tokenize(sql);
   let end = tokens.length;
   while (end > 0 && tokens[end - 1].kind === 'semicolon') end--;
@@ -178,12 +198,27 @@ export function checkReadOnlyStatement(sql: string): CheckedStatement {
       { statement: firstKeyword.toUpperCase() }
     );
   }
-  for (const t of tokens.slice(0, end)) {
-    if ((t.kind === 'word' || t.kind === 'quoted_ident') && REFUSED_FUNCTIONS.has(t.kind === 'word' ? t.text : t.text.toLowerCase())) {
+  for (const [i, t] of tokens.slice(0, end).entries()) {
+    // U&"…" spells a name with escapes (U&"set\005Fconfig"), past any check by name.
+    if (t.kind === 'quoted_ident' && i >= 2 && isUnicodePrefix(tokens[i - 2], tokens[i - 1], t)) {
+      throw ApiError.badRequest('identifier_not_allowed', 'SQL mode does not accept Unicode-escaped identifiers (U&"…"); write the name itself', {
+        position: tokens[i - 2].start,
+      });
+    }
+    if (t.kind !== 'word' && t.kind !== 'quoted_ident') continue;
+    const name = t.kind === 'word' ? t.text : t.text.toLowerCase();
+    if (REFUSED_FUNCTIONS.has(name)) {
       throw ApiError.badRequest('function_not_allowed', `SQL mode does not allow ${t.text}()`, { function: t.text, position: t.start });
     }
+    const reason = alsoRefused?.get(name);
+    if (reason) throw ApiError.badRequest('function_not_allowed', reason, { function: t.text, position: t.start });
   }
   // Cut before the first trailing semicolon; a trailing comment may remain, so wrappers add a newline.
   const cut = end < tokens.length ? tokens[end].start : sql.length;
   return { sql: sql.slice(0, cut).trimEnd(), firstKeyword };
+}
+
+/** `U` `&` `"…"` written together: a Unicode-escaped identifier. */
+function isUnicodePrefix(u: Token, amp: Token, ident: Token): boolean {
+  return u.kind === 'word' && u.text === 'u' && amp.text === '&' && amp.start === u.start + 1 && ident.start === amp.start + 1;
 }
