@@ -2,7 +2,7 @@ import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Db, DbResult, DbSession, TransactionOptions } from './types';
+import type { Db, DbResult, DbSession, DbTextResult, TransactionOptions } from './types';
 import { VALUE_PARSERS } from './value-parsers';
 
 export interface PostgresDbOptions {
@@ -30,6 +30,9 @@ const typeParsers = {
     return PG_DEFAULT_PARSED.has(oid) ? pg.types.getTypeParser(oid, 'text') : identity;
   },
 } as pg.CustomTypesConfig;
+
+/** `queryText`: every column stays the text PostgreSQL sent. */
+const textOnly = { getTypeParser: () => identity } as pg.CustomTypesConfig;
 
 /** Sessions handed to transaction callbacks remember their client, for COPY. */
 const clientOfSession = new WeakMap<DbSession, pg.PoolClient>();
@@ -60,6 +63,16 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
   return {
     driver: 'postgres',
     query: (sql, params) => run(pool, sql, params),
+
+    async queryText(sql, params): Promise<DbTextResult> {
+      const res = await pool.query<(string | null)[]>({ text: sql, values: params as unknown[] | undefined, rowMode: 'array', types: textOnly });
+      const fields = (res.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
+      return {
+        fields,
+        rows: res.rows,
+        parsers: fields.map((f) => typeParsers.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown),
+      };
+    },
 
     async transaction<T>(fn: (tx: DbSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
       const client = await pool.connect();

@@ -26,6 +26,18 @@ export interface DbResult<R = Record<string, unknown>> {
   rowCount: number;
 }
 
+/**
+ * A result left in PostgreSQL's text output (see `Db.queryText`): what a consumer needs to
+ * write values straight out without building JavaScript values first.
+ */
+export interface DbTextResult {
+  fields: DbField[];
+  /** Each row's values in field order as PostgreSQL prints them; SQL NULL → null. */
+  rows: (string | null)[][];
+  /** Per field, the parser `query()` applies: text → exactly the value `query()` would return. */
+  parsers: Array<(text: string) => unknown>;
+}
+
 /** Something that runs SQL with bound parameters: the database itself or an open transaction. */
 export interface DbSession {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<DbResult<R>>;
@@ -49,5 +61,10 @@ export interface Db extends DbSession {
    * streaming it (pg). Returns the rows copied. Absent on drivers without COPY streaming.
    */
   copyFrom?(tx: DbSession, copySql: string, csv: AsyncIterable<string | Buffer> | Iterable<string | Buffer>): Promise<number>;
+  /**
+   * Like `query()`, but rows stay arrays of PostgreSQL text, unparsed (large REST reads
+   * encode them directly). Absent on drivers that cannot hand text out cheaply.
+   */
+  queryText?(sql: string, params?: readonly unknown[]): Promise<DbTextResult>;
   close(): Promise<void>;
 }

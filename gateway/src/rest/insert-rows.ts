@@ -2,6 +2,7 @@ import { ApiError } from '../errors';
 import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
 import type { Db, DbSession } from '../db/types';
 import { CoercionError, coerceValue } from './coerce-value';
+import { csvField } from './copy-csv';
 import type { ParsedRows } from './parse-body';
 
 export interface RowError {
@@ -11,8 +12,9 @@ export interface RowError {
 }
 
 const MAX_REPORTED_ERRORS = 100;
-// PostgreSQL allows 65535 bound parameters per statement.
-const MAX_PARAMS_PER_STATEMENT = 60_000;
+// PostgreSQL allows 65535 bound parameters per statement, but the embedded database's
+// protocol writer counts them in a signed 16-bit field (more fail there): stay below 32768.
+const MAX_PARAMS_PER_STATEMENT = 32_000;
 
 interface PreparedRows {
   columns: ResolvedColumn[];
@@ -105,13 +107,8 @@ async function copyRows(db: Db, tx: DbSession, table: ResolvedTable, { columns, 
 }
 
 const ROWS_PER_CHUNK = 2000;
-const NEEDS_QUOTES = /[",\n\r]/;
 
-/**
- * Rows as COPY CSV text, a chunk at a time. Hand-written because it is the hot loop of
- * large POSTs: unquoted empty = NULL, quoted "" = empty string, and a lone \. (which
- * would end the data) is quoted — exactly COPY's CSV rules.
- */
+/** Prepared rows as COPY CSV text, a chunk at a time. */
 function* csvChunks(values: unknown[][]): Generator<string> {
   for (let start = 0; start < values.length; start += ROWS_PER_CHUNK) {
     let chunk = '';
@@ -126,11 +123,4 @@ function* csvChunks(values: unknown[][]): Generator<string> {
     }
     yield chunk;
   }
-}
-
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = value instanceof Date ? value.toISOString() : String(value);
-  if (text === '' || text === '\\.' || NEEDS_QUOTES.test(text)) return '"' + text.replace(/"/g, '""') + '"';
-  return text;
 }

@@ -1,5 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
+import type { DbTextResult } from '../db/types';
 import { ApiError } from '../errors';
+import { encodeJsonArray, encodeNdjson, toRowObjects } from './encode-text-rows';
 
 export type OutputFormat = 'json' | 'csv' | 'ndjson';
 
@@ -46,4 +48,11 @@ export function formatRows(format: OutputFormat, rows: Record<string, unknown>[]
       object: (o) => JSON.stringify(o),
     },
   });
+}
+
+/** Rows still in PostgreSQL's text form → body text: the same bytes `formatRows` gives for the parsed rows. */
+export function formatTextRows(format: OutputFormat, result: DbTextResult): string {
+  if (format === 'json') return encodeJsonArray(result);
+  if (format === 'ndjson') return encodeNdjson(result);
+  return formatRows(format, toRowObjects(result), result.fields.map((f) => f.name));
 }

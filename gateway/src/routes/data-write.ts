@@ -4,6 +4,7 @@ import { assertTableAllowed, requireScope } from '../auth';
 import { ApiError } from '../errors';
 import { parseRowsBody } from '../rest/parse-body';
 import { insertRows, prepareRows } from '../rest/insert-rows';
+import { streamCopyRows } from '../rest/stream-copy-rows';
 
 const Params = Type.Object({ table: Type.String({ minLength: 1, maxLength: 200 }) });
 const Inserted = Type.Object({ inserted: Type.Integer() });
@@ -35,6 +36,11 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
         throw new ApiError(400, 'not_writable', `"${table.name}" is a ${table.kind.replace('_', ' ')} and cannot take rows`, { table: table.name });
       }
       const parsed = parseRowsBody(request.body, request.headers['content-type']);
+      // Large batches first try COPY streamed while checking; null = nothing written, take the careful path.
+      if (parsed.rows.length >= app.config.copyThresholdRows) {
+        const copied = await streamCopyRows(app.db, table, parsed);
+        if (copied !== null) return reply.status(201).send({ inserted: copied });
+      }
       const prepared = prepareRows(table, parsed);
       const inserted = await insertRows(app.db, table, prepared, app.config.copyThresholdRows);
       return reply.status(201).send({ inserted });

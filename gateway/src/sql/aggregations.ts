@@ -43,7 +43,35 @@ export function counterDeltaSql(value: string, window: string): string {
   return `CASE WHEN ${prev} IS NULL THEN NULL WHEN ${value} >= ${prev} THEN ${value} - ${prev} ELSE ${value} END`;
 }
 
-export function aggregateSql(metric: MetricSpec, i: number, dialect: Dialect, params: Params, bucketSeconds: string | null): string {
+/**
+ * Values of a `real` (float4) column carry about 7 significant digits, but PostgreSQL returns
+ * their avg, median and percentiles (and interpolations between them) as double precision,
+ * printed with up to 17 digits that the data never held — most of a time series' bytes.
+ * These results are cast back to real, the column's own precision (a relative difference
+ * below 6e-8, well inside what a float4 reading can mean), on both dialects alike.
+ * min, max, sum, first and last of a real column are real already; counts and counter rates
+ * are other quantities and keep their types. double precision and numeric columns are untouched.
+ */
+const STATISTICS_OF_VALUES = new Set(['avg', 'median', 'percentile', 'min', 'max', 'sum', 'first', 'last']);
+
+export function keepsFloat4Precision(metric: MetricSpec, column: BuilderColumn): boolean {
+  return column.type === 'real' && STATISTICS_OF_VALUES.has(metric.aggregation);
+}
+
+/** `sql` cast back to real when the metric is a statistic of a real column (see above). */
+export function atColumnPrecision(sql: string, metric: MetricSpec, column: BuilderColumn): string {
+  return keepsFloat4Precision(metric, column) ? `(${sql})::real` : sql;
+}
+
+/** The aggregations PostgreSQL answers in double precision even over a real column. */
+const WIDENING = new Set(['avg', 'median', 'percentile']);
+
+export function aggregateSql(metric: MetricSpec, i: number, dialect: Dialect, params: Params, bucketSeconds: string | null, column: BuilderColumn): string {
+  const sql = aggregateSqlOf(metric, i, dialect, params, bucketSeconds);
+  return WIDENING.has(metric.aggregation) ? atColumnPrecision(sql, metric, column) : sql;
+}
+
+function aggregateSqlOf(metric: MetricSpec, i: number, dialect: Dialect, params: Params, bucketSeconds: string | null): string {
   const v = `"v${i}"`;
   switch (metric.aggregation) {
     case 'avg':

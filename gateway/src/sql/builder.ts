@@ -1,6 +1,6 @@
 import { ApiError } from '../errors';
 import type { BuilderQuery, FillMode } from '../contract/query';
-import { aggregateSql, checkMetric, counterDeltaSql, defaultMetricName } from './aggregations';
+import { aggregateSql, atColumnPrecision, checkMetric, counterDeltaSql, defaultMetricName } from './aggregations';
 import { type TimeKind, bucketSql, gapfillBucketSql, intervalSql, usesTimeZone } from './bucket-sql';
 import { type BuilderColumn, type BuilderContext, Params, col, findColumn, timeKindOf } from './builder-context';
 import { capBucket } from './bucket-count';
@@ -168,14 +168,14 @@ function buildRaw(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Par
   return { sql, params: params.values, rename, format: r.format, notices: [] };
 }
 
-function wrapFill(agg: string, fill: FillMode): string {
+function wrapFill(agg: string, fill: FillMode, metric: Resolved['metrics'][number]): string {
   switch (fill) {
     case 'zero':
       return `COALESCE(${agg}, 0)`;
     case 'previous':
       return `locf(${agg})`;
     case 'linear':
-      return `interpolate((${agg})::float8)`;
+      return atColumnPrecision(`interpolate((${agg})::float8)`, metric.spec, metric.column);
     default:
       return agg;
   }
@@ -194,7 +194,7 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
   const fill: FillMode = bucket ? q.fill ?? 'none' : 'none';
   const groupCols = r.groups.map((_, i) => `"g${i}"`);
   const fixedSeconds = bucket && bucket.months === 0 ? String(bucket.ms / 1000) : null;
-  const aggs = r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds));
+  const aggs = r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds, m.column));
   const monthRates = bucket && bucket.months > 0 && r.metrics.some((m) => m.spec.aggregation === 'rate');
   const rename = renameMap(r, 'm');
   const kind = r.timeKind ?? 'timestamptz';
@@ -222,7 +222,7 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
         // Finish is exclusive: one microsecond past `to` so a bucket starting exactly at `to` exists.
         finish: params.add(new Date(ctx.range.to).toISOString().replace('Z', '001Z'), cast),
       });
-      metricExprs = aggs.map((a) => wrapFill(a, fill));
+      metricExprs = aggs.map((a, i) => wrapFill(a, fill, r.metrics[i]));
     }
     const select = [`${timeExpr} AS "time"`, ...groupCols, ...metricExprs.map((a, i) => `${a} AS "m${i}"`)];
     const positions = select.slice(0, 1 + groupCols.length).map((_, i) => String(i + 1));
@@ -280,7 +280,7 @@ function postgresGapfill(
   const marked = `SELECT *, count(*) FILTER (WHERE "present") OVER (${groupCols.length ? `PARTITION BY ${groupCols.join(', ')} ` : ''}ORDER BY "time") AS "grp_prev", count(*) FILTER (WHERE "present") OVER (${groupCols.length ? `PARTITION BY ${groupCols.join(', ')} ` : ''}ORDER BY "time" DESC) AS "grp_next" FROM "joined"`;
   const prevWin = `(PARTITION BY ${partition}"grp_prev" ORDER BY "time")`;
   const nextWin = `(PARTITION BY ${partition}"grp_next" ORDER BY "time" DESC)`;
-  const filled = r.metrics.map((_, i) => {
+  const filled = r.metrics.map((metric, i) => {
     const m = `"m${i}"`;
     switch (fill) {
       case 'zero':
@@ -293,7 +293,8 @@ function postgresGapfill(
         const x0 = `first_value("time") OVER ${prevWin}`;
         const x1 = `first_value("time") OVER ${nextWin}`;
         const micros = (a: string, b: string) => `(extract(epoch from (${a} - ${b})) * 1000000)::float8`;
-        return `CASE WHEN "present" THEN ${m}::float8 WHEN "grp_prev" = 0 OR "grp_next" = 0 THEN NULL ELSE ${y0} + (${y1} - ${y0}) * ${micros('"time"', x0)} / ${micros(x1, x0)} END AS ${m}`;
+        const value = `CASE WHEN "present" THEN ${m}::float8 WHEN "grp_prev" = 0 OR "grp_next" = 0 THEN NULL ELSE ${y0} + (${y1} - ${y0}) * ${micros('"time"', x0)} / ${micros(x1, x0)} END`;
+        return `${atColumnPrecision(value, metric.spec, metric.column)} AS ${m}`;
       }
       default:
         return m;

@@ -59,6 +59,25 @@ describe('builder SQL', () => {
     });
   }
 
+  it('returns statistics of a real column at real precision, on both dialects, and leaves doubles alone', () => {
+    const withReal: BuilderTable = { ...table, columns: [...table.columns, { name: 'temp', type: 'real', kind: 'number' }] };
+    for (const dialect of ['timescaledb', 'postgres'] as const) {
+      const build = (metric: BuilderQuery['metrics'][number], fill?: BuilderQuery['fill']) =>
+        buildBuilderQuery(q({ metrics: [metric], bucket: '5m', fill }), ctx(dialect, { table: withReal })).sql;
+      assert.ok(build({ column: 'temp', aggregation: 'avg' }).includes('(avg("v0"))::real AS "m0"'), dialect);
+      assert.ok(build({ column: 'temp', aggregation: 'median' }).includes('(percentile_cont(0.5) WITHIN GROUP (ORDER BY "v0"))::real'), dialect);
+      assert.ok(build({ column: 'temp', aggregation: 'percentile', percentile: 90 }).includes('::float8) WITHIN GROUP (ORDER BY "v0"))::real'), dialect);
+      // Already real, or another quantity: no cast.
+      assert.ok(build({ column: 'temp', aggregation: 'max' }).includes('max("v0") AS "m0"'), dialect);
+      assert.ok(build({ column: 'temp', aggregation: 'count' }).includes('count("v0") AS "m0"'), dialect);
+      assert.ok(build({ column: 'value', aggregation: 'avg' }).includes('avg("v0") AS "m0"'), dialect);
+      assert.ok(!build({ column: 'value', aggregation: 'avg' }).includes('::real'), dialect);
+      // Interpolated values stay at the column's precision too.
+      assert.match(build({ column: 'temp', aggregation: 'max' }, 'linear'), /\)::real AS "m0"/, dialect);
+      assert.ok(!build({ column: 'value', aggregation: 'max' }, 'linear').includes('::real'), dialect);
+    }
+  });
+
   it('counts counter resets as restarts from zero', () => {
     const sql = buildBuilderQuery(q({ metrics: [{ column: 'counter', aggregation: 'increase' }], groupBy: ['sensor'] }), ctx('postgres')).sql;
     assert.match(sql, /CASE WHEN lag\("counter"\) OVER \(PARTITION BY "sensor" ORDER BY "time"\) IS NULL THEN NULL WHEN "counter" >= lag/);
