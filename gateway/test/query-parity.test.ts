@@ -14,13 +14,14 @@ import { TOKEN_SPEC, TOKENS } from './helpers/test-context';
  */
 
 async function seed(db: Db, timescale: boolean): Promise<void> {
-  await db.query(`CREATE TABLE readings (time timestamptz NOT NULL, sensor text NOT NULL, value double precision, counter bigint)`);
+  await db.query(`CREATE TABLE readings (time timestamptz NOT NULL, sensor text NOT NULL, value double precision, reading real, counter bigint)`);
   if (timescale) await db.query(`SELECT create_hypertable('readings', 'time')`);
   // Three sensors, one reading every 7 minutes for ~100 days, with a gap of a day and a counter reset.
   await db.query(`
     INSERT INTO readings
     SELECT timestamptz '2024-01-01T00:00:00Z' + i * interval '7 minutes', 's' || s,
            round((s * 10 + sin(i / 50.0) * 5)::numeric, 3)::float8,
+           (s * 10 + sin(i / 37.0) * 5)::real,
            CASE WHEN i < 10000 THEN i * s ELSE (i - 10000) * s END
     FROM generate_series(0, 20600) i, generate_series(1, 3) s
     WHERE NOT (i BETWEEN 3000 AND 3205)`);
@@ -123,11 +124,27 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
           range: day,
           intervalMs: 60_000,
           maxDataPoints: 1000,
-          queries: [{ refId: 'F', mode: 'builder', table: 'readings', metrics: [{ column: 'value', aggregation: 'avg' }], groupBy: ['sensor'], bucket: '30m', fill }],
+          queries: [
+            {
+              refId: 'F',
+              mode: 'builder',
+              table: 'readings',
+              metrics: [
+                { column: 'value', aggregation: 'avg' },
+                // a real (float4) column: its statistics come back at float4 precision, fill included
+                { column: 'reading', aggregation: 'avg' },
+              ],
+              groupBy: ['sensor'],
+              bucket: '30m',
+              fill,
+            },
+          ],
         },
         `fill ${fill}`
       );
-      const times = res.results.F.frames[0].data.values[0] as number[];
+      const frame = res.results.F.frames[0];
+      const times = frame.data.values[0] as number[];
+      assert.equal(frame.schema.fields.length, 1 + 2 * 3);
       // The gap (2024-01-15 14:00 .. 2024-01-16 14:02) is outside; this range has data throughout for "none".
       assert.equal(times.length, fill === 'none' ? 144 : 145);
     });

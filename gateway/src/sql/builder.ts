@@ -1,6 +1,6 @@
 import { ApiError } from '../errors';
 import type { BuilderQuery, FillMode } from '../contract/query';
-import { aggregateSql, atColumnPrecision, checkMetric, counterDeltaSql, defaultMetricName } from './aggregations';
+import { aggregateSql, atColumnPrecision, checkMetric, keepsFloat4Precision, counterDeltaSql, defaultMetricName } from './aggregations';
 import { type TimeKind, bucketSql, gapfillBucketSql, intervalSql, usesTimeZone } from './bucket-sql';
 import { type BuilderColumn, type BuilderContext, Params, col, findColumn, timeKindOf } from './builder-context';
 import { capBucket } from './bucket-count';
@@ -175,7 +175,9 @@ function wrapFill(agg: string, fill: FillMode, metric: Resolved['metrics'][numbe
     case 'previous':
       return `locf(${agg})`;
     case 'linear':
-      return atColumnPrecision(`interpolate((${agg})::float8)`, metric.spec, metric.column);
+      // interpolate() must be the outermost call, so the float4 precision (see aggregations.ts)
+      // goes on its argument: TimescaleDB interpolates real values in double and rounds once.
+      return `interpolate((${agg})::${keepsFloat4Precision(metric.spec, metric.column) ? 'real' : 'float8'})`;
     default:
       return agg;
   }
