@@ -3,7 +3,8 @@
  * Testing Library, browser and plugin-e2e tests find elements by them. Keep the
  * values stable — tests outside src/ depend on them.
  *
- * Ids on Grafana `Select`s sit on a wrapping element; the Select's input is inside.
+ * Ids of pickers (Combobox, MultiCombobox) sit on a box around them: the input (role
+ * "combobox") is inside, and the menu is found through the input's `aria-controls`.
  */
 export const selectors = {
   configEditor: {

@@ -15,7 +15,7 @@ interface Settled<T> {
 
 /**
  * Runs `load` whenever one of its inputs changes; only the latest run's result counts.
- * While a new run is in flight the previous value stays visible (no flicker in the Selects).
+ * While a new run is in flight the previous value stays visible (no flicker in the editors).
  */
 export const useAsync = <T>(load: () => Promise<T> | undefined, input: unknown, otherInput?: unknown): AsyncState<T> => {
   const run = useMemo(() => ({ input, otherInput }), [input, otherInput]);

@@ -4,6 +4,7 @@ import React, { useState } from 'react';
 
 import { createLiveDataSource } from '__testing__/liveDataSource';
 import { selectors } from 'components/selectors';
+import { choose, giveComboboxesLayout, typeCustomValue } from 'components/testing/pickers';
 import { pickBuilderFields } from 'data/builderFields';
 import { renderBuilderSql } from 'data/builderSql';
 import { labels } from 'labels';
@@ -37,12 +38,7 @@ const renderEditor = (initial: TsQuery) => {
   return { last: () => queries[queries.length - 1], onRunQuery };
 };
 
-/** Opens a Grafana Select inside the element with `testId` and picks the option with this text. */
-const choose = async (testId: string, optionText: string) => {
-  const input = within(screen.getByTestId(testId)).getByRole('combobox');
-  await userEvent.click(input);
-  await userEvent.click(await screen.findByText(optionText, { selector: 'span' }));
-};
+giveComboboxesLayout();
 
 const builderQuery = (patch: Partial<TsBuilderQuery> = {}): TsBuilderQuery => ({ refId: 'A', ...defaultBuilderQuery, ...patch });
 
@@ -51,7 +47,19 @@ describe('QueryEditor builder', () => {
     const { last } = renderEditor(builderQuery());
     await choose(selectors.builder.table, 'sensor_data');
     await waitFor(() => expect(last()).toMatchObject({ table: 'sensor_data', timeColumn: 'time' }));
-    expect(within(screen.getByTestId(selectors.builder.timeColumn)).getByText('time')).toBeInTheDocument();
+    expect(within(screen.getByTestId(selectors.builder.timeColumn)).getByRole('combobox')).toHaveValue('time');
+  });
+
+  it('names every picker for assistive technology', () => {
+    renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'time' }));
+    const named = (testId: string, name: string) => expect(within(screen.getByTestId(testId)).getByRole('combobox', { name })).toBeInTheDocument();
+    named(selectors.builder.table, labels.builder.table.label);
+    named(selectors.builder.timeColumn, labels.builder.timeColumn.label);
+    named(selectors.builder.metricAggregation, labels.builder.metrics.aggregation);
+    named(selectors.builder.metricColumn, labels.builder.metrics.column);
+    named(selectors.builder.groupBy, labels.builder.groupBy.label);
+    named(selectors.builder.bucket, labels.builder.bucket.label);
+    named(selectors.builder.fill, labels.builder.fill.label);
   });
 
   it('builds the metric, shows the SQL preview and runs the query', async () => {
@@ -66,6 +74,45 @@ describe('QueryEditor builder', () => {
     const { last } = renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'time', metrics: [{ column: 'temperature', aggregation: 'avg' }] }));
     await choose(selectors.builder.groupBy, 'sensor_id');
     await waitFor(() => expect((last() as TsBuilderQuery).groupBy).toEqual(['sensor_id']));
+  });
+});
+
+describe('QueryEditor builder pickers', () => {
+  const measured = builderQuery({ table: 'sensor_data', timeColumn: 'time', metrics: [{ column: 'temperature', aggregation: 'avg' }] });
+  const filters = (last: () => TsQuery) => (last() as TsBuilderQuery).filters;
+
+  it('suggests filter values from the gateway for the chosen column', async () => {
+    const { last } = renderEditor(measured);
+    await userEvent.click(screen.getByTestId(selectors.builder.filterAdd));
+    await choose(selectors.builder.filterColumn, 'sensor_id');
+    await choose(selectors.builder.filterValue, 'sensor_3');
+    await waitFor(() => expect(filters(last)).toEqual([{ column: 'sensor_id', op: '=', value: 'sensor_3' }]));
+  });
+
+  it('keeps every value chosen for IN', async () => {
+    const { last } = renderEditor(builderQuery({ ...measured, filters: [{ column: 'sensor_id', op: 'IN', value: [] }] }));
+    await choose(selectors.builder.filterValue, 'sensor_1');
+    await choose(selectors.builder.filterValue, 'sensor_4');
+    await waitFor(() => expect(filters(last)).toEqual([{ column: 'sensor_id', op: 'IN', value: ['sensor_1', 'sensor_4'] }]));
+  });
+
+  it('takes a typed filter value, as a number for a numeric column', async () => {
+    const { last } = renderEditor(builderQuery({ ...measured, filters: [{ column: 'temperature', op: '>', value: '' }] }));
+    await typeCustomValue(selectors.builder.filterValue, '21.5');
+    await waitFor(() => expect(filters(last)).toEqual([{ column: 'temperature', op: '>', value: 21.5 }]));
+  });
+
+  it('takes a typed bucket interval', async () => {
+    const { last } = renderEditor(measured);
+    await typeCustomValue(selectors.builder.bucket, '15 minutes');
+    await waitFor(() => expect((last() as TsBuilderQuery).bucket).toBe('15 minutes'));
+  });
+
+  it('offers only numeric columns for numeric aggregations', async () => {
+    renderEditor(measured);
+    await userEvent.click(within(screen.getByTestId(selectors.builder.metricColumn)).getByRole('combobox'));
+    expect(await screen.findByText('humidity')).toBeInTheDocument();
+    expect(screen.queryByText('sensor_id')).not.toBeInTheDocument();
   });
 });
 

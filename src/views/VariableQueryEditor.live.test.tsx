@@ -4,6 +4,7 @@ import React, { useState } from 'react';
 
 import { createLiveDataSource } from '__testing__/liveDataSource';
 import { selectors } from 'components/selectors';
+import { choose, giveComboboxesLayout } from 'components/testing/pickers';
 import { labels } from 'labels';
 import { VariableQueryMode, type TsVariableQuery } from 'types/variables';
 
@@ -33,10 +34,7 @@ const renderEditor = (initial: TsVariableQuery | string) => {
   return { last: () => queries[queries.length - 1] };
 };
 
-const choose = async (testId: string, optionText: string) => {
-  await userEvent.click(within(screen.getByTestId(testId)).getByRole('combobox'));
-  await userEvent.click(await screen.findByText(optionText, { selector: 'span' }));
-};
+giveComboboxesLayout();
 
 describe('VariableQueryEditor', () => {
   it('opens a provisioned SQL string in SQL mode', () => {

@@ -1,15 +1,15 @@
 import type { QueryEditorProps } from '@grafana/data';
-import { Field, Input, RadioButtonGroup, Select, Stack, Text } from '@grafana/ui';
+import { Combobox, Field, Input, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 import React, { useMemo } from 'react';
 
 import { withErrorBoundary } from 'components/ErrorBoundary';
-import { columnOptions, tableOptions, withCurrent } from 'components/queryBuilder/options';
+import { LabelledPicker } from 'components/LabelledPicker';
+import { columnKinds, currentOption } from 'components/queryBuilder/options';
 import { selectors } from 'components/selectors';
 import { SqlEditor } from 'components/sqlEditor/SqlEditor';
 import type { DataSource } from 'data/datasource';
 import { migrateVariableQuery } from 'data/migrations';
-import { useColumns } from 'hooks/useColumns';
-import { useTables } from 'hooks/useTables';
+import { useColumnOptions, useTableOptions } from 'hooks/useCatalogOptions';
 import { labels } from 'labels';
 import type { TsDataSourceOptions } from 'types/config';
 import type { TsQuery } from 'types/query';
@@ -20,35 +20,38 @@ export type VariableQueryEditorProps = QueryEditorProps<DataSource, TsQuery, TsD
 const modeOptions = Object.values(VariableQueryMode).map((value) => ({ value, label: labels.variableEditor.mode.options[value] }));
 
 const ValuesEditor = ({ datasource, query, onChange }: { datasource: DataSource; query: ValuesVariableQuery; onChange: (q: TsVariableQuery) => void }) => {
-  const tables = useTables(datasource);
-  const columns = useColumns(datasource, query.table);
+  const loadTables = useTableOptions(datasource);
+  const loadColumns = useColumnOptions(datasource, query.table, columnKinds.any);
   return (
     <Stack direction="column" gap={0}>
       <Field label={labels.variableEditor.table}>
-        <div data-testid={selectors.variableEditor.table}>
-          <Select
-            aria-label={labels.variableEditor.table}
-            options={withCurrent(tableOptions(tables.value ?? []), query.table)}
-            isLoading={tables.loading}
-            value={query.table || null}
-            allowCustomValue
-            width={40}
-            onChange={(o) => onChange({ ...query, table: o?.value ?? '', column: '' })}
-          />
-        </div>
+        <LabelledPicker testId={selectors.variableEditor.table} label={labels.variableEditor.table}>
+          {(labelId) => (
+            <Combobox
+              aria-labelledby={labelId}
+              options={loadTables}
+              value={currentOption(query.table)}
+              createCustomValue
+              width={40}
+              onChange={(option) => onChange({ ...query, table: option.value, column: '' })}
+            />
+          )}
+        </LabelledPicker>
       </Field>
       <Field label={labels.variableEditor.column}>
-        <div data-testid={selectors.variableEditor.column}>
-          <Select
-            aria-label={labels.variableEditor.column}
-            options={withCurrent(columnOptions(columns.value?.columns ?? [], (c) => c.kind !== 'json'), query.column)}
-            isLoading={columns.loading}
-            value={query.column || null}
-            allowCustomValue
-            width={40}
-            onChange={(o) => onChange({ ...query, column: o?.value ?? '' })}
-          />
-        </div>
+        <LabelledPicker testId={selectors.variableEditor.column} label={labels.variableEditor.column}>
+          {(labelId) => (
+            <Combobox
+              key={query.table}
+              aria-labelledby={labelId}
+              options={loadColumns}
+              value={currentOption(query.column)}
+              createCustomValue
+              width={40}
+              onChange={(option) => onChange({ ...query, column: option.value })}
+            />
+          )}
+        </LabelledPicker>
       </Field>
       <Stack gap={2}>
         <Field label={labels.variableEditor.search.label}>

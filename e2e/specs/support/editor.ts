@@ -1,7 +1,7 @@
 /**
  * Driving the plugin's editors the way a person does, found by the plugin's own
- * data-testids (src/components/selectors.ts): Grafana Selects are typed into and chosen
- * with Enter, Monaco gets text inserted and Ctrl+Enter.
+ * data-testids (src/components/selectors.ts): pickers are typed into and the listed
+ * option clicked, Monaco gets text inserted and Ctrl+Enter.
  */
 import type { Page } from 'playwright-core';
 
@@ -11,18 +11,37 @@ export { selectors };
 
 export const byTestId = (id: string) => `[data-testid="${id}"]`;
 
-/** Chooses `text` in the Grafana Select (or MultiSelect) inside the element with this test id. */
+/**
+ * Grafana's menu rows: Combobox options (role "option", the label in a div of its own)
+ * and the older Select's (the harness's variable picker; the label in a span).
+ */
+const MENU_OPTION = '[role="option"], [data-testid="data-testid Select option"]';
+
+/** The row Combobox adds for typed text: choosing it would pass whether or not the option is listed. */
+const CUSTOM_VALUE_ROW = 'Use custom value';
+
+/**
+ * Chooses the listed option `text` in the picker (Combobox, MultiCombobox or a Grafana
+ * Select) inside the element with this test id: types it, waits for the option the
+ * picker lists (never the typed-text row) and clicks it. A multi-value picker stays open
+ * after a choice, with the typed text still in it; the helper then leaves it, as a person
+ * moving on does, which closes the menu and clears the text.
+ */
 export const chooseOption = async (page: Page, testId: string, text: string, nth = 0) => {
   const input = page.locator(byTestId(testId)).nth(nth).locator('input').first();
   await input.click();
   await input.fill(text);
-  // Grafana's option: the label is the first span of its body; a description may follow.
+  const label = `normalize-space(text())=${JSON.stringify(text)}`;
   const option = page
-    .locator('[data-testid="data-testid Select option"]')
-    .filter({ has: page.locator(`xpath=.//div/span[normalize-space(.)=${JSON.stringify(text)}]`) })
+    .locator(MENU_OPTION)
+    .filter({ has: page.locator(`xpath=.//*[${label}]`) })
+    .filter({ hasNot: page.getByText(CUSTOM_VALUE_ROW, { exact: true }) })
     .first();
   await option.waitFor({ timeout: 15_000 });
   await option.click();
+  if ((await input.getAttribute('aria-expanded')) === 'true') {
+    await input.blur();
+  }
 };
 
 export const switchMode = async (page: Page, mode: 'Builder' | 'SQL') => {

@@ -1,12 +1,12 @@
-import type { SelectableValue } from '@grafana/data';
-import { Select } from '@grafana/ui';
+import { Combobox, type ComboboxOption } from '@grafana/ui';
 import React from 'react';
 
+import { LabelledPicker } from 'components/LabelledPicker';
 import { selectors } from 'components/selectors';
 import { labels } from 'labels';
 import { FillMode } from 'types/query';
 
-const fillOptions: Array<SelectableValue<FillMode>> = Object.values(FillMode).map((value) => ({
+const fillOptions: Array<ComboboxOption<FillMode>> = Object.values(FillMode).map((value) => ({
   value,
   label: labels.builder.fill.options[value],
 }));
@@ -17,7 +17,7 @@ export interface FillSelectProps {
 }
 
 export const FillSelect = ({ fill = FillMode.None, onChange }: FillSelectProps) => (
-  <div data-testid={selectors.builder.fill}>
-    <Select aria-label={labels.builder.fill.label} options={fillOptions} value={fill} width={20} onChange={(o) => onChange(o.value!)} />
-  </div>
+  <LabelledPicker testId={selectors.builder.fill} label={labels.builder.fill.label}>
+    {(labelId) => <Combobox aria-labelledby={labelId} options={fillOptions} value={fill} width={20} onChange={(option) => onChange(option.value)} />}
+  </LabelledPicker>
 );

@@ -1,28 +1,28 @@
-import type { SelectableValue } from '@grafana/data';
-import { AsyncMultiSelect, AsyncSelect, Button, IconButton, Select, Stack } from '@grafana/ui';
+import { Button, Combobox, IconButton, MultiCombobox, Stack, type ComboboxOption } from '@grafana/ui';
 import React, { useCallback } from 'react';
 import type { CatalogColumn, Filter } from 'timescaledb-gateway/contract';
 
+import { LabelledPicker } from 'components/LabelledPicker';
 import { selectors } from 'components/selectors';
 import type { DataSource } from 'data/datasource';
+import { useColumnOptions } from 'hooks/useCatalogOptions';
 import type { BuilderAction } from 'hooks/useBuilderState';
 import { labels } from 'labels';
 import { FilterOperator } from 'types/query';
 
 import { coerceFilterValue, isListOperator, isUnaryOperator, valueAsList } from './filterValues';
-import { columnOptions, withCurrent } from './options';
+import { columnKinds, currentOption, toOption } from './options';
 
 export interface FilterEditorProps {
   datasource: DataSource;
   table: string;
   filters: Filter[];
+  /** The table's columns, to give typed values the column's type. */
   columns: CatalogColumn[];
   dispatch: (action: BuilderAction) => void;
 }
 
-const operatorOptions: Array<SelectableValue<FilterOperator>> = Object.values(FilterOperator).map((value) => ({ value, label: value }));
-
-const toOption = (value: string): SelectableValue<string> => ({ label: value, value });
+const operatorOptions: Array<ComboboxOption<Filter['op']>> = Object.values(FilterOperator).map((value) => ({ value, label: value }));
 
 interface FilterRowProps extends Omit<FilterEditorProps, 'filters'> {
   filter: Filter;
@@ -31,9 +31,11 @@ interface FilterRowProps extends Omit<FilterEditorProps, 'filters'> {
 
 const FilterRow = ({ datasource, table, filter, index, columns, dispatch }: FilterRowProps) => {
   const column = columns.find((c) => c.name === filter.column);
-  // Values are suggested from the gateway's values endpoint, narrowed by what is typed.
+  const loadColumns = useColumnOptions(datasource, table, columnKinds.any);
+  // Values are suggested from the gateway's values endpoint, narrowed by what is typed;
+  // when it cannot list them (a variable as the column, an unsupported type) values are typed.
   const loadValues = useCallback(
-    async (search: string) => {
+    async (search: string): Promise<ComboboxOption[]> => {
       if (!table || !filter.column) {
         return [];
       }
@@ -47,55 +49,59 @@ const FilterRow = ({ datasource, table, filter, index, columns, dispatch }: Filt
 
   return (
     <Stack gap={1} alignItems="center" data-testid={selectors.builder.filterRow}>
-      <div data-testid={selectors.builder.filterColumn}>
-        <Select
-          aria-label={labels.builder.filters.column}
-          options={withCurrent(columnOptions(columns, (c) => c.kind !== 'json'), filter.column)}
-          value={filter.column || null}
-          allowCustomValue
-          width={24}
-          onChange={(o) => update({ column: o?.value ?? '' })}
-        />
-      </div>
-      <div data-testid={selectors.builder.filterOp}>
-        <Select
-          aria-label={labels.builder.filters.operator}
-          options={operatorOptions}
-          value={filter.op}
-          width={14}
-          onChange={(o) => {
-            const op = o.value!;
-            const value = isListOperator(op) ? values.map((v) => coerceFilterValue(v, column)) : values[0] !== undefined ? coerceFilterValue(values[0], column) : '';
-            update({ op, value });
-          }}
-        />
-      </div>
+      <LabelledPicker testId={selectors.builder.filterColumn} label={labels.builder.filters.column}>
+        {(labelId) => (
+          <Combobox
+            key={table}
+            aria-labelledby={labelId}
+            options={loadColumns}
+            value={currentOption(filter.column)}
+            createCustomValue
+            width={24}
+            onChange={(option) => update({ column: option.value })}
+          />
+        )}
+      </LabelledPicker>
+      <LabelledPicker testId={selectors.builder.filterOp} label={labels.builder.filters.operator}>
+        {(labelId) => (
+          <Combobox
+            aria-labelledby={labelId}
+            options={operatorOptions}
+            value={filter.op}
+            width={14}
+            onChange={({ value: op }) => {
+              const value = isListOperator(op) ? values.map((v) => coerceFilterValue(v, column)) : values[0] !== undefined ? coerceFilterValue(values[0], column) : '';
+              update({ op, value });
+            }}
+          />
+        )}
+      </LabelledPicker>
       {!isUnaryOperator(filter.op) && (
-        <div data-testid={selectors.builder.filterValue}>
-          {isListOperator(filter.op) ? (
-            <AsyncMultiSelect
-              key={`${table}.${filter.column}`}
-              aria-label={labels.builder.filters.value}
-              loadOptions={loadValues}
-              defaultOptions
-              allowCustomValue
-              value={values.map(toOption)}
-              width={36}
-              onChange={(options: Array<SelectableValue<string>>) => update({ value: options.map((o) => coerceFilterValue(o.value ?? '', column)) })}
-            />
-          ) : (
-            <AsyncSelect
-              key={`${table}.${filter.column}`}
-              aria-label={labels.builder.filters.value}
-              loadOptions={loadValues}
-              defaultOptions
-              allowCustomValue
-              value={values[0] !== undefined ? toOption(values[0]) : null}
-              width={24}
-              onChange={(o: SelectableValue<string>) => update({ value: coerceFilterValue(o?.value ?? '', column) })}
-            />
-          )}
-        </div>
+        <LabelledPicker testId={selectors.builder.filterValue} label={labels.builder.filters.value}>
+          {(labelId) =>
+            isListOperator(filter.op) ? (
+              <MultiCombobox
+                key={`${table}.${filter.column}`}
+                aria-labelledby={labelId}
+                options={loadValues}
+                value={values.map(toOption)}
+                createCustomValue
+                width={36}
+                onChange={(options) => update({ value: options.map((o) => coerceFilterValue(o.value, column)) })}
+              />
+            ) : (
+              <Combobox
+                key={`${table}.${filter.column}`}
+                aria-labelledby={labelId}
+                options={loadValues}
+                value={currentOption(values[0])}
+                createCustomValue
+                width={24}
+                onChange={(option) => update({ value: coerceFilterValue(option.value, column) })}
+              />
+            )
+          }
+        </LabelledPicker>
       )}
       <IconButton name="trash-alt" data-testid={selectors.builder.filterRemove} tooltip={labels.builder.filters.remove} onClick={() => dispatch({ type: 'removeFilter', index })} />
     </Stack>

@@ -1,29 +1,38 @@
-import { MultiSelect } from '@grafana/ui';
+import { MultiCombobox } from '@grafana/ui';
 import React from 'react';
-import type { CatalogColumn } from 'timescaledb-gateway/contract';
 
+import { LabelledPicker } from 'components/LabelledPicker';
 import { selectors } from 'components/selectors';
+import type { DataSource } from 'data/datasource';
+import { useColumnOptions } from 'hooks/useCatalogOptions';
 import { labels } from 'labels';
 
-import { columnOptions } from './options';
+import { columnKinds, toOption } from './options';
 
 export interface GroupByEditorProps {
+  datasource: DataSource;
+  table: string;
   groupBy: string[];
-  columns: CatalogColumn[];
   onChange: (groupBy: string[]) => void;
 }
 
 /** Columns whose values become series labels: one series per sensor, per host… */
-export const GroupByEditor = ({ groupBy, columns, onChange }: GroupByEditorProps) => (
-  <div data-testid={selectors.builder.groupBy}>
-    <MultiSelect
-      aria-label={labels.builder.groupBy.label}
-      options={columnOptions(columns, (c) => c.kind !== 'time' && c.kind !== 'json')}
-      value={groupBy}
-      placeholder={labels.builder.groupBy.placeholder}
-      allowCustomValue
-      width={36}
-      onChange={(options) => onChange(options.map((o) => o.value!).filter(Boolean))}
-    />
-  </div>
-);
+export const GroupByEditor = ({ datasource, table, groupBy, onChange }: GroupByEditorProps) => {
+  const loadColumns = useColumnOptions(datasource, table, columnKinds.label);
+  return (
+    <LabelledPicker testId={selectors.builder.groupBy} label={labels.builder.groupBy.label}>
+      {(labelId) => (
+        <MultiCombobox
+          key={table}
+          aria-labelledby={labelId}
+          options={loadColumns}
+          value={groupBy.map(toOption)}
+          placeholder={labels.builder.groupBy.placeholder}
+          createCustomValue
+          width={36}
+          onChange={(options) => onChange(options.map((o) => o.value).filter(Boolean))}
+        />
+      )}
+    </LabelledPicker>
+  );
+};

@@ -55,26 +55,26 @@ export const QueryBuilder = ({ datasource, fields, onChange, executedSql }: Quer
           <EditorFieldGroup>
             <EditorField label={labels.builder.table.label} tooltip={labels.builder.table.tooltip}>
               <TableSelect
-                tables={tables.value ?? []}
-                loading={tables.loading}
+                datasource={datasource}
                 value={state.table}
-                onChange={(table, entry) => dispatch({ type: 'setTable', table, timeColumn: entry?.timeColumn ?? undefined })}
+                // The picker lists the same cached catalog as `tables`, whose entry names the time column.
+                onChange={(table) => dispatch({ type: 'setTable', table, timeColumn: tables.value?.find((t) => t.name === table)?.timeColumn ?? undefined })}
               />
             </EditorField>
             <EditorField label={labels.builder.timeColumn.label} tooltip={labels.builder.timeColumn.tooltip}>
-              <TimeColumnSelect columns={columns} value={state.timeColumn} onChange={(timeColumn) => dispatch({ type: 'setTimeColumn', timeColumn })} />
+              <TimeColumnSelect datasource={datasource} table={state.table} value={state.timeColumn} onChange={(timeColumn) => dispatch({ type: 'setTimeColumn', timeColumn })} />
             </EditorField>
           </EditorFieldGroup>
         </EditorRow>
         <EditorRow>
           <EditorField label={labels.builder.metrics.label}>
-            <MetricsEditor metrics={state.metrics} columns={columns} dispatch={dispatch} />
+            <MetricsEditor datasource={datasource} table={state.table} metrics={state.metrics} dispatch={dispatch} />
           </EditorField>
         </EditorRow>
         <EditorRow>
           <EditorFieldGroup>
             <EditorField label={labels.builder.groupBy.label} tooltip={labels.builder.groupBy.tooltip}>
-              <GroupByEditor groupBy={state.groupBy ?? []} columns={columns} onChange={(groupBy) => dispatch({ type: 'setGroupBy', groupBy })} />
+              <GroupByEditor datasource={datasource} table={state.table} groupBy={state.groupBy ?? []} onChange={(groupBy) => dispatch({ type: 'setGroupBy', groupBy })} />
             </EditorField>
             <EditorField label={labels.builder.bucket.label} tooltip={labels.builder.bucket.tooltip}>
               <BucketEditor bucket={state.bucket} onChange={(bucket) => dispatch({ type: 'setBucket', bucket })} />

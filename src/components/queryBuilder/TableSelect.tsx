@@ -1,34 +1,36 @@
-import { Select } from '@grafana/ui';
+import { Combobox } from '@grafana/ui';
 import React from 'react';
-import type { CatalogTable } from 'timescaledb-gateway/contract';
 
+import { LabelledPicker } from 'components/LabelledPicker';
 import { selectors } from 'components/selectors';
+import type { DataSource } from 'data/datasource';
+import { useTableOptions } from 'hooks/useCatalogOptions';
 import { labels } from 'labels';
 
-import { tableOptions, withCurrent } from './options';
+import { currentOption } from './options';
 
 export interface TableSelectProps {
-  tables: CatalogTable[];
-  loading: boolean;
+  datasource: DataSource;
   value: string;
-  onChange: (table: string, catalogEntry?: CatalogTable) => void;
+  onChange: (table: string) => void;
 }
 
 /** Tables from the catalog; the description tells hypertables, continuous aggregates and views apart. */
-export const TableSelect = ({ tables, loading, value, onChange }: TableSelectProps) => (
-  <div data-testid={selectors.builder.table}>
-    <Select
-      aria-label={labels.builder.table.label}
-      options={withCurrent(tableOptions(tables), value)}
-      value={value || null}
-      isLoading={loading}
-      placeholder={labels.builder.table.placeholder}
-      allowCustomValue
-      width={36}
-      onChange={(option) => {
-        const name = option?.value ?? '';
-        onChange(name, tables.find((t) => t.name === name));
-      }}
-    />
-  </div>
-);
+export const TableSelect = ({ datasource, value, onChange }: TableSelectProps) => {
+  const loadTables = useTableOptions(datasource);
+  return (
+    <LabelledPicker testId={selectors.builder.table} label={labels.builder.table.label}>
+      {(labelId) => (
+        <Combobox
+          aria-labelledby={labelId}
+          options={loadTables}
+          value={currentOption(value)}
+          placeholder={labels.builder.table.placeholder}
+          createCustomValue
+          width={36}
+          onChange={(option) => onChange(option.value)}
+        />
+      )}
+    </LabelledPicker>
+  );
+};

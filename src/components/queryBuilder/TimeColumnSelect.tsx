@@ -1,28 +1,38 @@
-import { Select } from '@grafana/ui';
+import { Combobox } from '@grafana/ui';
 import React from 'react';
-import type { CatalogColumn } from 'timescaledb-gateway/contract';
 
+import { LabelledPicker } from 'components/LabelledPicker';
 import { selectors } from 'components/selectors';
+import type { DataSource } from 'data/datasource';
+import { useColumnOptions } from 'hooks/useCatalogOptions';
 import { labels } from 'labels';
 
-import { columnOptions, withCurrent } from './options';
+import { columnKinds, currentOption } from './options';
 
 export interface TimeColumnSelectProps {
-  columns: CatalogColumn[];
+  datasource: DataSource;
+  table: string;
   value?: string;
   onChange: (column?: string) => void;
 }
 
-export const TimeColumnSelect = ({ columns, value, onChange }: TimeColumnSelectProps) => (
-  <div data-testid={selectors.builder.timeColumn}>
-    <Select
-      aria-label={labels.builder.timeColumn.label}
-      options={withCurrent(columnOptions(columns, (c) => c.kind === 'time'), value)}
-      value={value || null}
-      placeholder={labels.builder.timeColumn.placeholder}
-      isClearable
-      width={24}
-      onChange={(option) => onChange(option?.value || undefined)}
-    />
-  </div>
-);
+/** Cleared, the gateway falls back to the table's own time column. */
+export const TimeColumnSelect = ({ datasource, table, value, onChange }: TimeColumnSelectProps) => {
+  const loadColumns = useColumnOptions(datasource, table, columnKinds.time);
+  return (
+    <LabelledPicker testId={selectors.builder.timeColumn} label={labels.builder.timeColumn.label}>
+      {(labelId) => (
+        <Combobox
+          key={table}
+          aria-labelledby={labelId}
+          options={loadColumns}
+          value={currentOption(value)}
+          placeholder={labels.builder.timeColumn.placeholder}
+          isClearable
+          width={24}
+          onChange={(option) => onChange(option?.value || undefined)}
+        />
+      )}
+    </LabelledPicker>
+  );
+};

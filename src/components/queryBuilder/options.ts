@@ -1,4 +1,4 @@
-import type { SelectableValue } from '@grafana/data';
+import type { ComboboxOption } from '@grafana/ui';
 import type { CatalogColumn, CatalogTable } from 'timescaledb-gateway/contract';
 
 import { labels } from 'labels';
@@ -17,12 +17,45 @@ export const tableDescription = (table: CatalogTable): string => {
   return details.join(' · ');
 };
 
-export const tableOptions = (tables: CatalogTable[]): Array<SelectableValue<string>> =>
+export const tableOptions = (tables: CatalogTable[]): ComboboxOption[] =>
   tables.map((t) => ({ label: t.name, value: t.name, description: tableDescription(t) }));
 
-export const columnOptions = (columns: CatalogColumn[], keep: (c: CatalogColumn) => boolean = () => true): Array<SelectableValue<string>> =>
+export const columnOptions = (columns: CatalogColumn[], keep: (c: CatalogColumn) => boolean = () => true): ComboboxOption[] =>
   columns.filter(keep).map((c) => ({ label: c.name, value: c.name, description: c.type }));
 
-/** Keeps a stored value selectable even when the catalog does not list it (variables, renamed columns). */
-export const withCurrent = (options: Array<SelectableValue<string>>, current?: string): Array<SelectableValue<string>> =>
-  current && !options.some((o) => o.value === current) ? [...options, { label: current, value: current }] : options;
+/** Which columns each picker offers; module-level so the option loaders built on them stay stable. */
+export const columnKinds = {
+  any: (c: CatalogColumn) => c.kind !== 'json',
+  time: (c: CatalogColumn) => c.kind === 'time',
+  number: (c: CatalogColumn) => c.kind === 'number',
+  /** Series labels: anything but the time axis and JSON documents. */
+  label: (c: CatalogColumn) => c.kind !== 'time' && c.kind !== 'json',
+};
+
+/**
+ * What an async picker lists for the text typed so far: options whose name contains it
+ * (any case), exact and leading matches first. Async Comboboxes leave filtering to their loader.
+ */
+export const matching = (options: ComboboxOption[], search: string): ComboboxOption[] => {
+  const needle = search.trim().toLowerCase();
+  if (!needle) {
+    return options;
+  }
+  const rank = (option: ComboboxOption) => {
+    const name = (option.label ?? option.value).toLowerCase();
+    return name === needle ? 0 : name.startsWith(needle) ? 1 : name.includes(needle) ? 2 : -1;
+  };
+  return options
+    .map((option) => ({ option, rank: rank(option) }))
+    .filter((o) => o.rank >= 0)
+    .sort((a, b) => a.rank - b.rank)
+    .map((o) => o.option);
+};
+
+/**
+ * The value of an async picker: an option carrying its own label, since the list it came
+ * from is only loaded when the picker opens (and may not hold it: variables, typed names).
+ */
+export const currentOption = (value?: string | null): ComboboxOption | null => (value ? toOption(value) : null);
+
+export const toOption = (value: string): ComboboxOption => ({ label: value, value });
