@@ -5,50 +5,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startGatewayProcess } from './helpers/gateway-process';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
-interface Started {
-  url: string;
-  token?: string;
-  stop: () => Promise<number | null>;
-}
-
-/** Starts `main.ts` as its own process and waits for the "listening" line. */
-function startGateway(env: Record<string, string>, args: string[] = []): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 60 s; stdout: ${out} stderr: ${err}`)), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}: ${err}${out}`));
-    });
-    child.stdout.on('data', (d) => {
-      out += d;
-      const url = /TimescaleDB gateway listening on (http:\/\/\S+)/.exec(out)?.[1];
-      const token = /Demo token: (\S+)/.exec(out)?.[1];
-      if (url && (!env.GATEWAY_DEMO || token)) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({
-          url,
-          token,
-          stop: () =>
-            new Promise((done) => {
-              child.on('exit', (code) => done(code));
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-  });
-}
+/** Starts `main.ts` as its own process, from a clean environment, and waits for the "listening" line. */
+const startGateway = (env: Record<string, string>) =>
+  startGatewayProcess({ entry: MAIN, cleanEnv: true, env: { LOG_LEVEL: 'warn', ...env }, timeoutMs: 60_000 });
 
 function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,9 +32,9 @@ describe('the gateway process', () => {
     try {
       const first = await startGateway({ GATEWAY_DEMO: 'true', DATA_DIR: dataDir });
       assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-      assert.ok(first.token && first.token.length >= 20);
-      assert.equal(readFileSync(join(dataDir, 'demo-token'), 'utf8').trim(), first.token);
-      const auth = { authorization: `Bearer ${first.token}` };
+      assert.ok(first.demoToken && first.demoToken.length >= 20);
+      assert.equal(readFileSync(join(dataDir, 'demo-token'), 'utf8').trim(), first.demoToken);
+      const auth = { authorization: `Bearer ${first.demoToken}` };
 
       const catalog = (await (await fetch(`${first.url}/api/v1/catalog`, { headers: auth })).json()) as { tables: { name: string; kind: string }[] };
       assert.deepEqual(catalog.tables.map((t) => `${t.name}:${t.kind}`).sort(), ['sales_data:table', 'sensor_data:hypertable']);
@@ -92,8 +55,8 @@ describe('the gateway process', () => {
       assert.equal(await first.stop(), 0);
 
       const second = await startGateway({ GATEWAY_DEMO: 'true', DATA_DIR: dataDir });
-      assert.equal(second.token, first.token, 'the demo token survives a restart');
-      const sales = (await (await fetch(`${second.url}/timescaledb/data/sales_data?limit=1`, { headers: { authorization: `Bearer ${second.token}` } })).json()) as unknown[];
+      assert.equal(second.demoToken, first.demoToken, 'the demo token survives a restart');
+      const sales = (await (await fetch(`${second.url}/timescaledb/data/sales_data?limit=1`, { headers: { authorization: `Bearer ${second.demoToken}` } })).json()) as unknown[];
       assert.equal(sales.length, 1);
       assert.equal(await second.stop(), 0);
     } finally {
@@ -103,7 +66,7 @@ describe('the gateway process', () => {
 
   it('uses configured tokens instead of a demo token', async () => {
     const gw = await startGateway({ DATA_DIR: 'memory://', GATEWAY_TOKENS: 'ops:ops-secret-123:read', GATEWAY_SEED: 'true' });
-    assert.equal(gw.token, undefined);
+    assert.equal(gw.demoToken, undefined);
     const info = (await (await fetch(`${gw.url}/api/v1/info`, { headers: { authorization: 'Bearer ops-secret-123' } })).json()) as { token: { name: string } };
     assert.equal(info.token.name, 'ops');
     assert.equal((await fetch(`${gw.url}/timescaledb/data/sales_data?limit=1`, { headers: { authorization: 'Bearer ops-secret-123' } })).status, 200);

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 
 import { applySettingsUpdate, toPublicSettings, type SettingsUpdate, type StoredDataSource } from './datasourceStore';
 import { matchRoute, resolveRoute, type PluginRoute } from './pluginRoutes';
+import type { HarnessVariable } from '../page/services/templateSrv';
 
 export interface PageServerOptions {
   /** Folder of the built host page (index.html + bundles). */
@@ -26,14 +27,7 @@ export interface PageServerOptions {
 }
 
 /** A custom multi-value variable, as the page's TemplateSrv takes it. */
-export interface DashboardVariable {
-  name: string;
-  label?: string;
-  options: string[];
-  current: string[];
-  multi: boolean;
-  includeAll: boolean;
-}
+export type DashboardVariable = HarnessVariable;
 
 export interface PageServer {
   url: string;
