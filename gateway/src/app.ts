@@ -38,7 +38,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   });
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
-  const db = await openDb(config, (err) => app.log.warn({ err }, 'database connection error'));
+  const db = await openDb(config, (err) => app.log.warn({ err }, 'database connection error'), app.log);
   try {
     const capabilities = await detectCapabilities(db);
     if (config.seed) {

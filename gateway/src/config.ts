@@ -18,7 +18,8 @@ import { hashToken, parseTokenList, parseTokensFile, type TokenEntry } from './a
  * | GATEWAY_TOKENS_FILE   | (none)         | JSON `[{"name","token"|"sha256","scopes",["tables"]}]`               |
  * | GATEWAY_DEMO          | false          | No tokens configured → random all-scope demo token; seed demo data   |
  * | GATEWAY_SEED          | false          | Seed the demo tables when absent (without a demo token)              |
- * | STATEMENT_TIMEOUT_MS  | 30000          | Per-statement limit on the database                                  |
+ * | STATEMENT_TIMEOUT_MS  | 30000          | Per-statement limit on the database; embedded: reads only, stopped   |
+ * |                       |                | by restarting its worker (memory:// then restarts empty)             |
  * | DEFAULT_ROW_LIMIT     | 1000           | Rows a data GET returns without `limit`                              |
  * | MAX_ROW_LIMIT         | 100000         | Cap on `limit`                                                       |
  * | BODY_LIMIT            | 67108864       | Largest request body, bytes                                          |

@@ -1,11 +1,14 @@
 import { join } from 'node:path';
 import type { GatewayConfig } from '../config';
 import type { Db } from './types';
-import { createEmbeddedDb } from './embedded-driver';
+import { createEmbeddedDb, type EmbeddedDbLog } from './embedded-driver';
 import { createPostgresDb } from './pg-driver';
+import { detectCapabilities } from '../capabilities';
+import { seedDemoData } from '../demo/seed-demo-data';
+import { provisionReaderRole } from '../query/reader-role';
 
 /** DATABASE_URL set → the pg pool; unset → the embedded TimescaleDB under DATA_DIR (or in memory). */
-export async function openDb(config: GatewayConfig, onError?: (err: Error) => void): Promise<Db> {
+export async function openDb(config: GatewayConfig, onError?: (err: Error) => void, log?: EmbeddedDbLog): Promise<Db> {
   if (config.databaseUrl) {
     const db = createPostgresDb({
       connectionString: config.databaseUrl,
@@ -16,7 +19,25 @@ export async function openDb(config: GatewayConfig, onError?: (err: Error) => vo
     });
     return db;
   }
-  return createEmbeddedDb(embeddedDataDir(config.dataDir));
+  return createEmbeddedDb({
+    dataDir: embeddedDataDir(config.dataDir),
+    statementTimeoutMs: config.statementTimeoutMs,
+    log,
+    onFreshDatabase: (db) => setUpAgain(db, config, log),
+  });
+}
+
+/**
+ * An in-memory embedded database that restarted (a statement ran past the timeout) is empty.
+ * What the gateway set up at start comes back: SQL mode's reader role (SQL mode made it once and
+ * counts on it) and, when the gateway seeds, the demo tables. What clients wrote is gone.
+ */
+async function setUpAgain(db: Db, config: GatewayConfig, log?: EmbeddedDbLog): Promise<void> {
+  await provisionReaderRole(db, config.readerRole, null);
+  if (config.seed) {
+    const seeded = await seedDemoData(db, await detectCapabilities(db));
+    log?.warn({ tables: seeded.created }, 'demo data seeded again into the restarted in-memory database');
+  }
 }
 
 /** The database files live in DATA_DIR/pgdata, so DATA_DIR can also hold the demo token. */

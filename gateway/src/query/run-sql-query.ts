@@ -6,7 +6,7 @@ import { resultToFields } from '../sql/result-fields';
 import { expandMacros } from '../sql/macros';
 import { shapeFrame } from '../sql/shape-frames';
 import type { WorkFrame } from '../sql/frame-types';
-import { checkReadOnlyStatement, EMBEDDED_REFUSED_FUNCTIONS } from '../sql/statement';
+import { checkReadOnlyStatement } from '../sql/statement';
 import type { RequestContext } from './query-context';
 import type { SqlModeSession } from './sql-mode-session';
 import { estimateBytes, tooManyRows, type ResultLimits } from './result-limits';
@@ -31,9 +31,7 @@ const WRAPPABLE = new Set(['select', 'with', 'values', 'table', '(']);
 export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRunOptions): Promise<WorkFrame> {
   const expanded = expandMacros(q.rawSql, ctx);
   opts.onExecuted(expanded.sql);
-  // The embedded database runs in this process and cannot cancel a statement: refuse the
-  // functions whose whole point is to take long (see EMBEDDED_REFUSED_FUNCTIONS).
-  const statement = checkReadOnlyStatement(expanded.sql, opts.sqlMode.driver === 'embedded' ? EMBEDDED_REFUSED_FUNCTIONS : undefined);
+  const statement = checkReadOnlyStatement(expanded.sql);
   const params = new Params();
   let sql = statement.sql;
   const wrappable = WRAPPABLE.has(statement.firstKeyword);

@@ -42,20 +42,6 @@ export const REFUSED_FUNCTIONS = new Set([
   'pg_rotate_logfile',
 ]);
 
-/**
- * Refused on the embedded database only. It runs in the gateway's own thread and cannot
- * cancel a statement (statement_timeout never fires there), so a running statement holds every
- * other request, /health included, until it ends. Sleeping is the one thing such a statement
- * can do cheaply and without limit; heavy queries remain possible:
- * give the sql scope on an embedded gateway only to people trusted with the whole gateway.
- */
-export const EMBEDDED_REFUSED_FUNCTIONS: ReadonlyMap<string, string> = new Map(
-  ['pg_sleep', 'pg_sleep_for', 'pg_sleep_until'].map((name) => [
-    name,
-    `SQL mode on the embedded database does not allow ${name}(): the embedded database cannot cancel a statement, so it would hold every other request`,
-  ])
-);
-
 export interface CheckedStatement {
   /** The statement without trailing semicolons and whitespace. */
   sql: string;
@@ -175,8 +161,7 @@ export function tokenize(sql: string): Token[] {
   return tokens;
 }
 
-/** `alsoRefused`: more function names to refuse, each with the message to give. */
-export function checkReadOnlyStatement(sql: string, alsoRefused?: ReadonlyMap<string, string>): CheckedStatement {
+export function checkReadOnlyStatement(sql: string): CheckedStatement {
   const tokens = tokenize(sql);
   let end = tokens.length;
   while (end > 0 && tokens[end - 1].kind === 'semicolon') end--;
@@ -210,8 +195,6 @@ export function checkReadOnlyStatement(sql: string, alsoRefused?: ReadonlyMap<st
     if (REFUSED_FUNCTIONS.has(name)) {
       throw ApiError.badRequest('function_not_allowed', `SQL mode does not allow ${t.text}()`, { function: t.text, position: t.start });
     }
-    const reason = alsoRefused?.get(name);
-    if (reason) throw ApiError.badRequest('function_not_allowed', reason, { function: t.text, position: t.start });
   }
   // Cut before the first trailing semicolon; a trailing comment may remain, so wrappers add a newline.
   const cut = end < tokens.length ? tokens[end].start : sql.length;

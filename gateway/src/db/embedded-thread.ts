@@ -1,0 +1,188 @@
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  closedError,
+  fromWireError,
+  startFailedError,
+  statementTimeoutError,
+  transactionAbortedError,
+  workerLostError,
+  type WireResult,
+  type WorkerMessage,
+  type WorkerRequest,
+  type WorkerStart,
+} from './embedded-messages';
+
+/**
+ * One worker thread running PGlite (embedded-worker.ts), seen from the main thread: requests go
+ * out one at a time, so a statement's timer starts when the worker can start it, not while it
+ * waits behind another. A request given `killAfterMs` that has not answered by then ends the
+ * worker: its caller gets SQLSTATE 57014, requests queued behind it 25P02. A worker never comes
+ * back; the driver starts a new one.
+ */
+
+/** A request before it gets its id (Omit applied to each member of the union). */
+type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+interface Pending {
+  request: WorkerRequest;
+  killAfterMs: number;
+  resolve: (result: WireResult) => void;
+  reject: (err: Error) => void;
+}
+
+export type ThreadEnd = 'timeout' | 'lost' | 'closed';
+
+/**
+ * The worker next to this module: `embedded-worker.js` in the build (dist/, where this code is
+ * bundled into main.js beside it), `embedded-worker.ts` in the sources (tsx: tests, `npm run dev`).
+ * Node 20 does not apply the parent's `--import tsx` hooks inside a worker, so a source worker
+ * starts from a one-line module that registers tsx first, then imports the entry.
+ */
+function startWorker(workerData: WorkerStart): Worker {
+  const built = new URL('./embedded-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return new Worker(built, { workerData });
+  const source = new URL('./embedded-worker.ts', import.meta.url);
+  if (!existsSync(fileURLToPath(source))) {
+    throw new Error(`The embedded database's worker script (embedded-worker.js) is missing next to ${fileURLToPath(import.meta.url)}`);
+  }
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(source.href)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData });
+}
+
+export class EmbeddedThread {
+  /** Resolves once PGlite is open in the worker; rejects when it could not open. */
+  readonly ready: Promise<void>;
+  /** Resolves when the worker thread has ended, whatever ended it. */
+  readonly exited: Promise<void>;
+  /** Why the worker ended (or is ending); null while it serves. */
+  end: ThreadEnd | null = null;
+  /** Whether PGlite ever opened in this worker (a worker that never served was not "lost"). */
+  opened = false;
+
+  private readonly worker: Worker;
+  private readonly pending: Pending[] = [];
+  private nextId = 1;
+  private timer: NodeJS.Timeout | undefined;
+  private starting = true;
+
+  /** `onEnd` runs synchronously when the worker stops serving, before any caller hears of it. */
+  constructor(
+    start: WorkerStart,
+    private readonly onEnd: (thread: EmbeddedThread, end: ThreadEnd) => void = () => undefined
+  ) {
+    this.worker = startWorker(start);
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    this.ready = new Promise<void>((resolve, reject) => {
+      let failure: Error | undefined;
+      this.worker.on('message', (msg: WorkerMessage) => {
+        if (msg.type === 'ready') {
+          this.starting = false;
+          this.opened = true;
+          this.updateRef();
+          resolve();
+        } else if (msg.type === 'failed') {
+          failure = fromWireError(msg.error);
+          void this.worker.terminate();
+        } else this.answer(msg);
+      });
+      this.worker.on('error', (err) => (failure ??= err));
+      this.worker.once('exit', (code) => {
+        this.starting = false;
+        const lost = this.end === null;
+        if (lost) this.stop('lost');
+        const why = failure?.message ?? `the worker exited with code ${code}`;
+        reject(startFailedError(why));
+        // Whatever was still waiting learns it now (a kill already answered its own requests).
+        if (lost) this.failAll(workerLostError(why));
+        else this.failAll(this.end === 'closed' ? closedError() : transactionAbortedError());
+      });
+    });
+    this.ready.catch(() => undefined);
+    this.updateRef();
+  }
+
+  get alive(): boolean {
+    return this.end === null;
+  }
+
+  /** Runs one request. `killAfterMs` > 0: end the worker if it has not answered by then. */
+  request(request: Request, killAfterMs = 0): Promise<WireResult> {
+    if (this.end === 'timeout') return Promise.reject(transactionAbortedError());
+    if (this.end === 'closed') return Promise.reject(closedError());
+    if (this.end === 'lost') return Promise.reject(workerLostError('the worker is gone'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ request: { ...request, id: this.nextId++ } as WorkerRequest, killAfterMs, resolve, reject });
+      if (this.pending.length === 1) this.sendHead();
+      this.updateRef();
+    });
+  }
+
+  /** Closes PGlite in the worker (its files flushed), then ends the worker. */
+  async close(): Promise<void> {
+    if (this.end === null) {
+      await this.request({ op: 'close' }).catch(() => undefined);
+      this.stop('closed');
+      await this.worker.terminate();
+    }
+    await this.exited;
+  }
+
+  /** Ends the worker now, whatever it is doing: the statement in it never finishes. */
+  kill(): void {
+    if (this.end !== null) return;
+    this.stop('timeout');
+    const [head, ...rest] = this.pending.splice(0);
+    head?.reject(statementTimeoutError());
+    for (const p of rest) p.reject(transactionAbortedError());
+    void this.worker.terminate();
+    this.updateRef();
+  }
+
+  private stop(end: ThreadEnd): void {
+    if (this.end !== null) return;
+    this.end = end;
+    clearTimeout(this.timer);
+    this.onEnd(this, end);
+  }
+
+  private sendHead(): void {
+    const head = this.pending[0];
+    if (!head || this.end !== null) return;
+    try {
+      this.worker.postMessage(head.request);
+    } catch (err) {
+      // A parameter that cannot be cloned (a function, say): this request fails, the next goes.
+      this.pending.shift();
+      head.reject(err as Error);
+      this.sendHead();
+      return;
+    }
+    if (head.killAfterMs > 0) this.timer = setTimeout(() => this.kill(), head.killAfterMs);
+  }
+
+  private answer(msg: Extract<WorkerMessage, { type: 'answer' }>): void {
+    const head = this.pending[0];
+    if (!head || head.request.id !== msg.id) return; // answered already (killed or failed)
+    clearTimeout(this.timer);
+    this.pending.shift();
+    if ('error' in msg) head.reject(fromWireError(msg.error));
+    else head.resolve(msg.result);
+    this.sendHead();
+    this.updateRef();
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.splice(0)) p.reject(err);
+    this.updateRef();
+  }
+
+  // An idle worker must not keep the process alive (an in-process PGlite did not either); one
+  // that is starting, has work in flight, or is being ended (a restart waits for its exit) must.
+  private updateRef(): void {
+    if (this.end !== null || this.starting || this.pending.length > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+}
