@@ -22,6 +22,7 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
   const built = buildBuilderQuery(q, {
     ...ctx,
     table: { name: opts.table.name, sql: opts.table.ident, columns: opts.table.columns, timeColumn: opts.table.timeColumn },
+    maxRows: opts.limits.maxRows,
   });
   const shown = inlineParams(built.sql, built.params);
   opts.onExecuted(shown);
@@ -29,18 +30,18 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
     readOnly: true,
     statementTimeoutMs: opts.statementTimeoutMs,
   });
-  let rows = result.rows;
+  const rows = result.rows;
   let fields = result.fields;
   let truncated = false;
-  if (built.rawPointCap !== undefined) {
-    // Rows are numbered newest first per series; the extra one only tells that there was more.
-    const cap = built.rawPointCap;
-    truncated = rows.some((r) => Number(r.__rn) > cap);
-    if (truncated) rows = rows.filter((r) => Number(r.__rn) <= cap);
-    fields = fields.filter((f) => f.name !== '__rn');
-  }
-  if (rows.length > opts.limits.maxRows) throw tooManyRows(opts.limits.maxRows);
+  // The statement fetched at most one row more than the cap: that row only says "too large".
+  if (rows.length > built.rowCap) throw tooManyRows(built.rowCap);
   estimateBytes(rows, opts.limits.maxBytes);
+  if (built.rawPointCap !== undefined) {
+    // Each row carries its series' full size; a larger one than the cap means the series was cut.
+    const cap = built.rawPointCap;
+    truncated = rows.some((r) => Number(r.__n) > cap);
+    fields = fields.filter((f) => f.name !== '__n');
+  }
   const frame = shapeFrame(resultToFields({ rows, fields }, built.rename), {
     format: built.format,
     executedQueryString: shown,
@@ -50,7 +51,7 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
   });
   for (const notice of built.notices) addNotice(frame, notice);
   if (truncated) {
-    addNotice(frame, { severity: 'warning', text: `Showing the latest ${built.rawPointCap} points per series (maxDataPoints); narrow the range or aggregate to see all` });
+    addNotice(frame, { severity: 'warning', text: `Showing the latest ${built.rawPointCap} points per series (maxDataPoints, at most the row limit); narrow the range or aggregate to see all` });
   }
   if (built.bucket && frame.fields.length) frame.meta.custom = { bucket: built.bucket };
   return frame;

@@ -5,30 +5,70 @@ import { assertTableAllowed, hasScope } from '../auth';
 import { ApiError } from '../errors';
 import { mapDatabaseError } from '../db/sqlstate';
 import { toDataFrameJSON } from '../sql/frame-types';
+import { checkPanelInterval, MAX_QUERIES_PER_REQUEST } from '../sql/bounds';
 import { requestContext, type RequestContext } from './query-context';
 import { runBuilderQuery } from './run-builder-query';
 import { runSqlQuery } from './run-sql-query';
-import type { ResultLimits } from './result-limits';
+import { ResponseBudget, type ResultLimits } from './result-limits';
+
+/**
+ * Queries of one request run at most this many at a time: each may hold up to a full result
+ * while it is shaped, so the memory of a request stays a small multiple of the byte cap.
+ */
+const CONCURRENT_QUERIES = 4;
+
+/** The request context plus the row cap, which the macros read (`$__timeBucketGapfill`). */
+type QueryContext = RequestContext & { maxRows: number };
 
 /**
  * A whole `/api/v1/query` request: the shared context is checked once (a bad range fails the
  * request), then every visible query runs on its own, in its own transaction. One failing
  * query reports its error, code and status in its own result and never touches the others.
+ * Every query is held to the row and byte caps, and the whole response to the byte cap.
  */
 export async function runQueryRequest(app: FastifyInstance, principal: Principal, req: QueryRequest): Promise<QueryResponse> {
-  const ctx = requestContext(req, app.capabilities.timescaledb !== null);
+  if (req.queries.length > MAX_QUERIES_PER_REQUEST) {
+    throw ApiError.badRequest('too_many_queries', `A request may hold at most ${MAX_QUERIES_PER_REQUEST} queries, not ${req.queries.length}`, {
+      count: req.queries.length,
+      max: MAX_QUERIES_PER_REQUEST,
+    });
+  }
+  checkPanelInterval(req.intervalMs);
   const limits: ResultLimits = { maxRows: app.config.maxRowLimit, maxBytes: app.config.bodyLimit };
+  const ctx: QueryContext = { ...requestContext(req, app.capabilities.timescaledb !== null), maxRows: limits.maxRows };
   const seen = new Set<string>();
   for (const q of req.queries) {
     if (seen.has(q.refId)) throw ApiError.badRequest('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
     seen.add(q.refId);
   }
   const visible = req.queries.filter((q) => !q.hide);
-  const entries = await Promise.all(visible.map(async (q) => [q.refId, await runOne(app, principal, q, ctx, limits)] as const));
-  return { results: Object.fromEntries(entries) };
+  const budget = new ResponseBudget(limits.maxBytes);
+  const results = await mapConcurrently(visible, CONCURRENT_QUERIES, (q) => runOne(app, principal, q, ctx, limits, budget));
+  return { results: Object.fromEntries(visible.map((q, i) => [q.refId, results[i]])) };
 }
 
-async function runOne(app: FastifyInstance, principal: Principal, q: GatewayQuery, ctx: RequestContext, limits: ResultLimits): Promise<QueryResult> {
+/** `fn` over `items`, at most `limit` at a time; results in the order of `items`. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+async function runOne(
+  app: FastifyInstance,
+  principal: Principal,
+  q: GatewayQuery,
+  ctx: QueryContext,
+  limits: ResultLimits,
+  budget: ResponseBudget
+): Promise<QueryResult> {
   let executed: string | undefined;
   const onExecuted = (sql: string) => {
     executed = sql;
@@ -51,6 +91,7 @@ async function runOne(app: FastifyInstance, principal: Principal, q: GatewayQuer
       assertTableAllowed(principal, table.name);
       frame = await runBuilderQuery(q, ctx, { db: app.db, table, limits, statementTimeoutMs: app.config.statementTimeoutMs, onExecuted });
     }
+    budget.charge(frame);
     return { frames: [toDataFrameJSON(frame, q.refId)], executedQueryString: frame.meta.executedQueryString };
   } catch (err) {
     const apiError = mapDatabaseError(err) ?? new ApiError(500, 'internal_error', 'Internal error');

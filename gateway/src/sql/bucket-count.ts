@@ -24,15 +24,21 @@ export function wallClockMs(t: number, zone: string): number {
       hour: 'numeric',
       minute: 'numeric',
       second: 'numeric',
+      era: 'short',
     });
     formatters.set(zone, f);
   }
   const parts: Record<string, number> = {};
+  let era = 'AD';
   for (const p of f.formatToParts(new Date(t))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+    if (p.type === 'era') era = p.value;
+    else if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return wall + (((t % 1000) + 1000) % 1000);
+  // Years before 1 AD come as "1 BC", "2 BC"… (astronomical 0, -1…); years below 100 must not
+  // go through Date.UTC, which reads them as 19xx.
+  const wall = new Date(Date.UTC(2000, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second));
+  wall.setUTCFullYear(era === 'BC' ? 1 - parts.year : parts.year);
+  return wall.getTime() + (((t % 1000) + 1000) % 1000);
 }
 
 export function bucketCount(bucket: BucketInterval, range: TimeRangeMs, zone: string, kind: TimeKind = 'timestamptz'): number {
@@ -49,17 +55,22 @@ export function bucketCount(bucket: BucketInterval, range: TimeRangeMs, zone: st
   return Math.floor((to - FIXED_ORIGIN) / bucket.ms) - Math.floor((from - FIXED_ORIGIN) / bucket.ms) + 1;
 }
 
-/** The first bucket, from `start` upwards through the nice widths, that keeps the count within `max`. */
+/**
+ * The first bucket, from `start` upwards through the nice widths, that keeps the count within
+ * `max`. A range that crosses a bucket boundary always has two buckets, so with a tiny `max`
+ * the widest nice bucket may be all there is: it is returned then (three points at most).
+ */
 export function capBucket(start: BucketInterval, range: TimeRangeMs, zone: string, max: number, kind?: TimeKind): BucketInterval {
   if (bucketCount(start, range, zone, kind) <= max) {
     return start;
   }
   const startLen = approxIntervalMs(start);
+  let widest = start;
   for (const b of niceBuckets()) {
-    if (approxIntervalMs(b) > startLen && bucketCount(b, range, zone, kind) <= max) {
-      return b;
+    if (approxIntervalMs(b) > startLen) {
+      if (bucketCount(b, range, zone, kind) <= max) return b;
+      widest = b;
     }
   }
-  /* c8 ignore next */
-  return start;
+  return widest;
 }

@@ -28,6 +28,11 @@ export interface BuilderContext {
   intervalMs: number;
   maxDataPoints: number;
   timeZone: string;
+  /**
+   * The most rows one result may hold (MAX_ROW_LIMIT). Every builder statement ends in
+   * `LIMIT cap + 1`, so the database never hands over more than that; default DEFAULT_ROW_CAP.
+   */
+  maxRows?: number;
 }
 
 /** Collects bound parameters; `add` returns the placeholder. */

@@ -3,7 +3,8 @@ import type { BuilderQuery, FillMode } from '../contract/query';
 import { aggregateSql, atColumnPrecision, checkMetric, keepsFloat4Precision, counterDeltaSql, defaultMetricName } from './aggregations';
 import { type TimeKind, bucketSql, gapfillBucketSql, intervalSql, usesTimeZone } from './bucket-sql';
 import { type BuilderColumn, type BuilderContext, Params, col, findColumn, timeKindOf } from './builder-context';
-import { capBucket } from './bucket-count';
+import { bucketCount, capBucket } from './bucket-count';
+import { checkBuilderShape, checkGapfillBuckets, rowCapOf } from './bounds';
 import { builderAdhocFilters, builderFilters } from './filters';
 import type { FrameNotice } from './frame-types';
 import { type BucketInterval, formatBucket, parseBucketInterval, smallestNiceBucketAtLeast } from './interval';
@@ -13,6 +14,11 @@ import { quoteLiteral } from './quote';
  * Builder query → one SQL statement plus bound parameters. Only catalog-checked identifiers
  * and the gateway's own aliases appear in the SQL text (`"t"`, `"g0"`, `"m0"`…); display names
  * (aliases, column names) are applied to the result afterwards through `rename`.
+ *
+ * Sizes are bounded before anything runs: a series never gets more points than
+ * min(maxDataPoints, row cap) unless the query opts out, a gap-filled series never more buckets
+ * than the row cap, and every statement ends in `LIMIT rowCap + 1` (the extra row only tells
+ * the runner that the result is too large).
  */
 
 export interface BuiltQuery {
@@ -23,8 +29,10 @@ export interface BuiltQuery {
   format: 'time_series' | 'table';
   notices: FrameNotice[];
   bucket?: BucketInterval;
-  /** Raw rows: the per-series point cap; rows carry `__rn` (1 = newest) so the runner can drop the overflow. */
+  /** Raw rows: the per-series point cap; rows carry `__n`, the series' row count, so the runner can tell a series was cut. */
   rawPointCap?: number;
+  /** More rows than this means the result is too large (the SQL fetches at most one more). */
+  rowCap: number;
 }
 
 interface Resolved {
@@ -41,6 +49,7 @@ function resolve(q: BuilderQuery, ctx: BuilderContext): Resolved {
   if (q.metrics.length === 0) {
     throw ApiError.badRequest('invalid_query', `Query ${q.refId}: add at least one metric`, { refId: q.refId });
   }
+  checkBuilderShape(q);
   const timeName = q.timeColumn ?? ctx.table.timeColumn;
   let time: BuilderColumn | null = null;
   let timeKind: TimeKind | null = null;
@@ -77,22 +86,35 @@ function resolve(q: BuilderQuery, ctx: BuilderContext): Resolved {
   return { format, time, timeKind, groups, metrics, raw: rawCount > 0 };
 }
 
-/** The bucket width: explicit or auto, widened (with a notice) to stay within maxDataPoints. */
-function chooseBucket(q: BuilderQuery, ctx: BuilderContext, kind: TimeKind, notices: FrameNotice[]): BucketInterval {
+/** Points one series may have: maxDataPoints, but never more than a whole result may hold. */
+function pointBudget(ctx: BuilderContext): number {
+  return Math.max(1, Math.min(ctx.maxDataPoints, rowCapOf(ctx.maxRows)));
+}
+
+/**
+ * The bucket width: explicit or auto, widened (with a notice) to stay within the point budget.
+ * `noPointCap` keeps the width as asked; a gap fill then still needs every bucket of the
+ * range to fit in one result, since each becomes a row.
+ */
+function chooseBucket(q: BuilderQuery, ctx: BuilderContext, kind: TimeKind, fills: boolean, notices: FrameNotice[]): BucketInterval {
   const text = q.bucket ?? 'auto';
   const rangeMs = ctx.range.to - ctx.range.from;
+  const budget = pointBudget(ctx);
   let bucket: BucketInterval;
   if (text === 'auto') {
-    bucket = smallestNiceBucketAtLeast(Math.max(ctx.intervalMs, rangeMs / ctx.maxDataPoints, 1));
+    bucket = smallestNiceBucketAtLeast(Math.max(ctx.intervalMs, rangeMs / budget, 1));
   } else {
     bucket = parseBucketInterval(text, 'bucket');
   }
-  if (q.noPointCap) return bucket;
-  const capped = capBucket(bucket, ctx.range, ctx.timeZone, ctx.maxDataPoints, kind);
+  if (q.noPointCap) {
+    if (fills) checkGapfillBuckets(bucketCount(bucket, ctx.range, ctx.timeZone, kind), bucket, rowCapOf(ctx.maxRows), `Query ${q.refId}: bucket`);
+    return bucket;
+  }
+  const capped = capBucket(bucket, ctx.range, ctx.timeZone, budget, kind);
   if (text !== 'auto' && capped !== bucket) {
     notices.push({
       severity: 'info',
-      text: `Bucket widened from ${formatBucket(bucket)} to ${formatBucket(capped)} to stay within ${ctx.maxDataPoints} points per series`,
+      text: `Bucket widened from ${formatBucket(bucket)} to ${formatBucket(capped)} to stay within ${budget} points per series`,
     });
   }
   return capped;
@@ -132,7 +154,8 @@ function renameMap(r: Resolved, metricPrefix: 'v' | 'm'): Map<string, string> {
   return rename;
 }
 
-function orderAndLimit(q: BuilderQuery, r: Resolved, rename: Map<string, string>, params: Params, defaultOrder: string): string {
+/** ORDER BY, then the user's LIMIT (table format) or the row cap + 1, whichever is smaller. */
+function orderAndLimit(q: BuilderQuery, r: Resolved, rename: Map<string, string>, params: Params, defaultOrder: string, rowCap: number): string {
   let order = defaultOrder;
   if (r.format === 'table' && q.orderBy?.length) {
     const byDisplay = new Map([...rename].map(([alias, display]) => [display, alias]));
@@ -146,26 +169,30 @@ function orderAndLimit(q: BuilderQuery, r: Resolved, rename: Map<string, string>
       })
       .join(', ');
   }
-  let sql = order ? ` ORDER BY ${order}` : '';
-  if (r.format === 'table' && q.limit !== undefined) {
-    sql += ` LIMIT ${params.add(q.limit, 'bigint')}`;
-  }
-  return sql;
+  const sql = order ? ` ORDER BY ${order}` : '';
+  const asked = r.format === 'table' && q.limit !== undefined ? q.limit : Infinity;
+  return `${sql}${capLimit(params, Math.min(asked, rowCap + 1))}`;
 }
 
-function buildRaw(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Params, src: string): BuiltQuery {
+function capLimit(params: Params, rows: number): string {
+  return ` LIMIT ${params.add(rows, 'bigint')}`;
+}
+
+function buildRaw(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Params, src: string, rowCap: number): BuiltQuery {
   const rename = renameMap(r, 'v');
   const cols = [...(r.time ? ['"t" AS "time"'] : []), ...r.groups.map((_, i) => `"g${i}"`), ...r.metrics.map((_, i) => `"v${i}"`)];
   if (r.format === 'time_series' && !q.noPointCap) {
-    const cap = ctx.maxDataPoints;
+    // The newest `cap` rows of each series; `__n` (the series' size) tells the runner one was cut.
+    const cap = pointBudget(ctx);
     const partition = r.groups.length ? `PARTITION BY ${r.groups.map((_, i) => `"g${i}"`).join(', ')} ` : '';
-    const ranked = `SELECT ${cols.join(', ')}, row_number() OVER (${partition}ORDER BY "t" DESC) AS "__rn" FROM (${src}) AS "src"`;
-    const sql = `SELECT * FROM (${ranked}) AS "ranked" WHERE "__rn" <= ${params.add(cap + 1, 'bigint')} ORDER BY "time"`;
-    return { sql, params: params.values, rename, format: r.format, notices: [], rawPointCap: cap };
+    const ranked = `SELECT ${cols.join(', ')}, row_number() OVER (${partition}ORDER BY "t" DESC) AS "__rn", count(*) OVER (${partition.trimEnd()}) AS "__n" FROM (${src}) AS "src"`;
+    const outCols = [...(r.time ? ['"time"'] : []), ...r.groups.map((_, i) => `"g${i}"`), ...r.metrics.map((_, i) => `"v${i}"`), '"__n"'];
+    const sql = `SELECT ${outCols.join(', ')} FROM (${ranked}) AS "ranked" WHERE "__rn" <= ${params.add(cap, 'bigint')} ORDER BY "time"${capLimit(params, rowCap + 1)}`;
+    return { sql, params: params.values, rename, format: r.format, notices: [], rawPointCap: cap, rowCap };
   }
   const defaultOrder = r.time ? '"time"' : '';
-  const sql = `SELECT ${cols.join(', ')} FROM (${src}) AS "src"${orderAndLimit(q, r, rename, params, defaultOrder)}`;
-  return { sql, params: params.values, rename, format: r.format, notices: [] };
+  const sql = `SELECT ${cols.join(', ')} FROM (${src}) AS "src"${orderAndLimit(q, r, rename, params, defaultOrder, rowCap)}`;
+  return { sql, params: params.values, rename, format: r.format, notices: [], rowCap };
 }
 
 function wrapFill(agg: string, fill: FillMode, metric: Resolved['metrics'][number]): string {
@@ -185,14 +212,15 @@ function wrapFill(agg: string, fill: FillMode, metric: Resolved['metrics'][numbe
 
 export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQuery {
   const r = resolve(q, ctx);
+  const rowCap = rowCapOf(ctx.maxRows);
   const params = new Params();
   const src = sourceSql(q, ctx, r, params);
   if (r.raw) {
-    return buildRaw(q, ctx, r, params, src);
+    return buildRaw(q, ctx, r, params, src, rowCap);
   }
   const notices: FrameNotice[] = [];
   const bucketed = r.time !== null && (r.format === 'time_series' || q.bucket !== undefined);
-  const bucket = bucketed ? chooseBucket(q, ctx, r.timeKind!, notices) : undefined;
+  const bucket = bucketed ? chooseBucket(q, ctx, r.timeKind!, (q.fill ?? 'none') !== 'none', notices) : undefined;
   const fill: FillMode = bucket ? q.fill ?? 'none' : 'none';
   const groupCols = r.groups.map((_, i) => `"g${i}"`);
   const fixedSeconds = bucket && bucket.months === 0 ? String(bucket.ms / 1000) : null;
@@ -206,7 +234,7 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     const select = [...groupCols, ...aggs.map((a, i) => `${a} AS "m${i}"`)];
     const groupBy = groupCols.length ? ` GROUP BY ${groupCols.join(', ')}` : '';
     rename.delete('time');
-    sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src"${groupBy}${orderAndLimit(q, r, rename, params, groupCols.join(', '))}`;
+    sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src"${groupBy}${orderAndLimit(q, r, rename, params, groupCols.join(', '), rowCap)}`;
   } else if (fill === 'none' || ctx.dialect === 'timescaledb') {
     let timeExpr: string;
     let metricExprs = aggs;
@@ -229,17 +257,18 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     const select = [`${timeExpr} AS "time"`, ...groupCols, ...metricExprs.map((a, i) => `${a} AS "m${i}"`)];
     const positions = select.slice(0, 1 + groupCols.length).map((_, i) => String(i + 1));
     sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src" GROUP BY ${positions.join(', ')}`;
-    sql += orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '));
+    sql += orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '), rowCap);
   } else {
-    sql = postgresGapfill(q, ctx, r, params, src, bucket, fill, aggs, kind, rename);
+    sql = postgresGapfill(q, ctx, r, params, src, bucket, fill, aggs, kind, rename, rowCap);
   }
   if (monthRates) {
     const divide = r.metrics.map((m, i) =>
       m.spec.aggregation === 'rate' ? `("m${i}" / extract(epoch from (("time" + ${intervalSql(bucket!)}) - "time"))) AS "m${i}"` : `"m${i}"`
     );
     sql = `SELECT "time", ${[...groupCols, ...divide].join(', ')} FROM (${sql}) AS "bucketed" ORDER BY "time"${groupCols.length ? ', ' + groupCols.join(', ') : ''}`;
+    sql += capLimit(params, rowCap + 1);
   }
-  return { sql, params: params.values, rename, format: r.format, notices, bucket };
+  return { sql, params: params.values, rename, format: r.format, notices, bucket, rowCap };
 }
 
 /**
@@ -257,7 +286,8 @@ function postgresGapfill(
   fill: FillMode,
   aggs: string[],
   kind: TimeKind,
-  rename: Map<string, string>
+  rename: Map<string, string>,
+  rowCap: number
 ): string {
   const groupCols = r.groups.map((_, i) => `"g${i}"`);
   const cast = kind === 'timestamptz' ? 'timestamptz' : 'timestamp';
@@ -302,7 +332,7 @@ function postgresGapfill(
         return m;
     }
   });
-  const order = orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '));
+  const order = orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '), rowCap);
   return `WITH "agg" AS (${agg}), "slots" AS (${slots}), "series" AS (${series}), "joined" AS (${joined}), "marked" AS (${marked}) SELECT "time", ${[
     ...groupCols,
     ...filled,

@@ -258,20 +258,28 @@ const NICE_MS = [
 ];
 const NICE_MONTHS = [1, 3, 6, 12];
 
+/**
+ * The widest nice bucket, in years, so stepping up always ends: the years 0001–9999 fit in
+ * three such buckets, and the first one (counted from the origin 2000) still starts after
+ * 4713 BC, the earliest timestamp PostgreSQL has.
+ */
+export const WIDEST_NICE_YEARS = 4096;
+
 /** The nice bucket widths in ascending order, for stepping up when a width gives too many buckets. */
 export function* niceBuckets(): Generator<BucketInterval> {
   for (const ms of NICE_MS) yield { months: 0, ms };
   for (const months of NICE_MONTHS) yield { months, ms: 0 };
-  for (let years = 2; ; years *= 2) yield { months: 12 * years, ms: 0 };
+  for (let years = 2; years <= WIDEST_NICE_YEARS; years *= 2) yield { months: 12 * years, ms: 0 };
 }
 
-/** The smallest nice width whose (average) length is at least `minMs`. */
+/** The smallest nice width whose (average) length is at least `minMs`; the widest one beyond. */
 export function smallestNiceBucketAtLeast(minMs: number): BucketInterval {
+  let last: BucketInterval = { months: 0, ms: 1 };
   for (const b of niceBuckets()) {
     if (approxIntervalMs(b) >= minMs) {
       return b;
     }
+    last = b;
   }
-  /* c8 ignore next */
-  throw new Error('unreachable');
+  return last;
 }

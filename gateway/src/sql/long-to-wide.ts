@@ -42,6 +42,40 @@ export function missingValue(fill: FillMissing | undefined, field: WorkField, pr
   return previousRow >= 0 ? field.values[previousRow] ?? null : null;
 }
 
+/**
+ * How large the wide frame of a long one would be (distinct times, fields), measured in one
+ * pass before anything is built: misaligned series can make it rows × series cells. Checks the
+ * input the way longToWide does (no null times, sorted ascending).
+ */
+export function wideSize(long: WorkFrame): { times: number; fields: number } {
+  const schema = timeSeriesSchema(long);
+  if (schema.kind !== 'long') return { times: long.fields[0]?.values.length ?? 0, fields: long.fields.length };
+  const time = long.fields[schema.timeIndex].values;
+  const keys = new Set<string>();
+  let times = 0;
+  let lastTime = -Infinity;
+  for (let r = 0; r < time.length; r++) {
+    const t = time[r];
+    if (t === null || t === undefined) throw nullTimes();
+    if ((t as number) < lastTime) throw unsorted();
+    if ((t as number) > lastTime || r === 0) times++;
+    lastTime = t as number;
+    keys.add(JSON.stringify(schema.factorIndices.map((fi) => factorText(long.fields[fi].values[r]))));
+  }
+  return { times, fields: 1 + keys.size * schema.valueIndices.length };
+}
+
+function nullTimes(): ApiError {
+  return ApiError.badRequest(
+    'null_time_values',
+    'unable to process the data to wide series because input has null time values, make sure all time values are not null'
+  );
+}
+
+function unsorted(): ApiError {
+  return ApiError.badRequest('series_unsorted', 'long series must be sorted ascending by time to be converted');
+}
+
 function factorText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
@@ -62,16 +96,9 @@ export function longToWide(long: WorkFrame, fill?: FillMissing): WorkFrame {
   let lastTime = -Infinity;
   for (let r = 0; r < n; r++) {
     const t = timeField.values[r];
-    if (t === null || t === undefined) {
-      throw ApiError.badRequest(
-        'null_time_values',
-        'unable to process the data to wide series because input has null time values, make sure all time values are not null'
-      );
-    }
+    if (t === null || t === undefined) throw nullTimes();
     const time = t as number;
-    if (time < lastTime) {
-      throw ApiError.badRequest('series_unsorted', 'long series must be sorted ascending by time to be converted');
-    }
+    if (time < lastTime) throw unsorted();
     if (time > lastTime || row === -1) {
       row++;
       lastTime = time;

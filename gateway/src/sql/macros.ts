@@ -4,12 +4,15 @@ import { type Dialect, bucketSql, gapfillBucketSql, intervalSql } from './bucket
 import {
   type BucketInterval,
   durationSeconds,
+  formatBucket,
   formatGoFloat,
   formatGrafanaInterval,
   parseBucketInterval,
   parseGrafanaInterval,
 } from './interval';
 import { type TimeRangeMs, formatRfc3339Nano, unixNanos, unixSeconds } from './time-range';
+import { MAX_INTERVALS_PER_RANGE, rowCapOf } from './bounds';
+import { bucketCount } from './bucket-count';
 
 /**
  * Expands the SQL-mode macros with the semantics of Grafana's PostgreSQL data source
@@ -27,6 +30,11 @@ export interface MacroContext {
   dialect: Dialect;
   /** "now" for Grafana's calendar intervals (`1M` = the length of the month starting now). */
   now?: Date;
+  /**
+   * The row cap (MAX_ROW_LIMIT): `$__timeBucketGapfill` makes a row for every bucket of the
+   * range, so it may not cut the range into more buckets than this. Default DEFAULT_ROW_CAP.
+   */
+  maxRows?: number;
 }
 
 /** Grafana's fill of `$__timeGroup(col, interval, fill)`: applied to the result frames. */
@@ -196,6 +204,7 @@ function evaluate(name: string, args: string[], ctx: MacroContext, fail: (messag
     case '$__unixEpochGroup':
     case '$__unixEpochGroupAlias': {
       const g = groupArguments(name, args, ctx, fail);
+      checkIntervalCount(name, args[1], (ctx.range.to - ctx.range.from) / g.intervalMs, MAX_INTERVALS_PER_RANGE, fail);
       const s = formatGoFloat(durationSeconds(g.intervalMs));
       const base = name.startsWith('$__timeGroup') ? `floor(extract(epoch from ${g.column})/${s})*${s}` : `floor((${g.column})/${s})*${s}`;
       return { sql: name.endsWith('Alias') ? `${base} AS "time"` : base, fill: g.fill };
@@ -206,6 +215,10 @@ function evaluate(name: string, args: string[], ctx: MacroContext, fail: (messag
         throw fail(`Macro ${name} takes the time column and an optional interval`);
       }
       const bucket = args.length === 2 ? parseMacroBucket(args[1], name, fail) : panelBucket(ctx.intervalMs);
+      const intervalText = args.length === 2 ? args[1] : `${formatBucket(bucket)} (the panel interval)`;
+      // Gap filling makes a row of every bucket; plain bucketing only of those with data.
+      const max = name === '$__timeBucketGapfill' ? rowCapOf(ctx.maxRows) : MAX_INTERVALS_PER_RANGE;
+      checkIntervalCount(name, intervalText, bucketCount(bucket, ctx.range, ctx.timeZone), max, fail);
       if (name === '$__timeBucket') {
         return { sql: bucketSql({ dialect: ctx.dialect, bucket, column: args[0], timeZone: ctx.timeZone }) };
       }
@@ -236,6 +249,17 @@ function evaluate(name: string, args: string[], ctx: MacroContext, fail: (messag
     /* c8 ignore next 2 */
     default:
       throw fail(`Unknown macro ${name}`);
+  }
+}
+
+/**
+ * Refuses an interval that cuts the range into more than `max` pieces: for gap filling, more
+ * rows than a result may hold; otherwise an interval no panel can mean (`1us` over a century).
+ */
+function checkIntervalCount(name: string, interval: string, count: number, max: number, fail: (message: string) => ApiError): void {
+  if (!(count <= max)) {
+    const what = max < MAX_INTERVALS_PER_RANGE ? `the row limit ${max}` : `${max}`;
+    throw fail(`Macro ${name}: the interval ${interval} cuts the time range into ${Math.ceil(count)} buckets, more than ${what}; use a wider interval or a shorter range`);
   }
 }
 

@@ -17,6 +17,8 @@ export interface ResampleOptions {
   to: number;
   /** Above this many grid points the fill is skipped with a warning, as Grafana does. */
   maxPoints: number;
+  /** Above this many values (grid points × fields) the fill is skipped the same way. */
+  maxCells?: number;
 }
 
 /** The grid start: whole seconds like Grafana (`from` truncated to the interval); sub-second intervals align to the interval itself. */
@@ -30,8 +32,10 @@ export function alignedStart(from: number, intervalMs: number): number {
 
 export function applyFill(frame: WorkFrame, opts: ResampleOptions): WorkFrame {
   const start = alignedStart(opts.from, opts.intervalMs);
+  // Measured before any point is made: the grid has points + 1 entries for every field.
   const points = Math.trunc((opts.to - start) / opts.intervalMs);
-  if (points > opts.maxPoints) {
+  const cells = (points + 1) * frame.fields.length;
+  if (!(points <= opts.maxPoints) || (opts.maxCells !== undefined && cells > opts.maxCells)) {
     addNotice(frame, {
       severity: 'warning',
       text: 'Fill operation skipped: time range and interval would require more points than the configured row limit',
@@ -52,7 +56,10 @@ export function applyFill(frame: WorkFrame, opts: ResampleOptions): WorkFrame {
   const out: WorkField[] = frame.fields.map((f) => ({ ...f, values: [] as unknown[] }));
   const rows = time.length;
   let lastSeen = -1;
-  for (let current = start; current <= opts.to; current += opts.intervalMs) {
+  // Stepping by index, not by adding: an interval below the precision of `current` would never move it.
+  for (let k = 0; k <= points; k++) {
+    const current = start + k * opts.intervalMs;
+    if (current > opts.to) break;
     let r = lastSeen > 0 ? lastSeen + 1 : 0;
     const previous = current - opts.intervalMs;
     let lastInWindow = -1;

@@ -1,7 +1,8 @@
 import { ApiError } from '../errors';
 import type { WorkField, WorkFrame } from './frame-types';
 import { rowCount } from './frame-types';
-import { longToWide, timeSeriesSchema } from './long-to-wide';
+import { longToWide, timeSeriesSchema, wideSize } from './long-to-wide';
+import { checkWideCells, maxWideCells } from './bounds';
 import { applyFill } from './resample';
 import type { MacroFill } from './macros';
 
@@ -22,6 +23,8 @@ export interface ShapeOptions {
   range: { from: number; to: number };
   /** Row limit, used to skip a fill that would need more points (as Grafana does). */
   rowLimit: number;
+  /** Most values (rows × fields) the shaped frame may hold; default rowLimit × WIDE_CELLS_PER_ROW. */
+  maxCells?: number;
   /** Grafana's pre-8 naming: (time, metric, value) series are named by the metric value. Off for the builder. */
   metricColumnNaming?: boolean;
 }
@@ -84,7 +87,10 @@ export function shapeFrame(fields: WorkField[], opts: ShapeOptions): WorkFrame {
     fields[i] = toFloatField(f);
   });
   const fillMissing = opts.fill ? { mode: opts.fill.mode, value: opts.fill.value } : undefined;
+  const maxCells = opts.maxCells ?? maxWideCells(opts.rowLimit);
   if (timeSeriesSchema(frame).kind === 'long') {
+    const size = wideSize(frame);
+    checkWideCells(size.times, size.fields, maxCells);
     const originalFieldCount = frame.fields.length;
     frame = longToWide(frame, fillMissing);
     if (originalFieldCount === 3 && opts.metricColumnNaming !== false) {
@@ -103,6 +109,7 @@ export function shapeFrame(fields: WorkField[], opts: ShapeOptions): WorkFrame {
       from: opts.range.from,
       to: opts.range.to,
       maxPoints: opts.rowLimit,
+      maxCells,
     });
   }
   return frame;

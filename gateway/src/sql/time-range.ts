@@ -6,12 +6,25 @@ export interface TimeRangeMs {
   to: number;
 }
 
+/**
+ * The instants a range may span: years 0001 to 9999. Outside them the ISO-8601 text the SQL
+ * carries needs a six-digit signed year, which PostgreSQL does not read.
+ */
+export const EARLIEST_INSTANT_MS = Date.parse('0001-01-01T00:00:00.000Z');
+export const LATEST_INSTANT_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
 /** Parses one end of the range: epoch milliseconds (digits) or an ISO-8601 timestamp. */
 export function parseInstant(text: string, which: 'from' | 'to'): number {
   const trimmed = text.trim();
   const ms = /^-?\d+$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
     throw ApiError.badRequest('invalid_range', `range.${which} is not a timestamp: ${JSON.stringify(text)} (use ISO-8601 or epoch milliseconds)`, {
+      field: `range.${which}`,
+      value: text,
+    });
+  }
+  if (ms < EARLIEST_INSTANT_MS || ms > LATEST_INSTANT_MS) {
+    throw ApiError.badRequest('invalid_range', `range.${which} ${JSON.stringify(text)} is outside the years 0001 to 9999`, {
       field: `range.${which}`,
       value: text,
     });
