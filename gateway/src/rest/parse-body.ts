@@ -1,5 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ApiError } from '../errors';
+import type { ParseJson } from './json-array-segments';
 
 /** One parsed input row; `textValues` marks CSV, where every value is text and "" means null. */
 export interface ParsedRows {
@@ -7,16 +8,36 @@ export interface ParsedRows {
   textValues: boolean;
 }
 
+/** CSV bodies: a header row names the columns. Shared by the whole-body and the streaming reader. */
+export const CSV_OPTIONS = { columns: true, skip_empty_lines: true, bom: true, trim: false } as const;
+
+export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl'];
+
+export const isNdjsonType = (type: string) => NDJSON_TYPES.includes(type);
+
+/** The media type of a Content-Type header, lower case, without parameters. */
+export const mediaType = (contentType: string | undefined) => (contentType ?? '').split(';')[0].trim().toLowerCase();
+
 /**
- * A POST body in any accepted shape → rows. JSON arrives already parsed by Fastify
- * (object or array); NDJSON and CSV arrive as text.
+ * A whole body's text → rows: JSON through `parseJson` (Fastify's own JSON parser, so the
+ * errors are those of any JSON route), NDJSON and CSV as below.
+ */
+export function parseRowsText(text: string, contentType: string, parseJson: ParseJson): ParsedRows {
+  const type = mediaType(contentType);
+  if (type === 'application/json') return parseRowsBody(parseJson(text), type);
+  return parseRowsBody(text, type);
+}
+
+/**
+ * A POST body in any accepted shape → rows. JSON arrives already parsed (object or
+ * array); NDJSON and CSV arrive as text.
  */
 export function parseRowsBody(body: unknown, contentType: string | undefined): ParsedRows {
-  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  const type = mediaType(contentType);
   if (body === undefined || body === null || body === '') throw new ApiError(400, 'empty_body', 'The request body is empty: send a JSON object, a JSON array, NDJSON or CSV');
 
   if (type === 'text/csv') return { rows: parseCsvRows(String(body)), textValues: true };
-  if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') {
+  if (isNdjsonType(type)) {
     return { rows: parseNdjsonRows(String(body)), textValues: false };
   }
   if (typeof body !== 'object') {
@@ -59,7 +80,7 @@ function parseNdjsonRows(text: string): Record<string, unknown>[] {
 function parseCsvRows(text: string): Record<string, unknown>[] {
   let rows: Record<string, unknown>[];
   try {
-    rows = parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, trim: false });
+    rows = parseCsv(text, CSV_OPTIONS);
   } catch (err) {
     const e = err as Error & { lines?: number; record?: number };
     throw new ApiError(400, 'malformed_body', `The CSV body cannot be read: ${e.message}`, { line: e.lines });

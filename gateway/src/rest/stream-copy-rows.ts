@@ -1,71 +1,81 @@
-import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
+import type { ResolvedTable } from '../catalog/catalog';
 import type { Db } from '../db/types';
-import { CoercionError } from './coerce-value';
-import { type CsvEncoder, csvEncoderFor } from './copy-csv';
-import type { ParsedRows } from './parse-body';
+import { type CsvRowEncoder, csvRowEncoder, NeedsCarefulPath } from './copy-row-encoder';
+import type { JsonRow, RowBatch } from './json-array-segments';
+import { csvPlanFor } from './json-rows-to-csv';
+import { NotStreamable } from './not-streamable';
+import type { RowBatches } from './row-batches';
 
-/** Rows per CSV chunk handed to COPY: large enough to keep per-chunk costs low, small enough to overlap. */
-const ROWS_PER_CHUNK = 4000;
-
-/** Thrown inside the COPY when a row needs the careful path; never reaches the client. */
-class NeedsCarefulPath extends Error {}
+/** Keys the whole-body JSON parser refuses (prototype poisoning): such rows take the careful path. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor']);
 
 /**
- * The fast path of large uniform batches: rows are checked, coerced and turned into COPY CSV
- * chunk by chunk while PostgreSQL is already ingesting the previous chunks, instead of
- * checking everything first and copying after.
+ * The fast path of large uniform batches: rows are read, checked, coerced and turned into
+ * COPY CSV batch by batch while the body is still arriving and PostgreSQL is already
+ * ingesting the previous batches, so receiving, parsing, checking and the server's COPY
+ * overlap. At most one batch of row objects is alive at a time, and plain JSON rows in the
+ * table's column order make none at all: they go from bytes to CSV (json-rows-to-csv).
  *
- * All or nothing still holds: the COPY runs in one transaction. At the first row this path
- * does not take as is — a key set other than the first row's, an unknown column, a value that
- * does not fit — the COPY is abandoned and the transaction rolled back, and `null` tells the
- * caller to take the careful path (check every row, report every error, INSERT with DEFAULTs
- * for missing columns), which answers exactly as if this path did not exist.
- * Database errors (constraints, …) are errors of the request and are thrown as they are.
+ * COPY starts once `minRows` rows have arrived; a body that ends before is a small batch and
+ * `null` is returned without writing. All or nothing still holds: the COPY runs in one
+ * transaction. At the first row this path does not take as is — a key set other than the
+ * first row's, an unknown column, a value that does not fit, a body that is not plain JSON /
+ * NDJSON / CSV — the COPY is abandoned and the transaction rolled back, and `null` tells the
+ * caller to take the careful path on the whole body (check every row, report every error,
+ * INSERT with DEFAULTs for missing columns), which answers exactly as if this path did not
+ * exist. Database errors (constraints, …) and the body's own errors (too large, cut short)
+ * are thrown as they are.
  */
-export async function streamCopyRows(db: Db, table: ResolvedTable, parsed: ParsedRows): Promise<number | null> {
-  const { rows } = parsed;
-  if (!db.copyFrom || rows.length === 0) return null;
-  const keys = Object.keys(rows[0]);
-  const byName = new Map(table.columns.map((c) => [c.name, c]));
-  if (keys.length === 0 || !keys.every((k) => byName.has(k))) return null;
-  // Columns in the table's order, as the careful path lists them.
-  const columns = table.columns.filter((c) => keys.includes(c.name));
-  const copySql = `COPY ${table.ident} (${columns.map((c) => c.ident).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+export async function streamCopyRows(db: Db, table: ResolvedTable, source: RowBatches, minRows: number): Promise<number | null> {
+  if (!db.copyFrom) return null;
+  const { batches } = source;
   try {
-    return await db.transaction((tx) => db.copyFrom!(tx, copySql, csvChunks(rows, keys, columns, parsed.textValues)));
+    const head = await readAtLeast(batches, minRows);
+    if (!head || !Array.isArray(head[0])) return null;
+    const keys = Object.keys(head[0][0]);
+    const byName = new Map(table.columns.map((c) => [c.name, c]));
+    if (keys.length === 0 || !keys.every((k) => byName.has(k) && !FORBIDDEN_KEYS.has(k))) return null;
+    // Columns in the table's order, as the careful path lists them.
+    const columns = table.columns.filter((c) => keys.includes(c.name));
+    const encodeRow = csvRowEncoder(keys, columns, source.textValues);
+    const plan = csvPlanFor(keys, columns);
+    if (plan) source.setCsvPlan(plan);
+    const copySql = `COPY ${table.ident} (${columns.map((c) => c.ident).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+    return await db.transaction((tx) => db.copyFrom!(tx, copySql, csvChunks(head, batches, encodeRow)));
   } catch (err) {
-    if (err instanceof NeedsCarefulPath) return null;
+    if (err instanceof NeedsCarefulPath || err instanceof NotStreamable) return null;
     throw err;
+  } finally {
+    // The row reader stops here, whatever the outcome (the caller may read the rest of the
+    // body itself). Not awaited: it may be waiting for bytes that a stalled client never sends.
+    batches.return(undefined).catch(() => undefined);
   }
 }
 
-function* csvChunks(rows: Record<string, unknown>[], keys: string[], columns: ResolvedColumn[], textValues: boolean): Generator<string> {
-  const encoders: CsvEncoder[] = columns.map((c) => csvEncoderFor(c, textValues));
-  const names = columns.map((c) => c.name);
-  const count = columns.length;
-  for (let start = 0; start < rows.length; start += ROWS_PER_CHUNK) {
-    const end = Math.min(rows.length, start + ROWS_PER_CHUNK);
-    let chunk = '';
-    for (let r = start; r < end; r++) {
-      const row = rows[r];
-      // Same keys in the same order as the first row (JSON objects have no inherited
-      // enumerable keys): then every column is there and nothing else is.
-      let k = 0;
-      for (const key in row) {
-        if (key !== keys[k++]) throw new NeedsCarefulPath();
-      }
-      if (k !== keys.length) throw new NeedsCarefulPath();
-      let line = '';
-      for (let c = 0; c < count; c++) {
-        try {
-          line += (c === 0 ? '' : ',') + encoders[c](row[names[c]]);
-        } catch (err) {
-          if (err instanceof CoercionError) throw new NeedsCarefulPath();
-          throw err;
-        }
-      }
-      chunk += line + '\n';
-    }
-    yield chunk;
+/** The first batches, holding at least `minRows` rows; null when the body ends before. */
+async function readAtLeast(batches: AsyncGenerator<RowBatch>, minRows: number): Promise<RowBatch[] | null> {
+  const head: RowBatch[] = [];
+  let count = 0;
+  while (count < Math.max(1, minRows)) {
+    const step = await batches.next();
+    if (step.done) return null;
+    head.push(step.value);
+    count += Array.isArray(step.value) ? step.value.length : 0; // no CSV before a plan is set
   }
+  return head;
+}
+
+/** Batches as COPY CSV: rows that came as CSV already (see json-rows-to-csv) go as they are. */
+async function* csvChunks(head: RowBatch[], rest: AsyncGenerator<RowBatch>, encodeRow: CsvRowEncoder): AsyncGenerator<Buffer | string> {
+  for (const batch of head) yield encodeBatch(batch, encodeRow);
+  head.length = 0;
+  for (let step = await rest.next(); !step.done; step = await rest.next()) yield encodeBatch(step.value, encodeRow);
+}
+
+/** A batch as one chunk of COPY CSV. */
+function encodeBatch(rows: RowBatch, encodeRow: CsvRowEncoder): Buffer | string {
+  if (Buffer.isBuffer(rows)) return rows;
+  let chunk = '';
+  for (let r = 0; r < rows.length; r++) chunk += encodeRow(rows[r]);
+  return chunk;
 }

@@ -1,27 +1,90 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { errorCodes } from 'fastify';
 import { Type } from 'typebox';
 import { assertTableAllowed, requireScope } from '../auth';
+import type { ResolvedTable } from '../catalog/catalog';
 import { ApiError } from '../errors';
-import { parseRowsBody } from '../rest/parse-body';
+import { mediaType, NDJSON_TYPES, parseRowsBody, parseRowsText, type ParsedRows } from '../rest/parse-body';
 import { insertRows, prepareRows } from '../rest/insert-rows';
+import { RequestBody } from '../rest/request-body';
+import { rowBatches } from '../rest/row-batches';
 import { streamCopyRows } from '../rest/stream-copy-rows';
+import { syncJsonParser } from '../rest/sync-json-parser';
 
 const Params = Type.Object({ table: Type.String({ minLength: 1, maxLength: 200 }) });
 const Inserted = Type.Object({ inserted: Type.Integer() });
 
 const NOT_WRITABLE = new Set(['materialized_view', 'continuous_aggregate']);
+/** Bodies read while rows are written instead of before the handler runs. */
+const STREAMED_TYPES = ['application/json', 'text/csv', ...NDJSON_TYPES];
 
-/** `POST /timescaledb/data/:table`: a JSON object or array, NDJSON or CSV; all rows or none. */
+type WriteRequest = FastifyRequest<{ Params: { table: string } }>;
+
+/**
+ * `POST /timescaledb/data/:table`: a JSON object or array, NDJSON or CSV; all rows or none.
+ *
+ * The body is not read before the handler: on PostgreSQL, a large batch goes into COPY as
+ * it arrives (see streamCopyRows). Whatever that path cannot take, and every small batch or
+ * embedded database, is answered from the whole body as a body parser would have read it,
+ * and errors keep the order they had when the body was parsed first: a body that is too
+ * large or not JSON is reported before a missing scope or an unknown table.
+ */
 export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
-  // Text bodies for the non-JSON shapes; JSON itself uses Fastify's parser.
-  app.addContentTypeParser(['text/csv', 'application/x-ndjson', 'application/ndjson', 'application/jsonl'], { parseAs: 'string' }, (_req, body, done) =>
-    done(null, body)
-  );
+  const bodyLimit = app.config.bodyLimit;
+  const parseJson = syncJsonParser(app);
+  const checkScope = requireScope('write');
+
+  // Only in this plugin's scope: every other route keeps Fastify's JSON parser.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(STREAMED_TYPES, (request, payload, done) => {
+    // As Fastify's own reader: a declared length over the limit is refused before reading.
+    if (Number(request.headers['content-length']) > bodyLimit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
+    done(null, new RequestBody(payload, mediaType(request.headers['content-type']), bodyLimit));
+  });
+
+  /** The checks that do not need the rows: scope, table, allow-list, writability. */
+  const writableTable = async (request: WriteRequest, reply: FastifyReply): Promise<ResolvedTable> => {
+    await checkScope(request, reply);
+    const table = await app.catalog.resolveTableFresh(request.params.table);
+    assertTableAllowed(request.principal, table.name);
+    if (NOT_WRITABLE.has(table.kind)) {
+      throw new ApiError(400, 'not_writable', `"${table.name}" is a ${table.kind.replace('_', ' ')} and cannot take rows`, { table: table.name });
+    }
+    return table;
+  };
+
+  const insertParsed = (table: ResolvedTable, parsed: ParsedRows) => insertRows(app.db, table, prepareRows(table, parsed), app.config.copyThresholdRows);
+
+  async function insertStreamed(request: WriteRequest, reply: FastifyReply, body: RequestBody): Promise<number> {
+    let table: ResolvedTable;
+    try {
+      table = await writableTable(request, reply);
+    } catch (err) {
+      // Errors of the body itself come first, as when it was read before the handler.
+      const text = await body.text();
+      if (body.contentType === 'application/json') parseJson(text);
+      throw err;
+    }
+    const wholeBody = async () => parseRowsText(await body.text(), body.contentType, parseJson);
+    if (app.db.copyFrom) {
+      try {
+        const copied = await streamCopyRows(app.db, table, rowBatches(body, parseJson), app.config.copyThresholdRows);
+        if (copied !== null) return copied;
+      } catch (err) {
+        if (err instanceof ApiError || (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+        // The database refused a row: a bad row later in the body is still reported first,
+        // as when every row was checked before writing.
+        prepareRows(table, await wholeBody());
+        throw err;
+      }
+    }
+    // Small batches, the embedded database, and whatever the streaming path did not take.
+    return insertParsed(table, await wholeBody());
+  }
 
   app.post<{ Params: { table: string } }>(
     '/timescaledb/data/:table',
     {
-      preHandler: requireScope('write'),
       schema: {
         tags: ['data'],
         summary: 'Insert rows (JSON object, JSON array, NDJSON or CSV with a header row)',
@@ -30,20 +93,21 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      const table = await app.catalog.resolveTableFresh(request.params.table);
-      assertTableAllowed(request.principal, table.name);
-      if (NOT_WRITABLE.has(table.kind)) {
-        throw new ApiError(400, 'not_writable', `"${table.name}" is a ${table.kind.replace('_', ' ')} and cannot take rows`, { table: table.name });
+      const body = request.body;
+      if (!(body instanceof RequestBody)) {
+        // No body, or one another parser read (text/plain): as it is.
+        const table = await writableTable(request, reply);
+        const inserted = await insertParsed(table, parseRowsBody(body, request.headers['content-type']));
+        return reply.status(201).send({ inserted });
       }
-      const parsed = parseRowsBody(request.body, request.headers['content-type']);
-      // Large batches first try COPY streamed while checking; null = nothing written, take the careful path.
-      if (parsed.rows.length >= app.config.copyThresholdRows) {
-        const copied = await streamCopyRows(app.db, table, parsed);
-        if (copied !== null) return reply.status(201).send({ inserted: copied });
+      try {
+        const inserted = await insertStreamed(request, reply, body);
+        return reply.status(201).send({ inserted });
+      } catch (err) {
+        // Bytes still on the way would be read as the next request: close instead, as Fastify does.
+        if (!body.complete) void reply.header('connection', 'close');
+        throw err;
       }
-      const prepared = prepareRows(table, parsed);
-      const inserted = await insertRows(app.db, table, prepared, app.config.copyThresholdRows);
-      return reply.status(201).send({ inserted });
     }
   );
 };
