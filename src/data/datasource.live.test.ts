@@ -92,3 +92,10 @@ describe('catalog through the data proxy', () => {
     expect(keys.map((k) => k.text).sort()).toEqual(columns.map((c) => c.name).sort());
   });
 });
+
+describe('settings Grafana reads from the data source', () => {
+  it('offers the configured min interval to the query runner', () => {
+    expect(createLiveDataSource({ jsonData: { timeInterval: '30s' } }).interval).toBe('30s');
+    expect(createLiveDataSource().interval).toBeUndefined();
+  });
+});

@@ -61,6 +61,9 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
     this.gatewayUrl = instanceSettings.jsonData.url ?? '';
     this.timeoutSeconds = Number(instanceSettings.jsonData.timeout) || DEFAULT_TIMEOUT_SECONDS;
     this.adHocTable = instanceSettings.jsonData.adHocTable;
+    // Grafana's query runner reads the data source's `interval` as the lower bound of
+    // $__interval / intervalMs, as the "Min interval" setting of its SQL data sources does.
+    this.interval = instanceSettings.jsonData.timeInterval || undefined;
     // Grafana types the variable editor's datasource prop as the base class; ours needs the subclass.
     this.variables = new TsVariableSupport(this) as unknown as CustomVariableSupport<DataSourceApi<TsQuery, TsDataSourceOptions>>;
     this.annotations = createAnnotationSupport();
