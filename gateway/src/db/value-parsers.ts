@@ -37,17 +37,52 @@ export function parseNumeric(text: string): number | string {
   return digits.replace(/0+$/, '').length <= 15 ? n : text;
 }
 
-/** timestamptz: PostgreSQL prints the offset, so Date parses it unambiguously. */
+/**
+ * timestamptz: PostgreSQL prints the offset, so Date parses it unambiguously. Years before 1
+ * ("0044-03-15 12:00:00+00 BC") and after 9999, which Date does not read, go through
+ * `parsePgTimestamp`. Only ±infinity (and anything past Date's range) stays text.
+ */
 export function parseTimestamptz(text: string): Date | string {
   const d = new Date(normaliseOffset(text.replace(' ', 'T')));
-  return Number.isNaN(d.getTime()) ? text : d;
+  if (!Number.isNaN(d.getTime())) return d;
+  const ms = parsePgTimestamp(text);
+  return ms === null ? text : new Date(ms);
 }
 
 /** timestamp without time zone is read as UTC, never as the server process's local time. */
 export function parseTimestamp(text: string): Date | string {
   const d = new Date(text.replace(' ', 'T') + 'Z');
-  return Number.isNaN(d.getTime()) ? text : d;
+  if (!Number.isNaN(d.getTime())) return d;
+  const ms = parsePgTimestamp(text);
+  return ms === null ? text : new Date(ms);
 }
+
+// PostgreSQL's ISO output: any number of year digits, optional time and fraction, an offset of
+// hours[:minutes[:seconds]] (historical zones have seconds), and " BC" last for years before 1.
+const PG_TIMESTAMP =
+  /^(\d{4,})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d):(\d\d)(?:\.(\d+))?)?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?( BC)?$/;
+
+/**
+ * Epoch milliseconds of a timestamp, timestamptz or date in PostgreSQL's ISO text form, for the
+ * years Date's own parser does not read: before 1 AD (year N BC is the astronomical year
+ * 1 - N) and after 9999. No offset means UTC. Fractions beyond milliseconds are cut, as Date
+ * cuts them. Null for anything else (±infinity, other DateStyles) or outside Date's range.
+ */
+export function parsePgTimestamp(text: string): number | null {
+  const m = PG_TIMESTAMP.exec(text);
+  if (!m) return null;
+  const [, year, month, day, hh = '0', mi = '0', ss = '0', fraction = '', sign, oh = '0', om = '0', os = '0', bc] = m;
+  const astronomicalYear = bc ? 1 - Number(year) : Number(year);
+  // Date.UTC maps years 0–99 to 1900–1999: set the year on its own.
+  const d = new Date(Date.UTC(2000, Number(month) - 1, Number(day), Number(hh), Number(mi), Number(ss), Number(fraction.slice(0, 3).padEnd(3, '0'))));
+  d.setUTCFullYear(astronomicalYear);
+  const offsetMs = ((Number(oh) * 60 + Number(om)) * 60 + Number(os)) * 1000 * (sign === '-' ? -1 : 1);
+  const t = d.getTime() - offsetMs;
+  return Number.isFinite(t) && Math.abs(t) <= MAX_DATE_MS ? t : null;
+}
+
+/** The largest epoch distance a Date holds (±275760 years). */
+const MAX_DATE_MS = 8.64e15;
 
 /** date stays the calendar date it is: 'YYYY-MM-DD'. */
 export function parseDate(text: string): string {

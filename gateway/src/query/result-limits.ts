@@ -15,7 +15,7 @@ export function tooManyRows(limit: number): ApiError {
   return resultTooLarge(`The query returned more than ${limit} rows; aggregate, filter or add a LIMIT`, { maxRows: limit });
 }
 
-function tooManyBytes(maxBytes: number): ApiError {
+export function tooManyBytes(maxBytes: number): ApiError {
   return resultTooLarge(`The query result is larger than ${maxBytes} bytes; aggregate, filter or add a LIMIT`, { maxBytes });
 }
 

@@ -2,12 +2,14 @@ import type { BuilderQuery } from '../contract/query';
 import type { Db } from '../db/types';
 import type { ResolvedTable } from '../catalog/catalog';
 import { buildBuilderQuery } from '../sql/builder';
-import { inlineParams } from '../sql/builder-context';
+import { Params, inlineParams } from '../sql/builder-context';
 import { addNotice, type WorkFrame } from '../sql/frame-types';
 import { resultToFields } from '../sql/result-fields';
 import { shapeFrame } from '../sql/shape-frames';
 import type { RequestContext } from './query-context';
-import { estimateBytes, tooManyRows, type ResultLimits } from './result-limits';
+import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './result-limits';
+import { isResultBytesStop, RESULT_BYTES_COLUMN, resultBytesCappedSql } from './result-bytes-sql';
+import { builderResultColumns, needsResultBytesCap } from './builder-result-bytes';
 
 export interface BuilderRunOptions {
   db: Db;
@@ -26,12 +28,21 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
   });
   const shown = inlineParams(built.sql, built.params);
   opts.onExecuted(shown);
-  const result = await opts.db.transaction((tx) => tx.query<Record<string, unknown>>(built.sql, built.params), {
-    readOnly: true,
-    statementTimeoutMs: opts.statementTimeoutMs,
-  });
+  // Wide values (text labels, raw text) are held to the byte cap inside the database.
+  const sized = builderResultColumns(q, opts.table.columns, built);
+  const params = new Params();
+  params.values.push(...built.params);
+  const sql = needsResultBytesCap(sized, built.rowCap, opts.limits.maxBytes) ? resultBytesCappedSql(built.sql, sized, opts.limits.maxBytes, params) : built.sql;
+  const result = await opts.db
+    .transaction((tx) => tx.query<Record<string, unknown>>(sql, params.values), {
+      readOnly: true,
+      statementTimeoutMs: opts.statementTimeoutMs,
+    })
+    .catch((err: unknown) => {
+      throw isResultBytesStop(err) ? tooManyBytes(opts.limits.maxBytes) : err;
+    });
   const rows = result.rows;
-  let fields = result.fields;
+  let fields = result.fields.filter((f) => f.name !== RESULT_BYTES_COLUMN);
   let truncated = false;
   // The statement fetched at most one row more than the cap: that row only says "too large".
   if (rows.length > built.rowCap) throw tooManyRows(built.rowCap);

@@ -17,9 +17,6 @@ import { ResponseBudget, type ResultLimits } from './result-limits';
  */
 const CONCURRENT_QUERIES = 4;
 
-/** The request context plus the row cap, which the macros read (`$__timeBucketGapfill`). */
-type QueryContext = RequestContext & { maxRows: number };
-
 /**
  * A whole `/api/v1/query` request: the shared context is checked once (a bad range fails the
  * request), then every visible query runs on its own, in its own transaction. One failing
@@ -35,7 +32,7 @@ export async function runQueryRequest(app: FastifyInstance, principal: Principal
   }
   checkPanelInterval(req.intervalMs);
   const limits: ResultLimits = { maxRows: app.config.maxRowLimit, maxBytes: app.config.bodyLimit };
-  const ctx: QueryContext = { ...requestContext(req, app.capabilities.timescaledb !== null), maxRows: limits.maxRows };
+  const ctx = requestContext(req, app.capabilities.timescaledb !== null);
   const seen = new Set<string>();
   for (const q of req.queries) {
     if (seen.has(q.refId)) throw ApiError.badRequest('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
@@ -65,7 +62,7 @@ async function runOne(
   app: FastifyInstance,
   principal: Principal,
   q: GatewayQuery,
-  ctx: QueryContext,
+  ctx: RequestContext,
   limits: ResultLimits,
   budget: ResponseBudget
 ): Promise<QueryResult> {

@@ -9,7 +9,9 @@ import type { WorkFrame } from '../sql/frame-types';
 import { checkReadOnlyStatement } from '../sql/statement';
 import type { RequestContext } from './query-context';
 import type { SqlModeSession } from './sql-mode-session';
-import { estimateBytes, tooManyRows, type ResultLimits } from './result-limits';
+import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './result-limits';
+import { isFixedWidthOid, isResultBytesStop, RESULT_BYTES_COLUMN, resultBytesCappedSql } from './result-bytes-sql';
+import type { DbResult, DbSession } from '../db/types';
 
 export interface SqlRunOptions {
   /** Where SQL mode runs: the reader's own login (PostgreSQL) or SET LOCAL ROLE (embedded). */
@@ -25,11 +27,14 @@ const WRAPPABLE = new Set(['select', 'with', 'values', 'table', '(']);
 
 /**
  * One SQL-mode query: macros expanded, checked to be a single reading statement, run in a
- * read-only transaction with a statement timeout as the reader (see sql-mode-session.ts), capped, then shaped
- * like Grafana's SQL data sources shape results.
+ * read-only transaction with a statement timeout as the reader (see sql-mode-session.ts),
+ * capped in rows and bytes inside the database (see result-bytes-sql.ts), then shaped like
+ * Grafana's SQL data sources shape results.
  */
 export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRunOptions): Promise<WorkFrame> {
-  const expanded = expandMacros(q.rawSql, ctx);
+  // The row cap reaches the macros from the limits, like the builder's: $__timeBucketGapfill
+  // may not cut the range into more buckets than one result may hold.
+  const expanded = expandMacros(q.rawSql, { ...ctx, maxRows: opts.limits.maxRows });
   opts.onExecuted(expanded.sql);
   const statement = checkReadOnlyStatement(expanded.sql);
   const params = new Params();
@@ -44,21 +49,61 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
   // What the user sees as executed: their statement (with ad hoc filters, values shown inline).
   const shown = params.values.length ? inlineParams(sql, params.values) : expanded.sql;
   opts.onExecuted(shown);
-  // The cap is a bound LIMIT on the wrapped statement: it also forces the extended protocol,
-  // which refuses a second statement at the server as well.
-  if (wrappable) {
-    sql = `SELECT * FROM (\n${sql}\n) AS "capped" LIMIT ${params.add(opts.limits.maxRows + 1, 'bigint')}`;
+  let ran: SqlResult;
+  try {
+    ran = await opts.sqlMode.run(
+      async (tx) => (wrappable ? runCapped(tx, sql, params, opts.limits) : { result: await tx.query<Record<string, unknown>>(sql, params.values) }),
+      opts.statementTimeoutMs
+    );
+  } catch (err) {
+    if (isResultBytesStop(err)) throw tooManyBytes(opts.limits.maxBytes);
+    throw err;
   }
-  const result = await opts.sqlMode.run((tx) => tx.query<Record<string, unknown>>(sql, params.values), opts.statementTimeoutMs);
+  const { result, rename } = ran;
   if (result.rows.length > opts.limits.maxRows) {
     throw tooManyRows(opts.limits.maxRows);
   }
   estimateBytes(result.rows, opts.limits.maxBytes);
-  return shapeFrame(resultToFields(result), {
+  return shapeFrame(resultToFields(result, rename), {
     format: q.format ?? 'time_series',
     executedQueryString: shown,
     fill: expanded.fill,
     range: ctx.range,
     rowLimit: opts.limits.maxRows,
   });
+}
+
+/**
+ * A wrappable statement, capped in the database: first its columns are read (`LIMIT 0` runs
+ * nothing but the plan's start, and the locks it takes keep the shape until the transaction
+ * ends), then it runs wrapped with a bound LIMIT (the row cap; a bound LIMIT also forces the
+ * extended protocol, which refuses a second statement at the server as well) and the running
+ * byte total that stops it at the byte cap. Result columns come back as "c1", "c2"…, given
+ * their own names again through `rename`, so duplicate names keep their own values.
+ */
+async function runCapped(tx: DbSession, sql: string, params: Params, limits: ResultLimits): Promise<SqlResult> {
+  const described = await tx.query(`SELECT * FROM (\n${sql}\n) AS "described" LIMIT 0`, params.values);
+  const capped = new Params();
+  capped.values.push(...params.values);
+  if (described.fields.length === 0) {
+    // `SELECT FROM t`: rows without columns carry nothing to count but themselves.
+    return { result: await tx.query(`SELECT * FROM (\n${sql}\n) AS "capped" LIMIT ${capped.add(limits.maxRows + 1, 'bigint')}`, capped.values) };
+  }
+  const columns = described.fields.map((f, i) => ({ name: positionalName(i), fixedWidth: isFixedWidthOid(f.dataTypeID) }));
+  const wrapped = resultBytesCappedSql(sql, columns, limits.maxBytes, capped, { positional: true, maxRows: limits.maxRows });
+  const result = await tx.query<Record<string, unknown>>(wrapped, capped.values);
+  return {
+    result: { ...result, fields: result.fields.filter((f) => f.name !== RESULT_BYTES_COLUMN) },
+    rename: new Map(described.fields.map((f, i) => [positionalName(i), f.name])),
+  };
+}
+
+/** A result, and the display name of each column where it differs from the result's. */
+interface SqlResult {
+  result: DbResult<Record<string, unknown>>;
+  rename?: ReadonlyMap<string, string>;
+}
+
+function positionalName(i: number): string {
+  return `c${i + 1}`;
 }

@@ -33,6 +33,8 @@ export interface MacroContext {
   /**
    * The row cap (MAX_ROW_LIMIT): `$__timeBucketGapfill` makes a row for every bucket of the
    * range, so it may not cut the range into more buckets than this. Default DEFAULT_ROW_CAP.
+   * Not part of the request's shared context: the SQL-mode runner sets it from its result
+   * limits, the same cap that wraps the statement.
    */
   maxRows?: number;
 }

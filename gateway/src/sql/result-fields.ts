@@ -1,5 +1,6 @@
 import type { FieldType } from '../contract/query';
 import type { WorkField } from './frame-types';
+import { parsePgTimestamp } from '../db/value-parsers';
 
 /**
  * Turns database result columns into frame fields with Grafana's PostgreSQL typing:
@@ -65,30 +66,13 @@ function toTimeMs(v: unknown): number | null {
   }
   if (typeof v === 'number') return v;
   if (typeof v === 'string') {
-    if (v.endsWith(' BC')) return beforeChristMs(v);
-    // `date` columns arrive as 'YYYY-MM-DD'; midnight UTC like Grafana's driver.
-    const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+    // `date` columns arrive as 'YYYY-MM-DD' (midnight UTC, like Grafana's driver); the parser
+    // also reads dates before 1 AD ("0044-03-15 BC") and after 9999 the way the drivers read timestamps.
+    if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return Date.parse(`${v}T00:00:00Z`);
+    const t = parsePgTimestamp(v) ?? Date.parse(v);
     return Number.isFinite(t) ? t : null;
   }
   return null;
-}
-
-const BC_TEXT = /^(\d{4,})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d):(\d\d(?:\.\d+)?))?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)? BC$/;
-
-/**
- * PostgreSQL prints years before 1 AD as `0049-01-01 00:00:00+00 BC` (the drivers hand such
- * text over as it is). Wide buckets of a range near year 1 start there, so they are read too:
- * year N BC is the astronomical year 1 - N.
- */
-function beforeChristMs(text: string): number | null {
-  const m = BC_TEXT.exec(text);
-  if (!m) return null;
-  const [, year, month, day, hh = '0', mm = '0', ss = '0', sign, oh = '0', om = '0', os = '0'] = m;
-  const d = new Date(Date.UTC(2000, Number(month) - 1, Number(day), Number(hh), Number(mm), 0, 0));
-  d.setUTCFullYear(1 - Number(year));
-  const offsetMs = ((Number(oh) * 60 + Number(om)) * 60 + Number(os)) * 1000 * (sign === '-' ? -1 : 1);
-  const t = d.getTime() + Number(ss) * 1000 - offsetMs;
-  return Number.isFinite(t) ? t : null;
 }
 
 function toText(v: unknown): string | null {
