@@ -15,18 +15,9 @@ import type { WorkField, WorkFrame } from '../../src/sql/frame-types';
 import { estimateFrameBytes, ResponseBudget } from '../../src/query/result-limits';
 import { ApiError } from '../../src/errors';
 import type { BuilderQuery } from '../../src/contract/query';
+import { readingsTable } from './fixtures';
 
-const table: BuilderTable = {
-  name: 'readings',
-  sql: '"public"."readings"',
-  timeColumn: 'time',
-  columns: [
-    { name: 'time', type: 'timestamp with time zone', kind: 'time' },
-    { name: 'sensor', type: 'text', kind: 'string' },
-    { name: 'value', type: 'double precision', kind: 'number' },
-    { name: 'counter', type: 'bigint', kind: 'number' },
-  ],
-};
+const table: BuilderTable = readingsTable;
 const DAY = { from: Date.parse('2024-01-01T00:00:00Z'), to: Date.parse('2024-01-02T00:00:00Z') };
 const WHOLE = { from: Date.parse('0001-01-01T00:00:00Z'), to: Date.parse('9999-01-02T00:00:00Z') };
 const CENTURY = { from: Date.parse('1925-01-01T00:00:00Z'), to: Date.parse('2025-01-01T00:00:00Z') };

@@ -7,18 +7,9 @@ import { expandMacros } from '../../src/sql/macros';
 import { checkReadOnlyStatement } from '../../src/sql/statement';
 import { ApiError } from '../../src/errors';
 import type { BuilderQuery } from '../../src/contract/query';
+import { readingsTable } from './fixtures';
 
-const table: BuilderTable = {
-  name: 'readings',
-  sql: '"public"."readings"',
-  timeColumn: 'time',
-  columns: [
-    { name: 'time', type: 'timestamp with time zone', kind: 'time' },
-    { name: 'sensor', type: 'text', kind: 'string' },
-    { name: 'value', type: 'double precision', kind: 'number' },
-    { name: 'counter', type: 'bigint', kind: 'number' },
-  ],
-};
+const table: BuilderTable = readingsTable;
 const ctx = (dialect: 'timescaledb' | 'postgres', over: Partial<BuilderContext> = {}): BuilderContext => ({
   dialect,
   table,
