@@ -6,11 +6,9 @@
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { GatewayProcess } from 'timescaledb-gateway/testing';
+import { createScratchDatabase, median, percentile, startGateway } from './support';
 
-const MAIN = fileURLToPath(new URL('../gateway/src/main.ts', import.meta.url));
-const SERVER_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const RAW_ROWS = 1_000_000;
 const SERIES = 5;
 const BUCKETS = 1000;
@@ -20,26 +18,10 @@ const SECRET = randomBytes(16).toString('hex');
 // 24 h split into 1,000 buckets of 86.4 s; the range ends just before the next day so no 1,001st bucket starts.
 const RANGE = { from: '2025-01-01T00:00:00.000Z', to: '2025-01-01T23:59:59.999Z' };
 
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
-const median = (xs: number[]) => percentile(xs, 0.5);
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: SERVER_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 export async function run(): Promise<string> {
-  const dbName = `gw_qbench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${dbName}"`));
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${dbName}`;
-  const direct = new pg.Pool({ connectionString: url.toString(), max: 2 });
-  let gateway: ChildProcess | undefined;
+  const scratch = await createScratchDatabase('gw_qbench');
+  const direct = new pg.Pool({ connectionString: scratch.url, max: 2 });
+  let gateway: GatewayProcess | undefined;
   try {
     // Sensor readings as float4 (`real`), the usual type for them; the same readings as
     // double precision too, to show what a double column costs per point.
@@ -54,8 +36,8 @@ export async function run(): Promise<string> {
     await direct.query(`CREATE INDEX ON readings (time)`);
     await direct.query(`ANALYZE readings`);
 
-    const started = await startGateway({ DATABASE_URL: url.toString(), GATEWAY_TOKENS: `bench:${SECRET}:read`, LOG_LEVEL: 'warn' });
-    gateway = started.child;
+    gateway = await startGateway({ DATABASE_URL: scratch.url, GATEWAY_TOKENS: `bench:${SECRET}:read`, LOG_LEVEL: 'warn' });
+    const { url } = gateway;
     const request = (column: string) =>
       JSON.stringify({
         range: RANGE,
@@ -65,7 +47,7 @@ export async function run(): Promise<string> {
       });
     const body = request('temperature');
     const post = (payload = body) =>
-      fetch(`${started.url}/api/v1/query`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' }, body: payload });
+      fetch(`${url}/api/v1/query`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' }, body: payload });
 
     const first = await post();
     const firstText = await first.text();
@@ -122,27 +104,8 @@ export async function run(): Promise<string> {
         'A double precision column keeps its full doubles (shortest round-trip form), hence the larger size of the comparison row. The time column is shared by the series.',
     ].join('\n');
   } finally {
-    gateway?.kill('SIGTERM');
+    await gateway?.stop();
     await direct.end();
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+    await scratch.drop();
   }
-}
-
-function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) {
-        child.removeAllListeners('exit');
-        resolve({ child, url });
-      }
-    });
-  });
 }

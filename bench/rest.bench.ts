@@ -9,12 +9,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { GatewayProcess } from 'timescaledb-gateway/testing';
+import { createScratchDatabase, median, percentile, startGateway } from './support';
 
-const MAIN = fileURLToPath(new URL('../gateway/src/main.ts', import.meta.url));
-
-const SERVER_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const GET_ROWS = 10_000;
 const POST_ROWS = 100_000;
 const GET_RUNS = 40;
@@ -41,37 +38,20 @@ function makeRows(n: number): Row[] {
   }));
 }
 
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
-const median = (xs: number[]) => percentile(xs, 0.5);
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: SERVER_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 export async function run(): Promise<string> {
-  const dbName = `gw_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${dbName}"`));
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${dbName}`;
-  const direct = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  const scratch = await createScratchDatabase('gw_bench');
+  const direct = new pg.Pool({ connectionString: scratch.url, max: 2 });
   // Clients still closing when the scratch database is dropped (WITH FORCE) report it: expected.
   direct.on('error', () => undefined);
-  let gateway: ChildProcess | undefined;
+  let gateway: GatewayProcess | undefined;
   try {
     await direct.query(`CREATE TABLE readings ${TABLE_SQL}`);
     await direct.query(`CREATE TABLE ingest ${TABLE_SQL}`);
     await direct.query(`INSERT INTO readings SELECT timestamptz '2025-01-01' + g * interval '1 second', 'sensor_' || g % 5, 20 + random() * 5, 50 + random() * 10 FROM generate_series(1, ${GET_ROWS}) g`);
 
     // The gateway runs as its own process, as deployed; this process is only its client.
-    const started = await startGateway({ DATABASE_URL: url.toString(), GATEWAY_TOKENS: `bench:${SECRET}:read,write`, LOG_LEVEL: 'warn', BODY_LIMIT: String(256 * 1024 * 1024) });
-    gateway = started.child;
-    const base = started.url;
+    gateway = await startGateway({ DATABASE_URL: scratch.url, GATEWAY_TOKENS: `bench:${SECRET}:read,write`, LOG_LEVEL: 'warn', BODY_LIMIT: String(256 * 1024 * 1024) });
+    const base = gateway.url;
     const headers = { authorization: `Bearer ${SECRET}` };
 
     // (a) GET 10,000 rows: the client waits for the whole body in both cases.
@@ -145,31 +125,8 @@ export async function run(): Promise<string> {
         `${loadavg()[0].toFixed(1)} at the end of this run), so figures move by ±0.1 in the ratios from run to run.`,
     ].join('\n');
   } finally {
-    if (gateway && gateway.exitCode === null) {
-      const exited = new Promise((resolve) => gateway!.once('exit', resolve));
-      gateway.kill('SIGTERM');
-      await exited;
-    }
+    await gateway?.stop();
     await direct.end();
-    await admin((c) => c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`));
+    await scratch.drop();
   }
-}
-
-function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url) {
-        child.removeAllListeners('exit');
-        resolve({ child, url });
-      }
-    });
-  });
 }

@@ -9,7 +9,7 @@ import { openDb } from './db/open-db';
 import { detectCapabilities } from './capabilities';
 import { Catalog } from './catalog/catalog';
 import { installAuth, loadOrCreateDemoToken, hashToken, type TokenEntry } from './auth';
-import { installErrorHandler } from './plugins/error-handler';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './plugins/error-handler';
 import { installMetrics } from './plugins/metrics';
 import { seedDemoData } from './demo/seed-demo-data';
 import { createSqlModeSession } from './query/sql-mode-session';
@@ -33,6 +33,17 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimit,
+    // A request (headers and body) must arrive within this time: a stalled upload would
+    // otherwise hold its database connection and transaction until the client leaves. Node
+    // takes the limit only when the server is created (set later, it is ignored), and looks
+    // for overdue requests every 30 s by default: often enough to keep the limit instead.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      ...(config.requestTimeoutMs > 0 ? { connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.requestTimeoutMs / 10))) } : {}),
+    },
+    clientErrorHandler: clientErrorHandler(config.requestTimeoutMs),
+    frameworkErrors: frameworkErrorHandler,
     // Filters arrive as arbitrary query keys; keep the default parser but allow long URLs.
     routerOptions: { maxParamLength: 500 },
   });

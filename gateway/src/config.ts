@@ -23,6 +23,8 @@ import { hashToken, parseTokenList, parseTokensFile, type TokenEntry } from './a
  * | DEFAULT_ROW_LIMIT     | 1000           | Rows a data GET returns without `limit`                              |
  * | MAX_ROW_LIMIT         | 100000         | Cap on `limit`                                                       |
  * | BODY_LIMIT            | 67108864       | Largest request body, bytes                                          |
+ * | REQUEST_TIMEOUT_MS    | 120000         | Longest time to receive a whole request (headers and body); a slower |
+ * |                       |                | one gets 408 and is closed, its upload rolled back. 0 = no limit     |
  * | CORS_ORIGINS          | (none)         | Comma list of allowed origins, `*` for any                           |
  * | LOG_LEVEL             | info           | pino level: fatal, error, warn, info, debug, trace, silent          |
  * | METRICS_PUBLIC        | true           | /metrics without a token                                             |
@@ -50,6 +52,8 @@ export interface GatewayConfig {
   defaultRowLimit: number;
   maxRowLimit: number;
   bodyLimit: number;
+  /** Longest time to receive one whole request, headers and body; 0 = unlimited. */
+  requestTimeoutMs: number;
   corsOrigins: string[];
   logLevel: string;
   metricsPublic: boolean;
@@ -124,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultRowLimit,
     maxRowLimit,
     bodyLimit: int(vars, 'BODY_LIMIT', 64 * 1024 * 1024, 1),
+    requestTimeoutMs: int(vars, 'REQUEST_TIMEOUT_MS', 120_000, 0),
     corsOrigins: (vars.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: vars.LOG_LEVEL || 'info',
     metricsPublic: bool(vars, 'METRICS_PUBLIC', true),

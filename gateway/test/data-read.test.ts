@@ -153,7 +153,7 @@ forEachDatabase(
         ['/timescaledb/data/metrics?bucket=1h&agg=median', 400, 'invalid_aggregate', /median/],
         ['/timescaledb/data/metrics?agg=avg', 400, 'invalid_bucket', /bucket/],
         ['/timescaledb/data/metrics?bucket=1h&agg=avg&columns=device', 400, 'invalid_aggregate', /numeric/],
-        ['/timescaledb/data/metrics?bucket=forever&agg=avg', 400, 'invalid_value', /./],
+        ['/timescaledb/data/metrics?bucket=forever&agg=avg', 400, 'invalid_bucket', /"forever"/],
       ];
       for (const [path, status, code, message] of bad) {
         const res = await get(path);

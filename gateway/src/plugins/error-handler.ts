@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES, maxHeaderSize } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
 import { mapDatabaseError } from '../db/sqlstate';
 
@@ -17,14 +19,75 @@ export function installErrorHandler(app: FastifyInstance, bodyLimit: number): vo
     const apiError = toApiError(err, bodyLimit);
     if (apiError.statusCode >= 500) request.log.error({ err }, apiError.message);
     else request.log.info({ code: apiError.code }, apiError.message);
-    const body: Record<string, unknown> = { error: apiError.code, message: apiError.message };
-    if (apiError.details !== undefined) body.details = apiError.details;
-    return reply.status(apiError.statusCode).type('application/json; charset=utf-8').send(body);
+    return reply.status(apiError.statusCode).type('application/json; charset=utf-8').send(errorBody(apiError));
   });
 
   app.setNotFoundHandler((request, reply) => {
     return reply.status(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` });
   });
+}
+
+/** The JSON body every failure answers with. */
+function errorBody(apiError: ApiError): Record<string, unknown> {
+  const body: Record<string, unknown> = { error: apiError.code, message: apiError.message };
+  if (apiError.details !== undefined) body.details = apiError.details;
+  return body;
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before any route runs (a
+ * request line or headers over the size limit, a malformed request, a request not received
+ * in time) answered in the gateway's shape instead of Fastify's default one, then closed.
+ */
+export function clientErrorHandler(requestTimeoutMs: number) {
+  return function onClientError(this: FastifyInstance, err: Error & { code?: string; reason?: string }, socket: Socket): void {
+    // A reset connection has no one left to answer.
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const apiError = clientError(err, requestTimeoutMs);
+    this.log.info({ code: apiError.code, reason: err.code }, apiError.message);
+    // A response already under way (headers out) cannot take another one: just close.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (socket.writable && !inFlight?.headersSent) {
+      const body = JSON.stringify(errorBody(apiError));
+      socket.write(
+        `HTTP/1.1 ${apiError.statusCode} ${STATUS_CODES[apiError.statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+      );
+    }
+    socket.destroy(err);
+  };
+}
+
+function clientError(err: Error & { code?: string; reason?: string }, requestTimeoutMs: number): ApiError {
+  switch (err.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new ApiError(408, 'request_timeout', `The request was not received completely within ${requestTimeoutMs} ms`, { limitMs: requestTimeoutMs });
+    case 'HPE_HEADER_OVERFLOW':
+      return new ApiError(
+        431,
+        'headers_too_large',
+        `The request line and headers are larger than ${maxHeaderSize} bytes: shorten the URL (long filter lists, e.g. in.(…)) or the headers`,
+        { limitBytes: maxHeaderSize }
+      );
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return new ApiError(413, 'body_too_large', 'The chunk extensions of the request body are too large');
+    default:
+      return new ApiError(400, 'bad_request', `The request is not valid HTTP: ${err.reason ?? err.message}`, err.code ? { reason: err.code } : undefined);
+  }
+}
+
+/**
+ * Fastify's `frameworkErrors`: the router's own refusals (a URL that does not decode, a path
+ * segment over the length limit), in the gateway's shape.
+ */
+export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.raw.url?.split('?')[0] ?? '';
+  let apiError: ApiError;
+  if (err.code === 'FST_ERR_BAD_URL') apiError = new ApiError(400, 'bad_url', `The URL path ${JSON.stringify(path)} is not valid percent-encoding`, { path });
+  else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') apiError = new ApiError(414, 'uri_too_long', 'A path segment of the URL is too long', { path: path.slice(0, 200) });
+  else apiError = toApiError(err);
+  request.log.info({ code: apiError.code }, apiError.message);
+  void reply.status(apiError.statusCode).type('application/json; charset=utf-8').send(errorBody(apiError));
 }
 
 export function toApiError(err: FastifyError | Error, bodyLimit?: number): ApiError {

@@ -10,6 +10,9 @@ import { coerceValue } from './coerce-value';
 
 const NEEDS_QUOTES = /[",\n\r]/;
 
+/** Integers up to these magnitudes fit their column for certain. */
+const SAFE_INTEGER_MAGNITUDE: Record<string, number> = { smallint: 32_767, integer: 2_147_483_647, bigint: Number.MAX_SAFE_INTEGER };
+
 /** One value already coerced for its column (coerceValue's result) → its CSV field. */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -36,11 +39,16 @@ export function csvEncoderFor(column: ResolvedColumn, textValues: boolean): CsvE
   if (textValues) return general;
   switch (column.kind) {
     case 'number': {
+      // Plain numbers well inside the column's range; the rest (ranges, digits JSON lost) is checked the general way.
+      const limit = isIntegerType(column.type) ? SAFE_INTEGER_MAGNITUDE[column.type] : column.type === 'real' ? 1e38 : Infinity;
       const integer = isIntegerType(column.type);
-      return (value) => (typeof value === 'number' && value - value === 0 && (!integer || Number.isInteger(value)) ? '' + value : general(value));
+      return (value) =>
+        typeof value === 'number' && value - value === 0 && (!integer || Number.isInteger(value)) && Math.abs(value) <= limit && (value === 0 || Math.abs(value) >= 1e-30)
+          ? '' + value
+          : general(value);
     }
     case 'string':
-      return (value) => (typeof value === 'string' ? csvField(value) : general(value));
+      return (value) => (typeof value === 'string' && !value.includes('\0') ? csvField(value) : general(value));
     case 'time':
       return (value) => (typeof value === 'string' && PLAIN_ISO_TIME.test(value) ? value : general(value));
     default:

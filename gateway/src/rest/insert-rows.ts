@@ -3,6 +3,7 @@ import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
 import type { Db, DbSession } from '../db/types';
 import { CoercionError, coerceValue } from './coerce-value';
 import { csvField } from './copy-csv';
+import { insertStatement, placeOfCopyError, placeOfInsertError, rowDatabaseError } from './locate-row-error';
 import type { ParsedRows } from './parse-body';
 
 export interface RowError {
@@ -16,7 +17,7 @@ const MAX_REPORTED_ERRORS = 100;
 // protocol writer counts them in a signed 16-bit field (more fail there): stay below 32768.
 const MAX_PARAMS_PER_STATEMENT = 32_000;
 
-interface PreparedRows {
+export interface PreparedRows {
   columns: ResolvedColumn[];
   /** values[r][c] for columns[c]; undefined = the row left that column out (its DEFAULT applies). */
   values: unknown[][];
@@ -67,35 +68,42 @@ export function prepareRows(table: ResolvedTable, parsed: ParsedRows): PreparedR
   return { columns, values, uniform };
 }
 
-/** All rows in one transaction: COPY when the driver streams it and the batch is large, else INSERT batches. */
+/**
+ * All rows in one transaction: COPY when the driver streams it and the batch is large, else
+ * INSERT batches. A value the database refuses is reported with its row (and column).
+ */
 export async function insertRows(db: Db, table: ResolvedTable, prepared: PreparedRows, copyThreshold: number): Promise<number> {
   const useCopy = db.copyFrom !== undefined && prepared.uniform && prepared.values.length >= copyThreshold;
-  return db.transaction(async (tx) => {
-    if (useCopy) return copyRows(db, tx, table, prepared);
-    return insertBatches(tx, table, prepared);
-  });
+  // The rows of the INSERT statement running when the database refused one.
+  const statement = { start: 0, end: 0 };
+  try {
+    return await db.transaction(async (tx) => {
+      if (useCopy) return copyRows(db, tx, table, prepared);
+      return insertBatches(tx, table, prepared, statement);
+    });
+  } catch (err) {
+    const place = useCopy
+      ? placeOfCopyError(err, prepared.columns, prepared.values)
+      : await placeOfInsertError(db, table, prepared.columns, prepared.values.slice(statement.start, statement.end), err);
+    const located = place && rowDatabaseError(err, useCopy ? place : { ...place, row: statement.start + place.row });
+    throw located ?? err;
+  }
 }
 
-async function insertBatches(tx: DbSession, table: ResolvedTable, { columns, values }: PreparedRows): Promise<number> {
+/** The database refused a row of these, written by COPY: the error with its row, when COPY said where. */
+export function locateCopyError(err: unknown, prepared: PreparedRows): unknown {
+  const place = placeOfCopyError(err, prepared.columns, prepared.values);
+  return (place && rowDatabaseError(err, place)) ?? err;
+}
+
+async function insertBatches(tx: DbSession, table: ResolvedTable, { columns, values }: PreparedRows, statement: { start: number; end: number }): Promise<number> {
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / columns.length));
-  const head = `INSERT INTO ${table.ident} (${columns.map((c) => c.ident).join(', ')}) VALUES `;
   let inserted = 0;
   for (let start = 0; start < values.length; start += perStatement) {
-    const batch = values.slice(start, start + perStatement);
-    const params: unknown[] = [];
-    const tuples = batch.map(
-      (row) =>
-        '(' +
-        row
-          .map((v) => {
-            if (v === undefined) return 'DEFAULT';
-            params.push(v);
-            return `$${params.length}`;
-          })
-          .join(', ') +
-        ')'
-    );
-    const res = await tx.query(head + tuples.join(', '), params);
+    statement.start = start;
+    statement.end = Math.min(values.length, start + perStatement);
+    const { sql, params } = insertStatement(table, columns, values.slice(statement.start, statement.end));
+    const res = await tx.query(sql, params);
     inserted += res.rowCount;
   }
   return inserted;

@@ -20,6 +20,8 @@ export interface CsvPlan {
   /** Per field, in order: the key as JSON text, quotes included. */
   keys: Buffer[];
   rules: FieldRule[];
+  /** Per field, the most significant digits a number may have here (integers: fewer than the type's range holds). */
+  maxDigits: number[];
 }
 
 export interface TranscodedRows {
@@ -49,6 +51,9 @@ const STOP = -2; // not a token this path takes
 /** Significant digits up to which every decimal prints back as written (a double holds 15 for sure). */
 const MAX_DIGITS = 15;
 
+/** Integers with at most this many digits are inside their type's range for certain (int8: 15, as every number here). */
+const INTEGER_DIGITS: Record<string, number> = { smallint: 4, integer: 9, bigint: MAX_DIGITS };
+
 const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
 
@@ -60,14 +65,16 @@ const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
 export function csvPlanFor(keys: string[], columns: ResolvedColumn[]): CsvPlan | null {
   if (keys.length !== columns.length) return null;
   const rules: FieldRule[] = [];
+  const maxDigits: number[] = [];
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i];
     if (column.name !== keys[i] || !/^[\x20-\x7e]*$/.test(keys[i]) || /["\\]/.test(keys[i])) return null;
     const rule = ruleFor(column);
     if (!rule) return null;
     rules.push(rule);
+    maxDigits.push(rule === 'integer' ? INTEGER_DIGITS[column.type] : MAX_DIGITS);
   }
-  return { keys: keys.map((k) => Buffer.from(JSON.stringify(k), 'latin1')), rules };
+  return { keys: keys.map((k) => Buffer.from(JSON.stringify(k), 'latin1')), rules, maxDigits };
 }
 
 function ruleFor(column: ResolvedColumn): FieldRule | null {
@@ -136,7 +143,7 @@ export function transcodeRows(buf: Buffer, from: number, plan: CsvPlan, out: Buf
             break;
           case 'integer':
           case 'float':
-            i = scanPrintableNumber(buf, i, plan.rules[f] === 'integer');
+            i = scanPrintableNumber(buf, i, plan.rules[f] === 'integer', plan.maxDigits[f]);
             if (i >= 0) o = copyBytes(buf, start, i, out, o);
             break;
           case 'boolean':
@@ -216,9 +223,9 @@ function copyBytes(buf: Buffer, from: number, to: number, out: Buffer, o: number
 /**
  * A JSON number that JavaScript prints exactly as written: no exponent, no `-0`, at most 15
  * significant digits, no trailing zero after the point, not below 1e-6 (printed with an
- * exponent); integers only for integer columns. Index after it.
+ * exponent), at most `maxDigits` digits; integers only for integer columns. Index after it.
  */
-function scanPrintableNumber(buf: Buffer, i: number, integer: boolean): number {
+function scanPrintableNumber(buf: Buffer, i: number, integer: boolean, maxDigits: number): number {
   let j = i;
   if (buf[j] === MINUS) j++;
   if (j >= buf.length) return INCOMPLETE;
@@ -243,7 +250,7 @@ function scanPrintableNumber(buf: Buffer, i: number, integer: boolean): number {
   }
   if (j >= buf.length) return INCOMPLETE;
   const next = buf[j];
-  if (next === 0x65 || next === 0x45 /* e E */ || next === DOT || isDigit(next) || digits > MAX_DIGITS) return STOP;
+  if (next === 0x65 || next === 0x45 /* e E */ || next === DOT || isDigit(next) || digits > maxDigits) return STOP;
   return j;
 }
 

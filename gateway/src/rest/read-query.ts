@@ -1,6 +1,10 @@
 import { ApiError } from '../errors';
 import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
-import { CoercionError, coerceValue } from './coerce-value';
+import { bucketSql } from '../sql/bucket-sql';
+import { timeKindOf } from '../sql/builder-context';
+import { parseBucketInterval, type BucketInterval } from '../sql/interval';
+import { CoercionError, coerceValue, NUL_REASON } from './coerce-value';
+import { instantMs } from './instant';
 
 /** Query parameters with a meaning of their own; every other key is a column filter. */
 export const RESERVED_PARAMS = new Set(['from', 'to', 'columns', 'order', 'limit', 'offset', 'bucket', 'agg']);
@@ -47,8 +51,11 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
   const to = single(query, 'to');
   if (from !== undefined || to !== undefined) {
     const timeCol = requireTimeColumn(table);
-    if (from !== undefined) where.push(`${timeCol.ident} >= ${bind(timeParam(timeCol, 'from', from))}`);
-    if (to !== undefined) where.push(`${timeCol.ident} <= ${bind(timeParam(timeCol, 'to', to))}`);
+    const fromValue = from === undefined ? undefined : timeParam(timeCol, 'from', from);
+    const toValue = to === undefined ? undefined : timeParam(timeCol, 'to', to);
+    if (fromValue !== undefined && toValue !== undefined) checkRange(from!, fromValue, to!, toValue);
+    if (fromValue !== undefined) where.push(`${timeCol.ident} >= ${bind(fromValue)}`);
+    if (toValue !== undefined) where.push(`${timeCol.ident} <= ${bind(toValue)}`);
   }
 
   const requested = listParam(single(query, 'columns'))?.map(column);
@@ -66,10 +73,12 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
     if (bucket === undefined || bucket === '') throw ApiError.badRequest('invalid_bucket', '"agg" needs "bucket", e.g. bucket=1h&agg=avg');
     const fn = (agg ?? 'avg').toLowerCase();
     if (!AGGREGATES.has(fn)) throw ApiError.badRequest('invalid_aggregate', `Unknown aggregate "${agg}" (use ${[...AGGREGATES].join(', ')})`, { agg });
-    const interval = bind(intervalText(bucket));
-    const bucketExpr = options.timescale
-      ? `time_bucket(${interval}::interval, ${timeCol.ident})`
-      : `date_bin(${interval}::interval, ${timeCol.ident}, '2000-01-03')`;
+    const timeKind = timeKindOf(timeCol);
+    if (!timeKind) {
+      throw ApiError.badRequest('invalid_bucket', `"bucket" needs a timestamp or date time column; "${timeCol.name}" is ${timeCol.type}`, { column: timeCol.name });
+    }
+    // The query engine's buckets: same widths, origins and SQL on TimescaleDB and plain PostgreSQL.
+    const bucketExpr = bucketSql({ dialect: options.timescale ? 'timescaledb' : 'postgres', bucket: bucketParam(bucket), column: timeCol.ident, timeZone: 'UTC', timeKind });
     // Numeric columns are aggregated; the other requested ones become groups (one row per bucket and group).
     const cols = (requested ?? table.columns.filter((c) => c.kind === 'number')).filter((c) => c.name !== timeCol.name);
     const measures = cols.filter((c) => c.kind === 'number');
@@ -93,6 +102,9 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
 }
 
 function filterSql(col: ResolvedColumn, text: string, bind: (v: unknown) => string): string {
+  if (text.includes('\0')) {
+    throw ApiError.badRequest('invalid_value', `Filter on "${col.name}": ${NUL_REASON}`, { param: col.name, column: col.name });
+  }
   const dot = text.indexOf('.');
   const op = dot < 0 ? text : text.slice(0, dot);
   const value = dot < 0 ? '' : text.slice(dot + 1);
@@ -202,16 +214,21 @@ function intParam(query: Query, key: string, fallback: number, min: number, max:
   return Number(text);
 }
 
-const SHORT_INTERVAL = /^(\d+)\s*(ms|s|m|h|d|w)$/;
-const UNIT_NAMES: Record<string, string> = { ms: 'milliseconds', s: 'seconds', m: 'minutes', h: 'hours', d: 'days', w: 'weeks' };
-
-/** "5m" → "5 minutes"; anything else is passed (bound) as a PostgreSQL interval literal. */
-function intervalText(text: string): string {
-  const m = SHORT_INTERVAL.exec(text.trim());
-  if (m) {
-    if (Number(m[1]) === 0) throw ApiError.badRequest('invalid_bucket', 'The bucket must be longer than zero', { bucket: text });
-    return `${m[1]} ${UNIT_NAMES[m[2]]}`;
+/** `bucket` as the query engine reads bucket widths (10s, 5m, 1h, 1d, 1w, 1M, "15 minutes"); a 400 naming it otherwise. */
+function bucketParam(text: string): BucketInterval {
+  try {
+    return parseBucketInterval(text, '"bucket"');
+  } catch (err) {
+    if (err instanceof ApiError) throw ApiError.badRequest('invalid_bucket', err.message, { param: 'bucket', value: text });
+    throw err;
   }
-  if (!/^[\w\s.:+-]{1,64}$/.test(text)) throw ApiError.badRequest('invalid_bucket', `Invalid bucket interval "${text}" (e.g. 10s, 5m, 1h, 1d)`, { bucket: text });
-  return text;
+}
+
+/** from after to selects nothing, which is never what was meant: said as the query API says it. */
+function checkRange(fromText: string, from: unknown, toText: string, to: unknown): void {
+  const a = instantMs(from);
+  const b = instantMs(to);
+  if (a !== null && b !== null && a > b) {
+    throw ApiError.badRequest('invalid_range', `"from" (${fromText}) is after "to" (${toText})`, { from: fromText, to: toText });
+  }
 }

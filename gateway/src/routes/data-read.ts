@@ -16,9 +16,10 @@ export const dataReadRoutes: FastifyPluginAsync = async (app) => {
         tags: ['data'],
         summary: 'Read rows of a table, view or hypertable',
         description:
-          'Query: from, to (ISO-8601 or epoch ms, on the time column), columns=a,b, <column>=<op>.<value> ' +
+          'Query: from, to (ISO-8601 or epoch ms, on the time column, from ≤ to), columns=a,b, <column>=<op>.<value> ' +
           '(eq, neq, lt, lte, gt, gte, in.(a,b), like, is.null|notnull|true|false), order=col.desc,col2, limit, offset, ' +
-          'bucket=5m&agg=avg|min|max|sum|count for time-bucketed aggregates. Accept: application/json, text/csv, application/x-ndjson.',
+          'bucket=5m&agg=avg|min|max|sum|count for time-bucketed aggregates (bucket as in the query API: 500ms, 10s, 5m, 1h, 1d, 1w, 1M, 1y ' +
+          'or "15 minutes"). Accept: application/json, text/csv, application/x-ndjson.',
         params: Params,
       },
     },

@@ -5,11 +5,11 @@ import { assertTableAllowed, requireScope } from '../auth';
 import type { ResolvedTable } from '../catalog/catalog';
 import { ApiError } from '../errors';
 import { mediaType, NDJSON_TYPES, parseRowsBody, parseRowsText, type ParsedRows } from '../rest/parse-body';
-import { insertRows, prepareRows } from '../rest/insert-rows';
+import { insertRows, locateCopyError, prepareRows } from '../rest/insert-rows';
 import { RequestBody } from '../rest/request-body';
 import { rowBatches } from '../rest/row-batches';
 import { streamCopyRows } from '../rest/stream-copy-rows';
-import { syncJsonParser } from '../rest/sync-json-parser';
+import { explainingJsonParser, syncJsonParser } from '../rest/sync-json-parser';
 
 const Params = Type.Object({ table: Type.String({ minLength: 1, maxLength: 200 }) });
 const Inserted = Type.Object({ inserted: Type.Integer() });
@@ -32,6 +32,7 @@ type WriteRequest = FastifyRequest<{ Params: { table: string } }>;
 export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
   const bodyLimit = app.config.bodyLimit;
   const parseJson = syncJsonParser(app);
+  const parseWholeJson = explainingJsonParser(parseJson);
   const checkScope = requireScope('write');
 
   // Only in this plugin's scope: every other route keeps Fastify's JSON parser.
@@ -62,10 +63,10 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
     } catch (err) {
       // Errors of the body itself come first, as when it was read before the handler.
       const text = await body.text();
-      if (body.contentType === 'application/json') parseJson(text);
+      if (body.contentType === 'application/json') parseWholeJson(text);
       throw err;
     }
-    const wholeBody = async () => parseRowsText(await body.text(), body.contentType, parseJson);
+    const wholeBody = async () => parseRowsText(await body.text(), body.contentType, parseWholeJson);
     if (app.db.copyFrom) {
       try {
         const copied = await streamCopyRows(app.db, table, rowBatches(body, parseJson), app.config.copyThresholdRows);
@@ -73,9 +74,8 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
       } catch (err) {
         if (err instanceof ApiError || (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
         // The database refused a row: a bad row later in the body is still reported first,
-        // as when every row was checked before writing.
-        prepareRows(table, await wholeBody());
-        throw err;
+        // as when every row was checked before writing; else the refused one, with its row.
+        throw locateCopyError(err, prepareRows(table, await wholeBody()));
       }
     }
     // Small batches, the embedded database, and whatever the streaming path did not take.

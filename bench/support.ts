@@ -1,0 +1,51 @@
+/**
+ * What every benchmark shares: the PostgreSQL server to measure on, a scratch database per
+ * run, the gateway started as its own process (the one helper the tests, the plugin and the
+ * browser harness use too), and the statistics the results are given in.
+ */
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { startGatewayProcess, type GatewayProcess } from 'timescaledb-gateway/testing';
+
+export const SERVER_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+const GATEWAY_ENTRY = fileURLToPath(new URL('../gateway/src/main.ts', import.meta.url));
+
+/** The value below which a share `p` (0..1) of the samples lies (nearest rank, rounded down). */
+export const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
+export const median = (xs: number[]) => percentile(xs, 0.5);
+
+/** One statement on the server's own database (creating and dropping scratch databases). */
+async function onServer<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: SERVER_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export interface ScratchDatabase {
+  url: string;
+  /** Drops it, closing whatever sessions are still in it. */
+  drop(): Promise<void>;
+}
+
+/** A database of its own for one benchmark, on the same server: `<prefix>_<pid>_<random>`. */
+export async function createScratchDatabase(prefix: string): Promise<ScratchDatabase> {
+  const name = `${prefix}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  await onServer((c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => onServer((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/** The gateway CLI as its own process, as deployed, on a free port; `env` as for `main.ts`. */
+export function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
+  return startGatewayProcess({ entry: GATEWAY_ENTRY, env });
+}
