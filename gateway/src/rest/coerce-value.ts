@@ -106,11 +106,11 @@ function checkFloatRange(type: string, n: number, text: string): void {
 function coerceTime(value: unknown): Date | string {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new CoercionError(`expected a time, got ${value}`);
-    return new Date(value);
+    return epochTime(value, String(value));
   }
   if (typeof value !== 'string') throw new CoercionError(`expected an ISO-8601 time or epoch milliseconds, got ${describe(value)}`);
   const text = value.trim();
-  if (EPOCH_MS_TEXT.test(text) && text.length > 8) return new Date(Number(text));
+  if (EPOCH_MS_TEXT.test(text) && text.length > 8) return epochTime(Number(text), text);
   // The common ISO-8601 shape is checked by pattern (cheap on large batches); PostgreSQL
   // reads it itself, so a date column keeps its calendar day and a timestamp its wall time.
   if (ISO_TIME_TEXT.test(text)) return text;
@@ -118,6 +118,13 @@ function coerceTime(value: unknown): Date | string {
     throw new CoercionError(`expected an ISO-8601 time or epoch milliseconds, got ${JSON.stringify(value)}`);
   }
   return text;
+}
+
+/** Epoch milliseconds → a Date; past Date's range (±8.64e15 ms) there is no such time to store. */
+function epochTime(ms: number, text: string): Date {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) throw new CoercionError(`${text} epoch milliseconds is outside the range of times (±8.64e15)`);
+  return d;
 }
 
 function coerceBoolean(value: unknown): boolean {

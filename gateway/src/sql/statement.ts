@@ -42,6 +42,16 @@ export const REFUSED_FUNCTIONS = new Set([
   'pg_rotate_logfile',
 ]);
 
+/**
+ * Keywords that make a reading statement write: `SELECT … INTO t` creates a table, and
+ * `WITH x AS (INSERT …)`, `EXPLAIN ANALYZE DELETE …` run data-modifying statements.
+ * Refused as bare words (a column with such a name can still be written "update").
+ */
+const WRITING_KEYWORDS = new Set(['into', 'insert', 'update', 'delete', 'merge']);
+
+/** After FOR, the words of a row-locking clause (FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE). */
+const LOCKING_AFTER_FOR = new Set(['update', 'no', 'share', 'key']);
+
 export interface CheckedStatement {
   /** The statement without trailing semicolons and whitespace. */
   sql: string;
@@ -54,6 +64,13 @@ interface Token {
   text: string;
   start: number;
 }
+
+/** PostgreSQL's whitespace: only these; every other character from U+0080 up is part of an identifier. */
+function isSpace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
+}
+/** A dollar-quote delimiter, `$$` or `$tag$`, of any length (PostgreSQL sets no limit). */
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 
 function isIdentStart(c: string | undefined): boolean {
   return c !== undefined && /[A-Za-z_\u0080-\uffff]/.test(c);
@@ -72,11 +89,11 @@ export function tokenize(sql: string): Token[] {
   const n = sql.length;
   while (i < n) {
     const c = sql[i];
-    if (/\s/.test(c)) {
+    if (isSpace(c)) {
       i++;
     } else if (c === '-' && sql[i + 1] === '-') {
-      const nl = sql.indexOf('\n', i);
-      i = nl === -1 ? n : nl + 1;
+      // A -- comment ends at a line feed OR a carriage return, as in PostgreSQL's lexer.
+      while (i < n && sql[i] !== '\n' && sql[i] !== '\r') i++;
     } else if (c === '/' && sql[i + 1] === '*') {
       const start = i;
       let depth = 1;
@@ -134,8 +151,11 @@ export function tokenize(sql: string): Token[] {
       }
       if (!closed) throw unterminated('quoted identifier', start);
       tokens.push({ kind: 'quoted_ident', text, start });
-    } else if (c === '$' && !isIdentChar(sql[i - 1])) {
-      const m = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 200));
+    } else if (c === '$') {
+      // A `$` inside an identifier was taken by the word; here it follows a number, an
+      // operator or a space, where PostgreSQL starts a dollar quote (`1$a$…$a$` included).
+      DOLLAR_TAG.lastIndex = i;
+      const m = DOLLAR_TAG.exec(sql);
       if (m) {
         const start = i;
         const close = sql.indexOf(m[0], i + m[0].length);
@@ -191,6 +211,14 @@ export function checkReadOnlyStatement(sql: string): CheckedStatement {
       });
     }
     if (t.kind !== 'word' && t.kind !== 'quoted_ident') continue;
+    const next = tokens[i + 1];
+    if (t.kind === 'word' && (WRITING_KEYWORDS.has(t.text) || (t.text === 'for' && i + 1 < end && next.kind === 'word' && LOCKING_AFTER_FOR.has(next.text)))) {
+      // The code PostgreSQL's refusal of such a statement maps to, whichever layer stops it.
+      throw ApiError.badRequest('not_supported', `SQL mode only runs reading statements; ${t.text.toUpperCase()} writes or locks rows`, {
+        keyword: t.text.toUpperCase(),
+        position: t.start,
+      });
+    }
     const name = t.kind === 'word' ? t.text : t.text.toLowerCase();
     if (REFUSED_FUNCTIONS.has(name)) {
       throw ApiError.badRequest('function_not_allowed', `SQL mode does not allow ${t.text}()`, { function: t.text, position: t.start });

@@ -72,7 +72,10 @@ describe('point cap', () => {
       fc.property(
         fc.integer({ min: 0, max: 2_000_000_000_000 }),
         fc.integer({ min: 1, max: 5 * 365 * 86_400_000 }),
-        fc.integer({ min: 1, max: 3000 }),
+        // From 2: the range's end is inclusive, so when `to` falls exactly on a bucket boundary
+        // (e.g. the calendar origin 2000-01-01 of month buckets) no width, however wide, makes it
+        // one bucket — seen with from 1998-12-30T17:09:08.468Z, to 2000-01-01 00:00 Berlin.
+        fc.integer({ min: 2, max: 3000 }),
         fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata'),
         (from, span, max, zone) => {
           const range = { from, to: from + span };
@@ -83,5 +86,11 @@ describe('point cap', () => {
       ),
       { numRuns: 300 }
     );
+  });
+
+  it('covers a range ending exactly on the calendar origin in two buckets at most', () => {
+    const range = { from: 915037748468, to: 915037748468 + 31643451532 };
+    const b = capBucket(smallestNiceBucketAtLeast(range.to - range.from), range, 'Europe/Berlin', 1);
+    assert.equal(bucketCount(b, range, 'Europe/Berlin'), 2);
   });
 });
