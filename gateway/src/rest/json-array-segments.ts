@@ -1,5 +1,6 @@
 import { type CsvPlan, transcodeRows } from './json-rows-to-csv';
 import { NotStreamable } from './not-streamable';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, isJsonSpace } from './json-bytes';
 
 /** Parses one complete JSON text the way the whole-body parser does (same checks); throws when it is not valid. */
 export type ParseJson = (text: string) => unknown;
@@ -9,13 +10,6 @@ export type JsonRow = Record<string, unknown>;
 /** Rows as parsed objects, or (once a CSV plan is set) complete COPY CSV lines for rows that took the byte path. */
 export type RowBatch = JsonRow[] | Buffer;
 
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const COMMA = 0x2c;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
 /** Bytes gathered before a segment is cut: enough that per-segment costs vanish, small enough to overlap with COPY. */
 const MIN_SEGMENT_BYTES = 32 * 1024;
@@ -23,7 +17,6 @@ const MIN_SEGMENT_BYTES = 32 * 1024;
 const CUT_TRIES = 3;
 const NO_ROWS: JsonRow[] = [];
 
-const isJsonSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 const isRow = (v: unknown): v is JsonRow => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**

@@ -1,5 +1,6 @@
 import type { ResolvedColumn } from '../catalog/catalog';
 import { isIntegerType } from '../catalog/column-kind';
+import { BACKSLASH, CLOSE_BRACE, COLON, COMMA, OPEN_BRACE, QUOTE, isJsonSpace } from './json-bytes';
 
 /**
  * The hot loop of large JSON POSTs, without building objects: rows of a JSON array turned
@@ -33,12 +34,6 @@ export interface TranscodedRows {
   stopped: boolean;
 }
 
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const BACKSLASH = 0x5c;
 const MINUS = 0x2d;
 const DOT = 0x2e;
 const ZERO = 0x30;
@@ -54,7 +49,6 @@ const MAX_DIGITS = 15;
 /** Integers with at most this many digits are inside their type's range for certain (int8: 15, as every number here). */
 const INTEGER_DIGITS: Record<string, number> = { smallint: 4, integer: 9, bigint: MAX_DIGITS };
 
-const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
 
 /**
@@ -177,7 +171,7 @@ export function transcodeRows(buf: Buffer, from: number, plan: CsvPlan, out: Buf
 
 function skipSpace(buf: Buffer, from: number): number {
   let i = from;
-  while (i < buf.length && isSpace(buf[i])) i++;
+  while (i < buf.length && isJsonSpace(buf[i])) i++;
   return i;
 }
 
