@@ -53,6 +53,20 @@ forEachDatabase((getCtx) => {
     assert.deepEqual(rows[0], { t: new Date('2024-05-05T05:05:05.005Z'), i: 7, s: "it's", b: false, n: '123456789012345678901234567890' });
   });
 
+  it('binds a Date to timestamp and date columns as its UTC wall time, whatever the process time zone', async () => {
+    const { db } = getCtx();
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const at = new Date('2024-01-01T02:30:00.000Z');
+      const { rows } = await db.query(`SELECT $1::timestamp AS ts, $1::date AS d, $1::timestamptz AS tz`, [at]);
+      assert.deepEqual(rows[0], { ts: at, d: '2024-01-01', tz: at });
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('serialises concurrent transactions without mixing their statements', async () => {
     const { db } = getCtx();
     await db.query('CREATE TABLE IF NOT EXISTS tx_probe (k int)');

@@ -31,6 +31,15 @@ const typeParsers = {
   },
 } as pg.CustomTypesConfig;
 
+/**
+ * pg sends a Date parameter in the process's local time zone, so a `timestamp` (without time
+ * zone) or `date` parameter would depend on TZ. As UTC ISO text it means the same instant for
+ * timestamptz and the UTC wall time for timestamp — how this driver reads them back, and how
+ * the embedded driver sends them.
+ */
+const bindable = (params: readonly unknown[] | undefined): unknown[] | undefined =>
+  params?.map((p) => (p instanceof Date && !Number.isNaN(p.getTime()) ? p.toISOString() : p));
+
 /** `queryText`: every column stays the text PostgreSQL sent. */
 const textOnly = { getTypeParser: () => identity } as pg.CustomTypesConfig;
 
@@ -52,7 +61,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
   pool.on('error', (err) => options.onError?.(err));
 
   const run = async <R>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<DbResult<R>> => {
-    const res = await client.query(sql, params as unknown[] | undefined);
+    const res = await client.query(sql, bindable(params));
     return {
       rows: res.rows as R[],
       fields: (res.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
@@ -65,7 +74,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
     query: (sql, params) => run(pool, sql, params),
 
     async queryText(sql, params): Promise<DbTextResult> {
-      const res = await pool.query<(string | null)[]>({ text: sql, values: params as unknown[] | undefined, rowMode: 'array', types: textOnly });
+      const res = await pool.query<(string | null)[]>({ text: sql, values: bindable(params), rowMode: 'array', types: textOnly });
       const fields = (res.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
       return {
         fields,
