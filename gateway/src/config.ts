@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Scope } from './contract/info';
 import { ConfigError } from './config-error';
-import { hashToken, parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens';
+import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens';
 
 /**
  * Gateway configuration, from environment variables; each can also be given as a
@@ -162,9 +161,4 @@ function bool(vars: Record<string, string | undefined>, key: string, fallback: b
   if (['true', '1', 'yes', 'on'].includes(raw)) return true;
   if (['false', '0', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(`${key} must be true or false, got "${vars[key]}"`);
-}
-
-/** A token entry from a secret, for tests and the demo token. */
-export function tokenEntry(name: string, secret: string, scopes: Scope[], tables?: string[]): TokenEntry {
-  return { name, sha256: hashToken(secret), scopes, ...(tables ? { tables } : {}) };
 }

@@ -11,6 +11,9 @@
  *   int8 / numeric → number when it is exactly representable, otherwise string
  *   bool → boolean, json / jsonb → parsed value, date → 'YYYY-MM-DD' string,
  *   everything else → the PostgreSQL text form.
+ *
+ * A Date parameter is bound as UTC ISO text on both: the same instant for timestamptz and its
+ * UTC wall time for timestamp / date, whatever the process time zone.
  */
 
 export interface DbField {

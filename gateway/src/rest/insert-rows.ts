@@ -53,10 +53,8 @@ export function prepareRows(table: ResolvedTable, parsed: ParsedRows): PreparedR
         return undefined;
       }
       try {
-        const value = coerceValue(col, row[col.name], parsed.textValues);
-        // Epoch milliseconds as UTC text, as COPY writes them: a bound Date would be sent in
-        // the process's local time, which a timestamp or date column keeps as its wall time.
-        return value instanceof Date ? value.toISOString() : value;
+        // A Date binds as UTC text on both drivers (db/types.ts), as COPY writes it.
+        return coerceValue(col, row[col.name], parsed.textValues);
       } catch (err) {
         if (!(err instanceof CoercionError)) throw err;
         if (errors.length < MAX_REPORTED_ERRORS) errors.push({ row: index, column: col.name, reason: err.message });
