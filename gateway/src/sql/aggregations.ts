@@ -67,6 +67,12 @@ export function atColumnPrecision(sql: string, metric: MetricSpec, column: Build
 const WIDENING = new Set(['avg', 'median', 'percentile']);
 
 export function aggregateSql(metric: MetricSpec, i: number, dialect: Dialect, params: Params, bucketSeconds: string | null, column: BuilderColumn): string {
+  if (metric.aggregation === 'sum' && column.type === 'real') {
+    // sum(real) adds in float4, so its last digits depend on the order the rows arrive in
+    // (the same rows gave 130.76999 on one server and 130.77 on another). Adding in double
+    // precision and rounding once to the column's precision gives the same answer always.
+    return atColumnPrecision(`sum("v${i}"::float8)`, metric, column);
+  }
   const sql = aggregateSqlOf(metric, i, dialect, params, bucketSeconds);
   return WIDENING.has(metric.aggregation) ? atColumnPrecision(sql, metric, column) : sql;
 }

@@ -57,6 +57,7 @@ describe('builder SQL', () => {
       const build = (metric: BuilderQuery['metrics'][number], fill?: BuilderQuery['fill']) =>
         buildBuilderQuery(q({ metrics: [metric], bucket: '5m', fill }), ctx(dialect, { table: withReal })).sql;
       assert.ok(build({ column: 'temp', aggregation: 'avg' }).includes('(avg("v0"))::real AS "m0"'), dialect);
+      assert.ok(build({ column: 'temp', aggregation: 'sum' }).includes('(sum("v0"::float8))::real AS "m0"'), dialect);
       assert.ok(build({ column: 'temp', aggregation: 'median' }).includes('(percentile_cont(0.5) WITHIN GROUP (ORDER BY "v0"))::real'), dialect);
       assert.ok(build({ column: 'temp', aggregation: 'percentile', percentile: 90 }).includes('::float8) WITHIN GROUP (ORDER BY "v0"))::real'), dialect);
       // Already real, or another quantity: no cast.
