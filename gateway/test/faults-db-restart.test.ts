@@ -5,7 +5,15 @@ import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { TOKEN_SPEC, TOKENS } from './helpers/test-context';
 import { createOwnCluster, sleep, type OwnCluster, type StopMode } from './helpers/own-cluster';
-import { checkAgainstTable, FAULT_TABLE_DDL, latencies, report, startWriteLoad, storedByRequest, type WriteAnswer } from './helpers/write-load';
+import {
+  checkAgainstTable,
+  FAULT_TABLE_DDL,
+  latencies,
+  report,
+  startWriteLoad,
+  storedByRequest,
+  type WriteAnswer,
+} from './helpers/write-load';
 
 /**
  * The database goes away under the gateway (restart, outage) on a PostgreSQL cluster of the
@@ -51,7 +59,10 @@ after(async () => {
 const get = async (path: string, token: string | null = TOKENS.admin) => {
   const started = Date.now();
   try {
-    const res = await fetch(url + path, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(20_000) });
+    const res = await fetch(url + path, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(20_000),
+    });
     const text = await res.text();
     let body: { error?: string } | undefined;
     try {
@@ -81,7 +92,13 @@ const sqlQuery = async () => {
 };
 
 async function storedRows(): Promise<Map<string, number>> {
-  return storedByRequest(await cluster.query<{ req: string; count: string }>('SELECT req, count(*) FROM fault_rows GROUP BY req', [], 'faults'));
+  return storedByRequest(
+    await cluster.query<{ req: string; count: string }>(
+      'SELECT req, count(*) FROM fault_rows GROUP BY req',
+      [],
+      'faults'
+    )
+  );
 }
 
 /** Polls until a write and a read both succeed; returns how long that took. */
@@ -110,7 +127,13 @@ for (const mode of ['fast', 'immediate'] as StopMode[]) {
   describe(`a database restart (-m ${mode}) under write load`, () => {
     it('keeps the gateway up, answers 503 JSON fast during the outage, loses no acknowledged row, recovers by itself', async () => {
       // Small batches (INSERT in a transaction) and large ones (streamed COPY), with reads beside them.
-      const load = startWriteLoad({ url, token: TOKENS.admin, table: 'fault_rows', writers: [5, 5, 5, 300], prefix: `restart-${mode}` });
+      const load = startWriteLoad({
+        url,
+        token: TOKENS.admin,
+        table: 'fault_rows',
+        writers: [5, 5, 5, 300],
+        prefix: `restart-${mode}`,
+      });
       const readerAnswers: { status: number; ms: number }[] = [];
       let reading = true;
       const reader = (async () => {
@@ -139,7 +162,10 @@ for (const mode of ['fast', 'immediate'] as StopMode[]) {
       }
       const acknowledged = answers.filter((a) => a.status === 201);
       const refused = answers.filter((a) => a.status !== 201);
-      assert.ok(acknowledged.some((a) => a.startedAt > back), 'writes succeed again after the restart');
+      assert.ok(
+        acknowledged.some((a) => a.startedAt > back),
+        'writes succeed again after the restart'
+      );
       const check = checkAgainstTable(answers, await storedRows());
       assert.equal(check.lostRows, 0, 'every acknowledged row is in the table');
       assert.deepEqual(check.torn, [], 'no request is stored in part');
@@ -174,7 +200,13 @@ describe('the database down for 20 s', () => {
           const r = await get(path, token);
           samples.push({ path, status: r.status, error: r.body?.error, ms: r.ms });
         }
-        const w = await startWriteLoad({ url, token: TOKENS.admin, table: 'fault_rows', writers: [3], prefix: `down-${samples.length}` }).stop();
+        const w = await startWriteLoad({
+          url,
+          token: TOKENS.admin,
+          table: 'fault_rows',
+          writers: [3],
+          prefix: `down-${samples.length}`,
+        }).stop();
         samples.push(...w.map((a) => ({ path: 'POST', status: a.status, error: a.error, ms: a.ms })));
         const sql = await sqlQuery();
         samples.push({ path: 'sql', status: sql.query.status ?? 200, error: sql.query.errorCode, ms: sql.ms });
@@ -186,7 +218,13 @@ describe('the database down for 20 s', () => {
     const upAt = Date.now();
     const recoveryMs = await untilServing(upAt, 10_000);
     assert.equal((await get('/ready', null)).status, 200);
-    const write = await startWriteLoad({ url, token: TOKENS.admin, table: 'fault_rows', writers: [3], prefix: 'after-down' }).stop();
+    const write = await startWriteLoad({
+      url,
+      token: TOKENS.admin,
+      table: 'fault_rows',
+      writers: [3],
+      prefix: 'after-down',
+    }).stop();
     assert.equal(write[0].status, 201, 'writes work again');
 
     for (const s of samples) {

@@ -11,7 +11,15 @@ import { embeddedDataDir } from '../src/db/open-db';
 import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process';
 import { TOKEN_SPEC, TOKENS } from './helpers/test-context';
 import { createOwnCluster, sleep, type OwnCluster } from './helpers/own-cluster';
-import { checkAgainstTable, FAULT_TABLE_DDL, latencies, report, startWriteLoad, storedByRequest, type WriteAnswer } from './helpers/write-load';
+import {
+  checkAgainstTable,
+  FAULT_TABLE_DDL,
+  latencies,
+  report,
+  startWriteLoad,
+  storedByRequest,
+  type WriteAnswer,
+} from './helpers/write-load';
 
 /**
  * The gateway process is signalled while writes stream in: SIGTERM drains within the grace
@@ -38,16 +46,25 @@ const startGateway = async (env: Record<string, string>) => {
 };
 
 const exited = (gw: GatewayProcess): Promise<number | null> =>
-  gw.child.exitCode !== null || gw.child.signalCode !== null ? Promise.resolve(gw.child.exitCode) : once(gw.child, 'exit').then(([code]) => code as number | null);
+  gw.child.exitCode !== null || gw.child.signalCode !== null
+    ? Promise.resolve(gw.child.exitCode)
+    : once(gw.child, 'exit').then(([code]) => code as number | null);
 
 /** One request on a connection of its own (no pooled keep-alive socket to reuse). */
-function freshRequest(url: string, path: string): Promise<{ status: number; body: string } | { status: 0; error: string }> {
+function freshRequest(
+  url: string,
+  path: string
+): Promise<{ status: number; body: string } | { status: 0; error: string }> {
   return new Promise((resolve) => {
-    const req = http.get(`${url}${path}`, { agent: false, headers: { authorization: `Bearer ${TOKENS.admin}` } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.get(
+      `${url}${path}`,
+      { agent: false, headers: { authorization: `Bearer ${TOKENS.admin}` } },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      }
+    );
     req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: 0, error: err.code ?? err.message }));
   });
 }
@@ -65,14 +82,29 @@ after(async () => {
 });
 
 const storedOnPostgres = async () =>
-  storedByRequest(await cluster.query<{ req: string; count: string }>('SELECT req, count(*) FROM fault_rows GROUP BY req', [], 'faults'));
+  storedByRequest(
+    await cluster.query<{ req: string; count: string }>(
+      'SELECT req, count(*) FROM fault_rows GROUP BY req',
+      [],
+      'faults'
+    )
+  );
 
 describe('SIGTERM while writes stream in (PostgreSQL)', () => {
   it('finishes requests in flight, refuses new ones with 503, stores each request whole or not at all, exits within the grace', async () => {
     const gw = await startGateway({ DATABASE_URL: cluster.url('faults'), COPY_THRESHOLD_ROWS: '100' });
-    const load = startWriteLoad({ url: gw.url, token: TOKENS.admin, table: 'fault_rows', writers: [5, 5, 5, 300], prefix: 'term', pauseMs: 20 });
+    const load = startWriteLoad({
+      url: gw.url,
+      token: TOKENS.admin,
+      table: 'fault_rows',
+      writers: [5, 5, 5, 300],
+      prefix: 'term',
+      pauseMs: 20,
+    });
     await sleep(1500);
-    const slow = fetch(`${gw.url}/timescaledb/data/slow_view`, { headers: { authorization: `Bearer ${TOKENS.admin}` } }).then(
+    const slow = fetch(`${gw.url}/timescaledb/data/slow_view`, {
+      headers: { authorization: `Bearer ${TOKENS.admin}` },
+    }).then(
       async (res) => ({ status: res.status, body: await res.text() }),
       (err: Error) => ({ status: 0, body: err.message })
     );
@@ -94,7 +126,10 @@ describe('SIGTERM while writes stream in (PostgreSQL)', () => {
     const after = answers.filter((a) => a.startedAt >= signalledAt);
     for (const a of answers) {
       if (a.status === 201) continue;
-      assert.ok(a.status === 0 || (a.status === 503 && a.error === 'shutting_down'), `request ${a.req}: ${a.status} ${a.error ?? a.failure}`);
+      assert.ok(
+        a.status === 0 || (a.status === 503 && a.error === 'shutting_down'),
+        `request ${a.req}: ${a.status} ${a.error ?? a.failure}`
+      );
     }
     const check = checkAgainstTable(answers, await storedOnPostgres());
     assert.equal(check.lostRows, 0);
@@ -114,7 +149,13 @@ describe('SIGTERM while writes stream in (PostgreSQL)', () => {
 describe('SIGKILL mid-write', () => {
   it('on PostgreSQL: no request is stored in part, every acknowledged row is there', async () => {
     const gw = await startGateway({ DATABASE_URL: cluster.url('faults'), COPY_THRESHOLD_ROWS: '100' });
-    const load = startWriteLoad({ url: gw.url, token: TOKENS.admin, table: 'fault_rows', writers: [5, 300, 3000], prefix: 'kill' });
+    const load = startWriteLoad({
+      url: gw.url,
+      token: TOKENS.admin,
+      table: 'fault_rows',
+      writers: [5, 300, 3000],
+      prefix: 'kill',
+    });
     await sleep(1500);
     gw.child.kill('SIGKILL');
     await exited(gw);
@@ -148,26 +189,43 @@ describe('SIGKILL mid-write', () => {
         const gw = await startGateway({ DATA_DIR: dataDir });
         const opened = Date.now() - startedAt;
         // What the previous kill left must be there, whole.
-        const res = await fetch(`${gw.url}/timescaledb/data/fault_rows?columns=req&limit=100000`, { headers: { authorization: `Bearer ${TOKENS.admin}` } });
+        const res = await fetch(`${gw.url}/timescaledb/data/fault_rows?columns=req&limit=100000`, {
+          headers: { authorization: `Bearer ${TOKENS.admin}` },
+        });
         assert.equal(res.status, 200, await res.clone().text());
         const counts = new Map<string, number>();
         for (const { req } of (await res.json()) as { req: string }[]) counts.set(req, (counts.get(req) ?? 0) + 1);
         const check = checkAgainstTable(answers, counts);
         assert.equal(check.lostRows, 0, `round ${round}: acknowledged rows lost`);
         assert.deepEqual(check.torn, [], `round ${round}: a request stored in part`);
-        if (round > 0) rounds.push(`kill ${round}: reopened in ${opened} ms, ${check.acknowledgedRows} rows acknowledged so far, 0 lost`);
+        if (round > 0)
+          rounds.push(
+            `kill ${round}: reopened in ${opened} ms, ${check.acknowledgedRows} rows acknowledged so far, 0 lost`
+          );
         if (round === 3) {
           await gw.stop();
           break;
         }
-        const load = startWriteLoad({ url: gw.url, token: TOKENS.admin, table: 'fault_rows', writers: [5, 50], prefix: `ekill${round}` });
+        const load = startWriteLoad({
+          url: gw.url,
+          token: TOKENS.admin,
+          table: 'fault_rows',
+          writers: [5, 50],
+          prefix: `ekill${round}`,
+        });
         await sleep(1200 + round * 300);
         gw.child.kill('SIGKILL');
         await exited(gw);
         answers.push(...(await load.stop()));
       }
-      assert.ok(answers.some((a) => a.status === 201), 'writes were acknowledged before the kills');
-      report('SIGKILL mid-write on the embedded database', Object.fromEntries(rounds.map((line, i) => [`round ${i + 1}`, line])));
+      assert.ok(
+        answers.some((a) => a.status === 201),
+        'writes were acknowledged before the kills'
+      );
+      report(
+        'SIGKILL mid-write on the embedded database',
+        Object.fromEntries(rounds.map((line, i) => [`round ${i + 1}`, line]))
+      );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -25,7 +25,14 @@ let cluster: OwnCluster;
 const apps: FastifyInstance[] = [];
 
 async function start(env: Record<string, string>): Promise<{ app: FastifyInstance; url: string }> {
-  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS), ...env }));
+  const app = await buildApp(
+    loadConfig({
+      GATEWAY_TOKENS: TOKEN_SPEC,
+      LOG_LEVEL: 'silent',
+      STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+      ...env,
+    })
+  );
   apps.push(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -36,7 +43,11 @@ before(async () => {
   cluster = await createOwnCluster({ port: PORT });
   await cluster.query('CREATE DATABASE faults');
   await cluster.query(`CREATE VIEW slow_rows AS SELECT 1 AS x FROM pg_sleep(20)`, [], 'faults');
-  await cluster.query(`CREATE VIEW slow_series AS SELECT TIMESTAMPTZ '2026-01-01 12:00:00+00' AS time, 1.0::float8 AS value FROM pg_sleep(20)`, [], 'faults');
+  await cluster.query(
+    `CREATE VIEW slow_series AS SELECT TIMESTAMPTZ '2026-01-01 12:00:00+00' AS time, 1.0::float8 AS value FROM pg_sleep(20)`,
+    [],
+    'faults'
+  );
   await cluster.query(`CREATE VIEW heavy AS SELECT 1 AS x FROM pg_sleep(0.5)`, [], 'faults');
 });
 
@@ -55,14 +66,28 @@ const READS: Record<string, (url: string, signal?: AbortSignal) => Promise<Respo
       method: 'POST',
       headers: auth,
       signal,
-      body: JSON.stringify({ range: RANGE, queries: [{ refId: 'A', mode: 'builder', table: 'slow_series', timeColumn: 'time', metrics: [{ column: 'value', aggregation: 'avg' }] }] }),
+      body: JSON.stringify({
+        range: RANGE,
+        queries: [
+          {
+            refId: 'A',
+            mode: 'builder',
+            table: 'slow_series',
+            timeColumn: 'time',
+            metrics: [{ column: 'value', aggregation: 'avg' }],
+          },
+        ],
+      }),
     }),
   'SQL mode': (url, signal) =>
     fetch(`${url}/api/v1/query`, {
       method: 'POST',
       headers: auth,
       signal,
-      body: JSON.stringify({ range: RANGE, queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql: 'SELECT pg_sleep(20) AS slept' }] }),
+      body: JSON.stringify({
+        range: RANGE,
+        queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql: 'SELECT pg_sleep(20) AS slept' }],
+      }),
     }),
 };
 
@@ -132,7 +157,11 @@ describe('on PostgreSQL', () => {
   });
 
   it('answers every request in time with a JSON status when the pool is exhausted (pool 2, 50 heavy queries)', async () => {
-    const small = await start({ DATABASE_URL: cluster.url('faults'), DB_POOL_SIZE: '2', DB_CONNECT_TIMEOUT_MS: '1500' });
+    const small = await start({
+      DATABASE_URL: cluster.url('faults'),
+      DB_POOL_SIZE: '2',
+      DB_CONNECT_TIMEOUT_MS: '1500',
+    });
     const answers: (WriteAnswer & { status: number })[] = [];
     const health: number[] = [];
     let probing = true;
@@ -148,10 +177,19 @@ describe('on PostgreSQL', () => {
     await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
         const startedAt = Date.now();
-        const res = await fetch(`${small.url}/timescaledb/data/heavy`, { headers: auth, signal: AbortSignal.timeout(30_000) });
+        const res = await fetch(`${small.url}/timescaledb/data/heavy`, {
+          headers: auth,
+          signal: AbortSignal.timeout(30_000),
+        });
         const text = await res.text();
         const body = JSON.parse(text) as unknown;
-        const answer = { req: String(i), rows: 0, status: res.status, startedAt, ms: Date.now() - startedAt } as WriteAnswer;
+        const answer = {
+          req: String(i),
+          rows: 0,
+          status: res.status,
+          startedAt,
+          ms: Date.now() - startedAt,
+        } as WriteAnswer;
         if (res.status !== 200) answer.error = (body as { error?: string }).error;
         answers.push(answer);
       })
@@ -159,7 +197,10 @@ describe('on PostgreSQL', () => {
     probing = false;
     await prober;
     for (const a of answers) {
-      assert.ok(a.status === 200 || (a.status === 503 && a.error === 'database_unavailable'), `status ${a.status} ${a.error}`);
+      assert.ok(
+        a.status === 200 || (a.status === 503 && a.error === 'database_unavailable'),
+        `status ${a.status} ${a.error}`
+      );
       // Waiting for a connection is bounded by DB_CONNECT_TIMEOUT_MS, the query itself by its 0.5 s.
       assert.ok(a.ms < 1500 + 500 + 5000, `an answer took ${a.ms} ms`);
     }
@@ -192,16 +233,23 @@ describe('on the embedded database (persistent data dir)', () => {
       const abortedAt = Date.now();
       controller.abort();
       await pending;
-      await Promise.race([worker!.exited, sleep(3000).then(() => Promise.reject(new Error(`the ${kind} statement still runs 3 s after its client left`)))]);
+      await Promise.race([
+        worker!.exited,
+        sleep(3000).then(() => Promise.reject(new Error(`the ${kind} statement still runs 3 s after its client left`))),
+      ]);
       const ended = Date.now() - abortedAt;
       const res = await fetch(`${url}/api/v1/query`, {
         method: 'POST',
         headers: auth,
-        body: JSON.stringify({ range: RANGE, queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql: 'SELECT 1 AS one' }] }),
+        body: JSON.stringify({
+          range: RANGE,
+          queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql: 'SELECT 1 AS one' }],
+        }),
       });
       const body = (await res.json()) as { results: { A: { status?: number } } };
       assert.equal(body.results.A.status, undefined, JSON.stringify(body));
-      figures[`${kind}: worker ended after the client left`] = `${ended} ms; serving again ${Date.now() - abortedAt} ms after`;
+      figures[`${kind}: worker ended after the client left`] =
+        `${ended} ms; serving again ${Date.now() - abortedAt} ms after`;
     }
     report('client abort on the embedded database', figures);
   });

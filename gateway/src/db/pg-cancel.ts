@@ -16,7 +16,12 @@ const CANCEL_TIMEOUT_MS = 2000;
  * that cannot be delivered leaves the statement to its statement timeout.
  */
 export function cancelRunningStatement(client: pg.ClientBase): Promise<void> {
-  const { processID, secretKey, host, port } = client as pg.ClientBase & { processID?: number | null; secretKey?: number | null; host: string; port: number };
+  const { processID, secretKey, host, port } = client as pg.ClientBase & {
+    processID?: number | null;
+    secretKey?: number | null;
+    host: string;
+    port: number;
+  };
   if (processID == null || secretKey == null) return Promise.resolve();
   return new Promise((resolve) => {
     // pg's own protocol connection; its typings leave out connect() and cancel().

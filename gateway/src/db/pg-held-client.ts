@@ -16,7 +16,11 @@ import { cancelRunningStatement } from './pg-cancel';
  * too, so that a cancel arriving late can never hit the next statement someone else runs on it.
  * A transaction cancelled this way is rolled back by the server: nothing of it stays.
  */
-export async function withHeldClient<T>(pool: pg.Pool, signal: AbortSignal | undefined, work: (client: pg.PoolClient, discard: (err: Error) => void) => Promise<T>): Promise<T> {
+export async function withHeldClient<T>(
+  pool: pg.Pool,
+  signal: AbortSignal | undefined,
+  work: (client: pg.PoolClient, discard: (err: Error) => void) => Promise<T>
+): Promise<T> {
   signal?.throwIfAborted();
   const client = await checkOut(pool, signal);
   let failure: unknown;
@@ -59,7 +63,10 @@ function checkOut(pool: pg.Pool, signal: AbortSignal | undefined): Promise<pg.Po
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       reject(signal.reason);
-      connecting.then((client) => client.release(), () => undefined);
+      connecting.then(
+        (client) => client.release(),
+        () => undefined
+      );
     };
     signal.addEventListener('abort', onAbort, { once: true });
     connecting.then(

@@ -4,10 +4,11 @@ import { ApiError } from '../errors';
 /**
  * An AbortSignal that aborts when the HTTP client goes away before its answer is sent (the
  * connection closed with the response unfinished), so the database can stop the statement
- * behind it (see QueryOptions.signal in db/types.ts) instead of running it for no one.
- * Also aborts with `also` (e.g. the gateway's own shutdown), when given.
+ * behind it (see QueryOptions.signal in db/types.ts) instead of running it for no one. At the
+ * end of the shutdown grace the drain closes every connection (plugins/drain.ts), which aborts
+ * these too.
  */
-export function clientAbortSignal(reply: FastifyReply, also?: AbortSignal): AbortSignal {
+export function clientAbortSignal(reply: FastifyReply): AbortSignal {
   const res = reply.raw;
   const controller = new AbortController();
   // 'close' comes once per response: after it is sent, or when the connection ends first.
@@ -17,10 +18,14 @@ export function clientAbortSignal(reply: FastifyReply, also?: AbortSignal): Abor
   if (res.writableFinished) return controller.signal;
   if (res.destroyed || reply.request.raw.socket?.destroyed) onClose();
   else res.once('close', onClose);
-  return also ? AbortSignal.any([controller.signal, also]) : controller.signal;
+  return controller.signal;
 }
 
 /** What an aborted statement rejects with; nobody reads the answer, the log does. */
 export function clientClosedRequest(): ApiError {
-  return new ApiError(499, 'client_closed_request', 'The client closed the connection before the answer; its statement was cancelled');
+  return new ApiError(
+    499,
+    'client_closed_request',
+    'The client closed the connection before the answer; its statement was cancelled'
+  );
 }

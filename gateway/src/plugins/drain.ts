@@ -29,7 +29,11 @@ export function installDrain(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     if (draining) {
       reply.header('connection', 'close');
-      throw new ApiError(503, 'shutting_down', 'The gateway is shutting down; send the request again (to another instance)');
+      throw new ApiError(
+        503,
+        'shutting_down',
+        'The gateway is shutting down; send the request again (to another instance)'
+      );
     }
     inFlight++;
     // 'close' comes exactly once per response: sent, or its connection gone.
@@ -51,7 +55,10 @@ export function installDrain(app: FastifyInstance): void {
       if (inFlight > 0) {
         const timer = AbortSignal.timeout(Math.max(0, graceMs));
         await once(settled, 'idle', { signal: timer }).catch(() => {
-          app.log.warn({ inFlight, graceMs }, 'requests still running at the end of the shutdown grace period: their connections are closed');
+          app.log.warn(
+            { inFlight, graceMs },
+            'requests still running at the end of the shutdown grace period: their connections are closed'
+          );
         });
       }
       // Whatever is left (past the grace, or sockets between requests) ends here.

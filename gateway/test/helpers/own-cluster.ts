@@ -28,7 +28,11 @@ export interface OwnCluster {
   stop(mode?: StopMode): Promise<void>;
   restart(mode?: StopMode): Promise<void>;
   /** One statement on a fresh connection (not pooled). */
-  query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[], database?: string): Promise<R[]>;
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+    database?: string
+  ): Promise<R[]>;
   destroy(): Promise<void>;
 }
 
@@ -76,7 +80,17 @@ export async function createOwnCluster(options: OwnClusterOptions): Promise<OwnC
   };
   process.once('exit', onExit);
 
-  await pgCommand('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions', '--no-sync']);
+  await pgCommand('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-instructions',
+    '--no-sync',
+  ]);
   writeFileSync(
     join(data, 'postgresql.auto.conf'),
     [

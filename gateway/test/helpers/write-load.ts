@@ -6,7 +6,8 @@
  * The table: `CREATE TABLE <name> (req text NOT NULL, n int NOT NULL, v double precision)`.
  */
 
-export const FAULT_TABLE_DDL = (name: string) => `CREATE TABLE ${name} (req text NOT NULL, n int NOT NULL, v double precision)`;
+export const FAULT_TABLE_DDL = (name: string) =>
+  `CREATE TABLE ${name} (req text NOT NULL, n int NOT NULL, v double precision)`;
 
 export interface WriteAnswer {
   req: string;
@@ -65,7 +66,11 @@ export function startWriteLoad(options: WriteLoadOptions): WriteLoad {
   };
 }
 
-export async function postBatch(options: Pick<WriteLoadOptions, 'url' | 'token' | 'table' | 'requestTimeoutMs'>, req: string, rows: number): Promise<WriteAnswer> {
+export async function postBatch(
+  options: Pick<WriteLoadOptions, 'url' | 'token' | 'table' | 'requestTimeoutMs'>,
+  req: string,
+  rows: number
+): Promise<WriteAnswer> {
   const body = JSON.stringify(Array.from({ length: rows }, (_, n) => ({ req, n, v: n / 7 })));
   const startedAt = Date.now();
   try {
@@ -103,7 +108,10 @@ export function storedByRequest(rows: { req: string; count: string | number }[])
  * requests stored only in part (torn). Requests without a 201 may be stored whole: the commit
  * may have happened with the answer lost on the way.
  */
-export function checkAgainstTable(answers: WriteAnswer[], stored: Map<string, number>): { acknowledgedRows: number; lostRows: number; torn: string[]; unacknowledgedButStored: number } {
+export function checkAgainstTable(
+  answers: WriteAnswer[],
+  stored: Map<string, number>
+): { acknowledgedRows: number; lostRows: number; torn: string[]; unacknowledgedButStored: number } {
   let acknowledgedRows = 0;
   let lostRows = 0;
   let unacknowledgedButStored = 0;
