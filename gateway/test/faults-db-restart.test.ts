@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
+import { mapDatabaseError } from '../src/db/sqlstate';
 import { TOKEN_SPEC, TOKENS } from './helpers/test-context';
 import { createOwnCluster, sleep, type OwnCluster, type StopMode } from './helpers/own-cluster';
 import {
@@ -122,6 +123,36 @@ function assertOutageAnswers(answers: WriteAnswer[]): void {
     assert.ok(a.ms < OUTAGE_ANSWER_BOUND_MS, `request ${a.req} took ${a.ms} ms to hear of the outage`);
   }
 }
+
+describe('a held connection lost between statements', () => {
+  it('fails its transaction at once with 503, and the pool serves on', async () => {
+    let pid = 0;
+    const started = Date.now();
+    const tx = app.db.transaction(async (session): Promise<unknown> => {
+      const { rows } = await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      pid = rows[0].pid;
+      // Busy with something other than the database (a slow upload, say) when the server goes.
+      await sleep(15_000);
+      return session.query('SELECT 1');
+    });
+    // Settled as soon as it fails, while the test still waits for the terminate to return.
+    const outcome = tx.then(
+      () => null,
+      (e: unknown) => e
+    );
+    while (pid === 0) await sleep(20);
+    await cluster.query('SELECT pg_terminate_backend($1)', [pid], 'faults');
+    const err = await outcome;
+    const ms = Date.now() - started;
+    assert.ok(err, 'the transaction fails');
+    assert.equal(mapDatabaseError(err)?.statusCode, 503, String(err));
+    assert.ok(ms < 5000, `failed after ${ms} ms, not when its work would have ended`);
+    report('held connection lost between statements', {
+      'transaction failed (503) after': `${ms} ms (its work would have taken 15 s)`,
+    });
+    assert.equal((await app.db.query<{ one: number }>('SELECT 1 AS one')).rows[0].one, 1);
+  });
+});
 
 for (const mode of ['fast', 'immediate'] as StopMode[]) {
   describe(`a database restart (-m ${mode}) under write load`, () => {
