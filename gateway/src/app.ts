@@ -11,6 +11,7 @@ import { Catalog } from './catalog/catalog';
 import { installAuth, loadOrCreateDemoToken, hashToken, type TokenEntry } from './auth';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './plugins/error-handler';
 import { installMetrics } from './plugins/metrics';
+import { installDrain } from './plugins/drain';
 import { seedDemoData } from './demo/seed-demo-data';
 import { createSqlModeSession } from './query/sql-mode-session';
 import { routes } from './routes';
@@ -44,6 +45,8 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     },
     clientErrorHandler: clientErrorHandler(config.requestTimeoutMs),
     frameworkErrors: frameworkErrorHandler,
+    // The drain answers in the gateway's own shape while it waits (plugins/drain.ts).
+    return503OnClosing: false,
     // Filters arrive as arbitrary query keys; keep the default parser but allow long URLs.
     routerOptions: { maxParamLength: 500 },
   });
@@ -72,6 +75,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     app.addHook('onClose', async () => sqlMode.close());
 
     installErrorHandler(app, config.bodyLimit);
+    installDrain(app);
     if (config.corsOrigins.length) {
       await app.register(cors, {
         origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,

@@ -30,6 +30,7 @@ import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens'
  * | DB_POOL_SIZE          | 10             | pg pool size (DATABASE_URL only)                                     |
  * | DB_CONNECT_TIMEOUT_MS | 5000           | Longest wait for a pooled connection (DATABASE_URL only)             |
  * | COPY_THRESHOLD_ROWS   | 1000           | POST batches at least this large use COPY (DATABASE_URL only)        |
+ * | SHUTDOWN_GRACE_MS     | 10000          | On SIGTERM / SIGINT: how long requests in flight may finish          |
  * | READER_DATABASE_URL   | (unset)        | SQL mode's own login (postgres://…): a non-superuser that can only   |
  * |                       |                | SELECT, used as is (DATABASE_URL only)                               |
  * | READER_ROLE           | tsgw_reader    | Else SQL mode logs in as this role, which the gateway creates or     |
@@ -59,6 +60,8 @@ export interface GatewayConfig {
   poolSize: number;
   connectionTimeoutMs: number;
   copyThresholdRows: number;
+  /** On SIGTERM / SIGINT, how long requests in flight may still finish before the process exits. */
+  shutdownGraceMs: number;
   /** SQL mode's own read-only login; unset → the gateway manages `readerRole`. */
   readerDatabaseUrl?: string;
   readerRole: string;
@@ -134,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     poolSize: int(vars, 'DB_POOL_SIZE', 10, 1),
     connectionTimeoutMs: int(vars, 'DB_CONNECT_TIMEOUT_MS', 5000, 1),
     copyThresholdRows: int(vars, 'COPY_THRESHOLD_ROWS', 1000, 1),
+    shutdownGraceMs: int(vars, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     readerDatabaseUrl,
     readerRole,
   };

@@ -1,5 +1,9 @@
 import { buildApp } from './app';
 import { loadConfig } from './config';
+import closeWithGrace from 'close-with-grace';
+
+/** After the drain: closing the database pools and the embedded database (a checkpoint). */
+const CLOSE_MARGIN_MS = 5000;
 
 /** CLI entry: configuration, build, listen, and a clean shutdown on SIGINT / SIGTERM. */
 async function main(): Promise<void> {
@@ -22,21 +26,13 @@ async function main(): Promise<void> {
   console.log(`TimescaleDB gateway listening on http://${host}:${port}`);
   if (app.demoToken) console.log(`Demo token: ${app.demoToken}`);
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    try {
-      await app.close();
-      process.exit(0);
-    } catch (err) {
-      app.log.error({ err }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // SIGTERM / SIGINT drain within SHUTDOWN_GRACE_MS (plugins/drain.ts); close-with-grace exits
+  // hard a little later should closing itself hang, and closes the same way on a crash.
+  closeWithGrace({ delay: config.shutdownGraceMs + CLOSE_MARGIN_MS, logger: app.log }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'unexpected error: shutting down');
+    else app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    await app.drainAndClose(config.shutdownGraceMs);
+  });
 }
 
 main().catch((err) => {

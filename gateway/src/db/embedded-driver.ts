@@ -30,6 +30,11 @@ import { looksLikeRead, needsWritableRun } from './read-statement';
  *
  * Everything runs through one queue, and a transaction holds the queue until it ends, so
  * concurrent requests never interleave statements inside someone else's transaction.
+ *
+ * An aborted `signal` (the HTTP client went away): work still queued never starts, and a read
+ * that is running is stopped like one past the timeout, by ending the worker; the caller gets
+ * the signal's reason. In memory (`dataDir` undefined) a running read is left to finish (or
+ * to time out) instead: a restart would empty the database because a client closed a tab.
  */
 
 /** The subset of a pino logger the driver uses (Fastify's `app.log` fits). */
@@ -64,8 +69,9 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
 
   const onEnd = (thread: EmbeddedThread, end: ThreadEnd) => {
     if (closed) return;
-    if (end === 'timeout') {
-      log?.warn({ dataDir: dataDir ?? 'memory://' }, 'A statement ran past the statement timeout: the embedded database was stopped and is restarting');
+    if (end === 'timeout' || end === 'cancelled') {
+      const why = end === 'timeout' ? 'A statement ran past the statement timeout' : 'The client of a running statement went away';
+      log?.warn({ dataDir: dataDir ?? 'memory://' }, `${why}: the embedded database was stopped and is restarting`);
       // Right away, while the caller hears of the timeout: the next statement waits for it.
       serving = reopen(thread);
       serving.catch(() => undefined);
@@ -116,10 +122,21 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
     return serving;
   };
 
+  // Whether an abort may end a running read (see the header).
+  const stoppable = dataDir !== undefined;
+  const queued = <T>(signal: AbortSignal | undefined, job: (thread: EmbeddedThread) => Promise<T>): Promise<T> =>
+    queue.run(async () => {
+      signal?.throwIfAborted();
+      return job(await live());
+    });
+
   const db: Db = {
     driver: 'embedded',
-    query: (sql, params) => queue.run(async () => runStatement(await live(), sql, params, defaultTimeoutMs)),
-    transaction: (fn, opts = {}) => queue.run(async () => runTransaction(await live(), fn, opts, defaultTimeoutMs)),
+    query: (sql, params, queryOptions) => {
+      const signal = queryOptions?.signal;
+      return queued(signal, (thread) => runStatement(thread, sql, params, defaultTimeoutMs, stoppable ? signal : undefined));
+    },
+    transaction: (fn, opts = {}) => queued(opts.signal, (thread) => runTransaction(thread, fn, opts, defaultTimeoutMs, stoppable)),
     close() {
       return queue.run(async () => {
         if (closed) return;
@@ -138,7 +155,7 @@ function directDb(thread: EmbeddedThread): Db {
   return {
     driver: 'embedded',
     query: (sql, params) => runStatement(thread, sql, params, 0),
-    transaction: (fn, opts = {}) => runTransaction(thread, fn, opts, 0),
+    transaction: (fn, opts = {}) => runTransaction(thread, fn, opts, 0, false),
     close: async () => undefined,
   };
 }
@@ -152,10 +169,16 @@ function toResult<R>(wire: WireResult): DbResult<R> {
  * may be stopped at the timeout; refused there because it writes after all (a SELECT of a
  * function that writes), it is rolled back and runs again as a write, which is never stopped.
  */
-async function runStatement<R>(thread: EmbeddedThread, sql: string, params: readonly unknown[] | undefined, timeoutMs: number): Promise<DbResult<R>> {
+async function runStatement<R>(
+  thread: EmbeddedThread,
+  sql: string,
+  params: readonly unknown[] | undefined,
+  timeoutMs: number,
+  signal?: AbortSignal
+): Promise<DbResult<R>> {
   if (looksLikeRead(sql)) {
     try {
-      return toResult<R>(await thread.request({ op: 'read', sql, params }, timeoutMs));
+      return toResult<R>(await thread.request({ op: 'read', sql, params }, timeoutMs, signal));
     } catch (err) {
       if (!needsWritableRun(err)) throw err;
     }
@@ -163,19 +186,27 @@ async function runStatement<R>(thread: EmbeddedThread, sql: string, params: read
   return toResult<R>(await thread.request({ op: 'write', sql, params }));
 }
 
-async function runTransaction<T>(thread: EmbeddedThread, fn: (tx: DbSession) => Promise<T>, opts: TransactionOptions, defaultTimeoutMs: number): Promise<T> {
+async function runTransaction<T>(
+  thread: EmbeddedThread,
+  fn: (tx: DbSession) => Promise<T>,
+  opts: TransactionOptions,
+  defaultTimeoutMs: number,
+  stoppable: boolean
+): Promise<T> {
   const statementTimeoutMs = opts.statementTimeoutMs ?? defaultTimeoutMs;
   // Only a READ ONLY transaction may be stopped (see the header). `begin` always sets
   // statement_timeout, so the transaction has run a query before the caller's first
   // statement and can no longer be switched to READ WRITE.
   const killAfterMs = opts.readOnly ? statementTimeoutMs : 0;
-  await thread.request({ op: 'begin', readOnly: opts.readOnly === true, statementTimeoutMs, role: opts.role }, killAfterMs);
+  const killSignal = opts.readOnly && stoppable ? opts.signal : undefined;
+  await thread.request({ op: 'begin', readOnly: opts.readOnly === true, statementTimeoutMs, role: opts.role }, killAfterMs, killSignal);
   let open = true;
   // A session used after its transaction ended would bypass the queue: refuse it.
   const tx: DbSession = {
     query: async (sql, params) => {
       if (!open) throw new Error('This transaction has already ended');
-      return toResult(await thread.request({ op: 'query', sql, params }, killAfterMs));
+      opts.signal?.throwIfAborted();
+      return toResult(await thread.request({ op: 'query', sql, params }, killAfterMs, killSignal));
     },
   };
   try {

@@ -60,9 +60,9 @@ export function statementTimeoutError(): Error {
   return Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014', severity: 'ERROR' });
 }
 
-/** A statement of a transaction whose worker was stopped by the statement timeout. */
+/** A statement of a transaction whose worker was stopped (statement timeout, or its caller aborted it). */
 export function transactionAbortedError(): Error {
-  return Object.assign(new Error('current transaction is aborted, commands ignored until end of transaction block (a statement ran past the statement timeout)'), {
+  return Object.assign(new Error('current transaction is aborted, commands ignored until end of transaction block (a statement was stopped by ending the embedded database worker)'), {
     code: '25P02',
     severity: 'ERROR',
   });

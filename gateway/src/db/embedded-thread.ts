@@ -28,11 +28,14 @@ type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'
 interface Pending {
   request: WorkerRequest;
   killAfterMs: number;
+  /** Aborting it ends the worker while this request runs (and drops it while it waits). */
+  signal?: AbortSignal;
   resolve: (result: WireResult) => void;
   reject: (err: Error) => void;
 }
 
-export type ThreadEnd = 'timeout' | 'lost' | 'closed';
+/** 'timeout': a statement ran past its limit; 'cancelled': its caller aborted it; both end the worker on purpose. */
+export type ThreadEnd = 'timeout' | 'cancelled' | 'lost' | 'closed';
 
 /**
  * The worker next to this module: `embedded-worker.js` in the build (dist/, where this code is
@@ -108,13 +111,29 @@ export class EmbeddedThread {
     return this.end === null;
   }
 
-  /** Runs one request. `killAfterMs` > 0: end the worker if it has not answered by then. */
-  request(request: Request, killAfterMs = 0): Promise<WireResult> {
-    if (this.end === 'timeout') return Promise.reject(transactionAbortedError());
+  /**
+   * Runs one request. `killAfterMs` > 0: end the worker if it has not answered by then. `signal`:
+   * when it aborts, a request still waiting is dropped and a running one ends the worker; both
+   * reject with the signal's reason. Only requests that cannot write may be given either.
+   */
+  request(request: Request, killAfterMs = 0, signal?: AbortSignal): Promise<WireResult> {
+    if (this.end === 'timeout' || this.end === 'cancelled') return Promise.reject(transactionAbortedError());
     if (this.end === 'closed') return Promise.reject(closedError());
     if (this.end === 'lost') return Promise.reject(workerLostError('the worker is gone'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      this.pending.push({ request: { ...request, id: this.nextId++ } as WorkerRequest, killAfterMs, resolve, reject });
+      const pending: Pending = { request: { ...request, id: this.nextId++ } as WorkerRequest, killAfterMs, signal, resolve, reject };
+      if (signal) {
+        const onAbort = () => this.abort(pending);
+        signal.addEventListener('abort', onAbort, { once: true });
+        const settle = <A>(fn: (a: A) => void) => (a: A) => {
+          signal.removeEventListener('abort', onAbort);
+          fn(a);
+        };
+        pending.resolve = settle(resolve);
+        pending.reject = settle(reject);
+      }
+      this.pending.push(pending);
       if (this.pending.length === 1) this.sendHead();
       this.updateRef();
     });
@@ -131,14 +150,27 @@ export class EmbeddedThread {
   }
 
   /** Ends the worker now, whatever it is doing: the statement in it never finishes. */
-  kill(): void {
+  kill(why: 'timeout' | 'cancelled' = 'timeout', headError: Error = statementTimeoutError()): void {
     if (this.end !== null) return;
-    this.stop('timeout');
+    this.stop(why);
     const [head, ...rest] = this.pending.splice(0);
-    head?.reject(statementTimeoutError());
+    head?.reject(headError);
     for (const p of rest) p.reject(transactionAbortedError());
     void this.worker.terminate();
     this.updateRef();
+  }
+
+  /** An aborted request: dropped while it waits; while it runs, the worker ends with it. */
+  private abort(pending: Pending): void {
+    const at = this.pending.indexOf(pending);
+    if (at < 0) return;
+    if (at > 0) {
+      this.pending.splice(at, 1);
+      pending.reject(pending.signal!.reason);
+      this.updateRef();
+      return;
+    }
+    this.kill('cancelled', pending.signal!.reason);
   }
 
   private stop(end: ThreadEnd): void {

@@ -2,7 +2,8 @@ import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Db, DbResult, DbSession, DbTextResult, TransactionOptions } from './types';
+import type { Db, DbResult, DbSession, DbTextResult, QueryOptions, TransactionOptions } from './types';
+import { withHeldClient } from './pg-held-client';
 import { VALUE_PARSERS } from './value-parsers';
 
 export interface PostgresDbOptions {
@@ -56,8 +57,11 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
     // Text times without an offset mean UTC, whatever the server's default zone is.
     options: '-c TimeZone=UTC',
     types: typeParsers,
+    // A server that vanished without closing its connections is noticed, not waited for forever.
+    keepAlive: true,
   });
   // An idle client losing its server must not crash the process; the next query reports it.
+  // Held clients have a listener of their own (pg-held-client.ts).
   pool.on('error', (err) => options.onError?.(err));
 
   const run = async <R>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<DbResult<R>> => {
@@ -69,12 +73,18 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
     };
   };
 
+  /** One statement: on any pooled client (pg-pool guards it), or on a held one when it may be cancelled. */
+  const oneStatement = <T>(options: QueryOptions | undefined, work: (client: pg.Pool | pg.PoolClient) => Promise<T>): Promise<T> =>
+    options?.signal ? withHeldClient(pool, options.signal, work) : work(pool);
+
   return {
     driver: 'postgres',
-    query: (sql, params) => run(pool, sql, params),
+    query: (sql, params, queryOptions) => oneStatement(queryOptions, (client) => run(client, sql, params)),
 
-    async queryText(sql, params): Promise<DbTextResult> {
-      const res = await pool.query<(string | null)[]>({ text: sql, values: bindable(params), rowMode: 'array', types: textOnly });
+    async queryText(sql, params, queryOptions): Promise<DbTextResult> {
+      const res = await oneStatement(queryOptions, (client) =>
+        client.query<(string | null)[]>({ text: sql, values: bindable(params), rowMode: 'array', types: textOnly })
+      );
       const fields = (res.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
       return {
         fields,
@@ -83,31 +93,35 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
       };
     },
 
-    async transaction<T>(fn: (tx: DbSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
-      const client = await pool.connect();
-      let broken = false;
-      const tx: DbSession = { query: (sql, params) => run(client, sql, params) };
-      clientOfSession.set(tx, client);
-      try {
-        await client.query(opts.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
-        if (opts.statementTimeoutMs !== undefined) {
-          await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(0, Math.floor(opts.statementTimeoutMs)))]);
-        }
-        if (opts.role) await client.query(`SELECT set_config('role', $1, true)`, [opts.role]);
-        const result = await fn(tx);
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
+    transaction<T>(fn: (tx: DbSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+      return withHeldClient(pool, opts.signal, async (client, discard) => {
+        let held = true;
+        // A session used after its transaction ended would run on someone else's connection.
+        const tx: DbSession = {
+          query: (sql, params) => (held ? run(client, sql, params) : Promise.reject(new Error('This transaction has already ended'))),
+        };
+        clientOfSession.set(tx, client);
         try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true; // the connection itself failed: do not return it to the pool
+          await client.query(opts.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+          if (opts.statementTimeoutMs !== undefined) {
+            await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(0, Math.floor(opts.statementTimeoutMs)))]);
+          }
+          if (opts.role) await client.query(`SELECT set_config('role', $1, true)`, [opts.role]);
+          const result = await fn(tx);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          try {
+            await client.query('ROLLBACK');
+          } catch (rollbackFailed) {
+            discard(rollbackFailed as Error); // the connection itself failed: do not return it to the pool
+          }
+          throw err;
+        } finally {
+          held = false;
+          clientOfSession.delete(tx);
         }
-        throw err;
-      } finally {
-        clientOfSession.delete(tx);
-        client.release(broken);
-      }
+      });
     },
 
     async copyFrom(tx, copySql, csv) {

@@ -46,7 +46,18 @@ export interface DbSession {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<DbResult<R>>;
 }
 
-export interface TransactionOptions {
+export interface QueryOptions {
+  /**
+   * Aborted when the answer is no longer wanted (the HTTP client went away): a statement still
+   * waiting to run does not start, a running one is cancelled on the server (pg) or its
+   * embedded worker ended (a read on a persistent data dir only, see embedded-driver.ts), and
+   * the call rejects with the signal's reason. Give it only to reads; a write transaction that
+   * is cancelled rolls back whole, but writes are left to finish.
+   */
+  signal?: AbortSignal;
+}
+
+export interface TransactionOptions extends QueryOptions {
   /** `BEGIN READ ONLY`. */
   readOnly?: boolean;
   /** `SET LOCAL statement_timeout`, milliseconds. */
@@ -57,6 +68,7 @@ export interface TransactionOptions {
 
 export interface Db extends DbSession {
   readonly driver: 'postgres' | 'embedded';
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<DbResult<R>>;
   /** Runs `fn` inside one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(fn: (tx: DbSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
@@ -68,6 +80,6 @@ export interface Db extends DbSession {
    * Like `query()`, but rows stay arrays of PostgreSQL text, unparsed (large REST reads
    * encode them directly). Absent on drivers that cannot hand text out cheaply.
    */
-  queryText?(sql: string, params?: readonly unknown[]): Promise<DbTextResult>;
+  queryText?(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<DbTextResult>;
   close(): Promise<void>;
 }

@@ -13,7 +13,7 @@ export async function distinctValues(
   db: Db,
   table: ResolvedTable,
   column: ResolvedColumn,
-  opts: { q?: string; limit: number; statementTimeoutMs: number }
+  opts: { q?: string; limit: number; statementTimeoutMs: number; signal?: AbortSignal }
 ): Promise<Array<string | number | boolean>> {
   const params: unknown[] = [];
   const time = table.timeColumn ? table.columns.find((c) => c.name === table.timeColumn) : undefined;
@@ -27,7 +27,11 @@ export async function distinctValues(
   }
   params.push(opts.limit);
   const sql = `SELECT DISTINCT "v" FROM (${sample}) AS "recent"${where} ORDER BY "v" LIMIT $${params.length}::bigint`;
-  const result = await db.transaction((tx) => tx.query<{ v: unknown }>(sql, params), { readOnly: true, statementTimeoutMs: opts.statementTimeoutMs });
+  const result = await db.transaction((tx) => tx.query<{ v: unknown }>(sql, params), {
+    readOnly: true,
+    statementTimeoutMs: opts.statementTimeoutMs,
+    signal: opts.signal,
+  });
   return result.rows.map(({ v }) => {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
     if (v instanceof Date) return v.toISOString();

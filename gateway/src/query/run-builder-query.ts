@@ -17,6 +17,8 @@ export interface BuilderRunOptions {
   limits: ResultLimits;
   statementTimeoutMs: number;
   onExecuted: (sql: string) => void;
+  /** Aborted when the answer is no longer wanted: the statement is cancelled. */
+  signal?: AbortSignal;
 }
 
 /** One builder query: SQL built from catalog identifiers and bound values, run read-only, shaped into frames. */
@@ -37,6 +39,7 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
     .transaction((tx) => tx.query<Record<string, unknown>>(sql, params.values), {
       readOnly: true,
       statementTimeoutMs: opts.statementTimeoutMs,
+      signal: opts.signal,
     })
     .catch((err: unknown) => {
       throw isResultBytesStop(err) ? tooManyBytes(opts.limits.maxBytes) : err;

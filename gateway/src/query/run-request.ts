@@ -23,7 +23,7 @@ const CONCURRENT_QUERIES = 4;
  * query reports its error, code and status in its own result and never touches the others.
  * Every query is held to the row and byte caps, and the whole response to the byte cap.
  */
-export async function runQueryRequest(app: FastifyInstance, principal: Principal, req: QueryRequest): Promise<QueryResponse> {
+export async function runQueryRequest(app: FastifyInstance, principal: Principal, req: QueryRequest, signal?: AbortSignal): Promise<QueryResponse> {
   if (req.queries.length > MAX_QUERIES_PER_REQUEST) {
     throw ApiError.badRequest('too_many_queries', `A request may hold at most ${MAX_QUERIES_PER_REQUEST} queries, not ${req.queries.length}`, {
       count: req.queries.length,
@@ -40,7 +40,7 @@ export async function runQueryRequest(app: FastifyInstance, principal: Principal
   }
   const visible = req.queries.filter((q) => !q.hide);
   const budget = new ResponseBudget(limits.maxBytes);
-  const results = await mapConcurrently(visible, CONCURRENT_QUERIES, (q) => runOne(app, principal, q, ctx, limits, budget));
+  const results = await mapConcurrently(visible, CONCURRENT_QUERIES, (q) => runOne(app, principal, q, ctx, limits, budget, signal));
   return { results: Object.fromEntries(visible.map((q, i) => [q.refId, results[i]])) };
 }
 
@@ -64,7 +64,8 @@ async function runOne(
   q: GatewayQuery,
   ctx: RequestContext,
   limits: ResultLimits,
-  budget: ResponseBudget
+  budget: ResponseBudget,
+  signal: AbortSignal | undefined
 ): Promise<QueryResult> {
   let executed: string | undefined;
   const onExecuted = (sql: string) => {
@@ -79,14 +80,14 @@ async function runOne(
       if (principal.tables) {
         throw new ApiError(403, 'forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
       }
-      frame = await runSqlQuery(q, ctx, { sqlMode: app.sqlMode, limits, statementTimeoutMs: app.config.statementTimeoutMs, onExecuted });
+      frame = await runSqlQuery(q, ctx, { sqlMode: app.sqlMode, limits, statementTimeoutMs: app.config.statementTimeoutMs, onExecuted, signal });
     } else {
       if (!hasScope(principal, 'read')) {
         throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
       }
       const table = await app.catalog.resolveTableFresh(q.table);
       assertTableAllowed(principal, table.name);
-      frame = await runBuilderQuery(q, ctx, { db: app.db, table, limits, statementTimeoutMs: app.config.statementTimeoutMs, onExecuted });
+      frame = await runBuilderQuery(q, ctx, { db: app.db, table, limits, statementTimeoutMs: app.config.statementTimeoutMs, onExecuted, signal });
     }
     budget.charge(frame);
     return { frames: [toDataFrameJSON(frame, q.refId)], executedQueryString: frame.meta.executedQueryString };

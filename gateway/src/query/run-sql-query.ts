@@ -20,6 +20,8 @@ export interface SqlRunOptions {
   statementTimeoutMs: number;
   /** Set as soon as the SQL is known, so a failing query still reports what it ran. */
   onExecuted: (sql: string) => void;
+  /** Aborted when the answer is no longer wanted: the statement is cancelled. */
+  signal?: AbortSignal;
 }
 
 /** Statements that can be wrapped as a subquery (for the row cap and ad hoc filters). */
@@ -53,7 +55,8 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
   try {
     ran = await opts.sqlMode.run(
       async (tx) => (wrappable ? runCapped(tx, sql, params, opts.limits) : { result: await tx.query<Record<string, unknown>>(sql, params.values) }),
-      opts.statementTimeoutMs
+      opts.statementTimeoutMs,
+      opts.signal
     );
   } catch (err) {
     if (isResultBytesStop(err)) throw tooManyBytes(opts.limits.maxBytes);

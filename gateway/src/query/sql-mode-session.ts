@@ -20,7 +20,7 @@ import { scramSha256Verifier } from './scram-verifier';
 export interface SqlModeSession {
   readonly driver: Db['driver'];
   /** Runs `fn` in a read-only transaction as the reader. */
-  run<T>(fn: (tx: DbSession) => Promise<T>, statementTimeoutMs: number): Promise<T>;
+  run<T>(fn: (tx: DbSession) => Promise<T>, statementTimeoutMs: number, signal?: AbortSignal): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -108,9 +108,9 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
     });
   }
 
-  const runOnce = <T>(fn: (tx: DbSession) => Promise<T>, statementTimeoutMs: number): Promise<T> => {
+  const runOnce = <T>(fn: (tx: DbSession) => Promise<T>, statementTimeoutMs: number, signal?: AbortSignal): Promise<T> => {
     if (readerPool) {
-      return readerPool.transaction(fn, { readOnly: true, statementTimeoutMs }).catch((err: unknown) => {
+      return readerPool.transaction(fn, { readOnly: true, statementTimeoutMs, signal }).catch((err: unknown) => {
         if (isLoginRefused(err)) {
           const hint = !managed ? 'check READER_DATABASE_URL' : `check that pg_hba.conf lets the role "${role}" log in, or set READER_DATABASE_URL`;
           throw unavailable(`The SQL-mode login was refused: ${hint}`, err);
@@ -118,15 +118,15 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
         throw err;
       });
     }
-    return ensureEmbeddedRole().then(() => db.transaction(fn, { readOnly: true, statementTimeoutMs, role }));
+    return ensureEmbeddedRole().then(() => db.transaction(fn, { readOnly: true, statementTimeoutMs, role, signal }));
   };
 
   return {
     driver: db.driver,
 
-    async run(fn, statementTimeoutMs) {
+    async run(fn, statementTimeoutMs, signal) {
       try {
-        return await runOnce(fn, statementTimeoutMs);
+        return await runOnce(fn, statementTimeoutMs, signal);
       } catch (err) {
         if (!isTableDenied(err)) throw err;
         // A table created since by another user has no grant yet: grant what the gateway's user
@@ -136,7 +136,7 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
           lastGrant = Date.now();
           await grantReaderReads(db, role).catch(() => undefined);
           try {
-            return await runOnce(fn, statementTimeoutMs);
+            return await runOnce(fn, statementTimeoutMs, signal);
           } catch (again) {
             if (!isTableDenied(again)) throw again;
             throw denied(again, managed ? role : null);

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { assertTableAllowed, requireScope } from '../auth';
 import { buildReadQuery } from '../rest/read-query';
 import { contentType, formatRows, formatTextRows, pickOutputFormat } from '../rest/output-format';
+import { clientAbortSignal } from '../http/client-abort-signal';
 
 const Params = Type.Object({ table: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -33,10 +34,11 @@ export const dataReadRoutes: FastifyPluginAsync = async (app) => {
         timescale: app.capabilities.timescaledb !== null,
       });
       reply.type(contentType(format));
+      const signal = clientAbortSignal(reply);
       // Where the driver hands out PostgreSQL's text, rows are encoded straight from it
       // (no row objects, no Dates): same body, a fraction of the work on large reads.
-      if (app.db.queryText) return reply.send(formatTextRows(format, await app.db.queryText(sql, params)));
-      const result = await app.db.query(sql, params);
+      if (app.db.queryText) return reply.send(formatTextRows(format, await app.db.queryText(sql, params, { signal })));
+      const result = await app.db.query(sql, params, { signal });
       return reply.send(formatRows(format, result.rows, result.fields.map((f) => f.name)));
     }
   );

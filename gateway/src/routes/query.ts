@@ -3,6 +3,7 @@ import { requireScope } from '../auth';
 import { ErrorBody } from '../contract/errors';
 import { QueryRequest, QueryResponse } from '../contract/query';
 import { runQueryRequest } from '../query/run-request';
+import { clientAbortSignal } from '../http/client-abort-signal';
 
 /** `POST /api/v1/query`: Grafana-style multi-query requests answered with data frames per refId. */
 export const queryRoutes: FastifyPluginAsync = async (app) => {
@@ -21,6 +22,6 @@ export const queryRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: QueryResponse, 400: ErrorBody },
       },
     },
-    async (request) => runQueryRequest(app, request.principal!, request.body)
+    async (request, reply) => runQueryRequest(app, request.principal!, request.body, clientAbortSignal(reply))
   );
 };

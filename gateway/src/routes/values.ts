@@ -4,6 +4,7 @@ import { assertTableAllowed, requireScope } from '../auth';
 import { ErrorBody } from '../contract/errors';
 import { ValuesResponse } from '../contract/catalog';
 import { distinctValues } from '../query/distinct-values';
+import { clientAbortSignal } from '../http/client-abort-signal';
 
 const Params = Type.Object({
   table: Type.String({ minLength: 1, maxLength: 200 }),
@@ -29,7 +30,7 @@ export const valuesRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: ValuesResponse, 400: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const table = await app.catalog.resolveTableFresh(request.params.table);
       assertTableAllowed(request.principal, table.name);
       const column = app.catalog.resolveColumn(table, request.params.column);
@@ -37,6 +38,7 @@ export const valuesRoutes: FastifyPluginAsync = async (app) => {
         q: request.query.q || undefined,
         limit: request.query.limit ?? 100,
         statementTimeoutMs: app.config.statementTimeoutMs,
+        signal: clientAbortSignal(reply),
       });
       return { table: table.name, column: column.name, values };
     }

@@ -1,0 +1,31 @@
+import type { FastifyReply } from 'fastify';
+import { ApiError } from '../errors';
+
+/**
+ * An AbortSignal that aborts when the HTTP client goes away before its answer is sent (the
+ * connection closed with the response unfinished), so the database can stop the statement
+ * behind it (see QueryOptions.signal in db/types.ts) instead of running it for no one. At the
+ * end of the shutdown grace the drain closes every connection (plugins/drain.ts), which aborts
+ * these too.
+ */
+export function clientAbortSignal(reply: FastifyReply): AbortSignal {
+  const res = reply.raw;
+  const controller = new AbortController();
+  // 'close' comes once per response: after it is sent, or when the connection ends first.
+  const onClose = () => {
+    if (!res.writableFinished) controller.abort(clientClosedRequest());
+  };
+  if (res.writableFinished) return controller.signal;
+  if (res.destroyed || reply.request.raw.socket?.destroyed) onClose();
+  else res.once('close', onClose);
+  return controller.signal;
+}
+
+/** What an aborted statement rejects with; nobody reads the answer, the log does. */
+export function clientClosedRequest(): ApiError {
+  return new ApiError(
+    499,
+    'client_closed_request',
+    'The client closed the connection before the answer; its statement was cancelled'
+  );
+}
