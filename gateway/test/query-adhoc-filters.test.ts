@@ -1,0 +1,77 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { forEachDatabase, type TestContext } from './helpers/test-context';
+import { api } from './helpers/http';
+import { createFixtures } from './helpers/fixtures';
+
+/**
+ * A dashboard's ad hoc filters come with every query of the data source. A builder query
+ * applies those whose key is a column of its table and ignores the others (a panel on
+ * another table keeps working); SQL mode applies them only where the SQL says
+ * `$__adHocFilters`, with the values bound.
+ */
+
+interface QueryResult {
+  status?: number;
+  errorCode?: string;
+  error?: string;
+  executedQueryString?: string;
+  frames: Array<{ data: { values: unknown[][] } }>;
+}
+
+const DEVICE_D2 = [{ key: 'device', operator: '=', value: 'd2' }];
+
+async function run(ctx: TestContext, queries: Array<Record<string, unknown>>): Promise<Record<string, QueryResult>> {
+  const res = await api(ctx, '/api/v1/query', {
+    body: {
+      range: { from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' },
+      queries: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), format: 'table', ...q })),
+    },
+  });
+  assert.equal(res.status, 200, res.text);
+  return res.body.results;
+}
+
+forEachDatabase(
+  (getCtx) => {
+    it('applies a filter to the builder query whose table has the key, and leaves the other table’s query alone', async () => {
+      const { A, B } = await run(getCtx(), [
+        { mode: 'builder', table: 'metrics', metrics: [{ column: 'value', aggregation: 'count' }], groupBy: ['device'], adhocFilters: DEVICE_D2 },
+        { mode: 'builder', table: 'other.things', metrics: [{ column: 'label', aggregation: 'none' }], adhocFilters: DEVICE_D2 },
+      ]);
+      assert.equal(A.error, undefined, A.error);
+      assert.deepEqual(A.frames[0].data.values, [['d2'], [6]]);
+      assert.equal(B.error, undefined, B.error);
+      assert.deepEqual(B.frames[0].data.values, [['one', 'two']]);
+    });
+
+    it('filters SQL where it says $__adHocFilters, with the value bound', async () => {
+      const { A } = await run(getCtx(), [
+        { mode: 'sql', rawSql: 'SELECT device, count(*)::int AS n FROM metrics WHERE $__adHocFilters GROUP BY device', adhocFilters: DEVICE_D2 },
+      ]);
+      assert.equal(A.error, undefined, A.error);
+      assert.deepEqual(A.frames[0].data.values, [['d2'], [6]]);
+      assert.match(A.executedQueryString ?? '', /"device" = 'd2'/);
+    });
+
+    it('leaves SQL without the macro unfiltered, and makes the macro TRUE without filters', async () => {
+      const { A, B } = await run(getCtx(), [
+        { mode: 'sql', rawSql: 'SELECT count(*)::int AS n FROM other.things', adhocFilters: DEVICE_D2 },
+        { mode: 'sql', rawSql: 'SELECT count(*)::int AS n FROM metrics WHERE $__adHocFilters' },
+      ]);
+      assert.equal(A.error, undefined, A.error);
+      assert.deepEqual(A.frames[0].data.values, [[2]]);
+      assert.equal(B.error, undefined, B.error);
+      assert.deepEqual(B.frames[0].data.values, [[18]]);
+    });
+
+    it('keeps a hostile ad hoc value a value', async () => {
+      const { A } = await run(getCtx(), [
+        { mode: 'sql', rawSql: 'SELECT count(*)::int AS n FROM metrics WHERE $__adHocFilters', adhocFilters: [{ key: 'device', operator: '=', value: "d2' OR '1'='1" }] },
+      ]);
+      assert.equal(A.error, undefined, A.error);
+      assert.deepEqual(A.frames[0].data.values, [[0]]);
+    });
+  },
+  { setup: async (db, info) => createFixtures(db, info.timescale) }
+);
