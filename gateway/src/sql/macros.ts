@@ -252,10 +252,8 @@ function evaluate(name: string, args: string[], ctx: MacroContext, fail: (messag
     case '$__interval_ms':
       return { sql: String(Math.trunc(ctx.intervalMs)) };
     case '$__adHocFilters':
-      if (!ctx.adhoc) {
-        throw fail('Macro $__adHocFilters is only available in a query');
-      }
-      return { sql: adhocFiltersSql(ctx.adhoc.filters, ctx.adhoc.params) };
+      none();
+      return { sql: ctx.adhoc ? adhocFiltersSql(ctx.adhoc.filters, ctx.adhoc.params) : 'TRUE' };
     case '$__interval_pg':
       return { sql: intervalSql(panelBucket(ctx.intervalMs)) };
     /* c8 ignore next 2 */
