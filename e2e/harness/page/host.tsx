@@ -64,7 +64,7 @@ const start = async () => {
     />
   );
   createRoot(document.getElementById('root')!).render(
-    <App title={`${plugin.meta.name} — ${onConfigPage ? 'settings' : 'panel editor'}`}>{page}</App>
+    <App title={`${plugin.meta.name} — ${onDashboard ? 'dashboard' : onConfigPage ? 'settings' : 'panel editor'}`}>{page}</App>
   );
   Object.assign(window, { __harness: { backendSrv, templateSrv, plugin } });
   document.body.setAttribute('data-harness-state', 'ready');
