@@ -8,19 +8,11 @@ import {
   dashboardPanelSeries,
   dashboardPanelState,
   openDashboard,
+  SENSOR_PANEL,
   shownAnnotations,
 } from './support/dashboard';
 import { browserSuite, screenshot } from './support/suite';
 
-const SENSOR_PANEL = {
-  mode: 'builder',
-  format: 'time_series',
-  table: 'sensor_data',
-  metrics: [{ column: 'temperature', aggregation: 'avg' }],
-  groupBy: ['sensor_id'],
-  bucket: 'auto',
-  fill: 'none',
-};
 const SALES_PANEL = {
   mode: 'builder',
   format: 'table',
@@ -48,10 +40,17 @@ browserSuite('a dashboard with panels on two tables', (ctx) => {
     assert.ok(allSensors.length > 1, `series: ${allSensors}`);
     assert.ok(salesRows > 0);
 
-    const filtered = await openDashboard(ctx, { panels: [SENSOR_PANEL, SALES_PANEL], filters: [['sensor_id', '=', 'sensor_2']] });
+    const filtered = await openDashboard(ctx, {
+      panels: [SENSOR_PANEL, SALES_PANEL],
+      filters: [['sensor_id', '=', 'sensor_2']],
+    });
     await screenshot(filtered.page, 'dashboard-adhoc-filter');
     for (const refId of ['A', 'B']) {
-      assert.equal(await dashboardPanelState(filtered.page, refId), 'Done', (await dashboardPanelErrors(filtered.page, refId)).join('; '));
+      assert.equal(
+        await dashboardPanelState(filtered.page, refId),
+        'Done',
+        (await dashboardPanelErrors(filtered.page, refId)).join('; ')
+      );
     }
     const series = await dashboardPanelSeries(filtered.page, 'A');
     assert.equal(series.length, 1, `series: ${series}`);

@@ -20,9 +20,16 @@ import {
   type DataProxyOptions,
   type ProxiedDataSource,
 } from '../harness/server/dataProxy';
-import { interpolateRouteTemplate, matchRoute, routeTemplateKeys, type PluginRoute } from '../harness/server/pluginRoutes';
+import {
+  interpolateRouteTemplate,
+  matchRoute,
+  routeTemplateKeys,
+  type PluginRoute,
+} from '../harness/server/pluginRoutes';
 
-const pluginJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'src', 'plugin.json'), 'utf8')) as { routes: PluginRoute[] };
+const pluginJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'src', 'plugin.json'), 'utf8')) as {
+  routes: PluginRoute[];
+};
 
 interface Seen {
   method: string;
@@ -82,7 +89,12 @@ describe('data proxy stand-in: routes', () => {
 
   it('routes the plugin’s reads as GET and only the query endpoint as POST (src/plugin.json against ds_proxy.go matching)', () => {
     const routes = pluginJson.routes;
-    for (const path of ['gateway/api/v1/info', 'gateway/api/v1/catalog', 'gateway/api/v1/catalog/t/columns', 'gateway/timescaledb/data/t']) {
+    for (const path of [
+      'gateway/api/v1/info',
+      'gateway/api/v1/catalog',
+      'gateway/api/v1/catalog/t/columns',
+      'gateway/timescaledb/data/t',
+    ]) {
       assert.ok(matchRoute(routes, path, 'GET'), path);
       assert.equal(matchRoute(routes, path, 'POST'), undefined, `POST ${path}`);
     }
@@ -92,8 +104,14 @@ describe('data proxy stand-in: routes', () => {
   });
 
   it('prints a missing template key as "<no value>", as Go text/template does (pkg/api/pluginproxy/utils.go)', () => {
-    assert.equal(interpolateRouteTemplate('Bearer {{ .SecureJsonData.token }}', { JsonData: {}, SecureJsonData: {} }), 'Bearer <no value>');
-    assert.equal(interpolateRouteTemplate('{{ .JsonData.url }}/x', { JsonData: { url: 'http://h' }, SecureJsonData: {} }), 'http://h/x');
+    assert.equal(
+      interpolateRouteTemplate('Bearer {{ .SecureJsonData.token }}', { JsonData: {}, SecureJsonData: {} }),
+      'Bearer <no value>'
+    );
+    assert.equal(
+      interpolateRouteTemplate('{{ .JsonData.url }}/x', { JsonData: { url: 'http://h' }, SecureJsonData: {} }),
+      'http://h/x'
+    );
   });
 
   it('lists the settings keys the plugin’s routes read', () => {
@@ -136,7 +154,10 @@ describe('data proxy stand-in: requests and answers', () => {
       }
     });
     ds.jsonData.url = upstream.url;
-    proxy = await startProxy([gatewayRoute('{{ .JsonData.url }}/base'), { path: 'plain', method: 'GET', url: 'http://127.0.0.1:9' }], ds);
+    proxy = await startProxy(
+      [gatewayRoute('{{ .JsonData.url }}/base'), { path: 'plain', method: 'GET', url: 'http://127.0.0.1:9' }],
+      ds
+    );
   });
   after(async () => {
     await close(proxy.server);
@@ -151,7 +172,13 @@ describe('data proxy stand-in: requests and answers', () => {
 
   it('drops the browser’s Authorization, Cookie, Origin and Referer and adds the route’s token (ds_proxy.go director, pkg/util/proxyutil/proxyutil.go)', async () => {
     await fetch(`${proxy.base}/gateway/api/v1/info`, {
-      headers: { authorization: 'Bearer browser', cookie: 'grafana_session=abc', origin: 'http://evil', referer: 'http://grafana/d/1', 'x-panel-id': '7' },
+      headers: {
+        authorization: 'Bearer browser',
+        cookie: 'grafana_session=abc',
+        origin: 'http://evil',
+        referer: 'http://grafana/d/1',
+        'x-panel-id': '7',
+      },
     });
     const headers = upstream.seen.at(-1)!.headers;
     assert.equal(headers.authorization, `Bearer ${token}`);
@@ -225,17 +252,61 @@ describe('data proxy stand-in: TLS and custom headers (pkg/services/datasources/
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'tsgw-proxy-tls-'));
     const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=tsgw test CA']);
-    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=gateway.test']);
+    run([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=tsgw test CA',
+    ]);
+    run([
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'server.key',
+      '-out',
+      'server.csr',
+      '-subj',
+      '/CN=gateway.test',
+    ]);
     writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=DNS:gateway.test,IP:127.0.0.1\n');
-    run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf']);
+    run([
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    ]);
     caPem = readFileSync(join(dir, 'ca.pem'), 'utf8');
   });
   before(async () => {
-    server = createHttpsServer({ key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) }, (req, res) => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-      res.end('{"ok":true}');
-    });
+    server = createHttpsServer(
+      { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) },
+      (req, res) => {
+        seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+        res.end('{"ok":true}');
+      }
+    );
     upstreamUrl = `https://${await listen(server)}`;
   });
   after(async () => {
@@ -244,7 +315,11 @@ describe('data proxy stand-in: TLS and custom headers (pkg/services/datasources/
   });
 
   const through = async (jsonData: Record<string, unknown>, secureJsonData: Record<string, string> = {}) => {
-    const ds: ProxiedDataSource = { uid: 'tls', jsonData: { url: upstreamUrl, ...jsonData }, secureJsonData: { token, ...secureJsonData } };
+    const ds: ProxiedDataSource = {
+      uid: 'tls',
+      jsonData: { url: upstreamUrl, ...jsonData },
+      secureJsonData: { token, ...secureJsonData },
+    };
     const proxy = await startProxy([gatewayRoute('{{ .JsonData.url }}')], ds);
     try {
       return (await fetch(`${proxy.base}/gateway/api/v1/info`)).status;

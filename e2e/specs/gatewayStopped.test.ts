@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 
-import { dashboardPanelErrors, dashboardPanelState, openDashboard } from './support/dashboard';
+import { dashboardPanelErrors, dashboardPanelState, openDashboard, SENSOR_PANEL } from './support/dashboard';
 import { saveAndTest } from './support/settings';
 import { browserSuite, openPage, screenshot } from './support/suite';
 
@@ -10,14 +10,6 @@ import { browserSuite, openPage, screenshot } from './support/suite';
  * with no body, which its client turns into `{message: "Bad Gateway"}` — the plugin must
  * say the gateway is unreachable, and where, instead of echoing that.
  */
-const SENSOR_PANEL = {
-  mode: 'builder',
-  format: 'time_series',
-  table: 'sensor_data',
-  metrics: [{ column: 'temperature', aggregation: 'avg' }],
-  groupBy: ['sensor_id'],
-  bucket: 'auto',
-};
 
 browserSuite('a stopped gateway', (ctx) => {
   it('is reported as unreachable by Save & test and by the panel', async () => {

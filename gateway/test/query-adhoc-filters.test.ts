@@ -1,7 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachDatabase, type TestContext } from './helpers/test-context';
-import { api } from './helpers/http';
+import { forEachDatabase } from './helpers/test-context';
+import { queryResults } from './helpers/http';
 import { createFixtures } from './helpers/fixtures';
 
 /**
@@ -11,33 +11,26 @@ import { createFixtures } from './helpers/fixtures';
  * `$__adHocFilters`, with the values bound.
  */
 
-interface QueryResult {
-  status?: number;
-  errorCode?: string;
-  error?: string;
-  executedQueryString?: string;
-  frames: Array<{ data: { values: unknown[][] } }>;
-}
-
 const DEVICE_D2 = [{ key: 'device', operator: '=', value: 'd2' }];
-
-async function run(ctx: TestContext, queries: Array<Record<string, unknown>>): Promise<Record<string, QueryResult>> {
-  const res = await api(ctx, '/api/v1/query', {
-    body: {
-      range: { from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' },
-      queries: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), format: 'table', ...q })),
-    },
-  });
-  assert.equal(res.status, 200, res.text);
-  return res.body.results;
-}
+const run = queryResults;
 
 forEachDatabase(
   (getCtx) => {
     it('applies a filter to the builder query whose table has the key, and leaves the other table’s query alone', async () => {
       const { A, B } = await run(getCtx(), [
-        { mode: 'builder', table: 'metrics', metrics: [{ column: 'value', aggregation: 'count' }], groupBy: ['device'], adhocFilters: DEVICE_D2 },
-        { mode: 'builder', table: 'other.things', metrics: [{ column: 'label', aggregation: 'none' }], adhocFilters: DEVICE_D2 },
+        {
+          mode: 'builder',
+          table: 'metrics',
+          metrics: [{ column: 'value', aggregation: 'count' }],
+          groupBy: ['device'],
+          adhocFilters: DEVICE_D2,
+        },
+        {
+          mode: 'builder',
+          table: 'other.things',
+          metrics: [{ column: 'label', aggregation: 'none' }],
+          adhocFilters: DEVICE_D2,
+        },
       ]);
       assert.equal(A.error, undefined, A.error);
       assert.deepEqual(A.frames[0].data.values, [['d2'], [6]]);
@@ -47,7 +40,11 @@ forEachDatabase(
 
     it('filters SQL where it says $__adHocFilters, with the value bound', async () => {
       const { A } = await run(getCtx(), [
-        { mode: 'sql', rawSql: 'SELECT device, count(*)::int AS n FROM metrics WHERE $__adHocFilters GROUP BY device', adhocFilters: DEVICE_D2 },
+        {
+          mode: 'sql',
+          rawSql: 'SELECT device, count(*)::int AS n FROM metrics WHERE $__adHocFilters GROUP BY device',
+          adhocFilters: DEVICE_D2,
+        },
       ]);
       assert.equal(A.error, undefined, A.error);
       assert.deepEqual(A.frames[0].data.values, [['d2'], [6]]);
@@ -67,7 +64,11 @@ forEachDatabase(
 
     it('keeps a hostile ad hoc value a value', async () => {
       const { A } = await run(getCtx(), [
-        { mode: 'sql', rawSql: 'SELECT count(*)::int AS n FROM metrics WHERE $__adHocFilters', adhocFilters: [{ key: 'device', operator: '=', value: "d2' OR '1'='1" }] },
+        {
+          mode: 'sql',
+          rawSql: 'SELECT count(*)::int AS n FROM metrics WHERE $__adHocFilters',
+          adhocFilters: [{ key: 'device', operator: '=', value: "d2' OR '1'='1" }],
+        },
       ]);
       assert.equal(A.error, undefined, A.error);
       assert.deepEqual(A.frames[0].data.values, [[0]]);

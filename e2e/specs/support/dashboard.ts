@@ -5,6 +5,17 @@ import { harnessIds } from '../../harness/testIds';
 import { byTestId } from './editor';
 import { openPage, type OpenedPage, type SuiteContext } from './suite';
 
+/** A builder panel on the demo sensors: avg(temperature) per sensor_id, one series each. */
+export const SENSOR_PANEL = {
+  mode: 'builder',
+  format: 'time_series',
+  table: 'sensor_data',
+  metrics: [{ column: 'temperature', aggregation: 'avg' }],
+  groupBy: ['sensor_id'],
+  bucket: 'auto',
+  fill: 'none',
+};
+
 export interface DashboardSpec {
   /** One panel per query (refIds A, B, … in order). */
   panels: Array<Record<string, unknown>>;
@@ -15,7 +26,8 @@ export interface DashboardSpec {
   to?: string;
 }
 
-const panel = (page: Page, refId: string) => page.locator(`${byTestId(harnessIds.dashboardPanel)}[data-ref="${refId}"]`);
+const panel = (page: Page, refId: string) =>
+  page.locator(`${byTestId(harnessIds.dashboardPanel)}[data-ref="${refId}"]`);
 
 /** Opens the dashboard and waits until every panel (and the annotation, if any) has finished. */
 export const openDashboard = async (ctx: SuiteContext, spec: DashboardSpec): Promise<OpenedPage> => {
@@ -33,7 +45,11 @@ export const openDashboard = async (ctx: SuiteContext, spec: DashboardSpec): Pro
       const list = document.querySelector(annotations);
       return done && (!list || list.getAttribute('data-state') !== 'Loading');
     },
-    { panelSelector: byTestId(harnessIds.dashboardPanel), count: spec.panels.length, annotations: byTestId(harnessIds.annotations) },
+    {
+      panelSelector: byTestId(harnessIds.dashboardPanel),
+      count: spec.panels.length,
+      annotations: byTestId(harnessIds.annotations),
+    },
     { timeout: 60_000 }
   );
   return opened;
@@ -41,11 +57,14 @@ export const openDashboard = async (ctx: SuiteContext, spec: DashboardSpec): Pro
 
 export const dashboardPanelState = (page: Page, refId: string) => panel(page, refId).getAttribute('data-state');
 
-export const dashboardPanelErrors = (page: Page, refId: string) => panel(page, refId).locator(byTestId(harnessIds.panelError)).allInnerTexts();
+export const dashboardPanelErrors = (page: Page, refId: string) =>
+  panel(page, refId).locator(byTestId(harnessIds.panelError)).allInnerTexts();
 
 /** Names of the series the panel's chart draws. */
 export const dashboardPanelSeries = (page: Page, refId: string) =>
-  panel(page, refId).locator(byTestId(harnessIds.chartSeries)).evaluateAll((paths) => paths.map((p) => p.getAttribute('data-name') ?? ''));
+  panel(page, refId)
+    .locator(byTestId(harnessIds.chartSeries))
+    .evaluateAll((paths) => paths.map((p) => p.getAttribute('data-name') ?? ''));
 
 export const dashboardPanelRows = async (page: Page, refId: string): Promise<number> => {
   const counter = panel(page, refId).locator(byTestId(harnessIds.tableRowCount));
@@ -59,8 +78,15 @@ export interface ShownAnnotation {
 }
 
 export const shownAnnotations = (page: Page): Promise<ShownAnnotation[]> =>
-  page.locator(byTestId(harnessIds.annotation)).evaluateAll((items) =>
-    items.map((i) => ({ time: Number(i.getAttribute('data-time')), text: i.getAttribute('data-text') ?? '', tags: i.getAttribute('data-tags') ?? '' }))
-  );
+  page
+    .locator(byTestId(harnessIds.annotation))
+    .evaluateAll((items) =>
+      items.map((i) => ({
+        time: Number(i.getAttribute('data-time')),
+        text: i.getAttribute('data-text') ?? '',
+        tags: i.getAttribute('data-tags') ?? '',
+      }))
+    );
 
-export const annotationError = (page: Page) => page.locator(byTestId(harnessIds.annotations)).getAttribute('data-error');
+export const annotationError = (page: Page) =>
+  page.locator(byTestId(harnessIds.annotations)).getAttribute('data-error');

@@ -21,6 +21,21 @@ const headerCount = (jsonData: TsDataSourceOptions): number => {
   return n;
 };
 
+interface SwitchFieldProps {
+  label: { label: string; tooltip: string };
+  testId: string;
+  value: boolean;
+  onChange: (on: boolean) => void;
+}
+
+const SwitchField = ({ label, testId, value, onChange }: SwitchFieldProps) => (
+  <InlineField label={label.label} tooltip={label.tooltip} labelWidth={26}>
+    <div data-testid={testId}>
+      <InlineSwitch value={value} onChange={(e) => onChange(e.currentTarget.checked)} />
+    </div>
+  </InlineField>
+);
+
 /**
  * TLS and custom headers under the names Grafana's HTTP client reads for the data proxy
  * (jsonData.tlsSkipVerify, tlsAuthWithCACert, secureJsonData.tlsCACert,
@@ -51,30 +66,18 @@ export const ConnectionSecurity = ({ options, onOptionsChange }: Props) => {
 
   return (
     <ConfigSection title={labels.config.security} description={labels.config.securityDescription}>
-      <InlineField
-        label={labels.config.tlsSkipVerify.label}
-        tooltip={labels.config.tlsSkipVerify.tooltip}
-        labelWidth={26}
-      >
-        <div data-testid={selectors.configEditor.tlsSkipVerify}>
-          <InlineSwitch
-            value={!!jsonData.tlsSkipVerify}
-            onChange={(e) => setJsonData({ tlsSkipVerify: e.currentTarget.checked || undefined })}
-          />
-        </div>
-      </InlineField>
-      <InlineField
-        label={labels.config.tlsWithCACert.label}
-        tooltip={labels.config.tlsWithCACert.tooltip}
-        labelWidth={26}
-      >
-        <div data-testid={selectors.configEditor.tlsWithCACert}>
-          <InlineSwitch
-            value={!!jsonData.tlsAuthWithCACert}
-            onChange={(e) => setJsonData({ tlsAuthWithCACert: e.currentTarget.checked || undefined })}
-          />
-        </div>
-      </InlineField>
+      <SwitchField
+        label={labels.config.tlsSkipVerify}
+        testId={selectors.configEditor.tlsSkipVerify}
+        value={!!jsonData.tlsSkipVerify}
+        onChange={(on) => setJsonData({ tlsSkipVerify: on || undefined })}
+      />
+      <SwitchField
+        label={labels.config.tlsWithCACert}
+        testId={selectors.configEditor.tlsWithCACert}
+        value={!!jsonData.tlsAuthWithCACert}
+        onChange={(on) => setJsonData({ tlsAuthWithCACert: on || undefined })}
+      />
       {jsonData.tlsAuthWithCACert && (
         <Field label={labels.config.tlsCACert.label}>
           <div data-testid={selectors.configEditor.tlsCACert}>

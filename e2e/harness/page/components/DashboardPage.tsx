@@ -40,7 +40,9 @@ export interface DashboardPageProps {
 
 const readDashboard = (search: string) => {
   const params = new URLSearchParams(search);
-  const panels = params.getAll('panel').map((json, i) => ({ refId: String.fromCharCode(65 + i), ...JSON.parse(json) }) as DataQuery);
+  const panels = params
+    .getAll('panel')
+    .map((json, i) => ({ refId: String.fromCharCode(65 + i), ...JSON.parse(json) }) as DataQuery);
   const filters: AdHocVariableFilter[] = params.getAll('filter').map((text) => {
     const [key, operator, ...value] = text.split('|');
     return { key, operator, value: value.join('|') };
@@ -52,7 +54,11 @@ const readDashboard = (search: string) => {
 const runPanel = (ds: DataSourceApi, query: DataQuery, range: TimeRange, filters: AdHocVariableFilter[]) =>
   runQuery(ds, { ...buildRequest(ds, query, range, PANEL_WIDTH), filters });
 
-const runAnnotation = async (ds: DataSourceApi, json: AnnotationQuery, range: TimeRange): Promise<AnnotationEvent[]> => {
+const runAnnotation = async (
+  ds: DataSourceApi,
+  json: AnnotationQuery,
+  range: TimeRange
+): Promise<AnnotationEvent[]> => {
   const support = ds.annotations ?? {};
   const annotation = support.prepareAnnotation ? support.prepareAnnotation(json) : json;
   const query = support.prepareQuery ? support.prepareQuery(annotation) : annotation.target;
@@ -70,14 +76,24 @@ const runAnnotation = async (ds: DataSourceApi, json: AnnotationQuery, range: Ti
 };
 
 const Panel = ({ query, data, range }: { query: DataQuery; data?: PanelData; range: TimeRange }) => (
-  <section data-testid={harnessIds.dashboardPanel} data-ref={query.refId} data-state={data?.state ?? LoadingState.Loading}>
+  <section
+    data-testid={harnessIds.dashboardPanel}
+    data-ref={query.refId}
+    data-state={data?.state ?? LoadingState.Loading}
+  >
     <strong>Panel {query.refId}</strong>
     {(data?.errors ?? []).map((error, i) => (
       <div key={i} data-testid={harnessIds.panelError}>
         <Alert severity="error" title={error.message ?? 'Query error'} />
       </div>
     ))}
-    <TimeSeriesChart frames={data?.series ?? []} from={range.from.valueOf()} to={range.to.valueOf()} width={PANEL_WIDTH} height={200} />
+    <TimeSeriesChart
+      frames={data?.series ?? []}
+      from={range.from.valueOf()}
+      to={range.to.valueOf()}
+      width={PANEL_WIDTH}
+      height={200}
+    />
     <FramesTable frames={data?.series ?? []} width={PANEL_WIDTH} height={160} />
   </section>
 );
@@ -85,11 +101,16 @@ const Panel = ({ query, data, range }: { query: DataQuery; data?: PanelData; ran
 export const DashboardPage = ({ datasource, range, search = window.location.search }: DashboardPageProps) => {
   const [dashboard] = useState(() => readDashboard(search));
   const [results, setResults] = useState<Record<string, PanelData>>({});
-  const [events, setEvents] = useState<{ state: string; events: AnnotationEvent[]; error?: string }>({ state: 'Loading', events: [] });
+  const [events, setEvents] = useState<{ state: string; events: AnnotationEvent[]; error?: string }>({
+    state: 'Loading',
+    events: [],
+  });
 
   useEffect(() => {
     for (const query of dashboard.panels) {
-      runPanel(datasource, query, range, dashboard.filters).then((data) => setResults((all) => ({ ...all, [query.refId]: data })));
+      runPanel(datasource, query, range, dashboard.filters).then((data) =>
+        setResults((all) => ({ ...all, [query.refId]: data }))
+      );
     }
     if (dashboard.annotation) {
       runAnnotation(datasource, dashboard.annotation, range).then(

@@ -25,7 +25,10 @@ const FALLBACK: Partial<Record<EventKey, (frame: DataFrame) => Field | undefined
 };
 const KEYS: EventKey[] = ['time', 'timeEnd', 'title', 'text', 'tags', 'id'];
 
-export const standardAnnotationEvents = (frames: DataFrame[], mappings: AnnotationEventMappings = {}): AnnotationEvent[] => {
+export const standardAnnotationEvents = (
+  frames: DataFrame[],
+  mappings: AnnotationEventMappings = {}
+): AnnotationEvent[] => {
   const frame = frames[0];
   if (!frame?.length) {
     return [];
