@@ -114,6 +114,15 @@ describe('provisioning', () => {
     expect(providers[0].options.path).toBe(`${mounted}/dashboards`);
   });
 
+  it('opens Grafana on the demo dashboard, a file of the mounted folder', () => {
+    const home = services.grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
+    expect(home).toBe(`${providers[0].options.path}/timescaledb-demo.json`);
+  });
+
+  it('provisions a query timeout longer than the gateway’s 30 s statement timeout, for Grafana’s data proxy', () => {
+    expect(datasource.jsonData.timeout).toBeGreaterThan(30);
+  });
+
   it('uses only the provisioned data source in the demo dashboard', () => {
     const refs: Array<{ type?: string; uid?: string }> = [];
     JSON.stringify(dashboard, (key, value) => {

@@ -27,4 +27,8 @@ export const harnessIds = {
   tableRowCount: 'harness-table-row-count',
   executedSql: 'harness-executed-sql',
   queryRow: 'harness-query-row',
+  dashboardPage: 'harness-dashboard-page',
+  dashboardPanel: 'harness-dashboard-panel',
+  annotations: 'harness-annotations',
+  annotation: 'harness-annotation',
 } as const;

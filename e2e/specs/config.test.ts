@@ -1,26 +1,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { Page } from 'playwright-core';
 
-import { harnessIds, HARNESS_DATASOURCE_UID } from '../harness/testIds';
-import { byTestId, selectors } from './support/editor';
+import { HARNESS_DATASOURCE_UID } from '../harness/testIds';
+import { saveAndTest } from './support/settings';
 import { browserSuite, openPage, screenshot } from './support/suite';
-
-/** Types a URL and a fresh token into the plugin's ConfigEditor and presses Save & test. */
-const saveAndTest = async (page: Page, url: string, token: string) => {
-  const urlInput = page.locator(byTestId(selectors.configEditor.url));
-  await urlInput.fill(url);
-  const tokenField = page.locator(byTestId(selectors.configEditor.token));
-  const reset = tokenField.getByRole('button', { name: 'Reset' });
-  if (await reset.count()) {
-    await reset.click();
-  }
-  await tokenField.locator('input').fill(token);
-  await page.locator(byTestId(harnessIds.saveAndTest)).click();
-  const result = page.locator(byTestId(harnessIds.testResult));
-  await result.waitFor({ timeout: 30_000 });
-  return { status: await result.getAttribute('data-status'), text: await result.innerText() };
-};
 
 browserSuite('data source settings: Save & test', (ctx) => {
   it('reports the database and the token scopes with a valid token', async () => {
@@ -50,7 +33,9 @@ browserSuite('data source settings: Save & test', (ctx) => {
     await screenshot(page, 'config-save-and-test-bad-token');
 
     assert.equal(result.status, 'error', result.text);
-    assert.match(result.text, /rejected the token \(401\)/);
+    // Through Grafana's data proxy the gateway's 401 arrives as 400 "Authentication to data source failed".
+    assert.match(result.text, /Token rejected/);
+    assert.doesNotMatch(result.text, /HTTP 400/);
     assert.deepEqual(pageErrors, []);
     await page.close();
   });
@@ -62,7 +47,20 @@ browserSuite('data source settings: Save & test', (ctx) => {
     await screenshot(page, 'config-save-and-test-unreachable');
 
     assert.equal(result.status, 'error', result.text);
-    assert.match(result.text, /Cannot reach the gateway at http:\/\/127\.0\.0\.1:9/);
+    assert.match(result.text, /Gateway unreachable at http:\/\/127\.0\.0\.1:9/);
+    assert.doesNotMatch(result.text, /Bad Gateway/);
+    await page.close();
+  });
+
+  it('warns when the token may write or administer the gateway', async () => {
+    const { page, pageErrors } = await openPage(ctx, '/config');
+    const result = await saveAndTest(page, ctx.harness.gatewayUrl, ctx.harness.writeToken);
+    await screenshot(page, 'config-save-and-test-write-token');
+
+    assert.equal(result.status, 'warning', result.text);
+    assert.match(result.text, /Connected\./);
+    assert.match(result.text, /has the write scope/);
+    assert.deepEqual(pageErrors, []);
     await page.close();
   });
 });

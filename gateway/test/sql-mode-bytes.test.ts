@@ -209,7 +209,7 @@ forEachDatabase(
     it('keeps ad hoc filters working on the capped statement', async () => {
       const r = await run(getCtx(), {
         mode: 'sql',
-        rawSql: 'SELECT device, value FROM metrics ORDER BY value DESC',
+        rawSql: 'SELECT device, value FROM metrics WHERE $__adHocFilters ORDER BY value DESC',
         adhocFilters: [{ key: 'device', operator: '=', value: 'd2' }],
       });
       assert.equal(r.error, undefined, r.error);

@@ -7,6 +7,7 @@ export const LIVE_ENV = {
   url: 'TSGW_LIVE_GATEWAY_URL',
   token: 'TSGW_LIVE_TOKEN',
   readOnlyToken: 'TSGW_LIVE_READ_TOKEN',
+  writeToken: 'TSGW_LIVE_WRITE_TOKEN',
 } as const;
 
 export interface LiveGateway {
@@ -15,6 +16,8 @@ export interface LiveGateway {
   token: string;
   /** Scope read only: SQL mode must be refused. */
   readOnlyToken: string;
+  /** Scopes read and write: "Save & test" must warn. */
+  writeToken: string;
   process: GatewayProcess;
 }
 
@@ -22,6 +25,7 @@ export interface LiveGateway {
 export const startGateway = async (): Promise<LiveGateway> => {
   const token = randomBytes(24).toString('hex');
   const readOnlyToken = randomBytes(24).toString('hex');
+  const writeToken = randomBytes(24).toString('hex');
   const root = path.resolve(__dirname, '..', '..');
   const gateway = await startGatewayProcess({
     entry: path.join(root, 'gateway', 'src', 'main.ts'),
@@ -30,11 +34,11 @@ export const startGateway = async (): Promise<LiveGateway> => {
       DATA_DIR: 'memory://',
       GATEWAY_SEED: 'true',
       LOG_LEVEL: 'warn',
-      GATEWAY_TOKENS: `grafana:${token}:read,sql;viewer:${readOnlyToken}:read`,
+      GATEWAY_TOKENS: `grafana:${token}:read,sql;viewer:${readOnlyToken}:read;writer:${writeToken}:read,write`,
     },
     timeoutMs: 90_000,
   });
-  return { url: gateway.url, token, readOnlyToken, process: gateway };
+  return { url: gateway.url, token, readOnlyToken, writeToken, process: gateway };
 };
 
 export const stopGateway = async (gateway: LiveGateway | undefined): Promise<void> => {

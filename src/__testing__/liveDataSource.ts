@@ -13,7 +13,7 @@ export const liveGateway = () => {
   if (!url) {
     throw new Error('no live gateway: run these tests through the "live" jest project');
   }
-  return { url, token: process.env[LIVE_ENV.token]!, readOnlyToken: process.env[LIVE_ENV.readOnlyToken]! };
+  return { url, token: process.env[LIVE_ENV.token]!, readOnlyToken: process.env[LIVE_ENV.readOnlyToken]!, writeToken: process.env[LIVE_ENV.writeToken]! };
 };
 
 /**

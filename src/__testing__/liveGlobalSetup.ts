@@ -11,4 +11,5 @@ export default async function liveGlobalSetup(): Promise<void> {
   process.env[LIVE_ENV.url] = gateway.url;
   process.env[LIVE_ENV.token] = gateway.token;
   process.env[LIVE_ENV.readOnlyToken] = gateway.readOnlyToken;
+  process.env[LIVE_ENV.writeToken] = gateway.writeToken;
 }

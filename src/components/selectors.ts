@@ -13,6 +13,12 @@ export const selectors = {
     timeout: 'tsgw-config-timeout',
     minInterval: 'tsgw-config-min-interval',
     adHocTable: 'tsgw-config-adhoc-table',
+    tlsSkipVerify: 'tsgw-config-tls-skip-verify',
+    tlsWithCACert: 'tsgw-config-tls-with-ca-cert',
+    tlsCACert: 'tsgw-config-tls-ca-cert',
+    headerName: 'tsgw-config-header-name',
+    headerValue: 'tsgw-config-header-value',
+    addHeader: 'tsgw-config-add-header',
   },
   queryEditor: {
     root: 'tsgw-query-editor',

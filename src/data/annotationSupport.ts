@@ -1,14 +1,18 @@
 import type { AnnotationQuery, AnnotationSupport } from '@grafana/data';
-import { of } from 'rxjs';
 
 import { EditorMode, QueryFormat, type TsQuery } from 'types/query';
 import { AnnotationQueryEditor } from 'views/AnnotationQueryEditor';
 
-import { framesToAnnotations } from './annotations';
-
 type LegacyAnnotation = AnnotationQuery<TsQuery> & { rawQuery?: string };
 
-/** Annotations are SQL queries returning time, timeEnd, text and tags. */
+/**
+ * Annotations are SQL queries run as tables. There is no `processEvents`: Grafana's
+ * standard processing (public/app/features/annotations/standardAnnotationSupport.ts,
+ * getAnnotationsFromData) turns the frame into events, so the field mappings Grafana's
+ * annotation editor shows (time, timeEnd, text, tags, id …) apply, as with its PostgreSQL
+ * data source. Without mappings it takes the fields named time, timeEnd, text and tags
+ * (else the first time and the first text field).
+ */
 export const createAnnotationSupport = (): AnnotationSupport<TsQuery> => ({
   QueryEditor: AnnotationQueryEditor,
   prepareAnnotation: (json: LegacyAnnotation) => {
@@ -21,5 +25,4 @@ export const createAnnotationSupport = (): AnnotationSupport<TsQuery> => ({
   },
   prepareQuery: (annotation) =>
     annotation.target ? { ...annotation.target, refId: annotation.target.refId || 'Anno', format: QueryFormat.Table } : undefined,
-  processEvents: (_annotation, frames) => of(framesToAnnotations(frames)),
 });

@@ -36,10 +36,16 @@ describe('testDatasource ("Save & test") through the data proxy route', () => {
     expect(result.message).toContain(info.token.scopes.join(', '));
   });
 
-  it('says a wrong token was rejected with 401', async () => {
+  it('says a wrong token was rejected, though Grafana’s proxy turns the 401 into a 400 with its own text', async () => {
     const result = await createLiveDataSource({ token: 'not-a-token' }).testDatasource();
     expect(result.status).toBe('error');
-    expect(result.message).toMatch(/rejected the token \(401\)/);
+    expect(result.message).toMatch(/^Token rejected/);
+  });
+
+  it('warns when the token may write: every panel viewer acts with it', async () => {
+    const result = await createLiveDataSource({ token: liveGateway().writeToken }).testDatasource();
+    expect(result.status).toBe('warning');
+    expect(result.message).toMatch(/has the write scope/);
   });
 
   it('warns when the token cannot run SQL mode', async () => {
@@ -52,7 +58,7 @@ describe('testDatasource ("Save & test") through the data proxy route', () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const result = await createLiveDataSource({ url }).testDatasource();
     expect(result.status).toBe('error');
-    expect(result.message).toContain(`Cannot reach the gateway at ${url}`);
+    expect(result.message).toContain(`Gateway unreachable at ${url}`);
   });
 
   it('asks for a URL before trying anything', async () => {

@@ -18,20 +18,22 @@ import { getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import { catchError, lastValueFrom, map, of, throwError, timeout, type Observable } from 'rxjs';
 
 import { labels } from 'labels';
-import { DEFAULT_TIMEOUT_SECONDS, type TsDataSourceOptions } from 'types/config';
+import { GRAFANA_PROXY_TIMEOUT_SECONDS, type TsDataSourceOptions } from 'types/config';
 import { defaultQuery, EditorMode, QueryFormat, type TsQuery, type TsSqlQuery } from 'types/query';
 import { VariableQueryMode, type TsVariableQuery } from 'types/variables';
 
 import { createAnnotationSupport } from './annotationSupport';
 import { CatalogCache } from './catalogCache';
-import { GatewayClient, GatewayError, toGatewayError } from './gatewayClient';
+import { GatewayClient, GatewayError, LocalErrorCode, toGatewayError } from './gatewayClient';
 import { framesToMetricFindValues } from './metricFind';
 import { migrateQuery, migrateVariableQuery } from './migrations';
 import { buildQueryRequest, toWireAdHocFilters } from './queryRequest';
 import { toDataQueryResponse, toRequestErrorResponse } from './queryResponse';
-import { interpolateBoundValue, interpolateSql } from './sqlInterpolation';
+import { interpolateBoundValue, interpolateSql, searchFilterScopedVars } from './sqlInterpolation';
 import { describeInfo, describeTestFailure } from './testDatasource';
 import { TsVariableSupport } from './variableSupport';
+
+const BROWSER_GRACE_SECONDS = 5;
 
 /** A query is worth sending once the editor has produced something runnable. */
 export const isRunnable = (query: TsQuery): boolean => {
@@ -59,7 +61,8 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
     this.client = new GatewayClient(instanceSettings.url ?? '');
     this.catalog = new CatalogCache(this.client);
     this.gatewayUrl = instanceSettings.jsonData.url ?? '';
-    this.timeoutSeconds = Number(instanceSettings.jsonData.timeout) || DEFAULT_TIMEOUT_SECONDS;
+    // What Grafana's data proxy waits when jsonData.timeout is unset (the editor writes DEFAULT_TIMEOUT_SECONDS).
+    this.timeoutSeconds = Number(instanceSettings.jsonData.timeout) || GRAFANA_PROXY_TIMEOUT_SECONDS;
     this.adHocTable = instanceSettings.jsonData.adHocTable;
     // Grafana's query runner reads the data source's `interval` as the lower bound of
     // $__interval / intervalMs, as the "Min interval" setting of its SQL data sources does.
@@ -112,13 +115,29 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
     const refIds = queries.map((q) => q.refId);
     const body = buildQueryRequest(request, queries, toWireAdHocFilters(request.filters));
     return this.client.query(body, request.requestId).pipe(
+      // Grafana's data proxy gives up after the same timeout and answers 504; the browser
+      // waits a little longer so that answer, or the gateway's own, is what the user sees.
       timeout({
-        first: this.timeoutSeconds * 1000,
-        with: () => throwError(() => new GatewayError(0, 'timeout', labels.errors.timeout(this.timeoutSeconds))),
+        first: (this.timeoutSeconds + BROWSER_GRACE_SECONDS) * 1000,
+        with: () => throwError(() => new GatewayError(0, LocalErrorCode.timeout, labels.errors.timeout(this.timeoutSeconds))),
       }),
       map((response) => toDataQueryResponse(response.data, refIds)),
-      catchError((err) => of(toRequestErrorResponse(toGatewayError(err), refIds)))
+      catchError((err) => of(toRequestErrorResponse(this.explain(toGatewayError(err)), refIds)))
     );
+  }
+
+  /** Failures without a gateway message get one that says what happened where. */
+  private explain(error: GatewayError): GatewayError {
+    switch (error.code) {
+      case LocalErrorCode.timeout:
+        return new GatewayError(error.status, error.code, labels.errors.timeout(this.timeoutSeconds));
+      case LocalErrorCode.unreachable:
+        return new GatewayError(error.status, error.code, labels.test.unreachable(this.gatewayUrl));
+      case LocalErrorCode.unauthorized:
+        return new GatewayError(error.status, error.code, labels.test.unauthorized);
+      default:
+        return error;
+    }
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {
@@ -172,7 +191,10 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
     if (!variableQuery.rawSql.trim()) {
       return [];
     }
-    const frames = await this.runSql(variableQuery.rawSql, variableQuery.refId || 'variable', options?.range, scopedVars);
+    const frames = await this.runSql(variableQuery.rawSql, variableQuery.refId || 'variable', options?.range, {
+      ...scopedVars,
+      ...searchFilterScopedVars(variableQuery.rawSql, options?.searchFilter),
+    });
     return framesToMetricFindValues(frames);
   }
 

@@ -1,4 +1,7 @@
-import { FieldType, LoadingState, type DataFrame } from '@grafana/data';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { DataQueryErrorType, FieldType, LoadingState, type DataFrame } from '@grafana/data';
 import { lastValueFrom } from 'rxjs';
 
 import { setTemplateVariables } from '__testing__/grafanaRuntime';
@@ -109,6 +112,48 @@ describe('query() against the live gateway', () => {
     expect(seriesOf(response.data as DataFrame[]).map((s) => s.labels?.sensor_id)).toEqual([first]);
   });
 
+  it('applies a dashboard filter to the panel whose table has the key, not to a panel on another table', async () => {
+    const [first] = await distinctSensors(ds);
+    const sales: TsQuery = {
+      refId: 'B',
+      mode: EditorMode.Builder,
+      format: QueryFormat.Table,
+      table: 'sales_data',
+      metrics: [{ column: 'quantity', aggregation: AggregationType.Count }],
+    } as TsQuery;
+    const filters = [{ key: 'sensor_id', operator: '=', value: first }];
+    const response = await run(ds, [perSensor(), sales], { filters, hours: 24 * 7 });
+    expect(response.errors).toBeUndefined();
+    const frames = response.data as DataFrame[];
+    expect(seriesOf(frames.filter((f) => f.refId === 'A')).map((s) => s.labels?.sensor_id)).toEqual([first]);
+    expect(frames.find((f) => f.refId === 'B')!.fields[0].values[0]).toBeGreaterThan(0);
+  });
+
+  it('filters SQL only where it says $__adHocFilters', async () => {
+    const [first] = await distinctSensors(ds);
+    const filters = [{ key: 'sensor_id', operator: '=', value: first }];
+    const count = 'SELECT count(DISTINCT sensor_id)::int AS n FROM sensor_data';
+    const response = await run(ds, [sql('A', `${count} WHERE $__adHocFilters`), sql('B', count)], { filters });
+    expect(response.errors).toBeUndefined();
+    const [a, b] = response.data as DataFrame[];
+    expect(a.fields[0].values).toEqual([1]);
+    expect(b.fields[0].values[0]).toBeGreaterThan(1);
+  });
+
+  it('reports a request slower than the query timeout as a Timeout error (Grafana’s proxy answers 504 with no body)', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    try {
+      const slow = createLiveDataSource({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, jsonData: { timeout: 1 } });
+      const response = await run(slow, [sql('A', 'SELECT 1')]);
+      expect(response.errors?.[0]).toMatchObject({ refId: 'A', status: 504, type: DataQueryErrorType.Timeout });
+      expect(response.errors?.[0].message).toContain('longer than 1 s');
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
   it('fills the empty buckets after the last row with the previous value when asked', async () => {
     // The demo data ends now; a range reaching 30 minutes into the future has a gap at its end.
     const lastTime = (frames: DataFrame[]) => Math.max(...frames.flatMap((f) => f.fields.filter((x) => x.type === FieldType.time).flatMap((x) => x.values)));
@@ -182,7 +227,7 @@ describe('ad hoc filter values and annotations against the live gateway', () => 
     expect(values.map((v) => v.text).sort()).toEqual(sensors);
   });
 
-  it('turns SQL rows into annotation events with regions and tags', async () => {
+  it('returns annotation rows as a table whose fields Grafana’s standard annotation mapping finds by name', async () => {
     const annotations = ds.annotations!;
     const annotation = annotations.prepareAnnotation!({
       name: 'hot',
@@ -194,12 +239,16 @@ describe('ad hoc filter values and annotations against the live gateway', () => 
     const target = annotations.prepareQuery!(annotation)!;
     const response = await lastValueFrom(ds.query(makeRequest([target])));
     expect(response.errors).toBeUndefined();
-    const events = await lastValueFrom(annotations.processEvents!(annotation, response.data as DataFrame[]));
-    expect(events).toHaveLength(3);
-    for (const event of events!) {
-      expect(event.timeEnd! - event.time!).toBe(30_000);
-      expect(event.text).toMatch(/^hot /);
-      expect(event.tags?.[0]).toBe('heat');
-    }
+    const [frame] = response.data as DataFrame[];
+    expect(frame.length).toBe(3);
+    expect(frame.fields.map((f) => [f.name, f.type])).toEqual([
+      ['time', FieldType.time],
+      ['timeEnd', FieldType.time],
+      ['text', FieldType.string],
+      ['tags', FieldType.string],
+    ]);
+    const [time, timeEnd, text] = frame.fields;
+    expect(timeEnd.values[0] - time.values[0]).toBe(30_000);
+    expect(text.values[0]).toMatch(/^hot /);
   });
 });

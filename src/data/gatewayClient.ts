@@ -20,26 +20,68 @@ export class GatewayError extends Error {
   }
 }
 
-const isErrorBody = (data: unknown): data is ErrorBody =>
-  typeof data === 'object' && data !== null && typeof (data as ErrorBody).error === 'string' && typeof (data as ErrorBody).message === 'string';
+/** The text Grafana's data proxy puts in place of any upstream 401 (pkg/api/pluginproxy/ds_proxy.go). */
+export const GRAFANA_AUTH_FAILED = 'Authentication to data source failed';
 
-/** Grafana's proxy answers 502/504 itself when it cannot reach the target; the gateway always sends an ErrorBody. */
+/** Local codes for failures that have no gateway error body. */
+export const LocalErrorCode = {
+  unreachable: 'unreachable',
+  timeout: 'timeout',
+  unauthorized: 'unauthorized',
+} as const;
+
+/**
+ * Only the gateway's own `{error, message}` is trusted: Grafana's client turns a text or
+ * empty body into `{message, error: statusText, response}`, which looks alike — so the
+ * code must be a snake_case word and no `response` copy may be present.
+ */
+const isGatewayErrorBody = (data: unknown): data is ErrorBody =>
+  typeof data === 'object' &&
+  data !== null &&
+  !('response' in data) &&
+  typeof (data as ErrorBody).error === 'string' &&
+  /^[a-z][a-z0-9_]*$/.test((data as ErrorBody).error) &&
+  typeof (data as ErrorBody).message === 'string';
+
+const textOf = (data: unknown): string | undefined => {
+  if (typeof data === 'string') {
+    return data;
+  }
+  const body = data as { message?: unknown; response?: unknown } | undefined;
+  return typeof body?.response === 'string' ? body.response : typeof body?.message === 'string' ? body.message : undefined;
+};
+
+/**
+ * Classifies a failed call by status first. Through Grafana's data proxy: an upstream 401
+ * arrives as 400 "Authentication to data source failed"; an unreachable gateway as 502 and
+ * a slow one as 504, both without a body (pkg/util/proxyutil/reverse_proxy.go).
+ */
 export const toGatewayError = (err: unknown): GatewayError => {
   if (err instanceof GatewayError) {
     return err;
   }
   const fetchError = err as Partial<FetchError>;
   const status = typeof fetchError?.status === 'number' ? fetchError.status : 0;
-  if (isErrorBody(fetchError?.data)) {
-    return new GatewayError(status, fetchError.data.error, fetchError.data.message, fetchError.data.details);
+  const data = fetchError?.data;
+  if (isGatewayErrorBody(data)) {
+    return new GatewayError(status, data.error, data.message, data.details);
   }
-  const proxyMessage = (fetchError?.data as { message?: string } | undefined)?.message ?? fetchError?.statusText;
-  if (status === 0 || status === 502 || status === 503 || status === 504) {
-    return new GatewayError(status, 'unreachable', proxyMessage || 'no answer from the gateway');
+  const text = textOf(data)?.trim();
+  if (status === 401 || (status === 400 && text === GRAFANA_AUTH_FAILED)) {
+    return new GatewayError(401, LocalErrorCode.unauthorized, text || 'Unauthorized');
   }
-  const message = err instanceof Error ? err.message : proxyMessage || `HTTP ${status}`;
-  return new GatewayError(status, `http_${status}`, message);
+  if (status === 504) {
+    return new GatewayError(status, LocalErrorCode.timeout, 'no answer from the gateway in time');
+  }
+  if (status === 0 || status === 502 || status === 503) {
+    return new GatewayError(status, LocalErrorCode.unreachable, 'no answer from the gateway');
+  }
+  return new GatewayError(status, `http_${status}`, text || fetchError?.statusText || `HTTP ${status}`);
 };
+
+/** Gateway statement timeouts and proxy / browser timeouts alike. */
+export const isTimeout = (error: GatewayError): boolean =>
+  error.code === LocalErrorCode.timeout || error.code === 'statement_timeout';
 
 /** Every call the plugin makes to the gateway, through Grafana's data proxy. */
 export class GatewayClient {

@@ -3,12 +3,13 @@ import {
   LoadingState,
   type DataFrame,
   type DataFrameJSON,
+  DataQueryErrorType,
   type DataQueryError,
   type DataQueryResponse,
 } from '@grafana/data';
 import type { QueryResponse } from 'timescaledb-gateway/contract';
 
-import { GatewayError } from './gatewayClient';
+import { isTimeout, type GatewayError } from './gatewayClient';
 
 /**
  * Decodes the gateway's frames with Grafana's own helper and puts the executed SQL
@@ -32,7 +33,13 @@ export const toDataQueryResponse = (response: QueryResponse, refIds: string[]): 
       data.push(frame);
     }
     if (result.error) {
-      errors.push({ refId, message: result.error, status: result.status, ...(result.errorCode ? { data: { message: result.errorCode } } : {}) });
+      errors.push({
+        refId,
+        message: result.error,
+        status: result.status,
+        ...(result.errorCode ? { data: { message: result.errorCode } } : {}),
+        ...(result.errorCode === 'statement_timeout' ? { type: DataQueryErrorType.Timeout } : {}),
+      });
       if (!result.frames.length && executedQueryString) {
         data.push({ refId, name: refId, fields: [], length: 0, meta: { executedQueryString } });
       }
@@ -43,6 +50,7 @@ export const toDataQueryResponse = (response: QueryResponse, refIds: string[]): 
 
 /** A whole request failed (auth, network, bad request): every query of it shows the reason. */
 export const toRequestErrorResponse = (error: GatewayError, refIds: string[]): DataQueryResponse => {
-  const errors: DataQueryError[] = refIds.map((refId) => ({ refId, message: error.message, status: error.status || undefined }));
+  const type = isTimeout(error) ? { type: DataQueryErrorType.Timeout } : {};
+  const errors: DataQueryError[] = refIds.map((refId) => ({ refId, message: error.message, status: error.status || undefined, ...type }));
   return { data: [], errors, state: LoadingState.Error };
 };

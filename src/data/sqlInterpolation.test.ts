@@ -1,6 +1,6 @@
 import { createTemplateSrv } from '__testing__/templateSrv';
 
-import { formatSqlVariable, interpolateBoundValue, interpolateSql, quoteLiteral } from './sqlInterpolation';
+import { formatSqlVariable, interpolateBoundValue, interpolateSql, quoteLiteral, searchFilterScopedVars } from './sqlInterpolation';
 
 describe('formatSqlVariable (Grafana PostgreSQL quoting)', () => {
   it('doubles quotes of a single value but adds none around it', () => {
@@ -71,5 +71,24 @@ describe('interpolateBoundValue', () => {
 describe('quoteLiteral', () => {
   it('cannot be escaped by a quote in the value', () => {
     expect(quoteLiteral("'; DROP TABLE x; --")).toBe("'''; DROP TABLE x; --'");
+  });
+});
+
+describe('$__searchFilter in SQL variable queries (Grafana’s getSearchFilterScopedVar)', () => {
+  const templateSrv = createTemplateSrv([]);
+  const sql = "SELECT sensor_id FROM sensor_data WHERE sensor_id LIKE '$__searchFilter'";
+
+  it('becomes what the user typed followed by %, quotes doubled', () => {
+    expect(interpolateSql(templateSrv, sql, searchFilterScopedVars(sql, "se'n"))).toBe(
+      "SELECT sensor_id FROM sensor_data WHERE sensor_id LIKE 'se''n%'"
+    );
+  });
+
+  it('becomes % when nothing is typed', () => {
+    expect(interpolateSql(templateSrv, sql, searchFilterScopedVars(sql))).toContain("LIKE '%'");
+  });
+
+  it('adds nothing to a query that does not mention it', () => {
+    expect(searchFilterScopedVars('SELECT 1', 'x')).toEqual({});
   });
 });

@@ -51,3 +51,14 @@ export const interpolateBoundValue = (
   const isSingleVariable = values !== undefined && replaced === values.join(',');
   return isSingleVariable && values!.length !== 1 ? values! : replaced;
 };
+
+const SEARCH_FILTER = '__searchFilter';
+
+/**
+ * `$__searchFilter` in a SQL variable query, as Grafana's SQL data sources offer it
+ * (getSearchFilterScopedVar in Grafana's variables utils): what the user typed in the
+ * variable's picker followed by `%`, or `%` alone; only when the query mentions it. The
+ * SQL quoting doubles quotes inside, so a query writes `LIKE '$__searchFilter'`.
+ */
+export const searchFilterScopedVars = (sql: string, searchFilter?: string): ScopedVars =>
+  sql.includes(SEARCH_FILTER) ? { [SEARCH_FILTER]: { text: '', value: searchFilter ? `${searchFilter}%` : '%' } } : {};

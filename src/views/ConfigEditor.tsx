@@ -1,18 +1,30 @@
 import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import { ConfigSection, DataSourceDescription } from '@grafana/plugin-ui';
 import { Divider, Field, Input, SecretInput } from '@grafana/ui';
-import React, { type ChangeEvent } from 'react';
+import React, { useEffect, type ChangeEvent } from 'react';
+
+import { ConnectionSecurity } from 'components/config/ConnectionSecurity';
 
 import { withErrorBoundary } from 'components/ErrorBoundary';
 import { selectors } from 'components/selectors';
 import { labels } from 'labels';
-import type { TsDataSourceOptions, TsSecureJsonData } from 'types/config';
+import { DEFAULT_TIMEOUT_SECONDS, type TsDataSourceOptions, type TsSecureJsonData } from 'types/config';
 
 export type ConfigEditorProps = DataSourcePluginOptionsEditorProps<TsDataSourceOptions, TsSecureJsonData>;
 
 /** Gateway URL and token; the token goes to secureJsonData and is never read back. */
 const ConfigEditorView = ({ options, onOptionsChange }: ConfigEditorProps) => {
   const { jsonData, secureJsonFields, secureJsonData } = options;
+
+  // Grafana's data proxy reads jsonData.timeout itself and waits only 30 s without it, less
+  // than the gateway's statement timeout: write the plugin's default so the proxy uses it.
+  useEffect(() => {
+    if (jsonData.timeout === undefined) {
+      onOptionsChange({ ...options, jsonData: { ...jsonData, timeout: DEFAULT_TIMEOUT_SECONDS } });
+    }
+    // Once, when the editor opens; an emptied field gets the default back on blur.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   const setJsonData = (patch: Partial<TsDataSourceOptions>) => onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
   const onText = (key: 'url' | 'timeInterval' | 'adHocTable') => (e: ChangeEvent<HTMLInputElement>) =>
@@ -32,6 +44,8 @@ const ConfigEditorView = ({ options, onOptionsChange }: ConfigEditorProps) => {
             placeholder={labels.config.url.placeholder}
             width={60}
             onChange={onText('url')}
+            // The route URL is "<url>/api/v1/…": a trailing slash would make "//api".
+            onBlur={(e) => setJsonData({ url: e.currentTarget.value.trim().replace(/\/+$/, '') || undefined })}
           />
         </Field>
         <Field label={labels.config.token.label} description={labels.config.token.tooltip} required>
@@ -68,8 +82,9 @@ const ConfigEditorView = ({ options, onOptionsChange }: ConfigEditorProps) => {
             width={20}
             onChange={(e) => {
               const seconds = Number(e.currentTarget.value);
-              setJsonData({ timeout: seconds > 0 ? seconds : undefined });
+              setJsonData({ timeout: seconds > 0 ? Math.round(seconds) : undefined });
             }}
+            onBlur={() => jsonData.timeout === undefined && setJsonData({ timeout: DEFAULT_TIMEOUT_SECONDS })}
           />
         </Field>
         <Field label={labels.config.minInterval.label} description={labels.config.minInterval.tooltip}>
@@ -93,6 +108,8 @@ const ConfigEditorView = ({ options, onOptionsChange }: ConfigEditorProps) => {
           />
         </Field>
       </ConfigSection>
+      <Divider />
+      <ConnectionSecurity options={options} onOptionsChange={onOptionsChange} />
     </>
   );
 };

@@ -85,7 +85,7 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
     <div data-testid={selectors.queryEditor.root}>
       <EditorHeader>
         <div data-testid={selectors.queryEditor.modeSwitch}>
-          <RadioButtonGroup size="sm" options={modeOptions} value={query.mode} onChange={onModeChange} />
+          <RadioButtonGroup size="sm" aria-label={labels.queryEditor.modeLabel} options={modeOptions} value={query.mode} onChange={onModeChange} />
         </div>
         <FormatSelect format={query.format} onChange={(format) => change({ ...query, format }, true)} />
         <FlexItem grow={1} />

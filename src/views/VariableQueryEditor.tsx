@@ -99,7 +99,7 @@ const VariableQueryEditorView = ({ datasource, query: storedQuery, onChange }: V
     <Stack direction="column" gap={1} data-testid={selectors.variableEditor.root}>
       <Field label={labels.variableEditor.mode.label}>
         <div data-testid={selectors.variableEditor.mode}>
-          <RadioButtonGroup options={modeOptions} value={query.mode} onChange={onModeChange} />
+          <RadioButtonGroup aria-label={labels.variableEditor.mode.label} options={modeOptions} value={query.mode} onChange={onModeChange} />
         </div>
       </Field>
       {query.mode === VariableQueryMode.SQL ? (

@@ -10,6 +10,7 @@ import { setAppEvents, setBackendSrv, setDataSourceSrv, setTemplateSrv } from '@
 import { HARNESS_DATASOURCE_UID } from '../testIds';
 import { App } from './components/App';
 import { ConfigPage } from './components/ConfigPage';
+import { DashboardPage } from './components/DashboardPage';
 import { QueryPage } from './components/QueryPage';
 import { loadDataSourcePlugin, toInstanceSettings } from './plugin';
 import { HarnessBackendSrv } from './services/backendSrv';
@@ -40,7 +41,10 @@ const start = async () => {
   setDataSourceSrv(dataSourceSrv);
 
   const onConfigPage = window.location.pathname.startsWith('/config');
-  const page = onConfigPage ? (
+  const onDashboard = window.location.pathname.startsWith('/dashboard');
+  const page = onDashboard ? (
+    <DashboardPage datasource={current.instance} range={readRange()} />
+  ) : onConfigPage ? (
     <ConfigPage
       plugin={plugin}
       initialSettings={settings}
@@ -60,7 +64,7 @@ const start = async () => {
     />
   );
   createRoot(document.getElementById('root')!).render(
-    <App title={`${plugin.meta.name} — ${onConfigPage ? 'settings' : 'panel editor'}`}>{page}</App>
+    <App title={`${plugin.meta.name} — ${onDashboard ? 'dashboard' : onConfigPage ? 'settings' : 'panel editor'}`}>{page}</App>
   );
   Object.assign(window, { __harness: { backendSrv, templateSrv, plugin } });
   document.body.setAttribute('data-harness-state', 'ready');

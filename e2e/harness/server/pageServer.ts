@@ -1,8 +1,7 @@
 /**
  * The harness's stand-in for the Grafana server: serves the host page and the built
  * plugin (under Grafana's `public/plugins/<id>/` path), keeps the data source settings,
- * and runs the data proxy that forwards `/api/datasources/proxy/uid/<uid>/...` to the
- * gateway with the plugin.json route applied.
+ * and runs the data proxy stand-in (dataProxy.ts) on `/api/datasources/proxy/uid/<uid>/...`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -10,7 +9,8 @@ import { extname, join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 
 import { applySettingsUpdate, toPublicSettings, type SettingsUpdate, type StoredDataSource } from './datasourceStore';
-import { matchRoute, resolveRoute, type PluginRoute } from './pluginRoutes';
+import { serveDataProxy, type DataProxyOptions } from './dataProxy';
+import type { PluginRoute } from './pluginRoutes';
 import type { HarnessVariable } from '../page/services/templateSrv';
 
 export interface PageServerOptions {
@@ -53,25 +53,6 @@ const MIME: Record<string, string> = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
-/** Request headers the proxy never forwards: the browser's own credentials and hop-by-hop headers. */
-const DROPPED_REQUEST_HEADERS = new Set([
-  'host',
-  'cookie',
-  'authorization',
-  'connection',
-  'content-length',
-  'origin',
-  'referer',
-  'accept-encoding',
-]);
-const DROPPED_RESPONSE_HEADERS = new Set([
-  'set-cookie',
-  'content-length',
-  'content-encoding',
-  'transfer-encoding',
-  'connection',
-]);
-
 const sendJson = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
@@ -109,54 +90,18 @@ export const startPageServer = async (options: PageServerOptions): Promise<PageS
   let datasource = options.datasource;
   const pluginPrefix = `/public/plugins/${options.pluginId}/`;
   const dsPath = `/api/datasources/uid/${datasource.uid}`;
-  const proxyPrefix = `/api/datasources/proxy/uid/${datasource.uid}/`;
+  const proxyPrefix = `/api/datasources/proxy/`;
 
-  const proxy = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    const proxyPath = url.pathname.slice(proxyPrefix.length);
-    const method = req.method ?? 'GET';
-    const route = matchRoute(options.routes, proxyPath, method);
-    if (!route) {
-      return sendJson(res, 404, { message: `no plugin.json route matches "${proxyPath}"` });
-    }
-    let upstream;
-    try {
-      upstream = resolveRoute(route, proxyPath, url.search, {
-        JsonData: datasource.jsonData,
-        SecureJsonData: datasource.secureJsonData,
-        URL: datasource.url,
-      });
-    } catch (err) {
-      return sendJson(res, 502, { message: `invalid data source URL: ${(err as Error).message}` });
-    }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (!DROPPED_REQUEST_HEADERS.has(name) && typeof value === 'string') {
-        headers[name] = value;
-      }
-    }
-    Object.assign(headers, upstream.headers);
-    const body = method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await readBody(req));
-    try {
-      const answer = await fetch(upstream.url, { method, headers, body });
-      const outHeaders: Record<string, string> = {};
-      answer.headers.forEach((value, name) => {
-        if (!DROPPED_RESPONSE_HEADERS.has(name)) {
-          outHeaders[name] = value;
-        }
-      });
-      res.writeHead(answer.status, outHeaders);
-      res.end(Buffer.from(await answer.arrayBuffer()));
-    } catch (err) {
-      // Grafana answers 502 Bad Gateway when the route target does not answer.
-      sendJson(res, 502, { message: `Bad Gateway: ${(err as Error).cause ?? (err as Error).message}` });
-    }
+  const proxyOptions: DataProxyOptions = {
+    routes: options.routes,
+    datasource: (uid) => (uid === datasource.uid ? datasource : undefined),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://harness');
     const path = url.pathname;
     if (path.startsWith(proxyPrefix)) {
-      return proxy(req, res, url);
+      return serveDataProxy(req, res, proxyOptions);
     }
     if (path === dsPath && req.method === 'GET') {
       return sendJson(res, 200, toPublicSettings(datasource));

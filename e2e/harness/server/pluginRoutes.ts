@@ -1,9 +1,17 @@
 /**
- * The part of Grafana's data proxy (pkg/api/pluginproxy) that matters to a frontend-only
- * plugin: pick the plugin.json route whose `path` prefixes the proxied path, resolve its
- * `{{ .JsonData.x }}` / `{{ .SecureJsonData.x }}` templates from the data source's
- * settings, and build the upstream URL and headers. The secret values live only on the
- * server side, exactly as in Grafana.
+ * How Grafana's data proxy picks and applies a plugin.json route, for the data proxy
+ * stand-in (dataProxy.ts). Each rule names the Grafana source it follows:
+ *
+ * - pkg/api/pluginproxy/ds_proxy.go (validateRequest): the FIRST route, in plugin.json
+ *   order, whose `method` is empty, "*" or the request's method, and whose cleaned `path`
+ *   is a plain string prefix of the cleaned proxied path (util.CleanRelativePath both
+ *   sides, then strings.HasPrefix — so "gateway" also matches "gatewayx/…").
+ * - pkg/api/pluginproxy/ds_auth_provider.go (ApplyRoute): the route's path is cut off the
+ *   proxied path with strings.TrimPrefix, and the rest is joined to the route URL's path
+ *   with util.JoinURLFragments, which keeps a trailing slash. The request's query string
+ *   stays; route `urlParams` are added to it; route `headers` are set.
+ * - pkg/api/pluginproxy/utils.go (interpolateString): templates are Go text/template over
+ *   {JsonData, SecureJsonData, URL}; a missing map key prints "<no value>".
  */
 
 export interface PluginRoute {
@@ -62,17 +70,40 @@ export const routeTemplateKeys = (
   return { jsonData, secureJsonData, usesUrl };
 };
 
-const trimSlashes = (s: string) => s.replace(/^\/+|\/+$/g, '');
+/** Go's util.CleanRelativePath: clean "/"+path (resolving "." and ".."), relative to "/" ("." for the root). */
+export const cleanRelativePath = (path: string): string => {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '..') {
+      parts.pop();
+    } else if (part && part !== '.') {
+      parts.push(part);
+    }
+  }
+  return parts.length ? parts.join('/') : '.';
+};
 
-/** First route whose method fits and whose path prefixes the proxied path, as Grafana's proxy picks it. */
+/** Go's util.JoinURLFragments: one slash between the parts, a trailing slash of `b` kept. */
+export const joinUrlFragments = (a: string, b: string): string => {
+  if (!b) {
+    return a;
+  }
+  const aSlash = a.endsWith('/');
+  const bSlash = b.startsWith('/');
+  if (aSlash && bSlash) {
+    return a + b.slice(1);
+  }
+  return !aSlash && !bSlash ? `${a}/${b}` : a + b;
+};
+
+/** The route Grafana's proxy uses for this request, or undefined (then it targets the data source URL, with no route headers). */
 export const matchRoute = (routes: PluginRoute[], proxyPath: string, method: string): PluginRoute | undefined => {
-  const path = trimSlashes(proxyPath);
+  const path = cleanRelativePath(proxyPath);
   return routes.find((route) => {
-    if (route.method && route.method !== '*' && route.method.toUpperCase() !== method.toUpperCase()) {
+    if (route.method && route.method !== '*' && route.method !== method) {
       return false;
     }
-    const prefix = trimSlashes(route.path);
-    return path === prefix || path.startsWith(prefix + '/') || prefix === '';
+    return path.startsWith(cleanRelativePath(route.path));
   });
 };
 
@@ -84,13 +115,12 @@ export const resolveRoute = (
   data: RouteTemplateData
 ): ResolvedRequest => {
   const target = new URL(interpolateRouteTemplate(route.url ?? '', data));
-  const rest = trimSlashes(trimSlashes(proxyPath).slice(trimSlashes(route.path).length));
-  const basePath = target.pathname.replace(/\/+$/, '');
+  const rest = proxyPath.startsWith(route.path) ? proxyPath.slice(route.path.length) : proxyPath;
   const url = new URL(target.origin);
-  url.pathname = rest ? `${basePath}/${rest}` : basePath || '/';
+  url.pathname = joinUrlFragments(target.pathname, rest);
   url.search = search;
   for (const param of route.urlParams ?? []) {
-    url.searchParams.set(param.name, interpolateRouteTemplate(param.content, data));
+    url.searchParams.append(param.name, interpolateRouteTemplate(param.content, data));
   }
   const headers: Record<string, string> = {};
   for (const header of route.headers ?? []) {

@@ -33,5 +33,11 @@ export const MACROS: readonly MacroDoc[] = [
   { name: '$__timeBucketGapfill', args: 'column[, interval]', call: true, doc: 'TimescaleDB `time_bucket_gapfill` over the dashboard range; use with locf() / interpolate().' },
   { name: '$__interval', args: '', call: false, doc: 'The panel interval in Grafana notation, e.g. `1m`, `500ms`.' },
   { name: '$__interval_ms', args: '', call: false, doc: 'The panel interval in milliseconds.' },
+  {
+    name: '$__adHocFilters',
+    args: '',
+    call: false,
+    doc: "The dashboard's ad hoc filters as conditions joined by AND, `TRUE` when there are none: `WHERE $__timeFilter(time) AND $__adHocFilters`. Keys are column names; values are bound parameters. SQL without it is not filtered.",
+  },
   { name: '$__interval_pg', args: '', call: false, doc: "The panel interval as a PostgreSQL interval literal, e.g. `'60 seconds'::interval`." },
 ];

@@ -1,7 +1,5 @@
 import type { SqlQuery } from '../contract/query';
-import { ApiError } from '../errors';
 import { Params, inlineParams } from '../sql/builder-context';
-import { wrapWithAdhocFilters } from '../sql/filters';
 import { resultToFields } from '../sql/result-fields';
 import { expandMacros } from '../sql/macros';
 import { shapeFrame } from '../sql/shape-frames';
@@ -24,7 +22,7 @@ export interface SqlRunOptions {
   signal?: AbortSignal;
 }
 
-/** Statements that can be wrapped as a subquery (for the row cap and ad hoc filters). */
+/** Statements that can be wrapped as a subquery (for the row cap). */
 const WRAPPABLE = new Set(['select', 'with', 'values', 'table', '(']);
 
 /**
@@ -36,19 +34,14 @@ const WRAPPABLE = new Set(['select', 'with', 'values', 'table', '(']);
 export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRunOptions): Promise<WorkFrame> {
   // The row cap reaches the macros from the limits, like the builder's: $__timeBucketGapfill
   // may not cut the range into more buckets than one result may hold.
-  const expanded = expandMacros(q.rawSql, { ...ctx, maxRows: opts.limits.maxRows });
+  // Ad hoc filters apply only where the SQL says `$__adHocFilters`; their values are bound.
+  const params = new Params();
+  const expanded = expandMacros(q.rawSql, { ...ctx, maxRows: opts.limits.maxRows, adhoc: { filters: q.adhocFilters, params } });
   opts.onExecuted(expanded.sql);
   const statement = checkReadOnlyStatement(expanded.sql);
-  const params = new Params();
-  let sql = statement.sql;
+  const sql = statement.sql;
   const wrappable = WRAPPABLE.has(statement.firstKeyword);
-  if (q.adhocFilters?.length) {
-    if (!wrappable) {
-      throw ApiError.badRequest('invalid_adhoc_filter', 'Ad hoc filters need a SELECT statement to filter');
-    }
-    sql = wrapWithAdhocFilters(sql, q.adhocFilters, params);
-  }
-  // What the user sees as executed: their statement (with ad hoc filters, values shown inline).
+  // What the user sees as executed: their statement (ad hoc filter values shown inline).
   const shown = params.values.length ? inlineParams(sql, params.values) : expanded.sql;
   opts.onExecuted(shown);
   let ran: SqlResult;

@@ -73,13 +73,22 @@ export function adhocConditionSql(target: string, f: AdHocFilter, params: Params
   });
 }
 
+/**
+ * A dashboard's ad hoc filters reach every query of the data source, whatever its table: a
+ * builder query applies those whose key is a column of its own table and ignores the rest.
+ */
 export function builderAdhocFilters(table: BuilderTable, filters: readonly AdHocFilter[] | undefined, params: Params): string[] {
-  return (filters ?? []).map((f) => adhocConditionSql(col(findColumn(table, f.key, 'ad hoc filter')), f, params));
+  return (filters ?? [])
+    .filter((f) => table.columns.some((c) => c.name === f.key))
+    .map((f) => adhocConditionSql(col(findColumn(table, f.key, 'ad hoc filter')), f, params));
 }
 
-/** SQL mode: the statement as a subquery filtered on its result columns (a missing key fails in the database, named). */
-export function wrapWithAdhocFilters(sql: string, filters: readonly AdHocFilter[], params: Params): string {
-  if (filters.length === 0) return sql;
-  const conditions = filters.map((f) => adhocConditionSql(`"adhoc".${quoteIdent(f.key)}`, f, params));
-  return `SELECT * FROM (\n${sql}\n) AS "adhoc" WHERE ${conditions.join(' AND ')}`;
+/**
+ * `$__adHocFilters` in SQL mode: the filters as conditions joined by AND on the columns
+ * they name (quoted identifiers; a key the statement's tables lack fails in the database,
+ * named), values bound; `TRUE` when there are none. SQL without the macro is not filtered.
+ */
+export function adhocFiltersSql(filters: readonly AdHocFilter[] | undefined, params: Params): string {
+  if (!filters?.length) return 'TRUE';
+  return `(${filters.map((f) => adhocConditionSql(quoteIdent(f.key), f, params)).join(' AND ')})`;
 }

@@ -13,6 +13,9 @@ import {
 import { type TimeRangeMs, formatRfc3339Nano, unixNanos, unixSeconds } from './time-range';
 import { MAX_INTERVALS_PER_RANGE, rowCapOf } from './bounds';
 import { bucketCount } from './bucket-count';
+import type { AdHocFilter } from '../contract/query';
+import type { Params } from './builder-context';
+import { adhocFiltersSql } from './filters';
 
 /**
  * Expands the SQL-mode macros with the semantics of Grafana's PostgreSQL data source
@@ -37,6 +40,8 @@ export interface MacroContext {
    * limits, the same cap that wraps the statement.
    */
   maxRows?: number;
+  /** The query's ad hoc filters and where their values are bound, for `$__adHocFilters`. */
+  adhoc?: { filters?: readonly AdHocFilter[]; params: Params };
 }
 
 /** Grafana's fill of `$__timeGroup(col, interval, fill)`: applied to the result frames. */
@@ -246,6 +251,9 @@ function evaluate(name: string, args: string[], ctx: MacroContext, fail: (messag
       return { sql: formatGrafanaInterval(ctx.intervalMs) };
     case '$__interval_ms':
       return { sql: String(Math.trunc(ctx.intervalMs)) };
+    case '$__adHocFilters':
+      none();
+      return { sql: ctx.adhoc ? adhocFiltersSql(ctx.adhoc.filters, ctx.adhoc.params) : 'TRUE' };
     case '$__interval_pg':
       return { sql: intervalSql(panelBucket(ctx.intervalMs)) };
     /* c8 ignore next 2 */

@@ -5,11 +5,13 @@ import { parsePgTimestamp } from '../db/value-parsers';
 /**
  * Turns database result columns into frame fields with Grafana's PostgreSQL typing:
  * integers, floats and numeric → number; bool → boolean; timestamp(tz) and date → time
- * (epoch ms); json/jsonb → other; everything else → string (its text form).
+ * (epoch ms); json/jsonb → other; bytea → its bytes read as UTF-8 text (Grafana's PostgreSQL
+ * data source returns `'\x41424344'::bytea` as "ABCD"); everything else → string (its text form).
  */
 
 const OID = {
   bool: 16,
+  bytea: 17,
   int8: 20,
   int2: 21,
   int4: 23,
@@ -75,6 +77,14 @@ function toTimeMs(v: unknown): number | null {
   return null;
 }
 
+/** bytea arrives as bytes (embedded) or as PostgreSQL's hex text `\x…` (pg, which keeps it text). */
+function byteaText(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  if (typeof v === 'string' && v.startsWith('\\x')) return Buffer.from(v.slice(2), 'hex').toString('utf8');
+  return toText(v);
+}
+
 function toText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
@@ -83,7 +93,8 @@ function toText(v: unknown): string | null {
   return String(v);
 }
 
-export function convertValue(type: FieldType, v: unknown): unknown {
+export function convertValue(type: FieldType, v: unknown, oid?: number): unknown {
+  if (oid === OID.bytea) return byteaText(v);
   switch (type) {
     case 'number': {
       const n = toNumber(v);
@@ -112,7 +123,7 @@ export function resultToFields(result: ResultLike, rename?: ReadonlyMap<string, 
     const type = fieldTypeForOid(f.dataTypeID);
     const values = new Array(result.rows.length);
     for (let i = 0; i < result.rows.length; i++) {
-      values[i] = convertValue(type, result.rows[i][f.name]);
+      values[i] = convertValue(type, result.rows[i][f.name], f.dataTypeID);
     }
     return { name: rename?.get(f.name) ?? f.name, type, values };
   });

@@ -45,3 +45,24 @@ export async function api<T = any>(ctx: TestContext, path: string, req: ApiReque
 export function qs(pairs: [string, string][]): string {
   return pairs.length ? '?' + pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&') : '';
 }
+
+/** One query's result in `POST /api/v1/query`'s answer. */
+export interface QueryResultBody {
+  status?: number;
+  errorCode?: string;
+  error?: string;
+  executedQueryString?: string;
+  frames: Array<{ schema: { fields: Array<{ name: string; type: string }> }; data: { values: unknown[][] } }>;
+}
+
+/** `POST /api/v1/query` over 2024-01-01 (UTC), table format, refIds A, B, … in order; asserts the 200. */
+export async function queryResults(ctx: TestContext, queries: Array<Record<string, unknown>>): Promise<Record<string, QueryResultBody>> {
+  const res = await api(ctx, '/api/v1/query', {
+    body: {
+      range: { from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' },
+      queries: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), format: 'table', ...q })),
+    },
+  });
+  if (res.status !== 200) throw new Error(`POST /api/v1/query answered ${res.status}: ${res.text}`);
+  return res.body.results;
+}

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { expandMacros, type MacroContext } from '../../src/sql/macros';
 import { ApiError } from '../../src/errors';
 import { MACROS } from '../../src/contract/macros';
+import { Params } from '../../src/sql/builder-context';
 
 const from = Date.parse('2018-04-12T18:00:00Z');
 const ctx = (over: Partial<MacroContext> = {}): MacroContext => ({
@@ -132,5 +133,27 @@ describe('macro errors', () => {
       const call = m.call ? `${m.name}(${m.args.replace(/\[.*\]/, '').replace(/column/, 't').replace('interval', "'1m'")})` : m.name;
       assert.doesNotThrow(() => expandMacros(call, ctx({ dialect: 'timescaledb' })), call);
     }
+  });
+});
+
+describe('$__adHocFilters', () => {
+  it('ANDs the dashboard filters on quoted columns with bound values, and is TRUE without filters', () => {
+    const params = new Params();
+    const filters = [
+      { key: 'sensor_id', operator: '=', value: 'sensor_1' },
+      { key: 'Odd "col"', operator: '!~', value: '^x' },
+    ];
+    assert.equal(
+      expand('SELECT 1 WHERE $__adHocFilters', { adhoc: { filters, params } }),
+      `SELECT 1 WHERE ("sensor_id" = $1 AND "Odd ""col"""::text !~ $2::text)`
+    );
+    assert.deepEqual(params.values, ['sensor_1', '^x']);
+    assert.equal(expand('WHERE $__adHocFilters', { adhoc: { filters: [], params: new Params() } }), 'WHERE TRUE');
+    assert.equal(expand('WHERE $__adHocFilters'), 'WHERE TRUE');
+  });
+
+  it('refuses an operator Grafana does not send', () => {
+    const filters = [{ key: 'a', operator: 'LIKE', value: 'x' }];
+    assert.throws(() => expand('$__adHocFilters', { adhoc: { filters, params: new Params() } }), (e: unknown) => e instanceof ApiError && e.code === 'invalid_adhoc_filter');
   });
 });

@@ -14,6 +14,6 @@ export interface FormatSelectProps {
 
 export const FormatSelect = ({ format = QueryFormat.TimeSeries, onChange }: FormatSelectProps) => (
   <div data-testid={selectors.queryEditor.format}>
-    <RadioButtonGroup size="sm" options={formatOptions} value={format} onChange={onChange} />
+    <RadioButtonGroup size="sm" aria-label={labels.queryEditor.format.label} options={formatOptions} value={format} onChange={onChange} />
   </div>
 );

@@ -33,7 +33,8 @@ const parseBody = async (response: Response, responseType: BackendSrvRequest['re
     return text;
   }
   try {
-    return text ? JSON.parse(text) : undefined;
+    // Like Grafana's parseResponseBody: an empty body stays "" (then data.message = statusText).
+    return JSON.parse(text);
   } catch {
     return text;
   }
