@@ -106,6 +106,12 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
         throw err;
       } finally {
         clientOfSession.delete(tx);
+        if (opts.resetSession && !broken) {
+          // A session that cannot be reset may still hold what the transaction left: close it.
+          await client.query('DISCARD ALL').catch(() => {
+            broken = true;
+          });
+        }
         client.release(broken);
       }
     },

@@ -6,7 +6,8 @@ import { resultToFields } from '../sql/result-fields';
 import { expandMacros } from '../sql/macros';
 import { shapeFrame } from '../sql/shape-frames';
 import type { WorkFrame } from '../sql/frame-types';
-import { checkReadOnlyStatement } from '../sql/statement';
+import { loadSqlParser } from '../sql/parse-sql';
+import { checkReadOnlyStatement } from '../sql/read-only-statement';
 import type { RequestContext } from './query-context';
 import type { SqlModeSession } from './sql-mode-session';
 import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './result-limits';
@@ -22,11 +23,10 @@ export interface SqlRunOptions {
   onExecuted: (sql: string) => void;
 }
 
-/** Statements that can be wrapped as a subquery (for the row cap and ad hoc filters). */
-const WRAPPABLE = new Set(['select', 'with', 'values', 'table', '(']);
-
 /**
- * One SQL-mode query: macros expanded, checked to be a single reading statement, run in a
+ * One SQL-mode query: macros expanded, checked on PostgreSQL's parse tree to be a single reading
+ * statement (sql/read-only-statement.ts) that calls no function the catalog marks as changing
+ * anything (function-policy.ts) — both on the expanded text, the statement that runs — run in a
  * read-only transaction with a statement timeout as the reader (see sql-mode-session.ts),
  * capped in rows and bytes inside the database (see result-bytes-sql.ts), then shaped like
  * Grafana's SQL data sources shape results.
@@ -36,10 +36,12 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
   // may not cut the range into more buckets than one result may hold.
   const expanded = expandMacros(q.rawSql, { ...ctx, maxRows: opts.limits.maxRows });
   opts.onExecuted(expanded.sql);
+  await loadSqlParser();
   const statement = checkReadOnlyStatement(expanded.sql);
+  await opts.sqlMode.checkFunctions(statement.functions);
   const params = new Params();
   let sql = statement.sql;
-  const wrappable = WRAPPABLE.has(statement.firstKeyword);
+  const wrappable = statement.wrappable;
   if (q.adhocFilters?.length) {
     if (!wrappable) {
       throw ApiError.badRequest('invalid_adhoc_filter', 'Ad hoc filters need a SELECT statement to filter');

@@ -6,6 +6,8 @@ import { ApiError } from '../errors';
 import { mapDatabaseError } from '../db/sqlstate';
 import { checkReaderLogin, grantReaderReads, provisionReaderRole, ReaderRoleRefused } from './reader-role';
 import { scramSha256Verifier } from './scram-verifier';
+import { createFunctionPolicy } from './function-policy';
+import type { FunctionCall } from '../sql/read-only-statement';
 
 /**
  * Where SQL-mode statements run, and as whom:
@@ -15,11 +17,18 @@ import { scramSha256Verifier } from './scram-verifier';
  *   updates on first use, with a fresh random password (needs CREATEROLE or superuser).
  * - Embedded: one connection and one (superuser) user, so `SET LOCAL ROLE` to READER_ROLE;
  *   a function that changes settings could switch back, which only the statement check stops.
- * Always in `BEGIN READ ONLY` with `SET LOCAL statement_timeout`.
+ * Always in `BEGIN READ ONLY` with `SET LOCAL statement_timeout`, and on both the session is
+ * reset after the transaction (`DISCARD ALL`: advisory locks, cursors, LISTEN, prepared
+ * statements, temporary tables, settings), so nothing a statement left in it outlives the
+ * request; a session whose reset fails is closed instead of reused.
+ * The functions a statement calls are checked against the catalog first (function-policy.ts),
+ * the same on both databases.
  */
 export interface SqlModeSession {
   readonly driver: Db['driver'];
-  /** Runs `fn` in a read-only transaction as the reader. */
+  /** Throws a 400 naming the first function SQL mode may not call (function-policy.ts). */
+  checkFunctions(calls: readonly FunctionCall[]): Promise<void>;
+  /** Runs `fn` in a read-only transaction as the reader, then resets the session. */
   run<T>(fn: (tx: DbSession) => Promise<T>, statementTimeoutMs: number): Promise<T>;
   close(): Promise<void>;
 }
@@ -45,6 +54,8 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
   const role = config.readerRole;
   const managed = !config.readerDatabaseUrl;
   let lastGrant = 0;
+  // The catalog is read on the gateway's own connection: pg_proc is the same for every login.
+  const functionPolicy = createFunctionPolicy(db, config.sqlAllowedFunctions);
 
   const provision = async (verifier: string | null) => {
     try {
@@ -110,7 +121,7 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
 
   const runOnce = <T>(fn: (tx: DbSession) => Promise<T>, statementTimeoutMs: number): Promise<T> => {
     if (readerPool) {
-      return readerPool.transaction(fn, { readOnly: true, statementTimeoutMs }).catch((err: unknown) => {
+      return readerPool.transaction(fn, { readOnly: true, statementTimeoutMs, resetSession: true }).catch((err: unknown) => {
         if (isLoginRefused(err)) {
           const hint = !managed ? 'check READER_DATABASE_URL' : `check that pg_hba.conf lets the role "${role}" log in, or set READER_DATABASE_URL`;
           throw unavailable(`The SQL-mode login was refused: ${hint}`, err);
@@ -118,11 +129,13 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
         throw err;
       });
     }
-    return ensureEmbeddedRole().then(() => db.transaction(fn, { readOnly: true, statementTimeoutMs, role }));
+    return ensureEmbeddedRole().then(() => db.transaction(fn, { readOnly: true, statementTimeoutMs, role, resetSession: true }));
   };
 
   return {
     driver: db.driver,
+
+    checkFunctions: (calls) => functionPolicy.check(calls),
 
     async run(fn, statementTimeoutMs) {
       try {
