@@ -6,15 +6,15 @@ import { ApiError } from '../errors';
  * so what SQL mode checks is the statement the server will run: no hand-written lexer that
  * could read a comment, a dollar quote, an E'' string or a U&"" name differently.
  *
- * Costs measured on this 2-core machine while it ran ~8 other test suites (load average ~30),
- * so an idle machine does better:
- * - init: the WASM module compiles once per process when this file is first imported,
- *   ~0.5 s, in the background; the first statement awaits it (`loadSqlParser`).
- * - parse: a typical dashboard statement (200 characters, a dozen nodes) 0.3–1.1 ms; cost
- *   grows with the number of nodes, not characters: a 24,000-character string literal
- *   0.3 ms, 1,000 select-list expressions (25,000 characters) ~60 ms.
- * The parse runs on the event loop, so statements are bounded: MAX_SQL_CHARACTERS keeps the
- * worst case (a statement made only of tiny expressions) near 150 ms under that load.
+ * Costs measured on this 2-core machine while it ran several other test suites (load average
+ * 20–30), so an idle machine does better:
+ * - init: the WASM module compiles once per process when this file is first imported, in the
+ *   background, 0.2–0.5 s; the first statement awaits it (`loadSqlParser`).
+ * - parse + check (read-only-statement.ts): a typical dashboard statement (200 characters)
+ *   ~1.1 ms. Cost grows with the number of nodes, not characters: a 24,000-character string
+ *   literal 0.3 ms; the worst case within MAX_SQL_CHARACTERS, a statement made only of tiny
+ *   expressions (`SELECT 1,1,1,…`, 42,000 characters), ~350 ms.
+ * The parse runs on the event loop, so statements are bounded by MAX_SQL_CHARACTERS.
  */
 export const MAX_SQL_CHARACTERS = 65_536;
 
