@@ -11,12 +11,16 @@ import type { FunctionCall } from '../sql/read-only-statement';
  * immutable functions (aggregates and window functions included) pass; unknown names are left
  * to the database's own error.
  *
- * Names resolve as PostgreSQL would find them, and when in doubt more strictly: a qualified
- * name (`pg_catalog.lo_from_bytea`) is looked up in its schema, an unqualified one in every
- * schema (whichever the search path picks, each candidate must pass); a name written as a column
- * (`t.fn`, which PostgreSQL may run as `fn(t)`) only counts for functions of one argument.
+ * Names resolve as PostgreSQL finds them, and when in doubt more strictly: a qualified name
+ * (`pg_catalog.lo_from_bytea`) is looked up in its schema, an unqualified one in every schema of
+ * the reader's search path (`current_schemas(true)`, pg_catalog included; whichever the argument
+ * types pick, each candidate must pass); a name written as a column (`t.fn`, which PostgreSQL may
+ * run as `fn(t)`) only counts for functions of one argument. Schemas off the path do not count:
+ * TimescaleDB's `_timescaledb_internal.to_timestamp` is volatile, `to_timestamp()` is not it.
+ * The catalog is read in the SQL-mode session itself (on the embedded database the only one).
  *
- * Lookups are cached per name (bounded, for a minute, so a function created later is seen). Cost
+ * Lookups are cached per name and the search path per policy (bounded, for a minute, so a
+ * function created later is seen). Cost
  * measured on this 2-core machine under load: a statement whose names are all cached adds
  * ~0.01 ms; a miss adds one catalog query for all missing names together, ~1–3 ms on PostgreSQL
  * and the embedded database.
@@ -70,18 +74,27 @@ interface Cached {
   at: number;
 }
 
+const SEARCH_PATH_SQL = 'SELECT current_schemas(true)::text[] AS schemas';
+
 export interface FunctionPolicy {
-  /** Throws a 400 naming the first function the statement may not call. */
-  check(calls: readonly FunctionCall[]): Promise<void>;
+  /** Throws a 400 naming the first function the statement may not call; `session`: the reader's, where it runs. */
+  check(calls: readonly FunctionCall[], session: DbSession): Promise<void>;
 }
 
-/** `catalog`: where to read pg_proc (the gateway's own connection, not the reader's). */
-export function createFunctionPolicy(catalog: DbSession, extraAllowed: readonly string[] = []): FunctionPolicy {
+export function createFunctionPolicy(extraAllowed: readonly string[] = []): FunctionPolicy {
   const allowed = new Set([...DEFAULT_ALLOWED_FUNCTIONS, ...extraAllowed]);
   // Insertion order is age: the oldest entry goes first when the cache is full.
   const cache = new Map<string, Cached>();
+  let searchPath: { schemas: Set<string>; at: number } | null = null;
 
-  const lookUp = async (names: string[]): Promise<Map<string, Found[]>> => {
+  const schemasOnPath = async (session: DbSession): Promise<Set<string>> => {
+    if (searchPath && Date.now() - searchPath.at < CACHE_TTL_MS) return searchPath.schemas;
+    const { rows } = await session.query<{ schemas: string[] }>(SEARCH_PATH_SQL);
+    searchPath = { schemas: new Set(rows[0]?.schemas ?? ['pg_catalog']), at: Date.now() };
+    return searchPath.schemas;
+  };
+
+  const lookUp = async (names: string[], catalog: DbSession): Promise<Map<string, Found[]>> => {
     const now = Date.now();
     const result = new Map<string, Found[]>();
     const missing: string[] = [];
@@ -110,13 +123,14 @@ export function createFunctionPolicy(catalog: DbSession, extraAllowed: readonly 
   };
 
   return {
-    async check(calls) {
+    async check(calls, session) {
       if (calls.length === 0) return;
-      const found = await lookUp([...new Set(calls.map((c) => c.name))]);
+      const found = await lookUp([...new Set(calls.map((c) => c.name))], session);
+      const path = calls.some((c) => c.schema === undefined) ? await schemasOnPath(session) : null;
       for (const call of calls) {
         const refused = (found.get(call.name) ?? []).find(
           (f) =>
-            (call.schema === undefined || f.schema === call.schema) &&
+            (call.schema === undefined ? path!.has(f.schema) : f.schema === call.schema) &&
             (call.asColumn ? f.volatileUnary : f.volatile) &&
             !allowed.has(call.name) &&
             !allowed.has(`${f.schema}.${call.name}`)

@@ -38,7 +38,6 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
   opts.onExecuted(expanded.sql);
   await loadSqlParser();
   const statement = checkReadOnlyStatement(expanded.sql);
-  await opts.sqlMode.checkFunctions(statement.functions);
   const params = new Params();
   let sql = statement.sql;
   const wrappable = statement.wrappable;
@@ -53,10 +52,11 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
   opts.onExecuted(shown);
   let ran: SqlResult;
   try {
-    ran = await opts.sqlMode.run(
-      async (tx) => (wrappable ? runCapped(tx, sql, params, opts.limits) : { result: await tx.query<Record<string, unknown>>(sql, params.values) }),
-      opts.statementTimeoutMs
-    );
+    ran = await opts.sqlMode.run(async (tx) => {
+      // In the reader's session: its search path decides which function a bare name is.
+      await opts.sqlMode.checkFunctions(statement.functions, tx);
+      return wrappable ? runCapped(tx, sql, params, opts.limits) : { result: await tx.query<Record<string, unknown>>(sql, params.values) };
+    }, opts.statementTimeoutMs);
   } catch (err) {
     if (isResultBytesStop(err)) throw tooManyBytes(opts.limits.maxBytes);
     throw err;

@@ -26,8 +26,8 @@ import type { FunctionCall } from '../sql/read-only-statement';
  */
 export interface SqlModeSession {
   readonly driver: Db['driver'];
-  /** Throws a 400 naming the first function SQL mode may not call (function-policy.ts). */
-  checkFunctions(calls: readonly FunctionCall[]): Promise<void>;
+  /** Throws a 400 naming the first function SQL mode may not call (function-policy.ts); `tx`: from `run`. */
+  checkFunctions(calls: readonly FunctionCall[], tx: DbSession): Promise<void>;
   /** Runs `fn` in a read-only transaction as the reader, then resets the session. */
   run<T>(fn: (tx: DbSession) => Promise<T>, statementTimeoutMs: number): Promise<T>;
   close(): Promise<void>;
@@ -54,8 +54,7 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
   const role = config.readerRole;
   const managed = !config.readerDatabaseUrl;
   let lastGrant = 0;
-  // The catalog is read on the gateway's own connection: pg_proc is the same for every login.
-  const functionPolicy = createFunctionPolicy(db, config.sqlAllowedFunctions);
+  const functionPolicy = createFunctionPolicy(config.sqlAllowedFunctions);
 
   const provision = async (verifier: string | null) => {
     try {
@@ -135,7 +134,7 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
   return {
     driver: db.driver,
 
-    checkFunctions: (calls) => functionPolicy.check(calls),
+    checkFunctions: (calls, tx) => functionPolicy.check(calls, tx),
 
     async run(fn, statementTimeoutMs) {
       try {
