@@ -36,6 +36,8 @@ import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens'
  * | READER_ROLE           | tsgw_reader    | Else SQL mode logs in as this role, which the gateway creates or     |
  * |                       |                | updates (needs CREATEROLE) with a fresh random password and SELECT   |
  * |                       |                | grants; embedded: entered with SET LOCAL ROLE                        |
+ * | SQL_ALLOWED_FUNCTIONS | (none)         | Comma list of VOLATILE functions SQL mode may call besides its own   |
+ * |                       |                | harmless ones (`name` or `schema.name`); see query/function-policy.ts |
  *
  * SQL mode without READER_DATABASE_URL on a gateway user that may not create roles answers
  * 503 sql_mode_unavailable; the other modes work. See query/sql-mode-session.ts.
@@ -65,6 +67,8 @@ export interface GatewayConfig {
   /** SQL mode's own read-only login; unset → the gateway manages `readerRole`. */
   readerDatabaseUrl?: string;
   readerRole: string;
+  /** VOLATILE functions SQL mode may call besides the built-in harmless ones: `name` or `schema.name`. */
+  sqlAllowedFunctions: string[];
 }
 
 export { ConfigError };
@@ -140,7 +144,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: int(vars, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     readerDatabaseUrl,
     readerRole,
+    sqlAllowedFunctions: functionNames(vars, 'SQL_ALLOWED_FUNCTIONS'),
   };
+}
+
+/** A comma list of function names as pg_proc spells them: `name` or `schema.name`. */
+function functionNames(vars: Record<string, string | undefined>, key: string): string[] {
+  const names = (vars[key] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!/^[^.\s]+(\.[^.\s]+)?$/.test(name)) throw new ConfigError(`${key} takes names like random or pg_catalog.random, got "${name}"`);
+  }
+  return names;
 }
 
 function readTokensFile(path: string): string {

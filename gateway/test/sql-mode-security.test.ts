@@ -94,7 +94,7 @@ forEachDatabase(
       assert.equal((await failure(getCtx(), `SELECT 1; SET ROLE ${superuser}`)).errorCode, 'multiple_statements');
       assert.equal((await failure(getCtx(), `SET ROLE ${superuser}`)).errorCode, 'statement_not_allowed');
       assert.equal((await failure(getCtx(), `SELECT query_to_xml('SELECT 1', true, false, '')`)).errorCode, 'function_not_allowed');
-      assert.equal((await failure(getCtx(), `SELECT U&"set\\005Fconfig"('role', '${superuser}', true)`)).errorCode, 'identifier_not_allowed');
+      assert.equal((await failure(getCtx(), `SELECT U&"set\\005Fconfig"('role', '${superuser}', true)`)).errorCode, 'function_not_allowed');
       assert.equal((await failure(getCtx(), `SELECT "pg_catalog"."set_config"('role', '${superuser}', true)`)).errorCode, 'function_not_allowed');
       if (!isPg()) return;
       // Past the statement check, straight on SQL mode's session: the login has no role to become.

@@ -219,5 +219,8 @@ async function runTransaction<T>(
     throw err;
   } finally {
     open = false;
+    // Still inside the queue, so no one else's statement sees the session before it is reset;
+    // a session that cannot be reset is ended (the database reopens on the next statement).
+    if (opts.resetSession && thread.alive) await thread.request({ op: 'reset' }).catch(() => thread.kill());
   }
 }

@@ -22,6 +22,8 @@ export type WorkerRequest =
   | { id: number; op: 'write'; sql: string; params?: readonly unknown[] }
   /** `BEGIN READ ONLY` / `BEGIN READ WRITE` plus the transaction-local settings. */
   | { id: number; op: 'begin'; readOnly: boolean; statementTimeoutMs?: number; role?: string }
+  /** `DISCARD ALL` after a transaction, then the worker's own session settings again. */
+  | { id: number; op: 'reset' }
   /** Closes PGlite cleanly (a checkpoint, files flushed); the worker is ended after the answer. */
   | { id: number; op: 'close' };
 

@@ -29,6 +29,13 @@ async function open(): Promise<PGlite> {
   return pglite;
 }
 
+type SessionSettings = Array<{ name: string; setting: string }>;
+
+/** What this session set (PGlite sets search_path, open() the read-only default): a DISCARD ALL resets them too. */
+async function ownSettings(pglite: PGlite): Promise<SessionSettings> {
+  return (await pglite.query<{ name: string; setting: string }>(`SELECT name, setting FROM pg_settings WHERE source = 'session'`)).rows;
+}
+
 async function run(pglite: PGlite, sql: string, params?: readonly unknown[]): Promise<WireResult> {
   const res = await pglite.query(sql, params as unknown[] | undefined);
   return {
@@ -40,7 +47,7 @@ async function run(pglite: PGlite, sql: string, params?: readonly unknown[]): Pr
 
 const NO_ROWS: WireResult = { rows: [], fields: [], rowCount: 0 };
 
-async function handle(pglite: PGlite, req: WorkerRequest): Promise<WireResult> {
+async function handle(pglite: PGlite, req: WorkerRequest, settings: SessionSettings): Promise<WireResult> {
   switch (req.op) {
     case 'query':
       return run(pglite, req.sql, req.params);
@@ -66,6 +73,13 @@ async function handle(pglite: PGlite, req: WorkerRequest): Promise<WireResult> {
         throw err;
       }
       return NO_ROWS;
+    case 'reset':
+      await run(pglite, 'DISCARD ALL');
+      await run(pglite, `SELECT set_config(name, setting, false) FROM unnest($1::text[], $2::text[]) AS s(name, setting)`, [
+        settings.map((s) => s.name),
+        settings.map((s) => s.setting),
+      ]);
+      return NO_ROWS;
     case 'close':
       await pglite.close();
       return NO_ROWS;
@@ -74,8 +88,9 @@ async function handle(pglite: PGlite, req: WorkerRequest): Promise<WireResult> {
 
 try {
   const pglite = await open();
+  const settings = await ownSettings(pglite);
   port.on('message', (req: WorkerRequest) => {
-    handle(pglite, req)
+    handle(pglite, req, settings)
       .then((result) => send({ type: 'answer', id: req.id, result }))
       // A failed statement, or a result that cannot be cloned: the request fails, the worker serves on.
       .catch((err: unknown) => send({ type: 'answer', id: req.id, error: toWireError(err) }));

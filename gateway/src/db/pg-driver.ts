@@ -120,6 +120,10 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
         } finally {
           held = false;
           clientOfSession.delete(tx);
+          if (opts.resetSession) {
+            // A session that cannot be reset may still hold what the transaction left: close it.
+            await client.query('DISCARD ALL').catch((err: Error) => discard(err));
+          }
         }
       });
     },

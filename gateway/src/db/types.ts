@@ -64,6 +64,12 @@ export interface TransactionOptions extends QueryOptions {
   statementTimeoutMs?: number;
   /** `SET LOCAL ROLE`: the transaction runs with that role's privileges. */
   role?: string;
+  /**
+   * After COMMIT / ROLLBACK, `DISCARD ALL` on the connection (advisory locks, cursors, LISTEN,
+   * prepared statements, temporary tables, settings), so nothing of the transaction's session
+   * state reaches the next user. A connection whose reset fails is not reused.
+   */
+  resetSession?: boolean;
 }
 
 export interface Db extends DbSession {

@@ -4,7 +4,8 @@ import { resultToFields } from '../sql/result-fields';
 import { expandMacros } from '../sql/macros';
 import { shapeFrame } from '../sql/shape-frames';
 import type { WorkFrame } from '../sql/frame-types';
-import { checkReadOnlyStatement } from '../sql/statement';
+import { loadSqlParser } from '../sql/parse-sql';
+import { checkReadOnlyStatement } from '../sql/read-only-statement';
 import type { RequestContext } from './query-context';
 import type { SqlModeSession } from './sql-mode-session';
 import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './result-limits';
@@ -22,11 +23,10 @@ export interface SqlRunOptions {
   signal?: AbortSignal;
 }
 
-/** Statements that can be wrapped as a subquery (for the row cap). */
-const WRAPPABLE = new Set(['select', 'with', 'values', 'table', '(']);
-
 /**
- * One SQL-mode query: macros expanded, checked to be a single reading statement, run in a
+ * One SQL-mode query: macros expanded, checked on PostgreSQL's parse tree to be a single reading
+ * statement (sql/read-only-statement.ts) that calls no function the catalog marks as changing
+ * anything (function-policy.ts) — both on the expanded text, the statement that runs — run in a
  * read-only transaction with a statement timeout as the reader (see sql-mode-session.ts),
  * capped in rows and bytes inside the database (see result-bytes-sql.ts), then shaped like
  * Grafana's SQL data sources shape results.
@@ -38,16 +38,21 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
   const params = new Params();
   const expanded = expandMacros(q.rawSql, { ...ctx, maxRows: opts.limits.maxRows, adhoc: { filters: q.adhocFilters, params } });
   opts.onExecuted(expanded.sql);
+  await loadSqlParser();
   const statement = checkReadOnlyStatement(expanded.sql);
   const sql = statement.sql;
-  const wrappable = WRAPPABLE.has(statement.firstKeyword);
+  const wrappable = statement.wrappable;
   // What the user sees as executed: their statement (ad hoc filter values shown inline).
   const shown = params.values.length ? inlineParams(sql, params.values) : expanded.sql;
   opts.onExecuted(shown);
   let ran: SqlResult;
   try {
     ran = await opts.sqlMode.run(
-      async (tx) => (wrappable ? runCapped(tx, sql, params, opts.limits) : { result: await tx.query<Record<string, unknown>>(sql, params.values) }),
+      async (tx) => {
+        // In the reader's session: its search path decides which function a bare name is.
+        await opts.sqlMode.checkFunctions(statement.functions, tx);
+        return wrappable ? runCapped(tx, sql, params, opts.limits) : { result: await tx.query<Record<string, unknown>>(sql, params.values) };
+      },
       opts.statementTimeoutMs,
       opts.signal
     );

@@ -6,6 +6,8 @@ import { ApiError } from '../errors';
 import { mapDatabaseError } from '../db/sqlstate';
 import { checkReaderLogin, grantReaderReads, provisionReaderRole, ReaderRoleRefused } from './reader-role';
 import { scramSha256Verifier } from './scram-verifier';
+import { createFunctionPolicy } from './function-policy';
+import type { FunctionCall } from '../sql/read-only-statement';
 
 /**
  * Where SQL-mode statements run, and as whom:
@@ -15,11 +17,18 @@ import { scramSha256Verifier } from './scram-verifier';
  *   updates on first use, with a fresh random password (needs CREATEROLE or superuser).
  * - Embedded: one connection and one (superuser) user, so `SET LOCAL ROLE` to READER_ROLE;
  *   a function that changes settings could switch back, which only the statement check stops.
- * Always in `BEGIN READ ONLY` with `SET LOCAL statement_timeout`.
+ * Always in `BEGIN READ ONLY` with `SET LOCAL statement_timeout`, and on both the session is
+ * reset after the transaction (`DISCARD ALL`: advisory locks, cursors, LISTEN, prepared
+ * statements, temporary tables, settings), so nothing a statement left in it outlives the
+ * request; a session whose reset fails is closed instead of reused.
+ * The functions a statement calls are checked against the catalog first (function-policy.ts),
+ * the same on both databases.
  */
 export interface SqlModeSession {
   readonly driver: Db['driver'];
-  /** Runs `fn` in a read-only transaction as the reader. */
+  /** Throws a 400 naming the first function SQL mode may not call (function-policy.ts); `tx`: from `run`. */
+  checkFunctions(calls: readonly FunctionCall[], tx: DbSession): Promise<void>;
+  /** Runs `fn` in a read-only transaction as the reader, then resets the session. */
   run<T>(fn: (tx: DbSession) => Promise<T>, statementTimeoutMs: number, signal?: AbortSignal): Promise<T>;
   close(): Promise<void>;
 }
@@ -45,6 +54,7 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
   const role = config.readerRole;
   const managed = !config.readerDatabaseUrl;
   let lastGrant = 0;
+  const functionPolicy = createFunctionPolicy(config.sqlAllowedFunctions);
 
   const provision = async (verifier: string | null) => {
     try {
@@ -110,7 +120,7 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
 
   const runOnce = <T>(fn: (tx: DbSession) => Promise<T>, statementTimeoutMs: number, signal?: AbortSignal): Promise<T> => {
     if (readerPool) {
-      return readerPool.transaction(fn, { readOnly: true, statementTimeoutMs, signal }).catch((err: unknown) => {
+      return readerPool.transaction(fn, { readOnly: true, statementTimeoutMs, signal, resetSession: true }).catch((err: unknown) => {
         if (isLoginRefused(err)) {
           const hint = !managed ? 'check READER_DATABASE_URL' : `check that pg_hba.conf lets the role "${role}" log in, or set READER_DATABASE_URL`;
           throw unavailable(`The SQL-mode login was refused: ${hint}`, err);
@@ -118,11 +128,13 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
         throw err;
       });
     }
-    return ensureEmbeddedRole().then(() => db.transaction(fn, { readOnly: true, statementTimeoutMs, role, signal }));
+    return ensureEmbeddedRole().then(() => db.transaction(fn, { readOnly: true, statementTimeoutMs, role, signal, resetSession: true }));
   };
 
   return {
     driver: db.driver,
+
+    checkFunctions: (calls, tx) => functionPolicy.check(calls, tx),
 
     async run(fn, statementTimeoutMs, signal) {
       try {
