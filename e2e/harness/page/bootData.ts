@@ -3,6 +3,8 @@
  * `@grafana/runtime` reads it once, on first import, to build `config` — so this module
  * must not import @grafana/* itself.
  */
+import { harnessRuntime } from './runtimeInfo';
+
 export const harnessBootData = {
   assets: { dark: '', light: '' },
   navTree: [],
@@ -10,7 +12,7 @@ export const harnessBootData = {
     appUrl: `${window.location.origin}/`,
     appSubUrl: '',
     buildInfo: {
-      version: '13.1.1',
+      version: harnessRuntime.grafana,
       commit: 'harness',
       env: 'production',
       edition: 'Open Source',

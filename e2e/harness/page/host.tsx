@@ -3,6 +3,7 @@
  * loader, and mounts the settings page (`/config`) or the panel editor (any other path).
  * `document.body[data-harness-state]` tells tests when the page is ready or broken.
  */
+import { version as reactVersion } from 'react';
 import { createRoot } from 'react-dom/client';
 import { EventBusSrv, type DataSourceApi, type DataSourceSettings } from '@grafana/data';
 import { setAppEvents, setBackendSrv, setDataSourceSrv, setTemplateSrv } from '@grafana/runtime';
@@ -16,6 +17,7 @@ import { loadDataSourcePlugin, toInstanceSettings } from './plugin';
 import { HarnessBackendSrv } from './services/backendSrv';
 import { HarnessDataSourceSrv } from './services/dataSourceSrv';
 import { HarnessTemplateSrv, type HarnessVariable } from './services/templateSrv';
+import { harnessRuntime } from './runtimeInfo';
 import { readRange, readVariableValues } from './urlState';
 
 const start = async () => {
@@ -64,9 +66,17 @@ const start = async () => {
     />
   );
   createRoot(document.getElementById('root')!).render(
-    <App title={`${plugin.meta.name} — ${onDashboard ? 'dashboard' : onConfigPage ? 'settings' : 'panel editor'}`}>{page}</App>
+    <App
+      title={`${plugin.meta.name} — ${onDashboard ? 'dashboard' : onConfigPage ? 'settings' : 'panel editor'}`}
+      runtime={`Grafana ${harnessRuntime.grafana} · React ${reactVersion}`}
+    >
+      {page}
+    </App>
   );
   Object.assign(window, { __harness: { backendSrv, templateSrv, plugin } });
+  // The versions the plugin really runs under, for the tests to check the runtime they asked for.
+  document.body.setAttribute('data-grafana-version', harnessRuntime.grafana);
+  document.body.setAttribute('data-react-version', reactVersion);
   document.body.setAttribute('data-harness-state', 'ready');
 };
 

@@ -1,12 +1,14 @@
 /**
  * Builds what the harness serves, only when its sources are newer than the output:
- * the plugin (`npm run build` → dist/) and the host page (webpack → e2e/harness/dist/).
+ * the plugin (`npm run build` → dist/, one build for every runtime) and the host page
+ * of each runtime (webpack → e2e/harness/dist/<runtime>/).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import webpack from 'webpack';
+import { join, relative, sep } from 'node:path';
+import webpack, { type Stats } from 'webpack';
 
+import { runtimeVersions, type HarnessRuntime } from '../runtimes';
 import { hostWebpackConfig } from '../webpack.config';
 
 const newestMtime = (paths: string[]): number => {
@@ -62,35 +64,88 @@ export const buildPluginIfStale = async (
   return true;
 };
 
-/** Bundles the host page when its sources, its webpack config or the installed packages changed. */
-export const buildHostIfStale = async (repoRoot: string, log: (line: string) => void = () => {}): Promise<boolean> => {
+/** The package a bundled file belongs to, e.g. `react-dom` or `@grafana/ui`. */
+const packageOf = (file: string): string => {
+  const [scopeOrName, name] = file.split(sep);
+  return scopeOrName.startsWith('@') ? `${scopeOrName}/${name}` : scopeOrName;
+};
+
+/** Style and CSS loaders inject their own runtime helpers; they carry no Grafana or React code. */
+const LOADER_RUNTIMES = new Set(['style-loader', 'css-loader']);
+
+/**
+ * Every package the page bundles must come from the runtime's own folder: one module
+ * resolved from the root's node_modules (e.g. a second React, or @grafana/ui 13.1 under
+ * React 19) would make the page run a mix of the two runtimes and prove nothing.
+ */
+const packagesFromOutside = (stats: Stats, repoRoot: string, runtime: HarnessRuntime): string[] => {
+  const rootModules = join(repoRoot, 'node_modules') + sep;
+  if (runtime.modulesDir + sep === rootModules) {
+    return [];
+  }
+  const outside = new Set<string>();
+  for (const module of stats.compilation.modules) {
+    const file = (module as { resource?: string }).resource?.split('?')[0];
+    if (file?.startsWith(rootModules)) {
+      const pkg = packageOf(relative(rootModules, file));
+      if (!LOADER_RUNTIMES.has(pkg)) {
+        outside.add(pkg);
+      }
+    }
+  }
+  return [...outside].sort();
+};
+
+const compile = (config: webpack.Configuration): Promise<Stats> =>
+  new Promise((ok, fail) => {
+    const compiler = webpack(config);
+    compiler.run((err, stats) => {
+      compiler.close(() => undefined);
+      if (err || !stats) {
+        return fail(err ?? new Error('webpack gave no result'));
+      }
+      if (stats.hasErrors()) {
+        return fail(new Error(stats.toString({ all: false, errors: true, errorDetails: true })));
+      }
+      ok(stats);
+    });
+  });
+
+/**
+ * Bundles a runtime's host page when its sources, its webpack config or the runtime's
+ * installed packages changed.
+ */
+export const buildHostIfStale = async (
+  repoRoot: string,
+  runtime: HarnessRuntime,
+  log: (line: string) => void = () => {}
+): Promise<boolean> => {
   const harness = join(repoRoot, 'e2e', 'harness');
   const inputs = [
     join(harness, 'page'),
     join(harness, 'testIds.ts'),
+    join(harness, 'runtimes.ts'),
     join(harness, 'webpack.config.ts'),
-    join(repoRoot, 'package-lock.json'),
+    runtime.lockFile,
   ];
-  const config = hostWebpackConfig(repoRoot);
-  const marker = join(harness, 'dist', 'build-mode.txt');
+  const versions = runtimeVersions(runtime);
+  const config = hostWebpackConfig(repoRoot, runtime, versions);
+  const marker = join(runtime.hostDir, 'build-mode.txt');
   const builtMode = existsSync(marker) ? readFileSync(marker, 'utf8') : undefined;
-  if (!isStale(join(harness, 'dist', 'index.html'), inputs) && builtMode === config.mode) {
+  if (!isStale(join(runtime.hostDir, 'index.html'), inputs) && builtMode === config.mode) {
     return false;
   }
-  log(`bundling the host page (webpack, ${config.mode})…`);
-  const compiler = webpack(config);
-  await new Promise<void>((ok, fail) =>
-    compiler.run((err, stats) => {
-      compiler.close(() => undefined);
-      if (err) {
-        return fail(err);
-      }
-      if (stats?.hasErrors()) {
-        return fail(new Error(stats.toString({ all: false, errors: true, errorDetails: true })));
-      }
-      writeFileSync(marker, String(config.mode));
-      ok();
-    })
+  log(
+    `bundling the host page for ${runtime.name} (Grafana ${versions.grafana}, React ${versions.react}; webpack, ${config.mode})…`
   );
+  const stats = await compile(config);
+  const outside = packagesFromOutside(stats, repoRoot, runtime);
+  if (outside.length) {
+    throw new Error(
+      `the ${runtime.name} host page bundled packages from the root's node_modules instead of ${runtime.modulesDir}: ` +
+        `${outside.join(', ')} (add them to ${relative(repoRoot, join(runtime.packageDir, 'package.json'))})`
+    );
+  }
+  writeFileSync(marker, String(config.mode));
   return true;
 };

@@ -16,10 +16,18 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   title: css({ fontWeight: theme.typography.fontWeightMedium }),
   link: css({ color: theme.colors.text.link }),
+  runtime: css({ marginLeft: 'auto', color: theme.colors.text.secondary }),
   main: css({ padding: theme.spacing(2) }),
 });
 
-const Chrome = ({ title, children }: { title: string; children: ReactNode }) => {
+interface ChromeProps {
+  title: string;
+  /** The Grafana and React versions the page hosts the plugin in. */
+  runtime: string;
+  children: ReactNode;
+}
+
+const Chrome = ({ title, runtime, children }: ChromeProps) => {
   const styles = useStyles2(getStyles);
   const search = window.location.search;
   return (
@@ -32,16 +40,19 @@ const Chrome = ({ title, children }: { title: string; children: ReactNode }) => 
         <a className={styles.link} href={`/query${search}`}>
           Query editor
         </a>
+        <span className={styles.runtime}>{runtime}</span>
       </nav>
       <main className={styles.main}>{children}</main>
     </>
   );
 };
 
-export const App = ({ title, children }: { title: string; children: ReactNode }) => (
+export const App = ({ title, runtime, children }: ChromeProps) => (
   <ThemeContext.Provider value={config.theme2}>
     <GlobalStyles />
-    <Chrome title={title}>{children}</Chrome>
+    <Chrome title={title} runtime={runtime}>
+      {children}
+    </Chrome>
     <PortalContainer />
   </ThemeContext.Provider>
 );
