@@ -1,8 +1,13 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { requireScope } from '../auth';
 import { ErrorBody } from '../contract/errors';
 import { QueryRequest, QueryResponse } from '../contract/query';
 import { runQueryRequest } from '../query/run-request';
+import { countFrameValues, jsonPieces } from '../rest/json-pieces';
+
+/** Answers with more frame values than this are streamed. */
+const STREAM_ABOVE_VALUES = 20_000;
 
 /** `POST /api/v1/query`: Grafana-style multi-query requests answered with data frames per refId. */
 export const queryRoutes: FastifyPluginAsync = async (app) => {
@@ -21,6 +26,12 @@ export const queryRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: QueryResponse, 400: ErrorBody },
       },
     },
-    async (request) => runQueryRequest(app, request.principal!, request.body)
+    async (request, reply) => {
+      const response = await runQueryRequest(app, request.principal!, request.body);
+      if (countFrameValues(response) < STREAM_ABOVE_VALUES) return response;
+      // A large answer (up to BODY_LIMIT) goes out in pieces instead of as one string beside
+      // its values (and a second copy on its way to the socket).
+      return reply.type('application/json; charset=utf-8').send(Readable.from(jsonPieces(response), { objectMode: false }));
+    }
   );
 };
