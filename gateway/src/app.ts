@@ -37,7 +37,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimit,
     ...serverOptions(config),
-    clientErrorHandler: clientErrorHandler(config.requestTimeoutMs),
+    clientErrorHandler: clientErrorHandler(config.requestTimeoutMs, serverOptions(config).http.headersTimeout ?? config.connections.headersTimeoutMs),
     frameworkErrors: frameworkErrorHandler,
     // Filters arrive as arbitrary query keys; keep the default parser but allow long URLs.
     routerOptions: { maxParamLength: 500 },
