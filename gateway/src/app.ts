@@ -15,6 +15,9 @@ import { installDrain } from './plugins/drain';
 import { seedDemoData } from './demo/seed-demo-data';
 import { createSqlModeSession } from './query/sql-mode-session';
 import { routes } from './routes';
+import { applyConnectionCap, serverOptions } from './server-options';
+import { installLoadShedding } from './plugins/load-shedding';
+import { installRateLimit } from './plugins/rate-limit';
 import { GATEWAY_VERSION } from './version';
 
 /**
@@ -34,16 +37,8 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimit,
-    // A request (headers and body) must arrive within this time: a stalled upload would
-    // otherwise hold its database connection and transaction until the client leaves. Node
-    // takes the limit only when the server is created (set later, it is ignored), and looks
-    // for overdue requests every 30 s by default: often enough to keep the limit instead.
-    requestTimeout: config.requestTimeoutMs,
-    http: {
-      requestTimeout: config.requestTimeoutMs,
-      ...(config.requestTimeoutMs > 0 ? { connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.requestTimeoutMs / 10))) } : {}),
-    },
-    clientErrorHandler: clientErrorHandler(config.requestTimeoutMs),
+    ...serverOptions(config),
+    clientErrorHandler: clientErrorHandler(config.requestTimeoutMs, serverOptions(config).http.headersTimeout ?? config.connections.headersTimeoutMs),
     frameworkErrors: frameworkErrorHandler,
     // The drain answers in the gateway's own shape while it waits (plugins/drain.ts).
     return503OnClosing: false,
@@ -51,6 +46,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     routerOptions: { maxParamLength: 500 },
   });
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  applyConnectionCap(app.server, config);
 
   const db = await openDb(config, (err) => app.log.warn({ err }, 'database connection error'), app.log);
   try {
@@ -84,6 +80,8 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
       });
     }
     installAuth(app, tokens);
+    await installLoadShedding(app, config.pressure);
+    await installRateLimit(app, config.rateLimit);
     await app.register(swagger, {
       openapi: {
         info: { title: 'TimescaleDB gateway', version: GATEWAY_VERSION },

@@ -33,6 +33,14 @@ import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens'
  * | SHUTDOWN_GRACE_MS     | 10000          | On SIGTERM / SIGINT: how long requests in flight may finish          |
  * | READER_DATABASE_URL   | (unset)        | SQL mode's own login (postgres://…): a non-superuser that can only   |
  * |                       |                | SELECT, used as is (DATABASE_URL only)                               |
+ * | PRESSURE_MAX_EVENT_LOOP_DELAY_MS | 1000 | Above this event-loop delay requests get 503 at once (0 = off)   |
+ * | PRESSURE_MAX_HEAP_USED_BYTES / PRESSURE_MAX_RSS_BYTES | 0 | Same for heap / RSS (0 = off)            |
+ * | RATE_LIMIT_MAX        | 0              | Requests per window per token (anonymous: per IP); 0 = no limit      |
+ * | RATE_LIMIT_WINDOW_MS  | 60000          | The rate-limit window                                                |
+ * | HEADERS_TIMEOUT_MS    | 10000          | Longest time to receive a request's headers (slow clients → 408)     |
+ * | KEEP_ALIVE_TIMEOUT_MS | 72000          | Idle keep-alive connections are closed after this                    |
+ * | MAX_CONNECTIONS       | 1024           | Open connections at most; more are refused at once (0 = no cap)      |
+ * | MAX_REQUESTS_PER_SOCKET | 0            | Requests per keep-alive connection before it is closed (0 = no cap)  |
  * | READER_ROLE           | tsgw_reader    | Else SQL mode logs in as this role, which the gateway creates or     |
  * |                       |                | updates (needs CREATEROLE) with a fresh random password and SELECT   |
  * |                       |                | grants; embedded: entered with SET LOCAL ROLE                        |
@@ -69,6 +77,12 @@ export interface GatewayConfig {
   readerRole: string;
   /** VOLATILE functions SQL mode may call besides the built-in harmless ones: `name` or `schema.name`. */
   sqlAllowedFunctions: string[];
+  /** Overload shedding (@fastify/under-pressure); 0 turns a check off. */
+  pressure: { maxEventLoopDelayMs: number; maxHeapUsedBytes: number; maxRssBytes: number };
+  /** Per-token request rate limit; max 0 = off. */
+  rateLimit: { max: number; windowMs: number };
+  /** Connection-level limits against slow or greedy clients. */
+  connections: { headersTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number; maxRequestsPerSocket: number };
 }
 
 export { ConfigError };
@@ -145,6 +159,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     readerDatabaseUrl,
     readerRole,
     sqlAllowedFunctions: functionNames(vars, 'SQL_ALLOWED_FUNCTIONS'),
+    pressure: {
+      maxEventLoopDelayMs: int(vars, 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0),
+      maxHeapUsedBytes: int(vars, 'PRESSURE_MAX_HEAP_USED_BYTES', 0, 0),
+      maxRssBytes: int(vars, 'PRESSURE_MAX_RSS_BYTES', 0, 0),
+    },
+    rateLimit: { max: int(vars, 'RATE_LIMIT_MAX', 0, 0), windowMs: int(vars, 'RATE_LIMIT_WINDOW_MS', 60_000, 1) },
+    connections: {
+      headersTimeoutMs: int(vars, 'HEADERS_TIMEOUT_MS', 10_000, 1),
+      keepAliveTimeoutMs: int(vars, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 1),
+      maxConnections: int(vars, 'MAX_CONNECTIONS', 1024, 0),
+      maxRequestsPerSocket: int(vars, 'MAX_REQUESTS_PER_SOCKET', 0, 0),
+    },
   };
 }
 

@@ -28,6 +28,10 @@ export function mapDatabaseError(err: unknown): ApiError | null {
   if (code.startsWith('23')) return new ApiError(400, 'constraint_violation', message, details);
   if (code === '25006') return new ApiError(403, 'read_only', message, details);
   if (code.startsWith('42')) return new ApiError(400, 'invalid_query', message, details);
+  // Program limits (54000 "index row requires … bytes", too many columns or arguments, a
+  // statement too complex): the request asked for more than the server can take — the
+  // client's to change, like a bad value.
+  if (code.startsWith('54')) return new ApiError(400, 'limit_exceeded', message, details);
   if (code === '0A000') return new ApiError(400, 'not_supported', message, details);
   if (code === '53300' || code === '57P01' || code === '57P02' || code === '57P03') {
     return new ApiError(503, 'database_unavailable', message, details);

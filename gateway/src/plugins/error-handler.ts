@@ -39,11 +39,11 @@ function errorBody(apiError: ApiError): Record<string, unknown> {
  * request line or headers over the size limit, a malformed request, a request not received
  * in time) answered in the gateway's shape instead of Fastify's default one, then closed.
  */
-export function clientErrorHandler(requestTimeoutMs: number) {
+export function clientErrorHandler(requestTimeoutMs: number, headersTimeoutMs: number) {
   return function onClientError(this: FastifyInstance, err: Error & { code?: string; reason?: string }, socket: Socket): void {
     // A reset connection has no one left to answer.
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
-    const apiError = clientError(err, requestTimeoutMs);
+    const apiError = clientError(err, requestTimeoutMs, headersTimeoutMs);
     this.log.info({ code: apiError.code, reason: err.code }, apiError.message);
     // A response already under way (headers out) cannot take another one: just close.
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
@@ -58,10 +58,14 @@ export function clientErrorHandler(requestTimeoutMs: number) {
   };
 }
 
-function clientError(err: Error & { code?: string; reason?: string }, requestTimeoutMs: number): ApiError {
+function clientError(err: Error & { code?: string; reason?: string }, requestTimeoutMs: number, headersTimeoutMs: number): ApiError {
   switch (err.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new ApiError(408, 'request_timeout', `The request was not received completely within ${requestTimeoutMs} ms`, { limitMs: requestTimeoutMs });
+      // Node reports both limits with this one code.
+      return new ApiError(408, 'request_timeout', `The request was not received in time (headers within ${headersTimeoutMs} ms, the whole request within ${requestTimeoutMs} ms)`, {
+        limitMs: requestTimeoutMs,
+        headersLimitMs: headersTimeoutMs,
+      });
     case 'HPE_HEADER_OVERFLOW':
       return new ApiError(
         431,

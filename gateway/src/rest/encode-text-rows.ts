@@ -27,31 +27,64 @@ export function encodeNdjson(result: DbTextResult): string {
   return out;
 }
 
+/** Rows encoded per piece of a streamed answer: ~100 kB of JSON for typical rows. */
+export const ROWS_PER_PIECE = 1000;
+
+/**
+ * The same bytes as encodeJsonArray / encodeNdjson, a piece of rows at a time, for answers
+ * too large to hold as one string next to their rows: each piece's rows are released once
+ * encoded (the result's row arrays are emptied as they go), so a large read holds the
+ * database's text rows plus one piece, not also every row object and the whole body.
+ */
+export function* encodePieces(result: DbTextResult, format: 'json' | 'ndjson', rowsPerPiece = ROWS_PER_PIECE): Generator<string> {
+  const converters = jsonConverters(result);
+  const total = result.rows.length;
+  if (format === 'json' && total === 0) yield '[]';
+  for (let start = 0; start < total; start += rowsPerPiece) {
+    const end = Math.min(total, start + rowsPerPiece);
+    const rows = buildRows(result, converters, start, end);
+    releaseRows(result, start, end);
+    if (format === 'ndjson') {
+      let out = '';
+      for (const row of rows) out += JSON.stringify(row) + '\n';
+      yield out;
+    } else {
+      const json = JSON.stringify(rows);
+      // "[a,b]" → "[a,b" / ",c,d" / ",e]": the pieces concatenate to one array.
+      yield (start === 0 ? '[' : ',') + json.slice(1, end === total ? json.length : -1);
+    }
+  }
+}
+
+/** Rows already encoded are not needed again: let them go while the rest is written. */
+function releaseRows(result: DbTextResult, start: number, end: number): void {
+  for (let r = start; r < end; r++) (result.rows as unknown[])[r] = null;
+}
+
 /** The rows as the objects `Db.query()` would have returned (for encoders that need real values). */
-export function toRowObjects(result: DbTextResult): Record<string, unknown>[] {
-  return buildRows(result, result.parsers);
+export function toRowObjects(result: DbTextResult, start = 0, end = result.rows.length): Record<string, unknown>[] {
+  return buildRows(result, result.parsers, start, end);
 }
 
 /** Row objects whose values give the same JSON as `Db.query()`'s, built cheaply. */
 function jsonReadyRows(result: DbTextResult): Record<string, unknown>[] {
-  return buildRows(
-    result,
-    result.fields.map((f, c) => jsonConverterFor(f.dataTypeID, result.parsers[c]))
-  );
+  return buildRows(result, jsonConverters(result), 0, result.rows.length);
 }
 
-function buildRows({ fields, rows }: DbTextResult, converters: Convert[]): Record<string, unknown>[] {
+const jsonConverters = (result: DbTextResult): Convert[] => result.fields.map((f, c) => jsonConverterFor(f.dataTypeID, result.parsers[c]));
+
+function buildRows({ fields, rows }: DbTextResult, converters: Convert[], start: number, end: number): Record<string, unknown>[] {
   const names = fields.map((f) => f.name);
   const count = names.length;
-  const out: Record<string, unknown>[] = new Array(rows.length);
-  for (let r = 0; r < rows.length; r++) {
+  const out: Record<string, unknown>[] = new Array(end - start);
+  for (let r = start; r < end; r++) {
     const values = rows[r];
     const row: Record<string, unknown> = {};
     for (let c = 0; c < count; c++) {
       const text = values[c];
       row[names[c]] = text === null ? null : converters[c](text);
     }
-    out[r] = row;
+    out[r - start] = row;
   }
   return out;
 }

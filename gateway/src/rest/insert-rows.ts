@@ -3,8 +3,9 @@ import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
 import type { Db, DbSession } from '../db/types';
 import { CoercionError, coerceValue } from './coerce-value';
 import { csvField } from './copy-csv';
-import { insertStatement, placeOfCopyError, placeOfInsertError, rowDatabaseError } from './locate-row-error';
+import { insertStatement, placeOfCopyErrorWithColumn, placeOfInsertError, rowDatabaseError } from './locate-row-error';
 import type { ParsedRows } from './parse-body';
+import { ROWS_PER_STEP, TimeSlices } from './time-slices';
 
 export interface RowError {
   row: number;
@@ -12,7 +13,11 @@ export interface RowError {
   reason: string;
 }
 
-const MAX_REPORTED_ERRORS = 100;
+/**
+ * Bad values reported per request. Checking stops there: a body of a million junk rows is
+ * refused after its first bad rows instead of after coercing (and describing) every value.
+ */
+export const MAX_REPORTED_ERRORS = 20;
 // PostgreSQL allows 65535 bound parameters per statement, but the embedded database's
 // protocol writer counts them in a signed 16-bit field (more fail there): stay below 32768.
 const MAX_PARAMS_PER_STATEMENT = 32_000;
@@ -26,47 +31,101 @@ export interface PreparedRows {
 }
 
 /**
- * Checks every row against the table before anything is written: unknown columns and
- * values that do not fit their column type are reported together, with row index and
- * column, and nothing is inserted.
+ * Checks the rows against the table before anything is written: an unknown column is
+ * refused at once; values that do not fit their column type are reported together (up to
+ * MAX_REPORTED_ERRORS, then checking stops), with row index and column, and nothing is
+ * inserted. Runs in time slices (see time-slices.ts), so a large body does not hold the
+ * event loop.
  */
-export function prepareRows(table: ResolvedTable, parsed: ParsedRows): PreparedRows {
+export async function prepareRows(table: ResolvedTable, parsed: ParsedRows): Promise<PreparedRows> {
+  const slices = new TimeSlices();
+  const { rows, textValues } = parsed;
   const byName = new Map(table.columns.map((c) => [c.name, c]));
   const used = new Set<string>();
-  parsed.rows.forEach((row, index) => {
-    for (const key of Object.keys(row)) {
-      if (!byName.has(key)) {
-        throw new ApiError(400, 'unknown_column', `Unknown column "${key}" in table "${table.name}" (row ${index})`, { table: table.name, column: key, row: index });
+  for (let start = 0; start < rows.length; start += ROWS_PER_STEP) {
+    const end = Math.min(rows.length, start + ROWS_PER_STEP);
+    for (let index = start; index < end; index++) {
+      for (const key of Object.keys(rows[index])) {
+        if (used.has(key)) continue;
+        if (!byName.has(key)) {
+          throw new ApiError(400, 'unknown_column', `Unknown column "${key}" in table "${table.name}" (row ${index})`, { table: table.name, column: key, row: index });
+        }
+        used.add(key);
       }
-      used.add(key);
     }
-  });
+    await slices.pause();
+  }
   const columns = table.columns.filter((c) => used.has(c.name));
   if (columns.length === 0) throw new ApiError(400, 'empty_body', 'The rows name no columns');
 
   const errors: RowError[] = [];
   let uniform = true;
-  const values = parsed.rows.map((row, index) =>
-    columns.map((col) => {
-      if (!(col.name in row)) {
-        uniform = false;
-        return undefined;
-      }
-      try {
-        // A Date binds as UTC text on both drivers (db/types.ts), as COPY writes it.
-        return coerceValue(col, row[col.name], parsed.textValues);
-      } catch (err) {
-        if (!(err instanceof CoercionError)) throw err;
-        if (errors.length < MAX_REPORTED_ERRORS) errors.push({ row: index, column: col.name, reason: err.message });
-        return null;
-      }
-    })
-  );
-  if (errors.length) {
-    const first = errors[0];
-    throw new ApiError(400, 'invalid_value', `Row ${first.row}, column "${first.column}": ${first.reason}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, { errors });
+  const values: unknown[][] = new Array(rows.length);
+  for (let start = 0; start < rows.length && errors.length < MAX_REPORTED_ERRORS; start += ROWS_PER_STEP) {
+    const end = Math.min(rows.length, start + ROWS_PER_STEP);
+    for (let index = start; index < end && errors.length < MAX_REPORTED_ERRORS; index++) {
+      const row = rows[index];
+      values[index] = columns.map((col) => {
+        if (!(col.name in row)) {
+          uniform = false;
+          return undefined;
+        }
+        try {
+          // A Date binds as UTC text on both drivers (db/types.ts), as COPY writes it.
+          return coerceValue(col, row[col.name], textValues);
+        } catch (err) {
+          if (!(err instanceof CoercionError)) throw err;
+          if (errors.length < MAX_REPORTED_ERRORS) errors.push({ row: index, column: col.name, reason: err.message });
+          return null;
+        }
+      });
+    }
+    await slices.pause();
   }
+  if (errors.length) throw invalidValues(errors);
   return { columns, values, uniform };
+}
+
+function invalidValues(errors: RowError[]): ApiError {
+  const first = errors[0];
+  const more = errors.length >= MAX_REPORTED_ERRORS ? ` (and ${errors.length - 1} more; checking stopped there)` : errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return new ApiError(400, 'invalid_value', `Row ${first.row}, column "${first.column}": ${first.reason}${more}`, {
+    errors,
+    ...(errors.length >= MAX_REPORTED_ERRORS ? { truncated: true } : {}),
+  });
+}
+
+/**
+ * Looks at rows as the body is parsed, before it has all been read: once MAX_REPORTED_ERRORS
+ * bad values are seen, the body is refused with them at once, instead of parsing the rest of
+ * a junk body first. Fewer bad values change nothing (prepareRows then reports them, after
+ * an unknown column anywhere). Keys that are not columns are left to prepareRows.
+ */
+export function badValueScout(table: ResolvedTable, textValues: boolean): (rows: readonly Record<string, unknown>[], firstIndex: number) => void {
+  const byName = new Map(table.columns.map((c) => [c.name, c]));
+  const errors: RowError[] = [];
+  return (rows, firstIndex) => {
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      for (const key in row) {
+        const col = byName.get(key);
+        if (!col) continue;
+        try {
+          coerceValue(col, row[key], textValues);
+        } catch (err) {
+          if (!(err instanceof CoercionError)) throw err;
+          errors.push({ row: firstIndex + r, column: col.name, reason: err.message });
+          if (errors.length >= MAX_REPORTED_ERRORS) throw invalidValues(sortedByColumn(errors, table));
+        }
+      }
+    }
+  };
+}
+
+/** Within a row, errors in the table's column order, as prepareRows lists them. */
+function sortedByColumn(errors: RowError[], table: ResolvedTable): RowError[] {
+  const order = new Map(table.columns.map((c, i) => [c.name, i]));
+  return [...errors].sort((a, b) => a.row - b.row || order.get(a.column)! - order.get(b.column)!);
 }
 
 /**
@@ -84,7 +143,7 @@ export async function insertRows(db: Db, table: ResolvedTable, prepared: Prepare
     });
   } catch (err) {
     const place = useCopy
-      ? placeOfCopyError(err, prepared.columns, prepared.values)
+      ? await placeOfCopyErrorWithColumn(db, table, err, prepared.columns, prepared.values)
       : await placeOfInsertError(db, table, prepared.columns, prepared.values.slice(statement.start, statement.end), err);
     const located = place && rowDatabaseError(err, useCopy ? place : { ...place, row: statement.start + place.row });
     throw located ?? err;
@@ -92,8 +151,8 @@ export async function insertRows(db: Db, table: ResolvedTable, prepared: Prepare
 }
 
 /** The database refused a row of these, written by COPY: the error with its row, when COPY said where. */
-export function locateCopyError(err: unknown, prepared: PreparedRows): unknown {
-  const place = placeOfCopyError(err, prepared.columns, prepared.values);
+export async function locateCopyError(db: Db, table: ResolvedTable, err: unknown, prepared: PreparedRows): Promise<unknown> {
+  const place = await placeOfCopyErrorWithColumn(db, table, err, prepared.columns, prepared.values);
   return (place && rowDatabaseError(err, place)) ?? err;
 }
 

@@ -79,7 +79,7 @@ export function placeOfCopyError(err: unknown, columns: ResolvedColumn[], values
 }
 
 /** Errors one row causes on its own, whatever the other rows hold: worth looking for. */
-const PER_ROW_CODES = /^(22...|23502|23503|23514)$/;
+const PER_ROW_CODES = /^(22...|23502|23503|23514|54000)$/;
 
 class Located {
   constructor(readonly place: RowPlace | null) {}
@@ -105,6 +105,7 @@ export async function placeOfInsertError(db: Db, table: ResolvedTable, columns: 
       }
       const again = await tryInsert(tx, table, columns, [rows[lo]]);
       if (again?.code !== code) throw new Located(null);
+      if (code === INDEX_ROW_TOO_LARGE) throw new Located({ row: lo, column: await indexedColumnOf(tx, table, columns, rows[lo]) });
       if (typeof again.column === 'string' || !code.startsWith('22')) throw new Located({ row: lo });
       // A data error names no column: the row's values one at a time.
       for (let c = 0; c < columns.length; c++) {
@@ -118,6 +119,39 @@ export async function placeOfInsertError(db: Db, table: ResolvedTable, columns: 
     // The probe itself failed (connection lost…): the original error is reported as it is.
   }
   return null;
+}
+
+/** "index row requires 120072 bytes, maximum size is 8191" (and btree's "index row size … exceeds maximum"). */
+const INDEX_ROW_TOO_LARGE = '54000';
+
+/**
+ * A COPY error's place, with the column filled in for a too large index row, which names
+ * none (COPY's context gives the line only).
+ */
+export async function placeOfCopyErrorWithColumn(db: Db, table: ResolvedTable, err: unknown, columns: ResolvedColumn[], values: unknown[][]): Promise<RowPlace | null> {
+  const place = placeOfCopyError(err, columns, values);
+  if (!place || place.column || (err as DbErrorLike).code !== INDEX_ROW_TOO_LARGE) return place;
+  return { ...place, column: await indexedColumnOf(db, table, columns, values[place.row]).catch(() => undefined) };
+}
+
+/**
+ * The column of a too large index row: the longest of the row's values in indexed columns
+ * (an index entry grows with the values it holds; a long value elsewhere is simply toasted).
+ */
+async function indexedColumnOf(session: DbSession, table: ResolvedTable, columns: ResolvedColumn[], row: unknown[]): Promise<string | undefined> {
+  const indexed = await session.query<{ name: string }>(
+    `SELECT DISTINCT a.attname AS name FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indrelid = $1::regclass`,
+    [table.ident]
+  );
+  const names = new Set(indexed.rows.map((r) => r.name));
+  let widest: { name: string; length: number } | undefined;
+  columns.forEach((column, c) => {
+    const value = row[c];
+    if (!names.has(column.name) || value === null || value === undefined) return;
+    const length = String(value).length;
+    if (!widest || length > widest.length) widest = { name: column.name, length };
+  });
+  return widest?.name;
 }
 
 /** One INSERT of `rows` behind a savepoint, undone whatever happens; the error it gave, if any. */

@@ -1,7 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
 import type { DbTextResult } from '../db/types';
 import { ApiError } from '../errors';
-import { encodeJsonArray, encodeNdjson, toRowObjects } from './encode-text-rows';
+import { Readable } from 'node:stream';
+import { encodeJsonArray, encodeNdjson, encodePieces, ROWS_PER_PIECE, toRowObjects } from './encode-text-rows';
 
 export type OutputFormat = 'json' | 'csv' | 'ndjson';
 
@@ -39,8 +40,12 @@ export function contentType(format: OutputFormat): string {
 export function formatRows(format: OutputFormat, rows: Record<string, unknown>[], columns: string[]): string {
   if (format === 'json') return JSON.stringify(rows);
   if (format === 'ndjson') return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+  return csvText(rows, columns, true);
+}
+
+function csvText(rows: Record<string, unknown>[], columns: string[], header: boolean): string {
   return stringify(rows, {
-    header: true,
+    header,
     columns,
     cast: {
       date: (d) => d.toISOString(),
@@ -48,6 +53,31 @@ export function formatRows(format: OutputFormat, rows: Record<string, unknown>[]
       object: (o) => JSON.stringify(o),
     },
   });
+}
+
+/**
+ * Rows still in PostgreSQL's text form → the body, streamed a piece at a time when there are
+ * many (see encodePieces: a large answer is never held whole, and encoding it takes turns
+ * with other requests as the client reads), else one string. The same bytes either way,
+ * and the same `formatRows` gives for the parsed rows.
+ */
+export function textRowsBody(format: OutputFormat, result: DbTextResult): string | Readable {
+  if (result.rows.length <= STREAM_ABOVE_ROWS) return formatTextRows(format, result);
+  return Readable.from(format === 'csv' ? csvPieces(result) : encodePieces(result, format), { objectMode: false });
+}
+
+/** Answers of more rows than this are streamed. */
+const STREAM_ABOVE_ROWS = 2 * ROWS_PER_PIECE;
+
+function* csvPieces(result: DbTextResult): Generator<string> {
+  const columns = result.fields.map((f) => f.name);
+  const total = result.rows.length;
+  for (let start = 0; start < total; start += ROWS_PER_PIECE) {
+    const end = Math.min(total, start + ROWS_PER_PIECE);
+    const rows = toRowObjects(result, start, end);
+    for (let r = start; r < end; r++) (result.rows as unknown[])[r] = null;
+    yield csvText(rows, columns, start === 0);
+  }
 }
 
 /** Rows still in PostgreSQL's text form → body text: the same bytes `formatRows` gives for the parsed rows. */

@@ -1,6 +1,5 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ApiError } from '../errors';
-import type { ParseJson } from './json-array-segments';
 
 /** One parsed input row; `textValues` marks CSV, where every value is text and "" means null. */
 export interface ParsedRows {
@@ -17,16 +16,6 @@ export const isNdjsonType = (type: string) => NDJSON_TYPES.includes(type);
 
 /** The media type of a Content-Type header, lower case, without parameters. */
 export const mediaType = (contentType: string | undefined) => (contentType ?? '').split(';')[0].trim().toLowerCase();
-
-/**
- * A whole body's text → rows: JSON through `parseJson` (Fastify's own JSON parser, so the
- * errors are those of any JSON route), NDJSON and CSV as below.
- */
-export function parseRowsText(text: string, contentType: string, parseJson: ParseJson): ParsedRows {
-  const type = mediaType(contentType);
-  if (type === 'application/json') return parseRowsBody(parseJson(text), type);
-  return parseRowsBody(text, type);
-}
 
 /**
  * A POST body in any accepted shape → rows. JSON arrives already parsed (object or
@@ -60,31 +49,45 @@ function parseNdjsonRows(text: string): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      throw new ApiError(400, 'malformed_body', `Line ${i + 1} is not valid JSON: ${(err as Error).message}`, { row: rows.length, line: i + 1 });
-    }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      throw new ApiError(400, 'malformed_body', `Line ${i + 1} is not a JSON object`, { row: rows.length, line: i + 1 });
-    }
-    rows.push(value as Record<string, unknown>);
+    const row = ndjsonLineRow(lines[i], i + 1, rows.length);
+    if (row) rows.push(row);
   }
-  if (rows.length === 0) throw new ApiError(400, 'empty_body', 'The NDJSON body holds no rows');
+  if (rows.length === 0) throw ndjsonEmpty();
   return rows;
 }
+
+/** One NDJSON line (1-based `line`) → its row; null for a blank line; not a JSON object → 400 naming the line. */
+export function ndjsonLineRow(raw: string, line: number, row: number): Record<string, unknown> | null {
+  const text = raw.trim();
+  if (text === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ApiError(400, 'malformed_body', `Line ${line} is not valid JSON: ${(err as Error).message}`, { row, line });
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ApiError(400, 'malformed_body', `Line ${line} is not a JSON object`, { row, line });
+  }
+  return value as Record<string, unknown>;
+}
+
+export const ndjsonEmpty = () => new ApiError(400, 'empty_body', 'The NDJSON body holds no rows');
 
 function parseCsvRows(text: string): Record<string, unknown>[] {
   let rows: Record<string, unknown>[];
   try {
     rows = parseCsv(text, CSV_OPTIONS);
   } catch (err) {
-    const e = err as Error & { lines?: number; record?: number };
-    throw new ApiError(400, 'malformed_body', `The CSV body cannot be read: ${e.message}`, { line: e.lines });
+    throw csvBodyError(err);
   }
-  if (rows.length === 0) throw new ApiError(400, 'empty_body', 'The CSV body holds a header but no rows');
+  if (rows.length === 0) throw csvEmpty();
   return rows;
 }
+
+export function csvBodyError(err: unknown): ApiError {
+  const e = err as Error & { lines?: number };
+  return new ApiError(400, 'malformed_body', `The CSV body cannot be read: ${e.message}`, { line: e.lines });
+}
+
+export const csvEmpty = () => new ApiError(400, 'empty_body', 'The CSV body holds a header but no rows');

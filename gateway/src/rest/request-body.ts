@@ -50,6 +50,12 @@ export class RequestBody {
     return this.chunks[this.taken++];
   }
 
+  /** Every chunk of the body, once the last byte is in. */
+  async chunksAll(): Promise<readonly Buffer[]> {
+    while ((await this.next()) !== null);
+    return this.chunks;
+  }
+
   /** The whole body as UTF-8 text, once the last byte is in. */
   async text(): Promise<string> {
     while ((await this.next()) !== null);

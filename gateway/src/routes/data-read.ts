@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import { assertTableAllowed, requireScope } from '../auth';
 import { buildReadQuery } from '../rest/read-query';
-import { contentType, formatRows, formatTextRows, pickOutputFormat } from '../rest/output-format';
+import { contentType, formatRows, pickOutputFormat, textRowsBody } from '../rest/output-format';
 import { clientAbortSignal } from '../http/client-abort-signal';
 
 const Params = Type.Object({ table: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -37,7 +37,7 @@ export const dataReadRoutes: FastifyPluginAsync = async (app) => {
       const signal = clientAbortSignal(reply);
       // Where the driver hands out PostgreSQL's text, rows are encoded straight from it
       // (no row objects, no Dates): same body, a fraction of the work on large reads.
-      if (app.db.queryText) return reply.send(formatTextRows(format, await app.db.queryText(sql, params, { signal })));
+      if (app.db.queryText) return reply.send(textRowsBody(format, await app.db.queryText(sql, params, { signal })));
       const result = await app.db.query(sql, params, { signal });
       return reply.send(formatRows(format, result.rows, result.fields.map((f) => f.name)));
     }

@@ -4,8 +4,9 @@ import { Type } from 'typebox';
 import { assertTableAllowed, requireScope } from '../auth';
 import type { ResolvedTable } from '../catalog/catalog';
 import { ApiError } from '../errors';
-import { mediaType, NDJSON_TYPES, parseRowsBody, parseRowsText, type ParsedRows } from '../rest/parse-body';
-import { insertRows, locateCopyError, prepareRows } from '../rest/insert-rows';
+import { mediaType, NDJSON_TYPES, parseRowsBody, type ParsedRows } from '../rest/parse-body';
+import { assertJsonSyntax, readWholeBody } from '../rest/read-whole-body';
+import { badValueScout, insertRows, locateCopyError, prepareRows } from '../rest/insert-rows';
 import { RequestBody } from '../rest/request-body';
 import { rowBatches } from '../rest/row-batches';
 import { streamCopyRows } from '../rest/stream-copy-rows';
@@ -32,7 +33,7 @@ type WriteRequest = FastifyRequest<{ Params: { table: string } }>;
 export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
   const bodyLimit = app.config.bodyLimit;
   const parseJson = syncJsonParser(app);
-  const parseWholeJson = explainingJsonParser(parseJson);
+  const jsonParsers = { segment: parseJson, whole: explainingJsonParser(parseJson) };
   const checkScope = requireScope('write');
 
   // Only in this plugin's scope: every other route keeps Fastify's JSON parser.
@@ -54,7 +55,7 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
     return table;
   };
 
-  const insertParsed = (table: ResolvedTable, parsed: ParsedRows) => insertRows(app.db, table, prepareRows(table, parsed), app.config.copyThresholdRows);
+  const insertParsed = async (table: ResolvedTable, parsed: ParsedRows) => insertRows(app.db, table, await prepareRows(table, parsed), app.config.copyThresholdRows);
 
   async function insertStreamed(request: WriteRequest, reply: FastifyReply, body: RequestBody): Promise<number> {
     let table: ResolvedTable;
@@ -62,11 +63,11 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
       table = await writableTable(request, reply);
     } catch (err) {
       // Errors of the body itself come first, as when it was read before the handler.
-      const text = await body.text();
-      if (body.contentType === 'application/json') parseWholeJson(text);
+      if (body.contentType === 'application/json') await assertJsonSyntax(body, jsonParsers);
+      else await body.text();
       throw err;
     }
-    const wholeBody = async () => parseRowsText(await body.text(), body.contentType, parseWholeJson);
+    const wholeBody = () => readWholeBody(body, jsonParsers, (textValues) => badValueScout(table, textValues));
     if (app.db.copyFrom) {
       try {
         const copied = await streamCopyRows(app.db, table, rowBatches(body, parseJson), app.config.copyThresholdRows);
@@ -75,7 +76,7 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
         if (err instanceof ApiError || (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
         // The database refused a row: a bad row later in the body is still reported first,
         // as when every row was checked before writing; else the refused one, with its row.
-        throw locateCopyError(err, prepareRows(table, await wholeBody()));
+        throw await locateCopyError(app.db, table, err, await prepareRows(table, await wholeBody()));
       }
     }
     // Small batches, the embedded database, and whatever the streaming path did not take.

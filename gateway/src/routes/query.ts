@@ -1,9 +1,14 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { requireScope } from '../auth';
 import { ErrorBody } from '../contract/errors';
 import { QueryRequest, QueryResponse } from '../contract/query';
 import { runQueryRequest } from '../query/run-request';
 import { clientAbortSignal } from '../http/client-abort-signal';
+import { countFrameValues, jsonPieces } from '../rest/json-pieces';
+
+/** Answers with more frame values than this are streamed. */
+const STREAM_ABOVE_VALUES = 20_000;
 
 /** `POST /api/v1/query`: Grafana-style multi-query requests answered with data frames per refId. */
 export const queryRoutes: FastifyPluginAsync = async (app) => {
@@ -22,6 +27,12 @@ export const queryRoutes: FastifyPluginAsync = async (app) => {
         response: { 200: QueryResponse, 400: ErrorBody },
       },
     },
-    async (request, reply) => runQueryRequest(app, request.principal!, request.body, clientAbortSignal(reply))
+    async (request, reply) => {
+      const response = await runQueryRequest(app, request.principal!, request.body, clientAbortSignal(reply));
+      if (countFrameValues(response) < STREAM_ABOVE_VALUES) return response;
+      // A large answer (up to BODY_LIMIT) goes out in pieces instead of as one string beside
+      // its values (and a second copy on its way to the socket).
+      return reply.type('application/json; charset=utf-8').send(Readable.from(jsonPieces(response), { objectMode: false }));
+    }
   );
 };

@@ -24,6 +24,8 @@ export interface GatewayProcessOptions {
   cleanEnv?: boolean;
   cwd?: string;
   timeoutMs?: number;
+  /** Node's own flags before the entry, e.g. `['--cpu-prof']` (not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 export interface GatewayProcess {
@@ -45,9 +47,9 @@ export const formatGatewayTokens = (tokens: GatewayToken[]): string =>
   tokens.map((t) => `${t.name}:${t.secret}:${t.scopes.join(',')}`).join(';');
 
 export function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
-  const { entry, env = {}, args = [], cleanEnv = false, cwd, timeoutMs = 120_000 } = options;
+  const { entry, env = {}, args = [], cleanEnv = false, cwd, timeoutMs = 120_000, nodeArgs = [] } = options;
   const base = cleanEnv ? { PATH: process.env.PATH ?? '' } : process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
     cwd,
     env: { ...base, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,6 +23,13 @@ export const TOKEN_SPEC = [
   `limited:${TOKENS.limited}:read,write:metrics,other.things`,
 ].join(';');
 
+/**
+ * Suites run many apps in one process on a shared machine, where the event loop can lag a
+ * second behind for reasons of its own: load shedding would refuse their requests at random.
+ * It is tested on its own apps (http-protection.test.ts).
+ */
+export const NO_SHEDDING = { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' } as const;
+
 export type Driver = 'embedded' | 'postgres';
 
 export interface TestContext {
@@ -70,7 +77,7 @@ export function forEachDatabase(body: (getCtx: () => TestContext) => void, optio
       let ctx: TestContext | undefined;
       let scratch: { name: string; url: string } | undefined;
       before(async () => {
-        const env: Record<string, string> = { GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: 'memory://', ...options.env };
+        const env: Record<string, string> = { GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: 'memory://', ...NO_SHEDDING, ...options.env };
         if (driver === 'postgres') {
           scratch = await createScratchDatabase();
           env.DATABASE_URL = scratch.url;
