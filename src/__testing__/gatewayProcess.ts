@@ -36,7 +36,8 @@ export const startGateway = async (): Promise<LiveGateway> => {
       LOG_LEVEL: 'warn',
       GATEWAY_TOKENS: `grafana:${token}:read,sql;viewer:${readOnlyToken}:read;writer:${writeToken}:read,write`,
     },
-    timeoutMs: 90_000,
+    // The embedded database starts slowly on a loaded machine.
+    timeoutMs: 240_000,
   });
   return { url: gateway.url, token, readOnlyToken, writeToken, process: gateway };
 };

@@ -7,7 +7,7 @@ import { formatGatewayTokens, startGatewayProcess, type GatewayProcess, type Gat
 
 export type { GatewayProcess, GatewayToken };
 
-export const startGateway = (repoRoot: string, tokens: GatewayToken[], timeoutMs = 120_000): Promise<GatewayProcess> =>
+export const startGateway = (repoRoot: string, tokens: GatewayToken[], timeoutMs = 240_000): Promise<GatewayProcess> =>
   startGatewayProcess({
     entry: join(repoRoot, 'gateway', 'src', 'main.ts'),
     cwd: repoRoot,
