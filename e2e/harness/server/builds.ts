@@ -4,7 +4,7 @@
  * of each runtime (webpack → e2e/harness/dist/<runtime>/).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import webpack, { type Stats } from 'webpack';
 
@@ -61,6 +61,10 @@ export const buildPluginIfStale = async (
   }
   log('building the plugin (npm run build)…');
   await run('npm', ['run', 'build', '--silent'], repoRoot);
+  // webpack leaves an unchanged module.js untouched: after a change that does not alter the
+  // bundle (a README, a test) its old mtime would make every later start build again.
+  const now = new Date();
+  utimesSync(join(repoRoot, 'dist', 'module.js'), now, now);
   return true;
 };
 
@@ -132,7 +136,8 @@ export const buildHostIfStale = async (
   const config = hostWebpackConfig(repoRoot, runtime, versions);
   const marker = join(runtime.hostDir, 'build-mode.txt');
   const builtMode = existsSync(marker) ? readFileSync(marker, 'utf8') : undefined;
-  if (!isStale(join(runtime.hostDir, 'index.html'), inputs) && builtMode === config.mode) {
+  // The marker, not index.html: webpack does not rewrite an output whose content is unchanged.
+  if (!isStale(marker, inputs) && existsSync(join(runtime.hostDir, 'index.html')) && builtMode === config.mode) {
     return false;
   }
   log(
