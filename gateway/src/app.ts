@@ -6,6 +6,7 @@ import './fastify-augment';
 import type { GatewayConfig } from './config';
 import { ConfigError } from './config-error';
 import { openDb } from './db/open-db';
+import { ChangeNotifications } from './db/notifications';
 import { detectCapabilities } from './capabilities';
 import { Catalog } from './catalog/catalog';
 import { installAuth, loadOrCreateDemoToken, hashToken, type TokenEntry } from './auth';
@@ -66,6 +67,9 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     app.decorate('demoToken', demoToken);
     app.decorate('metrics', installMetrics(app));
     app.addHook('onClose', async () => db.close());
+    const notifications = new ChangeNotifications(db, app.log);
+    app.decorate('notifications', notifications);
+    app.addHook('onClose', async () => notifications.close());
     // SQL mode's reader login has its own small pool (PostgreSQL), opened on first use.
     const sqlMode = createSqlModeSession(config, db, (err) => app.log.warn({ err }, 'SQL-mode reader connection error'));
     app.decorate('sqlMode', sqlMode);

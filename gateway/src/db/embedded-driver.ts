@@ -1,4 +1,5 @@
-import type { Db, DbResult, DbSession, TransactionOptions } from './types';
+import type { Db, DbResult, DbSession, NotificationConnection, NotificationEvents, TransactionOptions } from './types';
+import { quoteIdent } from '../sql/quote';
 import { SerialQueue } from './serial-queue';
 import { EmbeddedThread, type ThreadEnd } from './embedded-thread';
 import { closedError, type WireResult } from './embedded-messages';
@@ -61,8 +62,15 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
   const defaultTimeoutMs = options.statementTimeoutMs ?? 0;
   const queue = new SerialQueue();
   let closed = false;
+  /** Notification connections, each tied to the worker it LISTENs on: a new worker has no LISTENs. */
+  const listeners = new Map<NotificationEvents, EmbeddedThread>();
 
   const onEnd = (thread: EmbeddedThread, end: ThreadEnd) => {
+    for (const [events, on] of listeners) {
+      if (on !== thread) continue;
+      listeners.delete(events);
+      events.onLost(new Error(`The embedded database's worker ended (${end})`));
+    }
     if (closed) return;
     if (end === 'timeout') {
       log?.warn({ dataDir: dataDir ?? 'memory://' }, 'A statement ran past the statement timeout: the embedded database was stopped and is restarting');
@@ -75,7 +83,9 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
   };
 
   const open = async (): Promise<EmbeddedThread> => {
-    const thread = new EmbeddedThread({ dataDir }, onEnd);
+    const thread = new EmbeddedThread({ dataDir }, onEnd, (channel, payload) => {
+      for (const [events, on] of listeners) if (on === thread) events.onNotification(channel, payload);
+    });
     await thread.ready;
     return thread;
   };
@@ -120,6 +130,27 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
     driver: 'embedded',
     query: (sql, params) => queue.run(async () => runStatement(await live(), sql, params, defaultTimeoutMs)),
     transaction: (fn, opts = {}) => queue.run(async () => runTransaction(await live(), fn, opts, defaultTimeoutMs)),
+    // PGlite is one session: LISTEN runs on it between other work (through the queue, so never
+    // inside someone's transaction, whose ROLLBACK would undo it), and the session hears its own
+    // NOTIFYs, from triggers included, when they commit.
+    async openNotificationConnection(events): Promise<NotificationConnection> {
+      const thread = await queue.run(live);
+      listeners.set(events, thread);
+      const onThread = (sql: string) =>
+        queue.run(async () => {
+          if (listeners.get(events) !== thread) throw new Error('This notification connection is closed');
+          await thread.request({ op: 'write', sql });
+        });
+      return {
+        listen: (channel) => onThread(`LISTEN ${quoteIdent(channel)}`),
+        unlisten: (channel) => onThread(`UNLISTEN ${quoteIdent(channel)}`),
+        async close() {
+          if (listeners.get(events) !== thread) return;
+          await onThread('UNLISTEN *').catch(() => undefined);
+          listeners.delete(events);
+        },
+      };
+    },
     close() {
       return queue.run(async () => {
         if (closed) return;

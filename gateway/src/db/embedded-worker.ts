@@ -74,6 +74,8 @@ async function handle(pglite: PGlite, req: WorkerRequest): Promise<WireResult> {
 
 try {
   const pglite = await open();
+  // Every NOTIFY on a channel this session LISTENs to (LISTEN itself arrives as a statement).
+  pglite.onNotification((channel, payload) => send({ type: 'notification', channel, payload }));
   port.on('message', (req: WorkerRequest) => {
     handle(pglite, req)
       .then((result) => send({ type: 'answer', id: req.id, result }))
