@@ -15,6 +15,7 @@ import { installMetrics } from './plugins/metrics';
 import { seedDemoData } from './demo/seed-demo-data';
 import { createSqlModeSession } from './query/sql-mode-session';
 import { routes } from './routes';
+import { Relay } from './messaging/relay/relay';
 import { GATEWAY_VERSION } from './version';
 
 /**
@@ -91,7 +92,14 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
         security: [{ bearer: [] }],
       },
     });
+    const relay = config.relay ? new Relay(app, config.relay) : null;
+    app.decorate('relay', relay);
     for (const route of routes) await app.register(route);
+    // The relay starts last: it needs the catalog and the LISTEN connection.
+    if (relay) {
+      app.addHook('onClose', async () => relay.close());
+      await relay.start();
+    }
     return app;
   } catch (err) {
     await db.close().catch(() => undefined);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error';
 import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens';
+import { loadRelayConfig } from './messaging/relay/load-relay-config';
+import type { RelayConfig } from './messaging/relay/config';
 
 /**
  * Gateway configuration, from environment variables; each can also be given as a
@@ -35,6 +37,7 @@ import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens'
  * | READER_ROLE           | tsgw_reader    | Else SQL mode logs in as this role, which the gateway creates or     |
  * |                       |                | updates (needs CREATEROLE) with a fresh random password and SELECT   |
  * |                       |                | grants; embedded: entered with SET LOCAL ROLE                        |
+ * | MESSAGING_CONFIG      | (none)         | YAML file of the messaging bridges; `relay:` = changes → brokers     |
  *
  * SQL mode without READER_DATABASE_URL on a gateway user that may not create roles answers
  * 503 sql_mode_unavailable; the other modes work. See query/sql-mode-session.ts.
@@ -62,6 +65,10 @@ export interface GatewayConfig {
   /** SQL mode's own read-only login; unset → the gateway manages `readerRole`. */
   readerDatabaseUrl?: string;
   readerRole: string;
+  /** MESSAGING_CONFIG: the YAML file of the messaging bridges. */
+  messagingConfig?: string;
+  /** Its `relay:` section (table changes → brokers), null without one. */
+  relay: RelayConfig | null;
 }
 
 export { ConfigError };
@@ -136,6 +143,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     copyThresholdRows: int(vars, 'COPY_THRESHOLD_ROWS', 1000, 1),
     readerDatabaseUrl,
     readerRole,
+    messagingConfig: vars.MESSAGING_CONFIG || undefined,
+    relay: vars.MESSAGING_CONFIG ? loadRelayConfig(vars.MESSAGING_CONFIG) : null,
   };
 }
 

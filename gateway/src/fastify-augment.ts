@@ -5,6 +5,7 @@ import type { Catalog } from './catalog/catalog';
 import type { Principal } from './auth/principal';
 import type { Registry } from 'prom-client';
 import type { ChangeNotifications } from './db/notifications';
+import type { Relay } from './messaging/relay/relay';
 
 // What buildApp decorates onto the instance and the request, visible to every route file.
 declare module 'fastify' {
@@ -19,6 +20,8 @@ declare module 'fastify' {
     metrics: Registry;
     /** The one LISTEN connection (and in-process change events), shared by whoever waits for changes. */
     notifications: ChangeNotifications;
+    /** Table changes → brokers (MESSAGING_CONFIG `relay:`), null when not configured. */
+    relay: Relay | null;
   }
   interface FastifyRequest {
     /** Set by the auth hook on every non-public route. */
