@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { ConfigError } from '../../config-error';
 import { BrokerSet } from './broker-set';
 import type { OutboxRoute, RelayConfig } from './config';
 import { NotifyRelay } from './notify-relay';
@@ -34,6 +33,7 @@ export class Relay {
       this.routes = config.outbox.tables.map((route) => this.bind(route));
       if (config.outbox.installTriggers) {
         for (const source of new Set(this.routes.map((r) => r.source))) {
+          if (!this.app.catalog.list().some((t) => t.name === source)) continue;
           const ops = [...new Set(this.routes.filter((r) => r.source === source).flatMap((r) => r.operations))];
           await installCaptureTrigger(app.db, app.catalog.resolveTable(source), ops);
         }
@@ -78,11 +78,17 @@ export class Relay {
     await this.brokers.close();
   }
 
+  /** The route with its table's catalog name (bare in public): the name the capture trigger writes. */
   private bind(route: OutboxRoute): BoundRoute {
     try {
       return { ...route, source: this.app.catalog.resolveTable(route.table).name };
     } catch {
-      throw new ConfigError(`relay.outbox.tables: table "${route.table}" does not exist`);
+      const source = route.table.startsWith('public.') ? route.table.slice('public.'.length) : route.table;
+      this.app.log.warn(
+        { table: route.table },
+        `relay.outbox.tables: table "${route.table}" does not exist yet; once it does, capture it with POST /api/v1/relay/outbox/${source}`
+      );
+      return { ...route, source };
     }
   }
 }
