@@ -24,10 +24,13 @@ export interface BoundRoute extends OutboxRoute {
   source: string;
 }
 
+// Walks the commits in seq order and each one's rows by index, stopping at the batch size:
+// the cost of a batch does not grow with the backlog behind it.
 const READ_BATCH = `
   SELECT o.id::text AS id, o.source, o.op, o.key::text AS key, o.row::text AS row, o.changed_at
-    FROM tsgw_relay.commits c JOIN tsgw_relay.outbox o ON o.xid = c.xid
-   WHERE c.seq IS NOT NULL AND o.source = ANY ($2::text[])
+    FROM (SELECT xid, seq FROM tsgw_relay.commits WHERE seq IS NOT NULL ORDER BY seq LIMIT $1) c
+   CROSS JOIN LATERAL (
+         SELECT * FROM tsgw_relay.outbox o WHERE o.xid = c.xid AND o.source = ANY ($2::text[]) ORDER BY o.id LIMIT $1) o
    ORDER BY c.seq, o.id
    LIMIT $1`;
 
@@ -126,6 +129,9 @@ export class OutboxRelay {
       const lease = await tx.query(`SELECT id FROM tsgw_relay.lease WHERE id = 1 FOR UPDATE SKIP LOCKED`);
       this.holdsLease = lease.rowCount > 0;
       if (!this.holdsLease) return 0;
+      // The planner's estimates for the lateral read are high enough to JIT-compile it: measured
+      // 70 ms of compiling for a 12 ms read of 1,000 rows. Off for the batch's own transaction.
+      await tx.query(`SELECT set_config('jit', 'off', true)`);
       return this.deliver(tx);
     });
   }
