@@ -1,4 +1,5 @@
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt from 'mqtt';
+import { lazyConnection } from './lazy-connection';
 import { confirmWithin, type BrokerLog, type Publisher } from './publisher';
 
 export interface MqttTarget {
@@ -8,32 +9,22 @@ export interface MqttTarget {
 }
 
 export function createMqttPublisher(url: string, log: BrokerLog): Publisher<MqttTarget> {
-  let client: Promise<MqttClient> | null = null;
-  const drop = () => {
-    const old = client;
-    client = null;
-    void old?.then((c) => c.end(true)).catch(() => undefined);
-  };
-  const open = async () => {
-    const c = await mqtt.connectAsync(url, { connectTimeout: 5000, reconnectPeriod: 1000, queueQoSZero: false });
-    c.on('error', (err) => log.warn({ err: err.message }, 'MQTT client error'));
-    return c;
-  };
+  const link = lazyConnection(
+    async () => {
+      // The client reconnects by itself; a publish it cannot confirm in time drops it whole.
+      const client = await mqtt.connectAsync(url, { connectTimeout: 5000, reconnectPeriod: 1000, queueQoSZero: false });
+      client.on('error', (err) => log.warn({ err: err.message }, 'MQTT client error'));
+      return client;
+    },
+    (client, graceful) => (graceful ? client.endAsync() : client.endAsync(true))
+  );
 
   return {
     async publish(target, messages, timeoutMs) {
-      if (!client) {
-        client = open();
-        client.catch(() => drop());
-      }
-      const c = await client;
-      const sent = Promise.all(messages.map((m) => c.publishAsync(target.topic, m.body, { qos: target.qos })));
-      await confirmWithin(sent, timeoutMs, `MQTT publish of ${messages.length} message(s)`, drop);
+      const client = await link.get();
+      const sent = Promise.all(messages.map((m) => client.publishAsync(target.topic, m.body, { qos: target.qos })));
+      await confirmWithin(sent, timeoutMs, `MQTT publish of ${messages.length} message(s)`, link.drop);
     },
-    async close() {
-      const old = client;
-      client = null;
-      await old?.then((c) => c.endAsync()).catch(() => undefined);
-    },
+    close: link.close,
   };
 }

@@ -1,5 +1,6 @@
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
+import { lazyConnection } from './lazy-connection';
 import { confirmWithin, type BrokerLog, type Publisher } from './publisher';
 
 export interface NatsTarget {
@@ -9,27 +10,21 @@ export interface NatsTarget {
 }
 
 export function createNatsPublisher(url: string, log: BrokerLog): Publisher<NatsTarget> {
-  let connection: Promise<NatsConnection> | null = null;
-  const drop = () => {
-    const old = connection;
-    connection = null;
-    void old?.then((nc) => nc.close()).catch(() => undefined);
-  };
-  const open = async () => {
-    const nc = await connect({ servers: url, timeout: 5000, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
-    void nc.closed().then((err) => {
-      if (err) log.warn({ err }, 'NATS connection closed');
-    });
-    return nc;
-  };
+  const link = lazyConnection(
+    async (lost) => {
+      const nc = await connect({ servers: url, timeout: 5000, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+      void nc.closed().then((err) => {
+        if (err) log.warn({ err }, 'NATS connection closed');
+        lost();
+      });
+      return nc;
+    },
+    (nc, graceful) => (graceful ? nc.drain() : nc.close())
+  );
 
   return {
     async publish(target, messages, timeoutMs) {
-      if (!connection) {
-        connection = open();
-        connection.catch(() => drop());
-      }
-      const nc = await connection;
+      const nc = await link.get();
       const sent = (async () => {
         if (target.jetstream) {
           const js = jetstream(nc);
@@ -44,12 +39,8 @@ export function createNatsPublisher(url: string, log: BrokerLog): Publisher<Nats
           await nc.flush();
         }
       })();
-      await confirmWithin(sent, timeoutMs, `NATS publish of ${messages.length} message(s)`, drop);
+      await confirmWithin(sent, timeoutMs, `NATS publish of ${messages.length} message(s)`, link.drop);
     },
-    async close() {
-      const old = connection;
-      connection = null;
-      await old?.then((nc) => nc.drain()).catch(() => undefined);
-    },
+    close: link.close,
   };
 }
