@@ -6,6 +6,7 @@ import './fastify-augment';
 import type { GatewayConfig } from './config';
 import { ConfigError } from './config-error';
 import { openDb } from './db/open-db';
+import { ChangeNotifications } from './db/notifications';
 import { detectCapabilities } from './capabilities';
 import { Catalog } from './catalog/catalog';
 import { installAuth, loadOrCreateDemoToken, hashToken, type TokenEntry } from './auth';
@@ -18,6 +19,7 @@ import { routes } from './routes';
 import { applyConnectionCap, serverOptions } from './server-options';
 import { installLoadShedding } from './plugins/load-shedding';
 import { installRateLimit } from './plugins/rate-limit';
+import { Relay } from './messaging/relay/relay';
 import { GATEWAY_VERSION } from './version';
 
 /**
@@ -65,6 +67,9 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     app.decorate('demoToken', demoToken);
     app.decorate('metrics', installMetrics(app));
     app.addHook('onClose', async () => db.close());
+    const notifications = new ChangeNotifications(db, app.log);
+    app.decorate('notifications', notifications);
+    app.addHook('onClose', async () => notifications.close());
     // SQL mode's reader login has its own small pool (PostgreSQL), opened on first use.
     const sqlMode = createSqlModeSession(config, db, (err) => app.log.warn({ err }, 'SQL-mode reader connection error'));
     app.decorate('sqlMode', sqlMode);
@@ -89,7 +94,14 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
         security: [{ bearer: [] }],
       },
     });
+    const relay = config.relay ? new Relay(app, config.relay) : null;
+    app.decorate('relay', relay);
     for (const route of routes) await app.register(route);
+    // The relay starts last: it needs the catalog and the LISTEN connection.
+    if (relay) {
+      app.addHook('onClose', async () => relay.close());
+      await relay.start();
+    }
     return app;
   } catch (err) {
     await db.close().catch(() => undefined);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error';
 import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens';
+import { loadRelayConfig } from './messaging/relay/load-relay-config';
+import type { RelayConfig } from './messaging/relay/config';
 
 /**
  * Gateway configuration, from environment variables; each can also be given as a
@@ -46,6 +48,7 @@ import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens'
  * |                       |                | grants; embedded: entered with SET LOCAL ROLE                        |
  * | SQL_ALLOWED_FUNCTIONS | (none)         | Comma list of VOLATILE functions SQL mode may call besides its own   |
  * |                       |                | harmless ones (`name` or `schema.name`); see query/function-policy.ts |
+ * | MESSAGING_CONFIG      | (none)         | YAML file of the messaging bridges; `relay:` = changes → brokers     |
  *
  * SQL mode without READER_DATABASE_URL on a gateway user that may not create roles answers
  * 503 sql_mode_unavailable; the other modes work. See query/sql-mode-session.ts.
@@ -83,6 +86,10 @@ export interface GatewayConfig {
   rateLimit: { max: number; windowMs: number };
   /** Connection-level limits against slow or greedy clients. */
   connections: { headersTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number; maxRequestsPerSocket: number };
+  /** MESSAGING_CONFIG: the YAML file of the messaging bridges. */
+  messagingConfig?: string;
+  /** Its `relay:` section (table changes → brokers), null without one. */
+  relay: RelayConfig | null;
 }
 
 export { ConfigError };
@@ -171,6 +178,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxConnections: int(vars, 'MAX_CONNECTIONS', 1024, 0),
       maxRequestsPerSocket: int(vars, 'MAX_REQUESTS_PER_SOCKET', 0, 0),
     },
+    messagingConfig: vars.MESSAGING_CONFIG || undefined,
+    relay: vars.MESSAGING_CONFIG ? loadRelayConfig(vars.MESSAGING_CONFIG) : null,
   };
 }
 

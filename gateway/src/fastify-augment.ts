@@ -4,6 +4,8 @@ import type { Capabilities } from './capabilities';
 import type { Catalog } from './catalog/catalog';
 import type { Principal } from './auth/principal';
 import type { Registry } from 'prom-client';
+import type { ChangeNotifications } from './db/notifications';
+import type { Relay } from './messaging/relay/relay';
 
 // What buildApp decorates onto the instance and the request, visible to every route file.
 declare module 'fastify' {
@@ -16,6 +18,10 @@ declare module 'fastify' {
     demoToken: string | null;
     /** This app's prom-client registry (served at /metrics). */
     metrics: Registry;
+    /** The one LISTEN connection (and in-process change events), shared by whoever waits for changes. */
+    notifications: ChangeNotifications;
+    /** Table changes → brokers (MESSAGING_CONFIG `relay:`), null when not configured. */
+    relay: Relay | null;
   }
   interface FastifyRequest {
     /** Set by the auth hook on every non-public route. */

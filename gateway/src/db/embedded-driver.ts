@@ -1,4 +1,5 @@
-import type { Db, DbResult, DbSession, TransactionOptions } from './types';
+import type { Db, DbResult, DbSession, NotificationConnection, NotificationEvents, TransactionOptions } from './types';
+import { quoteIdent } from '../sql/quote';
 import { SerialQueue } from './serial-queue';
 import { EmbeddedThread, type ThreadEnd } from './embedded-thread';
 import { closedError, type WireResult } from './embedded-messages';
@@ -66,8 +67,15 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
   const defaultTimeoutMs = options.statementTimeoutMs ?? 0;
   const queue = new SerialQueue();
   let closed = false;
+  /** Notification connections, each tied to the worker it LISTENs on: a new worker has no LISTENs. */
+  const listeners = new Map<NotificationEvents, EmbeddedThread>();
 
   const onEnd = (thread: EmbeddedThread, end: ThreadEnd) => {
+    for (const [events, on] of listeners) {
+      if (on !== thread) continue;
+      listeners.delete(events);
+      events.onLost(new Error(`The embedded database's worker ended (${end})`));
+    }
     if (closed) return;
     if (end === 'timeout' || end === 'cancelled') {
       const why = end === 'timeout' ? 'A statement ran past the statement timeout' : 'The client of a running statement went away';
@@ -81,7 +89,9 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
   };
 
   const open = async (): Promise<EmbeddedThread> => {
-    const thread = new EmbeddedThread({ dataDir }, onEnd);
+    const thread = new EmbeddedThread({ dataDir }, onEnd, (channel, payload) => {
+      for (const [events, on] of listeners) if (on === thread) events.onNotification(channel, payload);
+    });
     await thread.ready;
     return thread;
   };
@@ -137,6 +147,27 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
       return queued(signal, (thread) => runStatement(thread, sql, params, defaultTimeoutMs, stoppable ? signal : undefined));
     },
     transaction: (fn, opts = {}) => queued(opts.signal, (thread) => runTransaction(thread, fn, opts, defaultTimeoutMs, stoppable)),
+    // PGlite is one session: LISTEN runs on it between other work (through the queue, so never
+    // inside someone's transaction, whose ROLLBACK would undo it), and the session hears its own
+    // NOTIFYs, from triggers included, when they commit.
+    async openNotificationConnection(events): Promise<NotificationConnection> {
+      const thread = await queue.run(live);
+      listeners.set(events, thread);
+      const onThread = (sql: string) =>
+        queue.run(async () => {
+          if (listeners.get(events) !== thread) throw new Error('This notification connection is closed');
+          await thread.request({ op: 'write', sql });
+        });
+      return {
+        listen: (channel) => onThread(`LISTEN ${quoteIdent(channel)}`),
+        unlisten: (channel) => onThread(`UNLISTEN ${quoteIdent(channel)}`),
+        async close() {
+          if (listeners.get(events) !== thread) return;
+          await onThread('UNLISTEN *').catch(() => undefined);
+          listeners.delete(events);
+        },
+      };
+    },
     close() {
       return queue.run(async () => {
         if (closed) return;

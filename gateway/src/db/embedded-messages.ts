@@ -37,7 +37,9 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'failed'; error: WireError }
   | { type: 'answer'; id: number; result: WireResult }
-  | { type: 'answer'; id: number; error: WireError };
+  | { type: 'answer'; id: number; error: WireError }
+  /** A NOTIFY on a channel the session LISTENs to, sent as PGlite reads it (after the statement that delivered it). */
+  | { type: 'notification'; channel: string; payload: string };
 
 /** An error as plain data: its message and its primitive own properties (code, detail, position…). */
 export type WireError = { message: string } & Record<string, string | number | boolean>;

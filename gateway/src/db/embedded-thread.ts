@@ -74,7 +74,8 @@ export class EmbeddedThread {
   /** `onEnd` runs synchronously when the worker stops serving, before any caller hears of it. */
   constructor(
     start: WorkerStart,
-    private readonly onEnd: (thread: EmbeddedThread, end: ThreadEnd) => void = () => undefined
+    private readonly onEnd: (thread: EmbeddedThread, end: ThreadEnd) => void = () => undefined,
+    private readonly onNotification: (channel: string, payload: string) => void = () => undefined
   ) {
     this.worker = startWorker(start);
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
@@ -89,7 +90,8 @@ export class EmbeddedThread {
         } else if (msg.type === 'failed') {
           failure = fromWireError(msg.error);
           void this.worker.terminate();
-        } else this.answer(msg);
+        } else if (msg.type === 'notification') this.onNotification(msg.channel, msg.payload);
+        else this.answer(msg);
       });
       this.worker.on('error', (err) => (failure ??= err));
       this.worker.once('exit', (code) => {

@@ -89,6 +89,8 @@ async function handle(pglite: PGlite, req: WorkerRequest, settings: SessionSetti
 try {
   const pglite = await open();
   const settings = await ownSettings(pglite);
+  // Every NOTIFY on a channel this session LISTENs to (LISTEN itself arrives as a statement).
+  pglite.onNotification((channel, payload) => send({ type: 'notification', channel, payload }));
   port.on('message', (req: WorkerRequest) => {
     handle(pglite, req, settings)
       .then((result) => send({ type: 'answer', id: req.id, result }))

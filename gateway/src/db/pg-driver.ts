@@ -2,8 +2,8 @@ import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Db, DbResult, DbSession, DbTextResult, QueryOptions, TransactionOptions } from './types';
 import { withHeldClient } from './pg-held-client';
+import type { Db, DbResult, DbSession, DbTextResult, NotificationConnection, NotificationEvents, QueryOptions, TransactionOptions } from './types';
 import { VALUE_PARSERS } from './value-parsers';
 
 export interface PostgresDbOptions {
@@ -136,8 +136,42 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
       return sink.rowCount;
     },
 
+    openNotificationConnection: (events) => openPgNotificationConnection(options, events),
+
     async close() {
       await pool.end();
+    },
+  };
+}
+
+/**
+ * A client of its own, outside the pool: a pooled connection is reset and handed to others,
+ * which would drop its LISTENs. TCP keepalive lets a silently cut link end in an error.
+ */
+async function openPgNotificationConnection(options: PostgresDbOptions, events: NotificationEvents): Promise<NotificationConnection> {
+  const client = new pg.Client({
+    connectionString: options.connectionString,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    application_name: 'timescaledb-gateway-listen',
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
+  let lost = false;
+  const lose = (err: Error) => {
+    if (lost) return;
+    lost = true;
+    events.onLost(err);
+  };
+  client.on('notification', (msg) => events.onNotification(msg.channel, msg.payload ?? ''));
+  client.on('error', lose);
+  client.on('end', () => lose(new Error('The notification connection ended')));
+  await client.connect();
+  return {
+    listen: async (channel) => void (await client.query(`LISTEN ${client.escapeIdentifier(channel)}`)),
+    unlisten: async (channel) => void (await client.query(`UNLISTEN ${client.escapeIdentifier(channel)}`)),
+    async close() {
+      lost = true;
+      await client.end().catch(() => undefined);
     },
   };
 }

@@ -87,5 +87,24 @@ export interface Db extends DbSession {
    * encode them directly). Absent on drivers that cannot hand text out cheaply.
    */
   queryText?(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<DbTextResult>;
+  /**
+   * Opens a connection that receives NOTIFY (one per gateway, kept by db/notifications.ts).
+   * Absent on drivers that cannot deliver notifications: callers poll there.
+   */
+  openNotificationConnection?(events: NotificationEvents): Promise<NotificationConnection>;
+  close(): Promise<void>;
+}
+
+/** What a notification connection reports. */
+export interface NotificationEvents {
+  onNotification(channel: string, payload: string): void;
+  /** The connection is gone (server restart, network): nothing more arrives on it. */
+  onLost(err: Error): void;
+}
+
+/** A session that LISTENs. Channel names are used as they are (quoted). */
+export interface NotificationConnection {
+  listen(channel: string): Promise<void>;
+  unlisten(channel: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { infoRoutes } from './info';
 import { openapiRoutes } from './openapi';
 import { queryRoutes } from './query';
 import { valuesRoutes } from './values';
+import { relayRoutes } from '../messaging/relay/relay-routes';
 
 /** The route plugins buildApp registers, in order. Adding a resource is one line here. */
-export const routes: FastifyPluginAsync[] = [healthRoutes, infoRoutes, catalogRoutes, dataReadRoutes, dataWriteRoutes, queryRoutes, valuesRoutes, openapiRoutes];
+export const routes: FastifyPluginAsync[] = [healthRoutes, infoRoutes, catalogRoutes, dataReadRoutes, dataWriteRoutes, queryRoutes, valuesRoutes, relayRoutes, openapiRoutes];
