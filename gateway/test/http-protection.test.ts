@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
+import { NO_SHEDDING } from './helpers/test-context';
 
 /**
  * The HTTP server's protections, each on its own embedded in-memory app (no database work is
@@ -14,7 +15,7 @@ import { loadConfig } from '../src/config';
 const SECRETS = { a: 'rate-token-a-0001', b: 'rate-token-b-0001' };
 
 async function startApp(env: Record<string, string>): Promise<{ app: FastifyInstance; url: string }> {
-  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: `a:${SECRETS.a}:read;b:${SECRETS.b}:read`, LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...env }));
+  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: `a:${SECRETS.a}:read;b:${SECRETS.b}:read`, LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...NO_SHEDDING, ...env }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   return { app, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
