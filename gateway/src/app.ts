@@ -14,6 +14,7 @@ import { installMetrics } from './plugins/metrics';
 import { seedDemoData } from './demo/seed-demo-data';
 import { createSqlModeSession } from './query/sql-mode-session';
 import { routes } from './routes';
+import { installIngest } from './messaging/ingest/ingest-plugin';
 import { GATEWAY_VERSION } from './version';
 
 /**
@@ -70,6 +71,8 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     const sqlMode = createSqlModeSession(config, db, (err) => app.log.warn({ err }, 'SQL-mode reader connection error'));
     app.decorate('sqlMode', sqlMode);
     app.addHook('onClose', async () => sqlMode.close());
+
+    app.decorate('ingest', installIngest(app, config.messaging?.ingest ?? [], config.messagingInstance));
 
     installErrorHandler(app, config.bodyLimit);
     if (config.corsOrigins.length) {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error';
 import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens';
+import { readMessagingConfig, type MessagingConfig } from './messaging/config-file';
+import { hostname } from 'node:os';
 
 /**
  * Gateway configuration, from environment variables; each can also be given as a
@@ -32,6 +34,9 @@ import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens'
  * | COPY_THRESHOLD_ROWS   | 1000           | POST batches at least this large use COPY (DATABASE_URL only)        |
  * | READER_DATABASE_URL   | (unset)        | SQL mode's own login (postgres://…): a non-superuser that can only   |
  * |                       |                | SELECT, used as is (DATABASE_URL only)                               |
+ * | MESSAGING_CONFIG      | (unset)        | YAML file of ingest sources / relay (messaging/config-file.ts)      |
+ * | MESSAGING_INSTANCE    | host name      | This gateway's name in consumer names (MQTT client id, Redis        |
+ * |                       |                | consumer): unique per gateway, stable across its restarts           |
  * | READER_ROLE           | tsgw_reader    | Else SQL mode logs in as this role, which the gateway creates or     |
  * |                       |                | updates (needs CREATEROLE) with a fresh random password and SELECT   |
  * |                       |                | grants; embedded: entered with SET LOCAL ROLE                        |
@@ -62,6 +67,9 @@ export interface GatewayConfig {
   /** SQL mode's own read-only login; unset → the gateway manages `readerRole`. */
   readerDatabaseUrl?: string;
   readerRole: string;
+  /** The parsed MESSAGING_CONFIG file; null without one. */
+  messaging: MessagingConfig | null;
+  messagingInstance: string;
 }
 
 export { ConfigError };
@@ -136,6 +144,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     copyThresholdRows: int(vars, 'COPY_THRESHOLD_ROWS', 1000, 1),
     readerDatabaseUrl,
     readerRole,
+    messaging: vars.MESSAGING_CONFIG ? readMessagingConfig(vars.MESSAGING_CONFIG) : null,
+    messagingInstance: vars.MESSAGING_INSTANCE || hostname(),
   };
 }
 

@@ -4,6 +4,7 @@ import type { Capabilities } from './capabilities';
 import type { Catalog } from './catalog/catalog';
 import type { Principal } from './auth/principal';
 import type { Registry } from 'prom-client';
+import type { IngestService } from './messaging/ingest/ingest-plugin';
 
 // What buildApp decorates onto the instance and the request, visible to every route file.
 declare module 'fastify' {
@@ -16,6 +17,8 @@ declare module 'fastify' {
     demoToken: string | null;
     /** This app's prom-client registry (served at /metrics). */
     metrics: Registry;
+    /** Ingest from message brokers (MESSAGING_CONFIG `ingest:`). */
+    ingest: IngestService;
   }
   interface FastifyRequest {
     /** Set by the auth hook on every non-public route. */

@@ -4,9 +4,10 @@ import { dataReadRoutes } from './data-read';
 import { dataWriteRoutes } from './data-write';
 import { healthRoutes } from './health';
 import { infoRoutes } from './info';
+import { ingestRoutes } from '../messaging/ingest/ingest-routes';
 import { openapiRoutes } from './openapi';
 import { queryRoutes } from './query';
 import { valuesRoutes } from './values';
 
 /** The route plugins buildApp registers, in order. Adding a resource is one line here. */
-export const routes: FastifyPluginAsync[] = [healthRoutes, infoRoutes, catalogRoutes, dataReadRoutes, dataWriteRoutes, queryRoutes, valuesRoutes, openapiRoutes];
+export const routes: FastifyPluginAsync[] = [healthRoutes, infoRoutes, catalogRoutes, dataReadRoutes, dataWriteRoutes, queryRoutes, valuesRoutes, ingestRoutes, openapiRoutes];
