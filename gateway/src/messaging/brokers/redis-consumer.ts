@@ -94,8 +94,10 @@ export class RedisConsumer implements BrokerConsumer {
     const args: (string | number)[] = ['GROUP', config.group!, me, 'COUNT', count];
     if (block) args.push('BLOCK', BLOCK_MS);
     args.push('STREAMS', config.stream!, from);
-    const reply = (await this.reader!.callBuffer('XREADGROUP', ...args)) as [Buffer, Entry[]][] | null;
-    return reply?.[0]?.[1] ?? [];
+    // One stream asked for: ioredis 6 answers [name, entries] (older ones [[name, entries]]).
+    const reply = (await this.reader!.callBuffer('XREADGROUP', ...args)) as [Buffer, Entry[]] | [Buffer, Entry[]][] | null;
+    if (!reply) return [];
+    return (Buffer.isBuffer(reply[0]) ? (reply as [Buffer, Entry[]])[1] : (reply as [Buffer, Entry[]][])[0]?.[1]) ?? [];
   }
 
   private async claimAbandoned(me: string, sink: MessageSink): Promise<void> {
