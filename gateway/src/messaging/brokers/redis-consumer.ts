@@ -29,9 +29,10 @@ export class RedisConsumer implements BrokerConsumer {
 
   async start(sink: MessageSink): Promise<void> {
     const { config } = this.options;
-    const connection = { lazyConnect: true, maxRetriesPerRequest: null, enableAutoPipelining: true };
+    // The acks of a batch are sent without waiting for each other: one round trip in effect.
+    const connection = { lazyConnect: true, maxRetriesPerRequest: null };
     this.commands = new Redis(config.url, connection);
-    this.reader = new Redis(config.url, { ...connection, enableAutoPipelining: false });
+    this.reader = new Redis(config.url, connection);
     for (const r of [this.commands, this.reader]) r.on('error', (err) => sink.brokerError(err));
     await this.commands.connect();
     await this.reader.connect();

@@ -49,6 +49,7 @@ export class IngestPipeline implements MessageSink {
     if (this.abort.signal.aborted) return;
     this.held++;
     this.stats.received++;
+    if (this.stats.state === 'reconnecting') this.stats.state = 'running';
     this.events.received();
     this.stats.inFlight = this.held;
     const pending = this.decodeMessage(message);
