@@ -86,6 +86,11 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
     async transaction<T>(fn: (tx: DbSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
       const client = await pool.connect();
       let broken = false;
+      // A connection lost while checked out emits 'error' on the client, which the pool only
+      // listens for while it is idle: unheard, it would end the process. The failing query
+      // reports it; the connection is not returned to the pool.
+      const onLost = () => (broken = true);
+      client.on('error', onLost);
       const tx: DbSession = { query: (sql, params) => run(client, sql, params) };
       clientOfSession.set(tx, client);
       try {
@@ -106,6 +111,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
         throw err;
       } finally {
         clientOfSession.delete(tx);
+        client.off('error', onLost);
         client.release(broken);
       }
     },
