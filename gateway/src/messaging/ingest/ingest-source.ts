@@ -11,7 +11,8 @@ import { ensureIngestTables } from './ingest-tables';
 import type { BrokerConsumer } from './inbound-message';
 import { emptyStats, type SourceStats } from './source-stats';
 
-const NOT_WRITABLE = new Set(['materialized_view', 'continuous_aggregate', 'view']);
+// As the REST POST: views that PostgreSQL can write through are allowed.
+const NOT_WRITABLE = new Set(['materialized_view', 'continuous_aggregate']);
 const BACKLOG_POLL_MS = 5000;
 const PRUNE_EVERY_MS = 3600_000;
 
