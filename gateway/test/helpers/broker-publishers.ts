@@ -90,8 +90,10 @@ export async function mqttPublisher(topic: string, received: () => number, url =
       for (let i = 0; i < messages.length; i += 200) {
         await Promise.all(messages.slice(i, i + 200).map((m) => client.publishAsync(topic, m.body, { qos: 1 })));
         sent += Math.min(200, messages.length - i);
-        const until = Date.now() + 60_000;
-        while (sent - received() > 600 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+        // Far inside the broker's 1,000-message queue; a stall past 20 s means messages were dropped.
+        const until = Date.now() + 20_000;
+        while (sent - received() > 400 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+        if (sent - received() > 400) throw new Error(`the subscriber received ${received()} of ${sent} messages: the broker dropped some or the gateway stalled`);
       }
     },
     async close() {
