@@ -20,6 +20,7 @@ import { applyConnectionCap, serverOptions } from './server-options';
 import { installLoadShedding } from './plugins/load-shedding';
 import { installRateLimit } from './plugins/rate-limit';
 import { Relay } from './messaging/relay/relay';
+import { installIngest } from './messaging/ingest/ingest-plugin';
 import { GATEWAY_VERSION } from './version';
 
 /**
@@ -75,6 +76,8 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     app.decorate('sqlMode', sqlMode);
     app.addHook('onClose', async () => sqlMode.close());
 
+    app.decorate('ingest', installIngest(app, config.messaging?.ingest ?? [], config.messagingInstance));
+
     installErrorHandler(app, config.bodyLimit);
     installDrain(app);
     if (config.corsOrigins.length) {
@@ -94,7 +97,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
         security: [{ bearer: [] }],
       },
     });
-    const relay = config.relay ? new Relay(app, config.relay) : null;
+    const relay = config.messaging?.relay ? new Relay(app, config.messaging.relay) : null;
     app.decorate('relay', relay);
     for (const route of routes) await app.register(route);
     // The relay starts last: it needs the catalog and the LISTEN connection.

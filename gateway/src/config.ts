@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error';
 import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens';
-import { loadRelayConfig } from './messaging/relay/load-relay-config';
-import type { RelayConfig } from './messaging/relay/config';
+import { readMessagingConfig, type MessagingConfig } from './messaging/config-file';
+import { hostname } from 'node:os';
 
 /**
  * Gateway configuration, from environment variables; each can also be given as a
@@ -43,12 +43,14 @@ import type { RelayConfig } from './messaging/relay/config';
  * | KEEP_ALIVE_TIMEOUT_MS | 72000          | Idle keep-alive connections are closed after this                    |
  * | MAX_CONNECTIONS       | 1024           | Open connections at most; more are refused at once (0 = no cap)      |
  * | MAX_REQUESTS_PER_SOCKET | 0            | Requests per keep-alive connection before it is closed (0 = no cap)  |
+ * | MESSAGING_CONFIG      | (unset)        | YAML file of ingest sources / relay (messaging/config-file.ts)      |
+ * | MESSAGING_INSTANCE    | host name      | This gateway's name in consumer names (MQTT client id, Redis        |
+ * |                       |                | consumer): unique per gateway, stable across its restarts           |
  * | READER_ROLE           | tsgw_reader    | Else SQL mode logs in as this role, which the gateway creates or     |
  * |                       |                | updates (needs CREATEROLE) with a fresh random password and SELECT   |
  * |                       |                | grants; embedded: entered with SET LOCAL ROLE                        |
  * | SQL_ALLOWED_FUNCTIONS | (none)         | Comma list of VOLATILE functions SQL mode may call besides its own   |
  * |                       |                | harmless ones (`name` or `schema.name`); see query/function-policy.ts |
- * | MESSAGING_CONFIG      | (none)         | YAML file of the messaging bridges; `relay:` = changes → brokers     |
  *
  * SQL mode without READER_DATABASE_URL on a gateway user that may not create roles answers
  * 503 sql_mode_unavailable; the other modes work. See query/sql-mode-session.ts.
@@ -86,10 +88,9 @@ export interface GatewayConfig {
   rateLimit: { max: number; windowMs: number };
   /** Connection-level limits against slow or greedy clients. */
   connections: { headersTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number; maxRequestsPerSocket: number };
-  /** MESSAGING_CONFIG: the YAML file of the messaging bridges. */
-  messagingConfig?: string;
-  /** Its `relay:` section (table changes → brokers), null without one. */
-  relay: RelayConfig | null;
+  /** The parsed MESSAGING_CONFIG file; null without one. */
+  messaging: MessagingConfig | null;
+  messagingInstance: string;
 }
 
 export { ConfigError };
@@ -178,8 +179,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxConnections: int(vars, 'MAX_CONNECTIONS', 1024, 0),
       maxRequestsPerSocket: int(vars, 'MAX_REQUESTS_PER_SOCKET', 0, 0),
     },
-    messagingConfig: vars.MESSAGING_CONFIG || undefined,
-    relay: vars.MESSAGING_CONFIG ? loadRelayConfig(vars.MESSAGING_CONFIG) : null,
+    messaging: vars.MESSAGING_CONFIG ? readMessagingConfig(vars.MESSAGING_CONFIG) : null,
+    messagingInstance: vars.MESSAGING_INSTANCE || hostname(),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Principal } from './auth/principal';
 import type { Registry } from 'prom-client';
 import type { ChangeNotifications } from './db/notifications';
 import type { Relay } from './messaging/relay/relay';
+import type { IngestService } from './messaging/ingest/ingest-plugin';
 
 // What buildApp decorates onto the instance and the request, visible to every route file.
 declare module 'fastify' {
@@ -22,6 +23,8 @@ declare module 'fastify' {
     notifications: ChangeNotifications;
     /** Table changes → brokers (MESSAGING_CONFIG `relay:`), null when not configured. */
     relay: Relay | null;
+    /** Ingest from message brokers (MESSAGING_CONFIG `ingest:`). */
+    ingest: IngestService;
   }
   interface FastifyRequest {
     /** Set by the auth hook on every non-public route. */

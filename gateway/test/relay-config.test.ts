@@ -53,9 +53,9 @@ relay:
   });
 
   it('MESSAGING_CONFIG (--messaging-config) loads the file; a YAML error stops the start', () => {
-    const good = writeMessagingConfig('ingest: {}\nrelay:\n  brokers: { r: "mqtt://127.0.0.1:1883" }\n');
-    assert.equal(loadConfig({ GATEWAY_DEMO: 'true' }, [`--messaging-config=${good}`]).relay?.brokers.get('r')?.kind, 'mqtt');
-    assert.equal(loadConfig({ GATEWAY_DEMO: 'true', MESSAGING_CONFIG: writeMessagingConfig('ingest: {}\n') }).relay, null);
+    const good = writeMessagingConfig('ingest: []\nrelay:\n  brokers: { r: "mqtt://127.0.0.1:1883" }\n');
+    assert.equal(loadConfig({ GATEWAY_DEMO: 'true' }, [`--messaging-config=${good}`]).messaging?.relay?.brokers.get('r')?.kind, 'mqtt');
+    assert.equal(loadConfig({ GATEWAY_DEMO: 'true', MESSAGING_CONFIG: writeMessagingConfig('ingest: []\n') }).messaging?.relay, null);
     assert.throws(() => loadConfig({ GATEWAY_DEMO: 'true', MESSAGING_CONFIG: writeMessagingConfig('relay: [\n') }), { name: 'ConfigError' });
   });
 });

@@ -137,10 +137,7 @@ export async function insertRows(db: Db, table: ResolvedTable, prepared: Prepare
   // The rows of the INSERT statement running when the database refused one.
   const statement = { start: 0, end: 0 };
   try {
-    return await db.transaction(async (tx) => {
-      if (useCopy) return copyRows(db, tx, table, prepared);
-      return insertBatches(tx, table, prepared, statement);
-    });
+    return await db.transaction((tx) => writePreparedRows(db, tx, table, prepared, useCopy, statement));
   } catch (err) {
     const place = useCopy
       ? await placeOfCopyErrorWithColumn(db, table, err, prepared.columns, prepared.values)
@@ -148,6 +145,16 @@ export async function insertRows(db: Db, table: ResolvedTable, prepared: Prepare
     const located = place && rowDatabaseError(err, useCopy ? place : { ...place, row: statement.start + place.row });
     throw located ?? err;
   }
+}
+
+/**
+ * Checked rows into the table inside the caller's transaction: COPY (`useCopy`, the driver
+ * streams it and every row names every column) or INSERT batches. `statement`, when given,
+ * tracks the rows of the INSERT running, for locating a refused row.
+ */
+export function writePreparedRows(db: Db, tx: DbSession, table: ResolvedTable, prepared: PreparedRows, useCopy: boolean, statement = { start: 0, end: 0 }): Promise<number> {
+  if (useCopy && db.copyFrom && prepared.uniform) return copyRows(db, tx, table, prepared);
+  return insertBatches(tx, table, prepared, statement);
 }
 
 /** The database refused a row of these, written by COPY: the error with its row, when COPY said where. */

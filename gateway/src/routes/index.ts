@@ -4,10 +4,22 @@ import { dataReadRoutes } from './data-read';
 import { dataWriteRoutes } from './data-write';
 import { healthRoutes } from './health';
 import { infoRoutes } from './info';
+import { ingestRoutes } from '../messaging/ingest/ingest-routes';
 import { openapiRoutes } from './openapi';
 import { queryRoutes } from './query';
 import { valuesRoutes } from './values';
 import { relayRoutes } from '../messaging/relay/relay-routes';
 
 /** The route plugins buildApp registers, in order. Adding a resource is one line here. */
-export const routes: FastifyPluginAsync[] = [healthRoutes, infoRoutes, catalogRoutes, dataReadRoutes, dataWriteRoutes, queryRoutes, valuesRoutes, relayRoutes, openapiRoutes];
+export const routes: FastifyPluginAsync[] = [
+  healthRoutes,
+  infoRoutes,
+  catalogRoutes,
+  dataReadRoutes,
+  dataWriteRoutes,
+  queryRoutes,
+  valuesRoutes,
+  ingestRoutes,
+  relayRoutes,
+  openapiRoutes,
+];

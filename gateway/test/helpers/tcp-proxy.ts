@@ -1,43 +1,58 @@
 import net from 'node:net';
 
 /**
- * A TCP proxy in front of a broker, to cut the link without touching the broker: `cut(ms)`
- * ends every open connection and turns new ones away for that long, then lets them through again.
+ * A TCP proxy between the gateway and a server (a broker, PostgreSQL), to make the server
+ * unreachable without touching it: `down()` ends every open connection and turns new ones
+ * away, `up()` lets them through again, `cut(ms)` is both with a pause between.
  */
-export async function startTcpProxy(listenPort: number, targetPort: number, targetHost = '127.0.0.1') {
+export interface TcpProxy {
+  port: number;
+  down(): void;
+  up(): void;
+  /** Cuts the link for `ms`; resolves when it is back. */
+  cut(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(listenPort: number, targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+  let open = true;
   const sockets = new Set<net.Socket>();
-  let cutUntil = 0;
   const server = net.createServer((client) => {
-    if (Date.now() < cutUntil) {
-      client.destroy();
-      return;
-    }
+    if (!open) return client.destroy();
     const upstream = net.connect(targetPort, targetHost);
-    sockets.add(client).add(upstream);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
     client.pipe(upstream);
     upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(listenPort, '127.0.0.1', () => resolve()));
-  return {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPort, '127.0.0.1', () => resolve());
+  });
+  const proxy: TcpProxy = {
     port: listenPort,
-    /** Cuts the link for `ms`; resolves when it is back. */
-    async cut(ms: number): Promise<void> {
-      cutUntil = Date.now() + ms;
+    down() {
+      open = false;
       for (const s of sockets) s.destroy();
-      await new Promise((r) => setTimeout(r, ms));
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    up() {
+      open = true;
+    },
+    async cut(ms) {
+      proxy.down();
+      await new Promise((r) => setTimeout(r, ms));
+      proxy.up();
+    },
+    async close() {
+      open = false;
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
   };
+  return proxy;
 }

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigError } from '../config-error';
+import { ConfigNode } from './config-node';
+import { parseIngestSection, type IngestSourceConfig } from './ingest/ingest-config';
+import { parseRelayConfig, type RelayConfig } from './relay/config';
+
+/**
+ * The messaging config file (`MESSAGING_CONFIG` / `--messaging-config`): one YAML file with
+ * two sections, `ingest:` (brokers → tables, ingest/ingest-config.ts) and `relay:` (the
+ * outbox → brokers). Any other top-level key, a YAML syntax error or a bad setting refuses
+ * the start with a message naming the file and the line.
+ */
+export interface MessagingConfig {
+  ingest: IngestSourceConfig[];
+  /** The `relay:` section (table changes → brokers, relay/config.ts); null without one. */
+  relay: RelayConfig | null;
+}
+
+const TOP_LEVEL_KEYS = ['ingest', 'relay'] as const;
+
+export function readMessagingConfig(path: string): MessagingConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`MESSAGING_CONFIG ${path} cannot be read: ${(err as Error).message}`);
+  }
+  return parseMessagingConfig(text, basename(path));
+}
+
+export function parseMessagingConfig(text: string, fileName: string): MessagingConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const problem = doc.errors[0];
+  if (problem) {
+    const { line } = lines.linePos(problem.pos[0]);
+    throw new ConfigError(`${fileName} line ${line}: ${problem.message.split('\n')[0]}`);
+  }
+  const root = new ConfigNode(fileName, lines, doc.contents, '', 0);
+  if (!root.present) return { ingest: [], relay: null };
+  for (const [key, node] of root.entries()) {
+    if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) throw node.error(`unknown top-level key (known: ${TOP_LEVEL_KEYS.join(', ')})`);
+  }
+  const ingest = root.get('ingest');
+  const relay = root.get('relay');
+  return {
+    ingest: ingest.present ? parseIngestSection(ingest) : [],
+    relay: relay.present ? parseRelayConfig(relay.node, lines, fileName) : null,
+  };
+}
