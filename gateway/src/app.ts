@@ -11,6 +11,7 @@ import { Catalog } from './catalog/catalog';
 import { installAuth, loadOrCreateDemoToken, hashToken, type TokenEntry } from './auth';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './plugins/error-handler';
 import { installMetrics } from './plugins/metrics';
+import { loggerOptions } from './plugins/logger-options';
 import { seedDemoData } from './demo/seed-demo-data';
 import { createSqlModeSession } from './query/sql-mode-session';
 import { routes } from './routes';
@@ -31,7 +32,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   }
 
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config),
     bodyLimit: config.bodyLimit,
     // A request (headers and body) must arrive within this time: a stalled upload would
     // otherwise hold its database connection and transaction until the client leaves. Node

@@ -1,8 +1,14 @@
 import { buildApp } from './app';
 import { loadConfig } from './config';
+import { formatHelp, wantsHelp } from './help';
+import { examplePageUrls } from './routes/examples';
 
 /** CLI entry: configuration, build, listen, and a clean shutdown on SIGINT / SIGTERM. */
 async function main(): Promise<void> {
+  if (wantsHelp(process.argv.slice(2))) {
+    console.log(formatHelp());
+    return;
+  }
   let config;
   try {
     config = loadConfig(process.env, process.argv.slice(2));
@@ -21,6 +27,7 @@ async function main(): Promise<void> {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   console.log(`TimescaleDB gateway listening on http://${host}:${port}`);
   if (app.demoToken) console.log(`Demo token: ${app.demoToken}`);
+  if (config.examplePages) console.log(`Example pages: ${examplePageUrls(`http://${host}:${port}`).join('  ')}`);
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { catalogRoutes } from './catalog';
 import { dataReadRoutes } from './data-read';
 import { dataWriteRoutes } from './data-write';
+import { examplesRoutes } from './examples';
 import { healthRoutes } from './health';
 import { infoRoutes } from './info';
 import { openapiRoutes } from './openapi';
@@ -9,4 +10,4 @@ import { queryRoutes } from './query';
 import { valuesRoutes } from './values';
 
 /** The route plugins buildApp registers, in order. Adding a resource is one line here. */
-export const routes: FastifyPluginAsync[] = [healthRoutes, infoRoutes, catalogRoutes, dataReadRoutes, dataWriteRoutes, queryRoutes, valuesRoutes, openapiRoutes];
+export const routes: FastifyPluginAsync[] = [healthRoutes, infoRoutes, catalogRoutes, dataReadRoutes, dataWriteRoutes, queryRoutes, valuesRoutes, openapiRoutes, examplesRoutes];
