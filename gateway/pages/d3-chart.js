@@ -10,7 +10,7 @@ import { pageShell } from './page-shell.js';
  */
 const WIDTH = 960;
 const HEIGHT = 420;
-const MARGIN = { top: 16, right: 120, bottom: 32, left: 48 };
+const MARGIN = { top: 16, right: 180, bottom: 32, left: 48 };
 
 const client = createGatewayClient();
 const shell = pageShell({ onConnect: (token) => connect(token) });
@@ -92,6 +92,18 @@ function draw(series, from, to) {
     .attr('data-sensor', (s) => s.sensor)
     .attr('data-points', (s) => s.x.length)
     .attr('d', (s) => line(s.x.map((time, i) => ({ time, value: s.y[i] }))));
+
+  // A line needs two points: a sensor with fewer (a freshly POSTed one) shows as dots.
+  const lone = series.filter((s) => s.x.length < 3).flatMap((s) => s.x.map((time, i) => ({ sensor: s.sensor, time, value: s.y[i] })));
+  svg
+    .selectAll('circle.point')
+    .data(lone.filter((p) => p.value !== null))
+    .join('circle')
+    .attr('class', 'point')
+    .attr('r', 3.5)
+    .attr('cx', (p) => x(p.time))
+    .attr('cy', (p) => y(p.value))
+    .attr('fill', (p) => color(p.sensor));
 
   svg
     .selectAll('text.legend')

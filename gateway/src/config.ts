@@ -24,10 +24,10 @@ export interface SettingDoc {
 export const SETTINGS: readonly SettingDoc[] = [
   { name: 'PORT', default: '8080', description: 'Listen port; 0 picks a free one' },
   { name: 'HOST', default: '127.0.0.1', description: 'Listen address (0.0.0.0 to expose)' },
-  { name: 'DATABASE_URL', default: '(unset)', description: 'postgres://… of a PostgreSQL / TimescaleDB server; unset → embedded TimescaleDB' },
+  { name: 'DATABASE_URL', default: 'unset', description: 'postgres://… of a PostgreSQL / TimescaleDB server; unset → embedded TimescaleDB' },
   { name: 'DATA_DIR', default: './data', description: 'Embedded database and demo token; memory:// keeps nothing' },
-  { name: 'GATEWAY_TOKENS', default: '(none)', description: 'name:secret:scope1,scope2[:table1,table2], entries separated by ;' },
-  { name: 'GATEWAY_TOKENS_FILE', default: '(none)', description: 'JSON [{"name", "token" or "sha256", "scopes", "tables"?}]' },
+  { name: 'GATEWAY_TOKENS', default: 'none', description: 'name:secret:scope1,scope2[:table1,table2], entries separated by ;' },
+  { name: 'GATEWAY_TOKENS_FILE', default: 'none', description: 'JSON [{"name", "token" or "sha256", "scopes", "tables"?}]' },
   { name: 'GATEWAY_DEMO', default: 'false', description: 'No tokens configured → a random demo token with every scope; seeds demo data' },
   { name: 'GATEWAY_SEED', default: 'false', description: 'Create the demo tables when absent (without a demo token)' },
   {
@@ -43,7 +43,7 @@ export const SETTINGS: readonly SettingDoc[] = [
     default: '120000',
     description: 'Longest time to receive a whole request (headers and body); a slower one gets 408 and is closed, its upload rolled back; 0 = no limit',
   },
-  { name: 'CORS_ORIGINS', default: '(none)', description: 'Comma list of allowed origins, * for any' },
+  { name: 'CORS_ORIGINS', default: 'none', description: 'Comma list of allowed origins, * for any' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent' },
   { name: 'LOG_FORMAT', default: 'auto', description: 'pretty (readable lines), json (one object a line), or auto: pretty in demo mode or on a terminal' },
   { name: 'METRICS_PUBLIC', default: 'true', description: '/metrics without a token' },
@@ -53,7 +53,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'COPY_THRESHOLD_ROWS', default: '1000', description: 'POST batches at least this large go through COPY (with DATABASE_URL)' },
   {
     name: 'READER_DATABASE_URL',
-    default: '(unset)',
+    default: 'unset',
     description: "SQL mode's own login (postgres://…): a non-superuser that can only SELECT, used as is (with DATABASE_URL)",
   },
   {

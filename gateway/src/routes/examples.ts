@@ -10,15 +10,23 @@ export const EXAMPLES_PREFIX = '/examples/';
 export const examplePageUrls = (origin: string): string[] => ['plotly.html', 'd3.html'].map((page) => `${origin}${EXAMPLES_PREFIX}${page}`);
 
 /**
- * The pages may run only this gateway's own files and talk only to it: no inline script or
- * style, no plugins, no framing, and forms submit nowhere (the token must not end in a URL).
- * The one hash allows an *empty* inline <style> element: Plotly adds one and fills it through
- * CSSOM (insertRule), which CSP does not restrict; inline CSS text stays refused.
+ * The pages may run only this gateway's own files and talk only to it: no inline script, no
+ * plugins, no framing, and forms submit nowhere (the token must not end in a URL). Inline
+ * style stays refused except two exact texts Plotly inserts, allowed by their hashes:
+ * - the empty <style> it adds and then fills through CSSOM (insertRule, which CSP does not
+ *   restrict): plotly.js's own way of working under a strict style-src;
+ * - the map library stylesheet its bundle inserts at load. Its hash belongs to the pinned
+ *   plotly.js-dist-min version: after an update, the browser test names the new hash.
  */
+const PLOTLY_STYLE_HASHES = [
+  "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='", // '' (empty)
+  "'sha256-2GF9hCGTDj/GGFNlQA54jDdMGl2fvoeZmZjAvBSiAtM='", // maplibre-gl CSS in plotly.js-dist-min 4.1.2
+];
+
 export const EXAMPLE_PAGES_CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+  `style-src 'self' ${PLOTLY_STYLE_HASHES.join(' ')}`,
   "img-src 'self' data: blob:",
   "connect-src 'self'",
   "object-src 'none'",
