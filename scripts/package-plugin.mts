@@ -38,18 +38,23 @@ const listFiles = (dir: string): string[] =>
 
 /** Refuses a dist/ Grafana would reject or that does not match package.json. */
 function checkDist(distDir: string, version: string): PluginJson {
-  if (!existsSync(join(distDir, 'plugin.json'))) throw new Error(`${distDir} has no plugin.json: run \`npm run build\` first`);
+  if (!existsSync(join(distDir, 'plugin.json')))
+    throw new Error(`${distDir} has no plugin.json: run \`npm run build\` first`);
   const missing = REQUIRED_FILES.filter((f) => !existsSync(join(distDir, f)));
   if (missing.length) throw new Error(`${distDir} lacks ${missing.join(', ')}: run \`npm run build\``);
   const plugin = JSON.parse(readFileSync(join(distDir, 'plugin.json'), 'utf8')) as PluginJson;
-  if (plugin.info?.version !== version) throw new Error(`dist/plugin.json has version "${plugin.info?.version}", package.json ${version}: rebuild`);
+  if (plugin.info?.version !== version)
+    throw new Error(`dist/plugin.json has version "${plugin.info?.version}", package.json ${version}: rebuild`);
   if (!plugin.dependencies?.grafanaDependency) throw new Error('plugin.json sets no dependencies.grafanaDependency');
   return plugin;
 }
 
 const digest = (algorithm: string, file: string) => createHash(algorithm).update(readFileSync(file)).digest('hex');
 
-export async function packagePlugin(distDir = join(REPO_ROOT, 'dist'), outDir = join(REPO_ROOT, 'artifacts')): Promise<PackageResult> {
+export async function packagePlugin(
+  distDir = join(REPO_ROOT, 'dist'),
+  outDir = join(REPO_ROOT, 'artifacts')
+): Promise<PackageResult> {
   const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
   const plugin = checkDist(distDir, version);
   mkdirSync(outDir, { recursive: true });
@@ -66,7 +71,8 @@ export async function packagePlugin(distDir = join(REPO_ROOT, 'dist'), outDir = 
   await pipeline(zip.outputStream, createWriteStream(zipPath));
 
   const sums = { md5: `${zipPath}.md5`, sha256: `${zipPath}.sha256` };
-  for (const [algorithm, path] of Object.entries(sums)) writeFileSync(path, `${digest(algorithm, zipPath)}  ${basename(zipPath)}\n`);
+  for (const [algorithm, path] of Object.entries(sums))
+    writeFileSync(path, `${digest(algorithm, zipPath)}  ${basename(zipPath)}\n`);
   return { zip: zipPath, ...sums, entries };
 }
 
@@ -77,7 +83,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     return i > 0 ? resolve(process.argv[i + 1]) : undefined;
   };
   packagePlugin(arg('--dist'), arg('--out')).then(
-    (r) => console.log(`${relative(process.cwd(), r.zip)} (${r.entries.length} files)\n${relative(process.cwd(), r.sha256)}\n${relative(process.cwd(), r.md5)}`),
+    (r) =>
+      console.log(
+        `${relative(process.cwd(), r.zip)} (${r.entries.length} files)\n${relative(process.cwd(), r.sha256)}\n${relative(process.cwd(), r.md5)}`
+      ),
     (err: Error) => {
       console.error(`Packaging failed: ${err.message}`);
       process.exit(1);

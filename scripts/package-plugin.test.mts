@@ -49,7 +49,11 @@ describe('the plugin archive (npm run package)', () => {
   after(() => rmSync(out, { recursive: true, force: true }));
 
   it('holds one folder named after the plugin id, with what Grafana loads, and checksums that match', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'package-plugin.mts'), '--out', out], { cwd: REPO_ROOT });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'package-plugin.mts'), '--out', out],
+      { cwd: REPO_ROOT }
+    );
     const zipPath = join(out, `${PLUGIN_ID}-${version}.zip`);
     assert.match(stdout, new RegExp(`${PLUGIN_ID}-${version.replace(/\./g, '\\.')}\\.zip`));
 
@@ -74,7 +78,11 @@ describe('the plugin archive (npm run package)', () => {
     const zipBytes = readFileSync(zipPath);
     for (const algorithm of ['md5', 'sha256']) {
       const line = readFileSync(`${zipPath}.${algorithm}`, 'utf8');
-      assert.equal(line, `${createHash(algorithm).update(zipBytes).digest('hex')}  ${basename(zipPath)}\n`, `${algorithm} file`);
+      assert.equal(
+        line,
+        `${createHash(algorithm).update(zipBytes).digest('hex')}  ${basename(zipPath)}\n`,
+        `${algorithm} file`
+      );
     }
     // The format sha256sum -c reads.
     const check = await run('sha256sum', ['-c', `${basename(zipPath)}.sha256`], { cwd: out });
@@ -85,7 +93,11 @@ describe('the plugin archive (npm run package)', () => {
     const empty = mkdtempSync(join(tmpdir(), 'plugin-dist-'));
     try {
       await assert.rejects(
-        run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'package-plugin.mts'), '--dist', empty, '--out', out], { cwd: REPO_ROOT }),
+        run(
+          process.execPath,
+          ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'package-plugin.mts'), '--dist', empty, '--out', out],
+          { cwd: REPO_ROOT }
+        ),
         (err: { stderr: string }) => /has no plugin\.json: run `npm run build` first/.test(err.stderr)
       );
     } finally {

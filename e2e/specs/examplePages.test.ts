@@ -58,7 +58,12 @@ const postRow = async (ctx: Ctx, temperature: number): Promise<string> => {
   const res = await fetch(`${ctx.gateway.url}/timescaledb/data/sensor_data`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ctx.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ [ctx.timeColumn]: new Date(Date.now() - 60_000).toISOString(), sensor_id: sensor, temperature, humidity: 50 }),
+    body: JSON.stringify({
+      [ctx.timeColumn]: new Date(Date.now() - 60_000).toISOString(),
+      sensor_id: sensor,
+      temperature,
+      humidity: 50,
+    }),
   });
   assert.equal(res.status, 201, await res.text());
   return sensor;
@@ -75,7 +80,9 @@ const openExample = async (ctx: Ctx, file: string): Promise<OpenedPage> => {
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+      console.error(
+        `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`
+      );
     });
   });
   const response = await page.goto(`${ctx.gateway.url}/examples/${file}`);
@@ -108,7 +115,11 @@ const waitForDrawing = async (page: Page, previous: string): Promise<string> => 
 /** The token is typed, never kept where it outlives the page or shows in a URL. */
 const assertTokenOnlyInMemory = async (ctx: Ctx, page: Page) => {
   assert.equal(page.url().includes(ctx.token), false);
-  const kept = await page.evaluate(() => ({ cookie: document.cookie, local: localStorage.length, session: sessionStorage.length }));
+  const kept = await page.evaluate(() => ({
+    cookie: document.cookie,
+    local: localStorage.length,
+    session: sessionStorage.length,
+  }));
   assert.deepEqual(kept, { cookie: '', local: 0, session: 0 });
 };
 
@@ -123,13 +134,15 @@ describe('example pages in Chromium', { skip: suiteSkip }, () => {
         cwd: REPO_ROOT,
         args: ['--demo'],
         env: { DATA_DIR: 'memory://', DATABASE_URL: '', LOG_LEVEL: 'warn' },
-        timeoutMs: 240_000,
+        timeoutMs: 400_000,
       });
       ctx.token = ctx.gateway.demoToken ?? '';
       ctx.browser = await launchChromium();
-      ctx.timeColumn = (await gatewayGet<{ timeColumn: string }>(ctx, '/api/v1/catalog/sensor_data/columns')).timeColumn;
+      ctx.timeColumn = (
+        await gatewayGet<{ timeColumn: string }>(ctx, '/api/v1/catalog/sensor_data/columns')
+      ).timeColumn;
     },
-    { timeout: 300_000 }
+    { timeout: 450_000 }
   );
   after(async () => {
     await ctx.browser?.close();
@@ -137,20 +150,29 @@ describe('example pages in Chromium', { skip: suiteSkip }, () => {
   });
 
   it('prints the page URLs in the start banner', () => {
-    assert.match(ctx.gateway.output(), /Example pages: http:\/\/127\.0\.0\.1:\d+\/examples\/plotly\.html\s+http:\/\/127\.0\.0\.1:\d+\/examples\/d3\.html/);
+    assert.match(
+      ctx.gateway.output(),
+      /Example pages: http:\/\/127\.0\.0\.1:\d+\/examples\/plotly\.html\s+http:\/\/127\.0\.0\.1:\d+\/examples\/d3\.html/
+    );
   });
 
   it('Plotly: one trace per sensor with the points the API returned; the range selector and a POSTed row redraw it', async () => {
     const { page, problems } = await openExample(ctx, 'plotly.html');
     const traces = () =>
       page.evaluate(() => {
-        const chart = document.getElementById('chart') as HTMLElement & { data?: Array<{ name: string; x: unknown[] }> };
+        const chart = document.getElementById('chart') as HTMLElement & {
+          data?: Array<{ name: string; x: unknown[] }>;
+        };
         return Object.fromEntries((chart.data ?? []).map((t) => [t.name, t.x.length]));
       });
 
     await connect(ctx, page);
     let request = (await page.getAttribute('#chart', 'data-request')) ?? '';
-    assert.match(request, new RegExp(`columns=${ctx.timeColumn}%2Csensor_id%2Ctemperature`), 'the time column comes from the catalog');
+    assert.match(
+      request,
+      new RegExp(`columns=${ctx.timeColumn}%2Csensor_id%2Ctemperature`),
+      'the time column comes from the catalog'
+    );
     let expected = await apiPointsPerSensor(ctx, request);
     assert.equal(Object.keys(expected).length, 5, 'the demo has 5 sensors');
     assert.deepEqual(await traces(), expected);

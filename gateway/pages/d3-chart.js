@@ -44,7 +44,10 @@ async function redraw() {
 }
 
 function draw(series, from, to) {
-  const x = d3.scaleTime().domain([from, to]).range([MARGIN.left, WIDTH - MARGIN.right]);
+  const x = d3
+    .scaleTime()
+    .domain([from, to])
+    .range([MARGIN.left, WIDTH - MARGIN.right]);
   const values = series.flatMap((s) => s.y).filter((v) => v !== null);
   const y = d3
     .scaleLinear()
@@ -94,7 +97,9 @@ function draw(series, from, to) {
     .attr('d', (s) => line(s.x.map((time, i) => ({ time, value: s.y[i] }))));
 
   // A line needs two points: a sensor with fewer (a freshly POSTed one) shows as dots.
-  const lone = series.filter((s) => s.x.length < 3).flatMap((s) => s.x.map((time, i) => ({ sensor: s.sensor, time, value: s.y[i] })));
+  const lone = series
+    .filter((s) => s.x.length < 3)
+    .flatMap((s) => s.x.map((time, i) => ({ sensor: s.sensor, time, value: s.y[i] })));
   svg
     .selectAll('circle.point')
     .data(lone.filter((p) => p.value !== null))

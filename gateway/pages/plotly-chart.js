@@ -56,7 +56,13 @@ async function redraw() {
     const result = await loadSensorSeries(client, from, to);
     // A later range change won the race: draw only the newest answer.
     if (request !== requests) return;
-    const traces = result.series.map((s) => ({ type: 'scatter', mode: s.x.length < 3 ? 'markers' : 'lines', name: s.sensor, x: s.x, y: s.y }));
+    const traces = result.series.map((s) => ({
+      type: 'scatter',
+      mode: s.x.length < 3 ? 'markers' : 'lines',
+      name: s.sensor,
+      x: s.x,
+      y: s.y,
+    }));
     drawing = true;
     await Plotly.react(shell.chart, traces, layout(), { displaylogo: false, responsive: true });
     drawing = false;

@@ -57,14 +57,14 @@ describe('the packed gateway, installed into an empty folder', () => {
 
   // The installed bin itself, the file npx runs: npx does not pass SIGTERM on, so the test
   // could not stop the gateway it started through it.
-  it('timescaledb-gateway --demo serves /health, the example pages and their libraries, with readable logs', async () => {
+  it('timescaledb-gateway --demo serves /health, the example pages and their libraries, with readable logs', { timeout: 450_000 }, async () => {
     const gw = await startGatewayProcess({
       command: [join(app, 'node_modules', '.bin', 'timescaledb-gateway')],
       args: ['--demo', '--port', '0', '--data-dir', 'memory://'],
       cwd: app,
       cleanEnv: true,
       env: { HOME: process.env.HOME ?? dir },
-      timeoutMs: 180_000,
+      timeoutMs: 400_000,
     });
     try {
       assert.deepEqual(await (await fetch(`${gw.url}/health`)).json(), { status: 'ok' });
