@@ -71,6 +71,8 @@ const postRow = async (ctx: Ctx, temperature: number): Promise<string> => {
 
 const openExample = async (ctx: Ctx, file: string): Promise<OpenedPage> => {
   const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Plotly is 4.6 MB of script: a loaded machine needs time to fetch and compile it.
+  page.setDefaultTimeout(120_000);
   const problems: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error' || /Content Security Policy/i.test(msg.text())) {
