@@ -11,5 +11,7 @@ export default defineConfig({
   target: 'node20',
   outDir: 'dist',
   sourcemap: true,
+  // main.js is the package's `bin` (timescaledb-gateway); the line is harmless in the worker.
+  banner: { js: '#!/usr/bin/env node' },
   clean: true,
 });

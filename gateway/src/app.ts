@@ -13,6 +13,7 @@ import { installAuth, loadOrCreateDemoToken, hashToken, type TokenEntry } from '
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './plugins/error-handler';
 import { installMetrics } from './plugins/metrics';
 import { installDrain } from './plugins/drain';
+import { loggerOptions } from './plugins/logger-options';
 import { seedDemoData } from './demo/seed-demo-data';
 import { createSqlModeSession } from './query/sql-mode-session';
 import { routes } from './routes';
@@ -38,7 +39,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   }
 
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config),
     bodyLimit: config.bodyLimit,
     ...serverOptions(config),
     clientErrorHandler: clientErrorHandler(config.requestTimeoutMs, serverOptions(config).http.headersTimeout ?? config.connections.headersTimeoutMs),

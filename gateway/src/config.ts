@@ -9,52 +9,77 @@ import { hostname } from 'node:os';
  * command-line flag (`--port 9000`, `--port=9000`, `--demo`): the flag name is the
  * variable's name in lower case with dashes, without the GATEWAY_ prefix.
  *
- * | Variable              | Default        | Meaning                                                              |
- * |-----------------------|----------------|----------------------------------------------------------------------|
- * | PORT                  | 8080           | Listen port; 0 picks a free one                                      |
- * | HOST                  | 127.0.0.1      | Listen address (0.0.0.0 to expose)                                   |
- * | DATABASE_URL          | (unset)        | postgres://… of a PostgreSQL / TimescaleDB server; unset → embedded  |
- * | DATA_DIR              | ./data         | Embedded database + demo token; `memory://` = in memory, nothing kept|
- * | GATEWAY_TOKENS        | (none)         | `name:secret:scope1,scope2[:table1,table2]`, entries separated by `;` |
- * | GATEWAY_TOKENS_FILE   | (none)         | JSON `[{"name","token"|"sha256","scopes",["tables"]}]`               |
- * | GATEWAY_DEMO          | false          | No tokens configured → random all-scope demo token; seed demo data   |
- * | GATEWAY_SEED          | false          | Seed the demo tables when absent (without a demo token)              |
- * | STATEMENT_TIMEOUT_MS  | 30000          | Per-statement limit on the database; embedded: reads only, stopped   |
- * |                       |                | by restarting its worker (memory:// then restarts empty)             |
- * | DEFAULT_ROW_LIMIT     | 1000           | Rows a data GET returns without `limit`                              |
- * | MAX_ROW_LIMIT         | 100000         | Cap on `limit`                                                       |
- * | BODY_LIMIT            | 67108864       | Largest request body, bytes                                          |
- * | REQUEST_TIMEOUT_MS    | 120000         | Longest time to receive a whole request (headers and body); a slower |
- * |                       |                | one gets 408 and is closed, its upload rolled back. 0 = no limit     |
- * | CORS_ORIGINS          | (none)         | Comma list of allowed origins, `*` for any                           |
- * | LOG_LEVEL             | info           | pino level: fatal, error, warn, info, debug, trace, silent          |
- * | METRICS_PUBLIC        | true           | /metrics without a token                                             |
- * | DB_POOL_SIZE          | 10             | pg pool size (DATABASE_URL only)                                     |
- * | DB_CONNECT_TIMEOUT_MS | 5000           | Longest wait for a pooled connection (DATABASE_URL only)             |
- * | COPY_THRESHOLD_ROWS   | 1000           | POST batches at least this large use COPY (DATABASE_URL only)        |
- * | SHUTDOWN_GRACE_MS     | 10000          | On SIGTERM / SIGINT: how long requests in flight may finish          |
- * | READER_DATABASE_URL   | (unset)        | SQL mode's own login (postgres://…): a non-superuser that can only   |
- * |                       |                | SELECT, used as is (DATABASE_URL only)                               |
- * | PRESSURE_MAX_EVENT_LOOP_DELAY_MS | 1000 | Above this event-loop delay requests get 503 at once (0 = off)   |
- * | PRESSURE_MAX_HEAP_USED_BYTES / PRESSURE_MAX_RSS_BYTES | 0 | Same for heap / RSS (0 = off)            |
- * | RATE_LIMIT_MAX        | 0              | Requests per window per token (anonymous: per IP); 0 = no limit      |
- * | RATE_LIMIT_WINDOW_MS  | 60000          | The rate-limit window                                                |
- * | HEADERS_TIMEOUT_MS    | 10000          | Longest time to receive a request's headers (slow clients → 408)     |
- * | KEEP_ALIVE_TIMEOUT_MS | 72000          | Idle keep-alive connections are closed after this                    |
- * | MAX_CONNECTIONS       | 1024           | Open connections at most; more are refused at once (0 = no cap)      |
- * | MAX_REQUESTS_PER_SOCKET | 0            | Requests per keep-alive connection before it is closed (0 = no cap)  |
- * | MESSAGING_CONFIG      | (unset)        | YAML file of ingest sources / relay (messaging/config-file.ts)      |
- * | MESSAGING_INSTANCE    | host name      | This gateway's name in consumer names (MQTT client id, Redis        |
- * |                       |                | consumer): unique per gateway, stable across its restarts           |
- * | READER_ROLE           | tsgw_reader    | Else SQL mode logs in as this role, which the gateway creates or     |
- * |                       |                | updates (needs CREATEROLE) with a fresh random password and SELECT   |
- * |                       |                | grants; embedded: entered with SET LOCAL ROLE                        |
- * | SQL_ALLOWED_FUNCTIONS | (none)         | Comma list of VOLATILE functions SQL mode may call besides its own   |
- * |                       |                | harmless ones (`name` or `schema.name`); see query/function-policy.ts |
+ * SETTINGS below is the one list of them: `--help` prints it, and a test holds it, the
+ * variables loadConfig reads and README's configuration table to the same names.
  *
  * SQL mode without READER_DATABASE_URL on a gateway user that may not create roles answers
  * 503 sql_mode_unavailable; the other modes work. See query/sql-mode-session.ts.
  */
+export interface SettingDoc {
+  /** The environment variable. */
+  name: string;
+  /** The default, as a person would write it. */
+  default: string;
+  description: string;
+}
+
+export const SETTINGS: readonly SettingDoc[] = [
+  { name: 'PORT', default: '8080', description: 'Listen port; 0 picks a free one' },
+  { name: 'HOST', default: '127.0.0.1', description: 'Listen address (0.0.0.0 to expose)' },
+  { name: 'DATABASE_URL', default: 'unset', description: 'postgres://… of a PostgreSQL / TimescaleDB server; unset → embedded TimescaleDB' },
+  { name: 'DATA_DIR', default: './data', description: 'Embedded database and demo token; memory:// keeps nothing' },
+  { name: 'GATEWAY_TOKENS', default: 'none', description: 'name:secret:scope1,scope2[:table1,table2], entries separated by ;' },
+  { name: 'GATEWAY_TOKENS_FILE', default: 'none', description: 'JSON [{"name", "token" or "sha256", "scopes", "tables"?}]' },
+  { name: 'GATEWAY_DEMO', default: 'false', description: 'No tokens configured → a random demo token with every scope; seeds demo data' },
+  { name: 'GATEWAY_SEED', default: 'false', description: 'Create the demo tables when absent (without a demo token)' },
+  {
+    name: 'STATEMENT_TIMEOUT_MS',
+    default: '30000',
+    description: 'Per-statement limit on the database; embedded: reads only, stopped by restarting its worker (memory:// then restarts empty)',
+  },
+  { name: 'DEFAULT_ROW_LIMIT', default: '1000', description: 'Rows a data GET returns without limit' },
+  { name: 'MAX_ROW_LIMIT', default: '100000', description: 'Cap on limit; also the row cap of a query' },
+  { name: 'BODY_LIMIT', default: '67108864', description: 'Largest request body (bytes); also the byte cap of a query result' },
+  {
+    name: 'REQUEST_TIMEOUT_MS',
+    default: '120000',
+    description: 'Longest time to receive a whole request (headers and body); a slower one gets 408 and is closed, its upload rolled back; 0 = no limit',
+  },
+  { name: 'CORS_ORIGINS', default: 'none', description: 'Comma list of allowed origins, * for any' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent' },
+  { name: 'LOG_FORMAT', default: 'auto', description: 'pretty (readable lines), json (one object a line), or auto: pretty in demo mode or on a terminal' },
+  { name: 'METRICS_PUBLIC', default: 'true', description: '/metrics without a token' },
+  { name: 'EXAMPLE_PAGES', default: 'demo mode', description: 'Serve the Plotly and D3 example pages at /examples/' },
+  { name: 'DB_POOL_SIZE', default: '10', description: 'pg pool size (with DATABASE_URL)' },
+  { name: 'DB_CONNECT_TIMEOUT_MS', default: '5000', description: 'Longest wait for a pooled connection (with DATABASE_URL)' },
+  { name: 'COPY_THRESHOLD_ROWS', default: '1000', description: 'POST batches at least this large go through COPY (with DATABASE_URL)' },
+  {
+    name: 'READER_DATABASE_URL',
+    default: 'unset',
+    description: "SQL mode's own login (postgres://…): a non-superuser that can only SELECT, used as is (with DATABASE_URL)",
+  },
+  {
+    name: 'READER_ROLE',
+    default: 'tsgw_reader',
+    description: 'Without READER_DATABASE_URL: the role SQL mode logs in as, created / updated by the gateway (needs CREATEROLE); embedded: entered with SET LOCAL ROLE',
+  },
+  { name: 'SHUTDOWN_GRACE_MS', default: '10000', description: 'On SIGTERM / SIGINT: how long requests in flight may finish (new ones get 503)' },
+  { name: 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'Above this event-loop delay requests get 503 at once; 0 = off' },
+  { name: 'PRESSURE_MAX_HEAP_USED_BYTES', default: '0', description: 'Above this heap use requests get 503 at once; 0 = off' },
+  { name: 'PRESSURE_MAX_RSS_BYTES', default: '0', description: 'Above this resident memory requests get 503 at once; 0 = off' },
+  { name: 'RATE_LIMIT_MAX', default: '0', description: 'Requests per window per token (without a token: per IP); 0 = no limit' },
+  { name: 'RATE_LIMIT_WINDOW_MS', default: '60000', description: 'The rate-limit window' },
+  { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: "Longest time to receive a request's headers (slow clients get 408)" },
+  { name: 'KEEP_ALIVE_TIMEOUT_MS', default: '72000', description: 'Idle keep-alive connections are closed after this' },
+  { name: 'MAX_CONNECTIONS', default: '1024', description: 'Open connections at most; more are refused at once; 0 = no cap' },
+  { name: 'MAX_REQUESTS_PER_SOCKET', default: '0', description: 'Requests per keep-alive connection before it is closed; 0 = no cap' },
+  { name: 'SQL_ALLOWED_FUNCTIONS', default: 'none', description: 'Comma list of VOLATILE functions SQL mode may call besides its own harmless ones (name or schema.name)' },
+  { name: 'MESSAGING_CONFIG', default: 'unset', description: 'YAML file of the messaging bridges: ingest sources (brokers → tables) and the relay (table changes → brokers)' },
+  { name: 'MESSAGING_INSTANCE', default: 'host name', description: "This gateway's name in consumer names (MQTT client id, Redis consumer): unique per gateway, stable across restarts" },
+];
+
+export type LogFormat = 'pretty' | 'json' | 'auto';
+
 export interface GatewayConfig {
   port: number;
   host: string;
@@ -71,7 +96,10 @@ export interface GatewayConfig {
   requestTimeoutMs: number;
   corsOrigins: string[];
   logLevel: string;
+  logFormat: LogFormat;
   metricsPublic: boolean;
+  /** Serve the Plotly and D3 example pages under /examples/. */
+  examplePages: boolean;
   poolSize: number;
   connectionTimeoutMs: number;
   copyThresholdRows: number;
@@ -159,7 +187,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestTimeoutMs: int(vars, 'REQUEST_TIMEOUT_MS', 120_000, 0),
     corsOrigins: (vars.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: vars.LOG_LEVEL || 'info',
+    logFormat: oneOf(vars, 'LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
     metricsPublic: bool(vars, 'METRICS_PUBLIC', true),
+    examplePages: bool(vars, 'EXAMPLE_PAGES', demo),
     poolSize: int(vars, 'DB_POOL_SIZE', 10, 1),
     connectionTimeoutMs: int(vars, 'DB_CONNECT_TIMEOUT_MS', 5000, 1),
     copyThresholdRows: int(vars, 'COPY_THRESHOLD_ROWS', 1000, 1),
@@ -207,6 +237,13 @@ function int(vars: Record<string, string | undefined>, key: string, fallback: nu
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
   return n;
+}
+
+function oneOf<T extends string>(vars: Record<string, string | undefined>, key: string, allowed: readonly T[], fallback: T): T {
+  const raw = vars[key]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got "${vars[key]}"`);
 }
 
 function bool(vars: Record<string, string | undefined>, key: string, fallback: boolean): boolean {

@@ -4,9 +4,15 @@ import closeWithGrace from 'close-with-grace';
 
 /** After the drain: closing the database pools and the embedded database (a checkpoint). */
 const CLOSE_MARGIN_MS = 5000;
+import { formatHelp, wantsHelp } from './help';
+import { examplePageUrls } from './routes/examples';
 
 /** CLI entry: configuration, build, listen, and a clean shutdown on SIGINT / SIGTERM. */
 async function main(): Promise<void> {
+  if (wantsHelp(process.argv.slice(2))) {
+    console.log(formatHelp());
+    return;
+  }
   let config;
   try {
     config = loadConfig(process.env, process.argv.slice(2));
@@ -25,6 +31,7 @@ async function main(): Promise<void> {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   console.log(`TimescaleDB gateway listening on http://${host}:${port}`);
   if (app.demoToken) console.log(`Demo token: ${app.demoToken}`);
+  if (config.examplePages) console.log(`Example pages: ${examplePageUrls(`http://${host}:${port}`).join('  ')}`);
 
   // SIGTERM / SIGINT drain within SHUTDOWN_GRACE_MS (plugins/drain.ts); close-with-grace exits
   // hard a little later should closing itself hang, and closes the same way on a crash.

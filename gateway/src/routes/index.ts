@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { catalogRoutes } from './catalog';
 import { dataReadRoutes } from './data-read';
 import { dataWriteRoutes } from './data-write';
+import { examplesRoutes } from './examples';
 import { healthRoutes } from './health';
 import { infoRoutes } from './info';
 import { ingestRoutes } from '../messaging/ingest/ingest-routes';
@@ -22,4 +23,5 @@ export const routes: FastifyPluginAsync[] = [
   ingestRoutes,
   relayRoutes,
   openapiRoutes,
+  examplesRoutes,
 ];

@@ -15,7 +15,9 @@ export interface GatewayToken {
 
 export interface GatewayProcessOptions {
   /** Absolute path of gateway/src/main.ts: callers know where they stand, in CJS and ESM alike. */
-  entry: string;
+  entry?: string;
+  /** Instead of `entry`: the command that starts a gateway, e.g. `['npx', 'timescaledb-gateway']` of an installed package. */
+  command?: string[];
   /** Added to the environment; PORT defaults to 0 and HOST to 127.0.0.1. */
   env?: Record<string, string>;
   /** Command-line flags, e.g. `['--demo']`. */
@@ -47,9 +49,11 @@ export const formatGatewayTokens = (tokens: GatewayToken[]): string =>
   tokens.map((t) => `${t.name}:${t.secret}:${t.scopes.join(',')}`).join(';');
 
 export function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
-  const { entry, env = {}, args = [], cleanEnv = false, cwd, timeoutMs = 120_000, nodeArgs = [] } = options;
+  const { entry, command, env = {}, args = [], cleanEnv = false, cwd, timeoutMs = 120_000, nodeArgs = [] } = options;
   const base = cleanEnv ? { PATH: process.env.PATH ?? '' } : process.env;
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
+  if (!command && !entry) throw new Error('startGatewayProcess needs an entry or a command');
+  const [file, ...leading] = command ?? [process.execPath, ...nodeArgs, '--import', 'tsx', entry as string];
+  const child = spawn(file, [...leading, ...args], {
     cwd,
     env: { ...base, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
