@@ -28,8 +28,9 @@ describe('the packed gateway, installed into an empty folder', () => {
 
   before(
     async () => {
+      // npm's JSON comes last, after what prepack's build printed (colour codes hold '[' too).
       const packed = await run('npm', ['pack', '--workspace', 'gateway', '--pack-destination', dir, '--json'], { cwd: REPO_ROOT, timeout: NPM_TIMEOUT_MS, maxBuffer: 64 << 20 });
-      const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+      const [info] = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[\s*$/m))) as Array<{ filename: string; files: Array<{ path: string }> }>;
       packedFiles = info.files.map((f) => f.path);
       mkdirSync(app);
       writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'try-the-gateway', private: true }));
