@@ -48,7 +48,11 @@ relay:
     assert.throws(() => parse(`relay:\n  brokers:\n    x: kafka://127.0.0.1\n`), /relay\.brokers\.x \(line 3\): unknown broker scheme "kafka:"/);
     assert.throws(
       () => parse(`relay:\n  brokers: { r: amqp://h }\n  outbox:\n    tables:\n      - table: t\n        operations: [upsert]\n        to: { broker: r, routingKey: k }\n`),
-      /relay\.outbox\.tables\[0\]\.operations\[0\] \(line 6\): must be one of insert, update, delete/
+      /relay\.outbox\.tables\[0\]\.operations\[0\] \(line 6\): must be one of insert, update, delete, truncate/
+    );
+    assert.throws(
+      () => parse(`relay:\n  brokers: { r: amqp://h }\n  outbox:\n    tables:\n      - table: t\n        operations: [truncate]\n        to: { broker: r, routingKey: k }\n`),
+      /relay\.outbox\.tables\[0\]\.operations \(line 6\): operation "truncate" needs format: envelope/
     );
   });
 

@@ -14,6 +14,7 @@ const orderQueue = uniqueName('tsgw_outbox');
 const bigQueue = uniqueName('tsgw_outbox_big');
 const bigStream = uniqueName('tsgw_outbox_big');
 const cutQueue = uniqueName('tsgw_outbox_cut');
+const wipeQueue = uniqueName('tsgw_outbox_wipe');
 const natsSubject = uniqueName('tsgw.outbox').replace(/_/g, '.');
 const mqttTopic = `tsgw/${uniqueName('outbox')}`;
 const proxy = await startTcpProxy(PROXY_PORT, 5672);
@@ -46,6 +47,11 @@ relay:
       - table: public.events
         where: { column: level, op: gte, value: 3 }
         to: { broker: bus, subject: ${natsSubject} }
+      - table: wiped
+        operations: [insert, truncate]
+        format: envelope
+        where: { column: v, op: gt, value: 100 }
+        to: { broker: rabbit, exchange: '', routingKey: ${wipeQueue} }
       - table: events
         operations: [update, delete]
         to: { broker: things, topic: ${mqttTopic} }
@@ -184,6 +190,29 @@ forEachDatabase(
       }
     });
 
+    it('sends a TRUNCATE as an envelope with op "truncate" and no row, in commit order, whatever the condition', async () => {
+      const { app, baseUrl, token } = ctx();
+      const queue = await amqpQueue(wipeQueue);
+      try {
+        await capture(baseUrl, token, 'wiped');
+        await app.db.query(`INSERT INTO wiped (v) VALUES (500), (1)`);
+        await app.db.query(`TRUNCATE wiped`);
+        await app.db.query(`INSERT INTO wiped (v) VALUES (700)`);
+        const got = (await queue.waitFor(3)).map((m) => JSON.parse(m.body) as { op: string; table: string; key: unknown; row: { v: number } | null });
+        assert.deepEqual(
+          got.map((m) => [m.op, m.row?.v ?? null, m.table]),
+          [
+            ['insert', 500, 'wiped'],
+            ['truncate', null, 'wiped'],
+            ['insert', 700, 'wiped'],
+          ]
+        );
+        assert.equal(got[1].key, null);
+      } finally {
+        await queue.close();
+      }
+    });
+
     it('loses nothing while the broker link is cut for 10 s, duplicates at most one batch, and resumes by itself', async () => {
       const { app, baseUrl, token } = ctx();
       const queue = await amqpQueue(cutQueue);
@@ -223,6 +252,8 @@ forEachDatabase(
       await db.query(`CREATE TABLE big_rows (id int PRIMARY KEY, body text)`);
       await db.query(`CREATE TABLE cut_rows (id int PRIMARY KEY)`);
       await db.query(`CREATE TABLE events (id int PRIMARY KEY, level int)`);
+      await db.query(`CREATE TABLE wiped (v int NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
+      if (timescale) await db.query(`SELECT create_hypertable('wiped', 'at')`);
     },
   }
 );

@@ -6,6 +6,10 @@ import { consumerName } from './consumer-options';
 /** Tells mqtt.js to go on reading without sending the PUBACK: we send it after the commit. */
 class AckLater extends Error {}
 
+/** mqtt.js's packet writer: not in its typings, so checked at start (the version is pinned in the lock). */
+type PacketWriter = { _sendPacket(packet: object): void };
+const hasPacketWriter = (client: MqttClient): boolean => typeof (client as unknown as Partial<PacketWriter>)._sendPacket === 'function';
+
 /**
  * MQTT 5, QoS 1, persistent session: a fixed client id (`clientId` + instance), clean start
  * off and a session that outlives the connection, so the broker keeps messages (and
@@ -39,6 +43,9 @@ export class MqttConsumer implements BrokerConsumer {
       resubscribe: true,
       manualConnect: true,
     });
+    if (!hasPacketWriter(client)) {
+      throw new Error('this mqtt.js has no packet writer for a PUBACK after the commit: install the version in package-lock.json');
+    }
     this.client = client;
     client.handleMessage = (packet: IPublishPacket, callback) => {
       const connection = this.connection;
@@ -75,7 +82,7 @@ export class MqttConsumer implements BrokerConsumer {
       origin: packet.topic,
       ack: () => {
         if (packet.qos === 0 || connection !== this.connection || !this.client?.connected) return;
-        (this.client as unknown as { _sendPacket(p: object): void })._sendPacket({ cmd: 'puback', messageId: packet.messageId, reasonCode: 0 });
+        (this.client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId: packet.messageId, reasonCode: 0 });
       },
     };
   }

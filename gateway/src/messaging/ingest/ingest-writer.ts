@@ -51,9 +51,9 @@ export interface IngestTarget {
  * Errors that are the database's (isMessageFault false) are thrown: the caller retries.
  */
 export async function writeBatch(target: IngestTarget, batch: PendingMessage[]): Promise<WriteOutcome> {
-  await markRowFailures(target.table, batch);
+  const checked = await markRowFailures(target.table, batch);
   try {
-    return await target.db.transaction((tx) => writeOnce(target, tx, batch));
+    return await target.db.transaction((tx) => writeOnce(target, tx, batch, checked));
   } catch (err) {
     if (!isMessageFault(err)) throw err;
     const live = batch.filter((m) => !m.failure);
@@ -68,13 +68,22 @@ export async function writeBatch(target: IngestTarget, batch: PendingMessage[]):
   }
 }
 
-/** Row checks for the whole batch at once; only when they fail, message by message to find which. */
-async function markRowFailures(table: ResolvedTable, batch: PendingMessage[]): Promise<void> {
+/** Rows already checked and coerced, with the messages they came from (in order). */
+interface CheckedRows {
+  messages: PendingMessage[];
+  prepared: PreparedRows;
+}
+
+/**
+ * Row checks for the whole batch at once; only when they fail, message by message to find
+ * which. When the whole batch passes, its prepared rows are handed on, so the common batch
+ * (no bad message, no duplicate) is coerced once, not twice.
+ */
+async function markRowFailures(table: ResolvedTable, batch: PendingMessage[]): Promise<CheckedRows | null> {
   const live = batch.filter((m) => !m.failure);
-  if (live.length === 0) return;
+  if (live.length === 0) return null;
   try {
-    await prepareRows(table, { rows: live.flatMap((m) => m.rows), textValues: false });
-    return;
+    return { messages: live, prepared: await prepareRows(table, { rows: live.flatMap((m) => m.rows), textValues: false }) };
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
   }
@@ -86,9 +95,12 @@ async function markRowFailures(table: ResolvedTable, batch: PendingMessage[]): P
       m.failure = { error: err.message, details: err.details };
     }
   }
+  return null;
 }
 
-async function writeOnce(target: IngestTarget, tx: DbSession, batch: PendingMessage[]): Promise<WriteOutcome> {
+const sameMessages = (a: PendingMessage[], b: PendingMessage[]): boolean => a.length === b.length && a.every((m, i) => m === b[i]);
+
+async function writeOnce(target: IngestTarget, tx: DbSession, batch: PendingMessage[], checked: CheckedRows | null = null): Promise<WriteOutcome> {
   const fresh = await claimIds(target, tx, batch);
   const duplicates = batch.length - fresh.length;
   const dead = fresh.filter((m) => m.failure);
@@ -96,7 +108,8 @@ async function writeOnce(target: IngestTarget, tx: DbSession, batch: PendingMess
   let rows = 0;
   const goodRows = good.flatMap((m) => m.rows);
   if (goodRows.length) {
-    const prepared: PreparedRows = await prepareRows(target.table, { rows: goodRows, textValues: false });
+    const prepared: PreparedRows =
+      checked && sameMessages(checked.messages, good) ? checked.prepared : await prepareRows(target.table, { rows: goodRows, textValues: false });
     rows = await writePreparedRows(target.db, tx, target.table, prepared, prepared.values.length >= target.copyThreshold);
   }
   if (dead.length) await insertDeadLetters(target, tx, dead);

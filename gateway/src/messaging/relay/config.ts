@@ -15,7 +15,7 @@ import { parseBrokerUrl, type BrokerUrl } from '../brokers/broker-url';
  *       batchSize: 500
  *       tables:
  *         - table: sales_data
- *           operations: [insert]
+ *           operations: [insert]      # insert | update | delete | truncate (default: the first three)
  *           where: { column: quantity, op: gt, value: 0 }
  *           format: row                 # row (the JSON object) | envelope
  *           to: { broker: rabbit, exchange: '', routingKey: sales }
@@ -30,8 +30,10 @@ export type Destination =
   | { broker: string; kind: 'nats'; subject: string; jetstream: boolean }
   | { broker: string; kind: 'mqtt'; topic: string; qos: 0 | 1 | 2 };
 
-export const OPERATIONS = ['insert', 'update', 'delete'] as const;
+export const OPERATIONS = ['insert', 'update', 'delete', 'truncate'] as const;
 export type Operation = (typeof OPERATIONS)[number];
+/** What a route captures when it names no operations: the row changes (a TRUNCATE is opt-in). */
+export const DEFAULT_OPERATIONS: readonly Operation[] = ['insert', 'update', 'delete'];
 
 export const CONDITION_OPS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'is_null', 'not_null'] as const;
 export type ConditionOp = (typeof CONDITION_OPS)[number];
@@ -154,7 +156,7 @@ export function parseRelayConfig(node: Node | null | undefined, lines: LineCount
       const opsNode = r.get(t, 'operations', false);
       const operations = opsNode
         ? r.seq(opsNode, `${path}.operations`).items.map((op, j) => r.oneOf(op as Node, `${path}.operations[${j}]`, OPERATIONS))
-        : [...OPERATIONS];
+        : [...DEFAULT_OPERATIONS];
       const whereNode = r.get(t, 'where', false);
       let where: ColumnCondition | undefined;
       if (whereNode) {
@@ -166,11 +168,16 @@ export function parseRelayConfig(node: Node | null | undefined, lines: LineCount
         where = { column: r.string(r.get(w, 'column', true), `${path}.where.column`), op, value };
       }
       const formatNode = r.get(t, 'format', false);
+      const format = formatNode ? r.oneOf(formatNode, `${path}.format`, ['row', 'envelope'] as const) : 'row';
+      // A TRUNCATE has no row: only the envelope (op "truncate", key and row null) can say it.
+      if (operations.includes('truncate') && format !== 'envelope') {
+        r.fail(opsNode!, `${path}.operations`, 'operation "truncate" needs format: envelope (a TRUNCATE has no row to send)');
+      }
       tables.push({
         table: r.string(r.get(t, 'table', true), `${path}.table`),
         operations,
         where,
-        format: formatNode ? r.oneOf(formatNode, `${path}.format`, ['row', 'envelope'] as const) : 'row',
+        format,
         to: destination(r.get(t, 'to', true), `${path}.to`),
       });
     });

@@ -145,7 +145,8 @@ export class OutboxRelay {
       let parsed: Record<string, unknown> | undefined;
       for (const route of this.routes) {
         if (route.source !== row.source || !route.operations.includes(row.op as never)) continue;
-        if (route.where && !matchesCondition((parsed ??= objectFields(row.row) ?? {}), route.where)) continue;
+        // A TRUNCATE empties the table, the rows a condition picks included: it always passes.
+        if (route.where && row.op !== 'truncate' && !matchesCondition((parsed ??= objectFields(row.row) ?? {}), route.where)) continue;
         let list = perRoute.get(route);
         if (!list) perRoute.set(route, (list = []));
         list.push(toMessage(row, route, parsed));

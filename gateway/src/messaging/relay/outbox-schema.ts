@@ -86,6 +86,18 @@ const INSTALL = [
      END IF;
      RETURN NULL;
    END $$`,
+  // TRUNCATE fires no row trigger: one statement trigger records it, with no key and a JSON null row.
+  `CREATE OR REPLACE FUNCTION tsgw_relay.capture_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+   DECLARE
+     x xid8 := pg_current_xact_id();
+   BEGIN
+     IF current_setting('tsgw_relay.xact', true) IS DISTINCT FROM x::text THEN
+       INSERT INTO tsgw_relay.commits (xid) VALUES (x) ON CONFLICT DO NOTHING;
+       PERFORM set_config('tsgw_relay.xact', x::text, true);
+     END IF;
+     INSERT INTO tsgw_relay.outbox (xid, source, op, key, row) VALUES (x, TG_ARGV[0], 'truncate', NULL, 'null');
+     RETURN NULL;
+   END $$`,
   `CREATE OR REPLACE FUNCTION tsgw_relay.stamp() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
      PERFORM pg_advisory_xact_lock(${LOCK_KEY});
@@ -106,12 +118,14 @@ export async function installOutboxSchema(db: Db): Promise<void> {
 }
 
 export const CAPTURE_TRIGGER = 'tsgw_relay_capture';
-const STATEMENT_TRIGGERS: Record<Operation, string> = {
+type RowOperation = Exclude<Operation, 'truncate'>;
+const STATEMENT_TRIGGERS: Record<RowOperation, string> = {
   insert: 'REFERENCING NEW TABLE AS tsgw_relay_new',
   update: 'REFERENCING NEW TABLE AS tsgw_relay_new',
   delete: 'REFERENCING OLD TABLE AS tsgw_relay_old',
 };
-const ALL_TRIGGERS = [CAPTURE_TRIGGER, ...Object.keys(STATEMENT_TRIGGERS).map((op) => `${CAPTURE_TRIGGER}_${op}`)];
+const TRUNCATE_TRIGGER = `${CAPTURE_TRIGGER}_truncate`;
+const ALL_TRIGGERS = [CAPTURE_TRIGGER, TRUNCATE_TRIGGER, ...Object.keys(STATEMENT_TRIGGERS).map((op) => `${CAPTURE_TRIGGER}_${op}`)];
 
 /** The table's primary key columns, in key order (none → the message key is null). */
 async function primaryKey(tx: DbSession, table: ResolvedTable): Promise<string[]> {
@@ -133,11 +147,16 @@ export async function installCaptureTrigger(db: Db, table: ResolvedTable, operat
     const key = await primaryKey(tx, table);
     const args = [table.name, ...key].map(quoteLiteral).join(', ');
     for (const name of ALL_TRIGGERS) await tx.query(`DROP TRIGGER IF EXISTS ${name} ON ${table.ident}`);
+    const rowOperations = operations.filter((op): op is RowOperation => op !== 'truncate');
+    if (operations.includes('truncate')) {
+      await tx.query(`CREATE TRIGGER ${TRUNCATE_TRIGGER} AFTER TRUNCATE ON ${table.ident} FOR EACH STATEMENT EXECUTE FUNCTION tsgw_relay.capture_truncate(${args})`);
+    }
+    if (rowOperations.length === 0) return { key };
     if (table.kind === 'hypertable') {
-      const events = operations.map((op) => op.toUpperCase()).join(' OR ');
+      const events = rowOperations.map((op) => op.toUpperCase()).join(' OR ');
       await tx.query(`CREATE TRIGGER ${CAPTURE_TRIGGER} AFTER ${events} ON ${table.ident} FOR EACH ROW EXECUTE FUNCTION tsgw_relay.capture(${args})`);
     } else {
-      for (const op of operations) {
+      for (const op of rowOperations) {
         await tx.query(
           `CREATE TRIGGER ${CAPTURE_TRIGGER}_${op} AFTER ${op.toUpperCase()} ON ${table.ident} ${STATEMENT_TRIGGERS[op]} FOR EACH STATEMENT EXECUTE FUNCTION tsgw_relay.capture_rows(${args})`
         );
