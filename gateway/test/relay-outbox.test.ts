@@ -15,6 +15,7 @@ const bigQueue = uniqueName('tsgw_outbox_big');
 const bigStream = uniqueName('tsgw_outbox_big');
 const cutQueue = uniqueName('tsgw_outbox_cut');
 const wipeQueue = uniqueName('tsgw_outbox_wipe');
+const lateQueue = uniqueName('tsgw_outbox_late');
 const natsSubject = uniqueName('tsgw.outbox').replace(/_/g, '.');
 const mqttTopic = `tsgw/${uniqueName('outbox')}`;
 const proxy = await startTcpProxy(PROXY_PORT, 5672);
@@ -52,6 +53,8 @@ relay:
         format: envelope
         where: { column: v, op: gt, value: 100 }
         to: { broker: rabbit, exchange: '', routingKey: ${wipeQueue} }
+      - table: late_rows
+        to: { broker: rabbit, exchange: '', routingKey: ${lateQueue} }
       - table: events
         operations: [update, delete]
         to: { broker: things, topic: ${mqttTopic} }
@@ -213,6 +216,26 @@ forEachDatabase(
       }
     });
 
+    it('keeps the rows while no queue is bound (RabbitMQ returns them), says why, and sends them once one is', async () => {
+      const { app, baseUrl, token } = ctx();
+      await capture(baseUrl, token, 'late_rows');
+      await app.db.query(`INSERT INTO late_rows (id) VALUES (1), (2), (3)`);
+      const status = await waitFor('the unroutable error', async () => {
+        const s = (await (await fetch(`${baseUrl}/api/v1/relay`, { headers: { authorization: `Bearer ${token}` } })).json()) as { lastError: { message: string } | null };
+        return s.lastError?.message.includes(lateQueue) && s;
+      });
+      assert.match(status.lastError!.message, /returned unroutable: no queue is bound for queue/);
+      const kept = await app.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tsgw_relay.outbox WHERE source = 'late_rows'`);
+      assert.equal(kept.rows[0].n, 3, 'the rows stay in the outbox');
+      const queue = await amqpQueue(lateQueue);
+      try {
+        const got = await queue.waitFor(3, 30_000);
+        assert.deepEqual(got.map((m) => (JSON.parse(m.body) as { id: number }).id).sort(), [1, 2, 3]);
+      } finally {
+        await queue.close();
+      }
+    });
+
     it('loses nothing while the broker link is cut for 10 s, duplicates at most one batch, and resumes by itself', async () => {
       const { app, baseUrl, token } = ctx();
       const queue = await amqpQueue(cutQueue);
@@ -252,6 +275,7 @@ forEachDatabase(
       await db.query(`CREATE TABLE big_rows (id int PRIMARY KEY, body text)`);
       await db.query(`CREATE TABLE cut_rows (id int PRIMARY KEY)`);
       await db.query(`CREATE TABLE events (id int PRIMARY KEY, level int)`);
+      await db.query(`CREATE TABLE late_rows (id int PRIMARY KEY)`);
       await db.query(`CREATE TABLE wiped (v int NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
       if (timescale) await db.query(`SELECT create_hypertable('wiped', 'at')`);
     },
