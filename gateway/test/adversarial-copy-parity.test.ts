@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createScratchDatabase, dropScratchDatabase, probePostgres } from './helpers/postgres-server';
-import { TOKEN_SPEC, TOKENS } from './helpers/test-context';
+import { NO_SHEDDING, TOKEN_SPEC, TOKENS } from './helpers/test-context';
 
 /**
  * The COPY fast path of POST /timescaledb/data/:table against the general path (whole-body
@@ -81,7 +81,7 @@ interface Side {
 }
 
 async function gateway(url: string, copyThreshold: string): Promise<Side> {
-  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: 'memory://', DATABASE_URL: url, COPY_THRESHOLD_ROWS: copyThreshold }));
+  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', ...NO_SHEDDING, PORT: '0', DATA_DIR: 'memory://', DATABASE_URL: url, COPY_THRESHOLD_ROWS: copyThreshold }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   return { app, baseUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };

@@ -8,7 +8,7 @@ import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createEmbeddedDb, embeddedThreadOf, type EmbeddedDbLog } from '../src/db/embedded-driver';
 import type { Db } from '../src/db/types';
-import { TOKEN_SPEC, TOKENS, type TestContext } from './helpers/test-context';
+import { NO_SHEDDING, TOKEN_SPEC, TOKENS, type TestContext } from './helpers/test-context';
 import { api } from './helpers/http';
 
 /**
@@ -55,7 +55,7 @@ describe('the embedded database on a persistent data dir', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tsgw-embedded-'));
-    app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', DATA_DIR: dir, STATEMENT_TIMEOUT_MS: String(TIMEOUT_MS) }));
+    app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', ...NO_SHEDDING, DATA_DIR: dir, STATEMENT_TIMEOUT_MS: String(TIMEOUT_MS) }));
     db = app.db;
     await db.query(`CREATE TABLE kept (id int PRIMARY KEY, time timestamptz NOT NULL, value double precision)`);
     await db.query(`CREATE SEQUENCE kept_ids START 1000`);
@@ -233,7 +233,7 @@ describe('the embedded database in memory', () => {
   });
 
   it('a seeding gateway gets its demo data and SQL mode back after a restart', async () => {
-    const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', DATA_DIR: 'memory://', GATEWAY_SEED: 'true', STATEMENT_TIMEOUT_MS: String(TIMEOUT_MS) }));
+    const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', ...NO_SHEDDING, DATA_DIR: 'memory://', GATEWAY_SEED: 'true', STATEMENT_TIMEOUT_MS: String(TIMEOUT_MS) }));
     try {
       const ctx = await listen(app);
       assert.equal((await sqlQuery(ctx, 'SELECT 1 AS ready')).body.results.A.error, undefined);

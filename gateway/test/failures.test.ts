@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { forEachDatabase, TOKEN_SPEC, TOKENS } from './helpers/test-context';
+import { forEachDatabase, NO_SHEDDING, TOKEN_SPEC, TOKENS } from './helpers/test-context';
 import { api } from './helpers/http';
 import { createScratchDatabase, dropScratchDatabase, probePostgres, TEST_DATABASE_URL } from './helpers/postgres-server';
 import { mapDatabaseError } from '../src/db/sqlstate';
@@ -102,7 +102,7 @@ describe('PostgreSQL unreachable', async () => {
     const viaRelay = new URL(scratch.url);
     viaRelay.hostname = '127.0.0.1';
     viaRelay.port = String((relay.address() as net.AddressInfo).port);
-    app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', DATABASE_URL: viaRelay.toString(), DB_CONNECT_TIMEOUT_MS: '1000' }));
+    app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', ...NO_SHEDDING, DATABASE_URL: viaRelay.toString(), DB_CONNECT_TIMEOUT_MS: '1000' }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(app.server.address() as net.AddressInfo).port}`;
   });

@@ -5,7 +5,7 @@ import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { readerConnectionString } from '../src/db/reader-pool';
 import { scramSha256Verifier } from '../src/query/scram-verifier';
-import { forEachDatabase, TOKEN_SPEC, TOKENS, type TestContext } from './helpers/test-context';
+import { forEachDatabase, NO_SHEDDING, TOKEN_SPEC, TOKENS, type TestContext } from './helpers/test-context';
 import { api } from './helpers/http';
 import { createFixtures, fixtureCounts } from './helpers/fixtures';
 
@@ -40,7 +40,7 @@ const runRole = (what: string) => `tsgw_t_${what}_${process.pid}_${randomBytes(3
 
 /** A gateway on the test's database with other settings (e.g. logged in as another user), listening on HTTP. */
 async function withGateway<T>(env: Record<string, string>, fn: (ctx: Pick<TestContext, 'baseUrl' | 'token'>) => Promise<T>): Promise<T> {
-  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: 'memory://', ...env }));
+  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', ...NO_SHEDDING, PORT: '0', DATA_DIR: 'memory://', ...env }));
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();

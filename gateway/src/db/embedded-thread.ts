@@ -1,6 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerScript } from '../worker-script';
 import {
   closedError,
   fromWireError,
@@ -37,22 +36,9 @@ interface Pending {
 /** 'timeout': a statement ran past its limit; 'cancelled': its caller aborted it; both end the worker on purpose. */
 export type ThreadEnd = 'timeout' | 'cancelled' | 'lost' | 'closed';
 
-/**
- * The worker next to this module: `embedded-worker.js` in the build (dist/, where this code is
- * bundled into main.js beside it), `embedded-worker.ts` in the sources (tsx: tests, `npm run dev`).
- * Node 20 does not apply the parent's `--import tsx` hooks inside a worker, so a source worker
- * starts from a one-line module that registers tsx first, then imports the entry.
- */
+/** The worker: `embedded-worker.js` in the build, `embedded-worker.ts` in the sources (worker-script.ts). */
 function startWorker(workerData: WorkerStart): Worker {
-  const built = new URL('./embedded-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return new Worker(built, { workerData });
-  const source = new URL('./embedded-worker.ts', import.meta.url);
-  if (!existsSync(fileURLToPath(source))) {
-    throw new Error(`The embedded database's worker script (embedded-worker.js) is missing next to ${fileURLToPath(import.meta.url)}`);
-  }
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(source.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData });
+  return startWorkerScript(import.meta.url, 'embedded-worker', { workerData });
 }
 
 export class EmbeddedThread {

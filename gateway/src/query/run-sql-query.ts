@@ -4,8 +4,7 @@ import { resultToFields } from '../sql/result-fields';
 import { expandMacros } from '../sql/macros';
 import { shapeFrame } from '../sql/shape-frames';
 import type { WorkFrame } from '../sql/frame-types';
-import { loadSqlParser } from '../sql/parse-sql';
-import { checkReadOnlyStatement } from '../sql/read-only-statement';
+import { checkStatement } from '../sql/statement-check-thread';
 import type { RequestContext } from './query-context';
 import type { SqlModeSession } from './sql-mode-session';
 import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './result-limits';
@@ -38,8 +37,7 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
   const params = new Params();
   const expanded = expandMacros(q.rawSql, { ...ctx, maxRows: opts.limits.maxRows, adhoc: { filters: q.adhocFilters, params } });
   opts.onExecuted(expanded.sql);
-  await loadSqlParser();
-  const statement = checkReadOnlyStatement(expanded.sql);
+  const statement = await checkStatement(expanded.sql);
   const sql = statement.sql;
   const wrappable = statement.wrappable;
   // What the user sees as executed: their statement (ad hoc filter values shown inline).

@@ -14,7 +14,8 @@ import { ApiError } from '../errors';
  *   ~1.1 ms. Cost grows with the number of nodes, not characters: a 24,000-character string
  *   literal 0.3 ms; the worst case within MAX_SQL_CHARACTERS, a statement made only of tiny
  *   expressions (`SELECT 1,1,1,…`, 42,000 characters), ~350 ms.
- * The parse runs on the event loop, so statements are bounded by MAX_SQL_CHARACTERS.
+ * Long statements are parsed on a worker thread (statement-check-thread.ts), so the event loop is
+ * never held long; MAX_SQL_CHARACTERS bounds what one statement can cost that thread.
  */
 export const MAX_SQL_CHARACTERS = 65_536;
 

@@ -1,0 +1,14 @@
+import type { CheckedStatement } from './read-only-statement';
+
+/** What statement-check-thread.ts and its worker say to each other. */
+export interface CheckRequest {
+  id: number;
+  sql: string;
+}
+
+export type CheckReply =
+  | { id: number; checked: CheckedStatement }
+  /** The statement is refused: the ApiError's parts (an error object does not cross threads whole). */
+  | { id: number; refused: { statusCode: number; code: string; message: string; details?: unknown } }
+  /** The check itself broke. */
+  | { id: number; failed: string };
