@@ -98,7 +98,7 @@ export const labels = {
     loadError: 'Could not load the catalog:',
   },
   sqlEditor: {
-    hint: 'Ctrl/Cmd+Enter runs the query. Macros: $__timeFilter(time), $__timeBucket(time), $__timeGroupAlias(time, 5m)…',
+    hint: 'Ctrl/Cmd+Enter runs the query. Macros: $__timeFilter(timestamp), $__timeBucket(timestamp), $__timeGroupAlias(timestamp, 5m)…',
     completion: { table: 'table', column: 'column', macro: 'macro', variable: 'template variable' },
   },
   variableEditor: {
@@ -112,7 +112,7 @@ export const labels = {
   annotationEditor: {
     hint: 'Columns: time, timeEnd (optional, makes a region), text, tags (comma-separated) — or map other columns in the field mapping below.',
     example:
-      "SELECT time, time + interval '5 minutes' AS \"timeEnd\", 'Maintenance' AS text, 'ops,sensor' AS tags\nFROM sensor_data\nWHERE $__timeFilter(time) AND temperature > 30\nLIMIT 50",
+      "SELECT timestamp AS time, timestamp + interval '5 minutes' AS \"timeEnd\", 'Maintenance' AS text, 'ops,sensor' AS tags\nFROM sensor_data\nWHERE $__timeFilter(timestamp) AND temperature > 30\nLIMIT 50",
   },
   errors: {
     boundary: 'Something went wrong in the editor.',

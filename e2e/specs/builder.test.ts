@@ -28,7 +28,7 @@ const insertRowsWithGap = async (ctx: SuiteContext) => {
       continue;
     }
     rows.push({
-      time: new Date(GAP_FROM + minute * 60_000).toISOString(),
+      timestamp: new Date(GAP_FROM + minute * 60_000).toISOString(),
       sensor_id: 'sensor_1',
       temperature: 20 + minute / 10,
       humidity: 50,

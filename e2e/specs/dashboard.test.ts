@@ -22,7 +22,7 @@ const SALES_PANEL = {
 };
 
 const ANNOTATION_SQL =
-  "SELECT time, 'reading of ' || sensor_id AS text, sensor_id AS label, 'demo,' || sensor_id AS tags FROM sensor_data WHERE $__timeFilter(time) AND sensor_id = 'sensor_1' ORDER BY time DESC LIMIT 3";
+  "SELECT timestamp AS time, 'reading of ' || sensor_id AS text, sensor_id AS label, 'demo,' || sensor_id AS tags FROM sensor_data WHERE $__timeFilter(timestamp) AND sensor_id = 'sensor_1' ORDER BY timestamp DESC LIMIT 3";
 const annotation = (mappings?: Record<string, unknown>) => ({
   name: 'Readings',
   enable: true,

@@ -15,8 +15,8 @@ import { drawnSeries, executedSql, panelErrors, panelRuns, tableRowCount, waitFo
 import { browserSuite, openPage, screenshot } from './support/suite';
 
 const PER_SENSOR_SQL =
-  'SELECT $__timeGroupAlias(time, 5m), sensor_id, avg(temperature) AS temperature ' +
-  'FROM sensor_data WHERE $__timeFilter(time) GROUP BY 1, 2 ORDER BY 1';
+  'SELECT $__timeGroupAlias(timestamp, 5m), sensor_id, avg(temperature) AS temperature ' +
+  'FROM sensor_data WHERE $__timeFilter(timestamp) GROUP BY 1, 2 ORDER BY 1';
 
 browserSuite('SQL editor', (ctx) => {
   it("carries the builder's SQL into Monaco", async () => {
@@ -67,7 +67,7 @@ browserSuite('SQL editor', (ctx) => {
   it('shows the error of an unknown macro', async () => {
     const { page, pageErrors } = await openPage(ctx, '/query', { from: 'now-6h', to: 'now' });
     await switchMode(page, 'SQL');
-    await typeSql(page, 'SELECT $__notAMacro(time) AS time, temperature FROM sensor_data WHERE $__timeFilter(time)');
+    await typeSql(page, 'SELECT $__notAMacro(timestamp) AS time, temperature FROM sensor_data WHERE $__timeFilter(timestamp)');
     const runs = await panelRuns(page);
     await runSqlWithKeyboard(page);
     const state = await waitForRun(page, runs);

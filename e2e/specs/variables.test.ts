@@ -7,8 +7,8 @@ import { drawnSeries, executedSql, panelErrors, panelRuns, waitForRun } from './
 import { browserSuite, openPage, screenshot } from './support/suite';
 
 const BY_SENSOR_VARIABLE_SQL =
-  'SELECT $__timeGroupAlias(time, 5m), sensor_id, avg(temperature) AS temperature ' +
-  'FROM sensor_data WHERE $__timeFilter(time) AND sensor_id IN ($sensor) GROUP BY 1, 2 ORDER BY 1';
+  'SELECT $__timeGroupAlias(timestamp, 5m), sensor_id, avg(temperature) AS temperature ' +
+  'FROM sensor_data WHERE $__timeFilter(timestamp) AND sensor_id IN ($sensor) GROUP BY 1, 2 ORDER BY 1';
 
 const seriesNames = async (page: Parameters<typeof drawnSeries>[0]) =>
   (await drawnSeries(page)).map((s) => s.name.match(/sensor_\d+/)?.[0] ?? s.name).sort();

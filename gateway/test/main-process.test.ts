@@ -46,8 +46,8 @@ describe('the gateway process', () => {
       }[];
       assert.equal(perSensor.length, 5);
       assert.equal(perSensor.reduce((s, r) => s + r.temperature, 0), 5 * 60_481);
-      const latest = (await (await fetch(`${first.url}/timescaledb/data/sensor_data?limit=5`, { headers: auth })).json()) as { time: string; temperature: number; humidity: number }[];
-      assert.ok(Date.now() - Date.parse(latest[0].time) < 60_000, 'the series ends now');
+      const latest = (await (await fetch(`${first.url}/timescaledb/data/sensor_data?limit=5`, { headers: auth })).json()) as { timestamp: string; temperature: number; humidity: number }[];
+      assert.ok(Date.now() - Date.parse(latest[0].timestamp) < 60_000, 'the series ends now');
       for (const r of latest) {
         assert.ok(r.temperature > 5 && r.temperature < 40, `temperature ${r.temperature}`);
         assert.ok(r.humidity > 20 && r.humidity < 90, `humidity ${r.humidity}`);

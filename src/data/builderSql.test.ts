@@ -2,7 +2,7 @@ import { AggregationType, defaultBuilderFields, FillMode, FilterOperator, type B
 
 import { quoteTableName, renderBuilderSql, renderFilter } from './builderSql';
 
-const fields = (patch: Partial<BuilderFields>): BuilderFields => ({ ...defaultBuilderFields, table: 'sensor_data', timeColumn: 'time', ...patch });
+const fields = (patch: Partial<BuilderFields>): BuilderFields => ({ ...defaultBuilderFields, table: 'sensor_data', timeColumn: 'timestamp', ...patch });
 
 describe('renderBuilderSql', () => {
   it('renders nothing until a table is chosen', () => {
@@ -11,16 +11,16 @@ describe('renderBuilderSql', () => {
 
   it('buckets with the panel interval, groups by the label columns and keeps the time filter', () => {
     const sql = renderBuilderSql(fields({ metrics: [{ column: 'temperature', aggregation: AggregationType.Avg }], groupBy: ['sensor_id'] }));
-    expect(sql).toContain('$__timeBucket("time") AS "time"');
+    expect(sql).toContain('$__timeBucket("timestamp") AS "time"');
     expect(sql).toContain('avg("temperature") AS "avg(temperature)"');
-    expect(sql).toContain('WHERE $__timeFilter("time")');
+    expect(sql).toContain('WHERE $__timeFilter("timestamp")');
     expect(sql).toContain('GROUP BY 1, "sensor_id"');
     expect(sql).toMatch(/ORDER BY 1$/);
   });
 
   it('uses the chosen bucket and gap filling with locf for "previous"', () => {
     const sql = renderBuilderSql(fields({ metrics: [{ column: 'temperature', aggregation: AggregationType.Max }], bucket: '5m', fill: FillMode.Previous }));
-    expect(sql).toContain(`$__timeBucketGapfill("time", '5m') AS "time"`);
+    expect(sql).toContain(`$__timeBucketGapfill("timestamp", '5m') AS "time"`);
     expect(sql).toContain('locf(max("temperature"))');
   });
 
@@ -41,23 +41,23 @@ describe('renderBuilderSql', () => {
     );
     expect(sql).toContain('percentile_cont(0.99) WITHIN GROUP (ORDER BY "a") AS "p99(a)"');
     expect(sql).toContain('percentile_cont(0.5) WITHIN GROUP (ORDER BY "b")');
-    expect(sql).toContain('last("c", "time")');
+    expect(sql).toContain('last("c", "timestamp")');
   });
 
   it('treats rate and increase as counters that may reset', () => {
     const sql = renderBuilderSql(fields({ metrics: [{ column: 'bytes', aggregation: AggregationType.Rate }], groupBy: ['host'], bucket: '1m' }));
-    expect(sql).toContain('lag("bytes") OVER (PARTITION BY "host" ORDER BY "time")');
+    expect(sql).toContain('lag("bytes") OVER (PARTITION BY "host" ORDER BY "timestamp")');
     expect(sql).toContain('CASE WHEN "bytes" < lag');
     expect(sql).toContain('sum("__delta_0") / 60');
   });
 
   it('returns raw rows for "none" with limit and order', () => {
     const sql = renderBuilderSql(
-      fields({ metrics: [{ column: 'temperature', aggregation: AggregationType.None }], limit: 10, orderBy: [{ column: 'time', direction: 'desc' }] })
+      fields({ metrics: [{ column: 'temperature', aggregation: AggregationType.None }], limit: 10, orderBy: [{ column: 'timestamp', direction: 'desc' }] })
     );
     expect(sql).not.toContain('GROUP BY');
-    expect(sql).toContain('SELECT "time" AS "time", "temperature" AS "temperature"');
-    expect(sql).toContain('ORDER BY "time" DESC\nLIMIT 10');
+    expect(sql).toContain('SELECT "timestamp" AS "time", "temperature" AS "temperature"');
+    expect(sql).toContain('ORDER BY "timestamp" DESC\nLIMIT 10');
   });
 
   it('quotes identifiers and schema-qualified tables safely', () => {

@@ -68,7 +68,7 @@ describe('query() against the live gateway', () => {
   });
 
   it('keeps one query’s error on its own refId while the other query returns data', async () => {
-    const response = await run(ds, [sql('A', 'SELECT count(*) AS n FROM sensor_data WHERE $__timeFilter(time)'), sql('B', 'SELECT $__notAMacro(time) FROM sensor_data')]);
+    const response = await run(ds, [sql('A', 'SELECT count(*) AS n FROM sensor_data WHERE $__timeFilter(timestamp)'), sql('B', 'SELECT $__notAMacro(timestamp) FROM sensor_data')]);
     expect(response.state).toBe(LoadingState.Error);
     expect(response.errors?.map((e) => e.refId)).toEqual(['B']);
     expect(response.errors?.[0].message).toContain('$__notAMacro');
@@ -169,7 +169,7 @@ describe('query() against the live gateway', () => {
   });
 
   it('gets the same series from the builder’s SQL preview run in SQL mode', async () => {
-    const builder = perSensor({ bucket: '5m' }) as TsBuilderQuery;
+    const builder = perSensor({ bucket: '5m', timeColumn: 'timestamp' }) as TsBuilderQuery;
     const preview = renderBuilderSql(pickBuilderFields(builder));
     const response = await run(ds, [builder, sql('B', preview, QueryFormat.TimeSeries)]);
     expect(response.errors).toBeUndefined();
@@ -242,7 +242,7 @@ describe('ad hoc filter values and annotations against the live gateway', () => 
       enable: true,
       iconColor: 'red',
       rawQuery:
-        "SELECT time, time + interval '30 seconds' AS \"timeEnd\", 'hot ' || sensor_id AS text, 'heat,' || sensor_id AS tags FROM sensor_data WHERE $__timeFilter(time) ORDER BY time DESC LIMIT 3",
+        "SELECT timestamp AS time, timestamp + interval '30 seconds' AS \"timeEnd\", 'hot ' || sensor_id AS text, 'heat,' || sensor_id AS tags FROM sensor_data WHERE $__timeFilter(timestamp) ORDER BY timestamp DESC LIMIT 3",
     } as never);
     const target = annotations.prepareQuery!(annotation)!;
     const response = await lastValueFrom(ds.query(makeRequest([target])));

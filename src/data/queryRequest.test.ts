@@ -13,7 +13,7 @@ describe('buildQueryRequest', () => {
     mode: EditorMode.Builder,
     format: QueryFormat.TimeSeries,
     table: 'sensor_data',
-    timeColumn: 'time',
+    timeColumn: 'timestamp',
     metrics: [
       { column: 'temperature', aggregation: AggregationType.Avg },
       { column: '', aggregation: AggregationType.Max },
@@ -37,7 +37,7 @@ describe('buildQueryRequest', () => {
       mode: 'builder',
       format: 'time_series',
       table: 'sensor_data',
-      timeColumn: 'time',
+      timeColumn: 'timestamp',
       metrics: [{ column: 'temperature', aggregation: 'avg' }],
       groupBy: ['sensor_id'],
       bucket: 'auto',

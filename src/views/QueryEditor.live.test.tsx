@@ -46,12 +46,12 @@ describe('QueryEditor builder', () => {
   it('lists catalog tables with their kind and picks the time column automatically', async () => {
     const { last } = renderEditor(builderQuery());
     await choose(selectors.builder.table, 'sensor_data');
-    await waitFor(() => expect(last()).toMatchObject({ table: 'sensor_data', timeColumn: 'time' }));
-    expect(within(screen.getByTestId(selectors.builder.timeColumn)).getByRole('combobox')).toHaveValue('time');
+    await waitFor(() => expect(last()).toMatchObject({ table: 'sensor_data', timeColumn: 'timestamp' }));
+    expect(within(screen.getByTestId(selectors.builder.timeColumn)).getByRole('combobox')).toHaveValue('timestamp');
   });
 
   it('names every picker for assistive technology', () => {
-    renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'time' }));
+    renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'timestamp' }));
     const named = (testId: string, name: string) => expect(within(screen.getByTestId(testId)).getByRole('combobox', { name })).toBeInTheDocument();
     named(selectors.builder.table, labels.builder.table.label);
     named(selectors.builder.timeColumn, labels.builder.timeColumn.label);
@@ -63,7 +63,7 @@ describe('QueryEditor builder', () => {
   });
 
   it('builds the metric, shows the SQL preview and runs the query', async () => {
-    const { last, onRunQuery } = renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'time' }));
+    const { last, onRunQuery } = renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'timestamp' }));
     await choose(selectors.builder.metricColumn, 'temperature');
     await waitFor(() => expect((last() as TsBuilderQuery).metrics[0].column).toBe('temperature'));
     expect(screen.getByTestId(selectors.builder.sqlPreview)).toHaveTextContent('avg("temperature") AS "avg(temperature)"');
@@ -71,14 +71,14 @@ describe('QueryEditor builder', () => {
   });
 
   it('offers the table’s text columns for group by', async () => {
-    const { last } = renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'time', metrics: [{ column: 'temperature', aggregation: 'avg' }] }));
+    const { last } = renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'timestamp', metrics: [{ column: 'temperature', aggregation: 'avg' }] }));
     await choose(selectors.builder.groupBy, 'sensor_id');
     await waitFor(() => expect((last() as TsBuilderQuery).groupBy).toEqual(['sensor_id']));
   });
 });
 
 describe('QueryEditor builder pickers', () => {
-  const measured = builderQuery({ table: 'sensor_data', timeColumn: 'time', metrics: [{ column: 'temperature', aggregation: 'avg' }] });
+  const measured = builderQuery({ table: 'sensor_data', timeColumn: 'timestamp', metrics: [{ column: 'temperature', aggregation: 'avg' }] });
   const filters = (last: () => TsQuery) => (last() as TsBuilderQuery).filters;
 
   it('suggests filter values from the gateway for the chosen column', async () => {
@@ -117,7 +117,7 @@ describe('QueryEditor builder pickers', () => {
 });
 
 describe('QueryEditor Builder ⇄ SQL', () => {
-  const built = builderQuery({ table: 'sensor_data', timeColumn: 'time', metrics: [{ column: 'temperature', aggregation: 'max' }], groupBy: ['sensor_id'] });
+  const built = builderQuery({ table: 'sensor_data', timeColumn: 'timestamp', metrics: [{ column: 'temperature', aggregation: 'max' }], groupBy: ['sensor_id'] });
 
   it('carries the builder’s SQL over to SQL mode', async () => {
     const { last } = renderEditor(built);

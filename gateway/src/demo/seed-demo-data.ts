@@ -8,6 +8,9 @@ export interface SeedResult {
 /**
  * The demo tables, created and filled when absent: `sensor_data` (a hypertable where
  * TimescaleDB exists) with 7 days at 10 s for 5 sensors ending now, and `sales_data`.
+ * Their columns are the seed document's own — `sensor_data(timestamp, sensor_id, temperature,
+ * humidity)`, `sales_data(order_id, product_id, quantity, timestamp)` — so its examples run
+ * against the demo as written.
  * Generated inside the database with generate_series: a few seconds even embedded.
  */
 export async function seedDemoData(db: Db, capabilities: Capabilities): Promise<SeedResult> {
@@ -18,17 +21,17 @@ export async function seedDemoData(db: Db, capabilities: Capabilities): Promise<
   if (!(await exists('sensor_data'))) {
     await db.transaction(async (tx) => {
       await tx.query(`CREATE TABLE public.sensor_data (
-        time timestamptz NOT NULL,
+        "timestamp" timestamptz NOT NULL,
         sensor_id text NOT NULL,
         temperature real,
         humidity real)`);
       if (capabilities.timescaledb) {
-        await tx.query(`SELECT create_hypertable('public.sensor_data', 'time', chunk_time_interval => interval '1 day')`);
+        await tx.query(`SELECT create_hypertable('public.sensor_data', 'timestamp', chunk_time_interval => interval '1 day')`);
       }
-      await tx.query(`CREATE INDEX sensor_data_sensor_time_idx ON public.sensor_data (sensor_id, time DESC)`);
+      await tx.query(`CREATE INDEX sensor_data_sensor_timestamp_idx ON public.sensor_data (sensor_id, "timestamp" DESC)`);
       // A daily cycle per sensor (each its own base and phase), a slow drift, and a little noise.
       await tx.query(`
-        INSERT INTO public.sensor_data (time, sensor_id, temperature, humidity)
+        INSERT INTO public.sensor_data ("timestamp", sensor_id, temperature, humidity)
         SELECT t, 'sensor_' || s,
                round((19 + s * 0.8 + 4 * sin(2 * pi() * (extract(epoch FROM t) / 86400 + s / 7.0))
                       + 0.5 * sin(2 * pi() * extract(epoch FROM t) / 604800) + (random() - 0.5) * 0.6)::numeric, 2)::real,
@@ -46,16 +49,17 @@ export async function seedDemoData(db: Db, capabilities: Capabilities): Promise<
   if (!(await exists('sales_data'))) {
     await db.transaction(async (tx) => {
       await tx.query(`CREATE TABLE public.sales_data (
-        order_id text PRIMARY KEY,
-        product_id text NOT NULL,
+        order_id int PRIMARY KEY,
+        product_id int NOT NULL,
         quantity int NOT NULL CHECK (quantity > 0),
         "timestamp" timestamptz NOT NULL)`);
       await tx.query(`CREATE INDEX sales_data_timestamp_idx ON public.sales_data ("timestamp" DESC)`);
-      // About one order every 7 minutes for 30 days, busier in the daytime; 8 products.
+      // About one order every 7 minutes for 30 days, busier in the daytime; products 101–108.
+      // Order ids start at 100001, clear of the small ids the document's own INSERTs use.
       await tx.query(`
         INSERT INTO public.sales_data (order_id, product_id, quantity, "timestamp")
-        SELECT 'order_' || lpad(n::text, 6, '0'),
-               'product_' || (1 + floor(random() * 8))::int,
+        SELECT 100000 + n,
+               101 + floor(random() * 8)::int,
                1 + floor(random() * random() * 10)::int,
                t
         FROM (SELECT row_number() OVER (ORDER BY t) AS n, t

@@ -4,7 +4,7 @@ import { MACROS } from 'timescaledb-gateway/contract/macros';
 import { buildSuggestions, macroSuggestion, referencedTables } from './completion';
 
 const tables: CatalogTable[] = [
-  { name: 'sensor_data', schema: 'public', kind: 'hypertable', timeColumn: 'time' },
+  { name: 'sensor_data', schema: 'public', kind: 'hypertable', timeColumn: 'timestamp' },
   { name: 'metrics.Cpu', schema: 'metrics', kind: 'view', timeColumn: null },
 ];
 
