@@ -111,6 +111,11 @@ export const BuilderQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1 })),
   /** Opt out of the maxDataPoints cap for this query. */
   noPointCap: Type.Optional(Type.Boolean()),
+  /**
+   * Continuous-aggregate routing (TimescaleDB): by default a bucketed query is answered from a
+   * continuous aggregate of the table when that gives exactly the raw answer; false always reads the table.
+   */
+  continuousAggregates: Type.Optional(Type.Boolean()),
 });
 export type BuilderQuery = Static<typeof BuilderQuery>;
 

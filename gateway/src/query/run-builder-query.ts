@@ -1,6 +1,7 @@
 import type { BuilderQuery } from '../contract/query';
 import type { Db } from '../db/types';
 import type { ResolvedTable } from '../catalog/catalog';
+import type { ContinuousAggregate } from '../catalog/continuous-aggregates';
 import { buildBuilderQuery } from '../sql/builder';
 import { Params, inlineParams } from '../sql/builder-context';
 import { addNotice, type WorkFrame } from '../sql/frame-types';
@@ -19,6 +20,8 @@ export interface BuilderRunOptions {
   onExecuted: (sql: string) => void;
   /** Aborted when the answer is no longer wanted: the statement is cancelled. */
   signal?: AbortSignal;
+  /** The table's continuous aggregates, for routing. */
+  continuousAggregates?: readonly ContinuousAggregate[];
 }
 
 /** One builder query: SQL built from catalog identifiers and bound values, run read-only, shaped into frames. */
@@ -27,6 +30,7 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
     ...ctx,
     table: { name: opts.table.name, sql: opts.table.ident, columns: opts.table.columns, timeColumn: opts.table.timeColumn },
     maxRows: opts.limits.maxRows,
+    continuousAggregates: opts.continuousAggregates,
   });
   const shown = inlineParams(built.sql, built.params);
   opts.onExecuted(shown);
@@ -67,6 +71,6 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
   if (truncated) {
     addNotice(frame, { severity: 'warning', text: `Showing the latest ${built.rawPointCap} points per series (maxDataPoints, at most the row limit); narrow the range or aggregate to see all` });
   }
-  if (built.bucket && frame.fields.length) frame.meta.custom = { bucket: built.bucket };
+  if (built.bucket && frame.fields.length) frame.meta.custom = { bucket: built.bucket, servedBy: built.servedBy };
   return frame;
 }

@@ -87,7 +87,15 @@ async function runOne(
       }
       const table = await app.catalog.resolveTableFresh(q.table);
       assertTableAllowed(principal, table.name);
-      frame = await runBuilderQuery(q, ctx, { db: app.db, table, limits, statementTimeoutMs: app.config.statementTimeoutMs, onExecuted, signal });
+      frame = await runBuilderQuery(q, ctx, {
+        db: app.db,
+        table,
+        limits,
+        statementTimeoutMs: app.config.statementTimeoutMs,
+        onExecuted,
+        signal,
+        continuousAggregates: app.catalog.continuousAggregatesOf(table.name),
+      });
     }
     budget.charge(frame);
     return { frames: [toDataFrameJSON(frame, q.refId)], executedQueryString: frame.meta.executedQueryString };

@@ -9,6 +9,7 @@ import { builderAdhocFilters, builderFilters } from './filters';
 import type { FrameNotice } from './frame-types';
 import { type BucketInterval, formatBucket, parseBucketInterval, smallestNiceBucketAtLeast } from './interval';
 import { quoteLiteral } from './quote';
+import { routeToContinuousAggregate } from './cagg-routing';
 
 /**
  * Builder query → one SQL statement plus bound parameters. Only catalog-checked identifiers
@@ -33,6 +34,8 @@ export interface BuiltQuery {
   rawPointCap?: number;
   /** More rows than this means the result is too large (the SQL fetches at most one more). */
   rowCap: number;
+  /** The relation that answered: the table, or the continuous aggregate the query was routed to. */
+  servedBy?: string;
 }
 
 interface Resolved {
@@ -214,9 +217,8 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
   const r = resolve(q, ctx);
   const rowCap = rowCapOf(ctx.maxRows);
   const params = new Params();
-  const src = sourceSql(q, ctx, r, params);
   if (r.raw) {
-    return buildRaw(q, ctx, r, params, src, rowCap);
+    return buildRaw(q, ctx, r, params, sourceSql(q, ctx, r, params), rowCap);
   }
   const notices: FrameNotice[] = [];
   const bucketed = r.time !== null && (r.format === 'time_series' || q.bucket !== undefined);
@@ -224,7 +226,11 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
   const fill: FillMode = bucket ? q.fill ?? 'none' : 'none';
   const groupCols = r.groups.map((_, i) => `"g${i}"`);
   const fixedSeconds = bucket && bucket.months === 0 ? String(bucket.ms / 1000) : null;
-  const aggs = r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds, m.column));
+  // A continuous aggregate that composes into the same answer replaces the raw rows (cagg-routing.ts).
+  const route = bucket ? routeToContinuousAggregate(q, ctx, r, bucket, ctx.continuousAggregates ?? [], params).route : null;
+  if (route) notices.push(route.notice);
+  const src = route?.src ?? sourceSql(q, ctx, r, params);
+  const aggs = route?.aggs ?? r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds, m.column));
   const monthRates = bucket && bucket.months > 0 && r.metrics.some((m) => m.spec.aggregation === 'rate');
   const rename = renameMap(r, 'm');
   const kind = r.timeKind ?? 'timestamptz';
@@ -268,7 +274,7 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     sql = `SELECT "time", ${[...groupCols, ...divide].join(', ')} FROM (${sql}) AS "bucketed" ORDER BY "time"${groupCols.length ? ', ' + groupCols.join(', ') : ''}`;
     sql += capLimit(params, rowCap + 1);
   }
-  return { sql, params: params.values, rename, format: r.format, notices, bucket, rowCap };
+  return { sql, params: params.values, rename, format: r.format, notices, bucket, rowCap, servedBy: route?.cagg.name ?? ctx.table.name };
 }
 
 /**
