@@ -74,12 +74,16 @@ const query = fc.record({
   timezone: fc.constantFrom('UTC', 'UTC', 'Europe/Berlin', 'Asia/Kathmandu'),
 });
 
+type ValueOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
+type Row = ValueOf<typeof row>;
+type Query = ValueOf<typeof query>;
+
 function sqlValue(x: string | number | null): string {
   if (x === null) return 'NULL';
   return typeof x === 'number' ? (Object.is(x, -0) ? '0' : String(x)) : `'${x}'`;
 }
 
-async function load(ctx: TestContext, rows: Array<fc.Infer<typeof row>>): Promise<void> {
+async function load(ctx: TestContext, rows: Row[]): Promise<void> {
   await ctx.db.query('DELETE FROM cagg_readings');
   // Test data of the test's own making, written as literals (one statement).
   const values = rows.map((x) => `('${new Date(DAY0 + x.offset).toISOString()}', ${[x.sensor, x.site, x.v, x.n, x.r].map(sqlValue).join(', ')})`);
@@ -90,7 +94,7 @@ async function load(ctx: TestContext, rows: Array<fc.Infer<typeof row>>): Promis
   }
 }
 
-async function ask(ctx: TestContext, q: fc.Infer<typeof query>, routing: boolean) {
+async function ask(ctx: TestContext, q: Query, routing: boolean) {
   const from = DAY0 + q.from;
   const res = await api(ctx, '/api/v1/query', {
     body: {

@@ -242,27 +242,29 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     rename.delete('time');
     sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src"${groupBy}${orderAndLimit(q, r, rename, params, groupCols.join(', '), rowCap)}`;
   } else if (fill === 'none' || ctx.dialect === 'timescaledb') {
-    let timeExpr: string;
-    let metricExprs = aggs;
-    if (fill === 'none') {
-      timeExpr = bucketSql({ dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind });
-    } else {
+    const timeExpr = bucketSql({ dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind });
+    const select = [`${timeExpr} AS "time"`, ...groupCols, ...aggs.map((a, i) => `${a} AS "m${i}"`)];
+    const positions = select.slice(0, 1 + groupCols.length).map((_, i) => String(i + 1));
+    sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src" GROUP BY ${positions.join(', ')}`;
+    if (fill !== 'none') {
+      // Aggregate first, then gap-fill the bucket rows: time_bucket_gapfill sorts its input by
+      // series and time, and sorting one row per bucket costs little where sorting every raw
+      // row spilled to disk. Each gap-fill bucket holds exactly one aggregated row, so first()
+      // passes its value through unchanged.
       const cast = kind === 'timestamptz' ? 'timestamptz' : 'timestamp';
-      timeExpr = gapfillBucketSql({
+      const gapfill = gapfillBucketSql({
         dialect: ctx.dialect,
         bucket,
-        column: '"t"',
+        column: '"time"',
         timeZone: ctx.timeZone,
-        timeKind: kind,
+        timeKind: kind === 'date' ? 'timestamp' : kind,
         start: params.add(new Date(ctx.range.from).toISOString(), cast),
         // Finish is exclusive: one microsecond past `to` so a bucket starting exactly at `to` exists.
         finish: params.add(new Date(ctx.range.to).toISOString().replace('Z', '001Z'), cast),
       });
-      metricExprs = aggs.map((a, i) => wrapFill(a, fill, r.metrics[i]));
+      const filled = r.metrics.map((m, i) => `${wrapFill(`first("m${i}", "time")`, fill, m)} AS "m${i}"`);
+      sql = `SELECT ${[`${gapfill} AS "time"`, ...groupCols, ...filled].join(', ')} FROM (${sql}) AS "agg" GROUP BY ${positions.join(', ')}`;
     }
-    const select = [`${timeExpr} AS "time"`, ...groupCols, ...metricExprs.map((a, i) => `${a} AS "m${i}"`)];
-    const positions = select.slice(0, 1 + groupCols.length).map((_, i) => String(i + 1));
-    sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src" GROUP BY ${positions.join(', ')}`;
     sql += orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '), rowCap);
   } else {
     sql = postgresGapfill(q, ctx, r, params, src, bucket, fill, aggs, kind, rename, rowCap);
