@@ -11,6 +11,7 @@ import type { RequestContext } from './query-context';
 import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './result-limits';
 import { isResultBytesStop, RESULT_BYTES_COLUMN, resultBytesCappedSql } from './result-bytes-sql';
 import { builderResultColumns, needsResultBytesCap } from './builder-result-bytes';
+import { downsampleRawSeries } from './downsample-raw';
 
 export interface BuilderRunOptions {
   db: Db;
@@ -48,16 +49,16 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
     .catch((err: unknown) => {
       throw isResultBytesStop(err) ? tooManyBytes(opts.limits.maxBytes) : err;
     });
-  const rows = result.rows;
+  let rows = result.rows;
   let fields = result.fields.filter((f) => f.name !== RESULT_BYTES_COLUMN);
-  let truncated = false;
+  let downsampled = false;
   // The statement fetched at most one row more than the cap: that row only says "too large".
   if (rows.length > built.rowCap) throw tooManyRows(built.rowCap);
   estimateBytes(rows, opts.limits.maxBytes);
   if (built.rawPointCap !== undefined) {
-    // Each row carries its series' full size; a larger one than the cap means the series was cut.
-    const cap = built.rawPointCap;
-    truncated = rows.some((r) => Number(r.__n) > cap);
+    // Each row carries its series' full size; series longer than the cap are downsampled (LTTB).
+    const seriesColumns = [...built.rename.keys()].filter((k) => /^g\d+$/.test(k));
+    ({ rows, reduced: downsampled } = downsampleRawSeries(rows, built.rawPointCap, seriesColumns));
     fields = fields.filter((f) => f.name !== '__n');
   }
   const frame = shapeFrame(resultToFields({ rows, fields }, built.rename), {
@@ -68,8 +69,11 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
     metricColumnNaming: false,
   });
   for (const notice of built.notices) addNotice(frame, notice);
-  if (truncated) {
-    addNotice(frame, { severity: 'warning', text: `Showing the latest ${built.rawPointCap} points per series (maxDataPoints, at most the row limit); narrow the range or aggregate to see all` });
+  if (downsampled) {
+    addNotice(frame, {
+      severity: 'info',
+      text: `Downsampled to at most ${built.rawPointCap} points per series (maxDataPoints, at most the row limit) with LTTB on ${built.rename.get('v0')}; first, last, minimum and maximum kept. Narrow the range to see every row`,
+    });
   }
   if (built.bucket && frame.fields.length) frame.meta.custom = { bucket: built.bucket, servedBy: built.servedBy };
   return frame;

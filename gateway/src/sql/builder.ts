@@ -185,17 +185,36 @@ function buildRaw(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Par
   const rename = renameMap(r, 'v');
   const cols = [...(r.time ? ['"t" AS "time"'] : []), ...r.groups.map((_, i) => `"g${i}"`), ...r.metrics.map((_, i) => `"v${i}"`)];
   if (r.format === 'time_series' && !q.noPointCap) {
-    // The newest `cap` rows of each series; `__n` (the series' size) tells the runner one was cut.
     const cap = pointBudget(ctx);
-    const partition = r.groups.length ? `PARTITION BY ${r.groups.map((_, i) => `"g${i}"`).join(', ')} ` : '';
-    const ranked = `SELECT ${cols.join(', ')}, row_number() OVER (${partition}ORDER BY "t" DESC) AS "__rn", count(*) OVER (${partition.trimEnd()}) AS "__n" FROM (${src}) AS "src"`;
-    const outCols = [...(r.time ? ['"time"'] : []), ...r.groups.map((_, i) => `"g${i}"`), ...r.metrics.map((_, i) => `"v${i}"`), '"__n"'];
-    const sql = `SELECT ${outCols.join(', ')} FROM (${ranked}) AS "ranked" WHERE "__rn" <= ${params.add(cap, 'bigint')} ORDER BY "time"${capLimit(params, rowCap + 1)}`;
+    const sql = rawCandidatesSql(r, params, src, cap, rowCap);
     return { sql, params: params.values, rename, format: r.format, notices: [], rawPointCap: cap, rowCap };
   }
   const defaultOrder = r.time ? '"time"' : '';
   const sql = `SELECT ${cols.join(', ')} FROM (${src}) AS "src"${orderAndLimit(q, r, rename, params, defaultOrder, rowCap)}`;
   return { sql, params: params.values, rename, format: r.format, notices: [], rowCap };
+}
+
+/**
+ * Raw rows of a time series, first reduced in the database for series longer than `cap`: each
+ * series is cut into equal runs of rows, and of each run the rows with the smallest and the
+ * largest value of the first metric are kept, plus the series' first and last rows. That keeps
+ * every peak, bounds what leaves the database to about twice the point budget (and the row
+ * cap), and the gateway then picks the final points with LTTB (query/downsample-raw.ts).
+ * `__n`, the series' full size, tells the runner which series were reduced.
+ */
+function rawCandidatesSql(r: Resolved, params: Params, src: string, cap: number, rowCap: number): string {
+  const runs = Math.max(1, Math.floor((Math.min(2 * cap, rowCap) - 2) / 2));
+  const series = r.groups.map((_, i) => `"g${i}"`);
+  const partition = series.length ? `PARTITION BY ${series.join(', ')} ` : '';
+  const values = r.metrics.map((_, i) => `"v${i}"`);
+  const inner = [...(r.time ? ['"t"'] : []), ...series, ...values];
+  const numbered = `SELECT ${inner.join(', ')}, row_number() OVER (${partition}ORDER BY "t") AS "__rn", count(*) OVER (${partition.trimEnd()}) AS "__n" FROM (${src}) AS "src"`;
+  const run = `SELECT *, ("__rn" - 1) * ${params.add(runs, 'bigint')} / "__n" AS "__run" FROM (${numbered}) AS "numbered"`;
+  const byRun = `PARTITION BY ${[...series, '"__run"'].join(', ')}`;
+  const ranked = `SELECT *, row_number() OVER (${byRun} ORDER BY "v0" ASC NULLS LAST, "t") AS "__lo", row_number() OVER (${byRun} ORDER BY "v0" DESC NULLS LAST, "t") AS "__hi" FROM (${run}) AS "runs"`;
+  const out = ['"t" AS "time"', ...series, ...values, '"__n"'];
+  const keep = `"__n" <= ${params.add(cap, 'bigint')} OR "__lo" = 1 OR "__hi" = 1 OR "__rn" = 1 OR "__rn" = "__n"`;
+  return `SELECT ${out.join(', ')} FROM (${ranked}) AS "ranked" WHERE ${keep} ORDER BY "time"${capLimit(params, rowCap + 1)}`;
 }
 
 function wrapFill(agg: string, fill: FillMode, metric: Resolved['metrics'][number]): string {
