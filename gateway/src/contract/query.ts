@@ -89,6 +89,8 @@ const QueryBase = {
   format: Type.Optional(Format),
   hide: Type.Optional(Type.Boolean()),
   adhocFilters: Type.Optional(Type.Array(AdHocFilter)),
+  /** Run even when the planner's estimate is above the gateway's cost guard (QUERY_MAX_COST, QUERY_MAX_ROWS_SCANNED). */
+  allowExpensive: Type.Optional(Type.Boolean()),
 };
 
 export const BuilderQuery = Type.Object({

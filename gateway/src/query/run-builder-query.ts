@@ -12,6 +12,7 @@ import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './r
 import { isResultBytesStop, RESULT_BYTES_COLUMN, resultBytesCappedSql } from './result-bytes-sql';
 import { builderResultColumns, needsResultBytesCap } from './builder-result-bytes';
 import { downsampleRawSeries } from './downsample-raw';
+import { checkQueryCost, costGuardEnabled, type CostLimits } from './cost-guard';
 
 export interface BuilderRunOptions {
   db: Db;
@@ -21,6 +22,8 @@ export interface BuilderRunOptions {
   onExecuted: (sql: string) => void;
   /** Aborted when the answer is no longer wanted: the statement is cancelled. */
   signal?: AbortSignal;
+  /** The cost guard's limits (off when absent or both 0). */
+  costLimits?: CostLimits;
   /** The table's continuous aggregates, for routing. */
   continuousAggregates?: readonly ContinuousAggregate[];
 }
@@ -41,11 +44,13 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
   params.values.push(...built.params);
   const sql = needsResultBytesCap(sized, built.rowCap, opts.limits.maxBytes) ? resultBytesCappedSql(built.sql, sized, opts.limits.maxBytes, params) : built.sql;
   const result = await opts.db
-    .transaction((tx) => tx.query<Record<string, unknown>>(sql, params.values), {
-      readOnly: true,
-      statementTimeoutMs: opts.statementTimeoutMs,
-      signal: opts.signal,
-    })
+    .transaction(
+      async (tx) => {
+        if (costGuardEnabled(opts.costLimits) && !q.allowExpensive) await checkQueryCost(tx, built.sql, built.params, opts.costLimits, q.refId);
+        return tx.query<Record<string, unknown>>(sql, params.values);
+      },
+      { readOnly: true, statementTimeoutMs: opts.statementTimeoutMs, signal: opts.signal }
+    )
     .catch((err: unknown) => {
       throw isResultBytesStop(err) ? tooManyBytes(opts.limits.maxBytes) : err;
     });

@@ -80,7 +80,14 @@ async function runOne(
       if (principal.tables) {
         throw new ApiError(403, 'forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
       }
-      frame = await runSqlQuery(q, ctx, { sqlMode: app.sqlMode, limits, statementTimeoutMs: app.config.statementTimeoutMs, onExecuted, signal });
+      frame = await runSqlQuery(q, ctx, {
+        sqlMode: app.sqlMode,
+        limits,
+        statementTimeoutMs: app.config.statementTimeoutMs,
+        onExecuted,
+        signal,
+        costLimits: app.config.costLimits,
+      });
     } else {
       if (!hasScope(principal, 'read')) {
         throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
@@ -95,6 +102,7 @@ async function runOne(
         onExecuted,
         signal,
         continuousAggregates: app.catalog.continuousAggregatesOf(table.name),
+        costLimits: app.config.costLimits,
       });
     }
     budget.charge(frame);
