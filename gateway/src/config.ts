@@ -39,6 +39,8 @@ export const SETTINGS: readonly SettingDoc[] = [
   },
   { name: 'DEFAULT_ROW_LIMIT', default: '1000', description: 'Rows a data GET returns without limit' },
   { name: 'MAX_ROW_LIMIT', default: '100000', description: 'Cap on limit; also the row cap of a query' },
+  { name: 'QUERY_MAX_COST', default: '0', description: "Cost guard: refuse (422) builder/SQL queries whose planner total cost is above this, unless allowExpensive; 0 = off" },
+  { name: 'QUERY_MAX_ROWS_SCANNED', default: '0', description: "Cost guard: refuse (422) queries whose plan expects to read more rows than this, unless allowExpensive; 0 = off" },
   { name: 'BODY_LIMIT', default: '67108864', description: 'Largest request body (bytes); also the byte cap of a query result' },
   {
     name: 'REQUEST_TIMEOUT_MS',
@@ -91,6 +93,8 @@ export interface GatewayConfig {
   statementTimeoutMs: number;
   defaultRowLimit: number;
   maxRowLimit: number;
+  /** Cost guard (query/cost-guard.ts); 0 = off. */
+  costLimits: { maxCost: number; maxRowsScanned: number };
   bodyLimit: number;
   /** Longest time to receive one whole request, headers and body; 0 = unlimited. */
   requestTimeoutMs: number;
@@ -183,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     statementTimeoutMs: int(vars, 'STATEMENT_TIMEOUT_MS', 30_000, 0),
     defaultRowLimit,
     maxRowLimit,
+    costLimits: { maxCost: int(vars, 'QUERY_MAX_COST', 0, 0), maxRowsScanned: int(vars, 'QUERY_MAX_ROWS_SCANNED', 0, 0) },
     bodyLimit: int(vars, 'BODY_LIMIT', 64 * 1024 * 1024, 1),
     requestTimeoutMs: int(vars, 'REQUEST_TIMEOUT_MS', 120_000, 0),
     corsOrigins: (vars.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),

@@ -212,7 +212,7 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
       assert.ok(frame.data.values[0].length <= 120, `${ref}: ${frame.data.values[0].length}`);
     }
     assert.match(res.results.fine.frames[0].schema.meta.notices[0].text, /widened from 1m/);
-    assert.match(res.results.raw.frames[0].schema.meta.notices[0].text, /latest 120 points/);
+    assert.match(res.results.raw.frames[0].schema.meta.notices[0].text, /Downsampled to at most 120 points per series .*LTTB/);
   });
 
   it('table format: aggregates per group without buckets, ordered and limited', async () => {

@@ -1,6 +1,6 @@
 import { defaultBuilderFields, type BuilderFields, type TsBuilderQuery } from 'types/query';
 
-const BUILDER_KEYS = ['table', 'timeColumn', 'metrics', 'groupBy', 'filters', 'bucket', 'fill', 'orderBy', 'limit', 'noPointCap'] as const;
+const BUILDER_KEYS = ['table', 'timeColumn', 'metrics', 'groupBy', 'filters', 'bucket', 'fill', 'orderBy', 'limit', 'noPointCap', 'continuousAggregates'] as const;
 
 /** The builder part of a query, without Grafana's own fields (refId, datasource, hide…). */
 export const pickBuilderFields = (query: Partial<TsBuilderQuery>): BuilderFields => {

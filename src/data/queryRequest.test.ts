@@ -46,6 +46,18 @@ describe('buildQueryRequest', () => {
     expect(body.timezone).toBe('Europe/Berlin');
   });
 
+  it('passes the continuous-aggregate opt-out and the cost-guard opt-in, and nothing when they are defaults', () => {
+    const body = buildQueryRequest({ range, intervalMs: 1000, maxDataPoints: 100, timezone: 'UTC' }, [
+      { ...builder, continuousAggregates: false, allowExpensive: true },
+      { ...sql, allowExpensive: true },
+      { ...builder, refId: 'C', continuousAggregates: true },
+    ]);
+    expect(body.queries[0]).toMatchObject({ continuousAggregates: false, allowExpensive: true });
+    expect(body.queries[1]).toMatchObject({ mode: 'sql', allowExpensive: true });
+    expect(body.queries[2]).not.toHaveProperty('continuousAggregates');
+    expect(body.queries[2]).not.toHaveProperty('allowExpensive');
+  });
+
   it('attaches ad hoc filters to every query', () => {
     const adhoc = toWireAdHocFilters([{ key: 'sensor_id', operator: '=', value: 's1' }]);
     const body = buildQueryRequest({ range, intervalMs: 1000, maxDataPoints: 100, timezone: 'utc' }, [builder, sql], adhoc);

@@ -24,11 +24,12 @@ export const toGatewayQuery = (query: TsQuery, adhocFilters: AdHocFilter[]): Gat
     refId: query.refId,
     format: query.format ?? (query.mode === EditorMode.SQL ? QueryFormat.Table : QueryFormat.TimeSeries),
     ...(adhocFilters.length ? { adhocFilters } : {}),
+    ...(query.allowExpensive ? { allowExpensive: true } : {}),
   };
   if (query.mode === EditorMode.SQL) {
     return { ...common, mode: 'sql', rawSql: query.rawSql };
   }
-  const { table, timeColumn, metrics, groupBy, filters, bucket, fill, orderBy, limit, noPointCap } = query;
+  const { table, timeColumn, metrics, groupBy, filters, bucket, fill, orderBy, limit, noPointCap, continuousAggregates } = query;
   return {
     ...common,
     mode: 'builder',
@@ -42,6 +43,8 @@ export const toGatewayQuery = (query: TsQuery, adhocFilters: AdHocFilter[]): Gat
     ...(orderBy?.length ? { orderBy: orderBy.filter((o) => o.column) } : {}),
     ...(limit ? { limit } : {}),
     ...(noPointCap ? { noPointCap } : {}),
+    // Routing to continuous aggregates is the gateway's default; only turning it off is sent.
+    ...(continuousAggregates === false ? { continuousAggregates } : {}),
   };
 };
 

@@ -2,6 +2,7 @@ import { ApiError } from '../errors';
 import type { CatalogColumn, CatalogTable, ColumnKind, RelationKind } from '../contract/catalog';
 import type { DbSession } from '../db/types';
 import { loadCatalog, type CatalogEntry } from './load-catalog';
+import { loadContinuousAggregates, type ContinuousAggregate } from './continuous-aggregates';
 import { quoteIdent } from './quote';
 
 export interface ResolvedColumn {
@@ -39,6 +40,7 @@ const MISS_REFRESH_INTERVAL_MS = 2000;
  */
 export class Catalog {
   private tables = new Map<string, ResolvedTable>();
+  private caggs: ContinuousAggregate[] = [];
   private lastRefresh = 0;
   private refreshing: Promise<void> | null = null;
 
@@ -52,7 +54,9 @@ export class Catalog {
     this.refreshing ??= (async () => {
       try {
         const entries = await loadCatalog(this.db, this.hasTimescale);
+        const caggs = this.hasTimescale ? await loadContinuousAggregates(this.db) : [];
         this.tables = new Map(entries.map((e) => [e.name, resolve(e)]));
+        this.caggs = caggs;
         this.lastRefresh = Date.now();
       } finally {
         this.refreshing = null;
@@ -63,6 +67,11 @@ export class Catalog {
 
   list(): CatalogTable[] {
     return [...this.tables.values()].map((t) => t.entry);
+  }
+
+  /** Continuous aggregates whose raw rows come from `source` (a catalog name), directly or through a parent cagg. */
+  continuousAggregatesOf(source: string): ContinuousAggregate[] {
+    return this.caggs.filter((c) => c.source === source);
   }
 
   /** The table by catalog name (also "public.name"); 404 unknown_table otherwise. */

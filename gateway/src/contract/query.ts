@@ -89,6 +89,8 @@ const QueryBase = {
   format: Type.Optional(Format),
   hide: Type.Optional(Type.Boolean()),
   adhocFilters: Type.Optional(Type.Array(AdHocFilter)),
+  /** Run even when the planner's estimate is above the gateway's cost guard (QUERY_MAX_COST, QUERY_MAX_ROWS_SCANNED). */
+  allowExpensive: Type.Optional(Type.Boolean()),
 };
 
 export const BuilderQuery = Type.Object({
@@ -111,6 +113,11 @@ export const BuilderQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1 })),
   /** Opt out of the maxDataPoints cap for this query. */
   noPointCap: Type.Optional(Type.Boolean()),
+  /**
+   * Continuous-aggregate routing (TimescaleDB): by default a bucketed query is answered from a
+   * continuous aggregate of the table when that gives exactly the raw answer; false always reads the table.
+   */
+  continuousAggregates: Type.Optional(Type.Boolean()),
 });
 export type BuilderQuery = Static<typeof BuilderQuery>;
 

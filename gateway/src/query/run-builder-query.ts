@@ -1,6 +1,7 @@
 import type { BuilderQuery } from '../contract/query';
 import type { Db } from '../db/types';
 import type { ResolvedTable } from '../catalog/catalog';
+import type { ContinuousAggregate } from '../catalog/continuous-aggregates';
 import { buildBuilderQuery } from '../sql/builder';
 import { Params, inlineParams } from '../sql/builder-context';
 import { addNotice, type WorkFrame } from '../sql/frame-types';
@@ -10,6 +11,8 @@ import type { RequestContext } from './query-context';
 import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './result-limits';
 import { isResultBytesStop, RESULT_BYTES_COLUMN, resultBytesCappedSql } from './result-bytes-sql';
 import { builderResultColumns, needsResultBytesCap } from './builder-result-bytes';
+import { downsampleRawSeries } from './downsample-raw';
+import { checkQueryCost, costGuardEnabled, type CostLimits } from './cost-guard';
 
 export interface BuilderRunOptions {
   db: Db;
@@ -19,6 +22,10 @@ export interface BuilderRunOptions {
   onExecuted: (sql: string) => void;
   /** Aborted when the answer is no longer wanted: the statement is cancelled. */
   signal?: AbortSignal;
+  /** The cost guard's limits (off when absent or both 0). */
+  costLimits?: CostLimits;
+  /** The table's continuous aggregates, for routing. */
+  continuousAggregates?: readonly ContinuousAggregate[];
 }
 
 /** One builder query: SQL built from catalog identifiers and bound values, run read-only, shaped into frames. */
@@ -27,6 +34,7 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
     ...ctx,
     table: { name: opts.table.name, sql: opts.table.ident, columns: opts.table.columns, timeColumn: opts.table.timeColumn },
     maxRows: opts.limits.maxRows,
+    continuousAggregates: opts.continuousAggregates,
   });
   const shown = inlineParams(built.sql, built.params);
   opts.onExecuted(shown);
@@ -36,24 +44,26 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
   params.values.push(...built.params);
   const sql = needsResultBytesCap(sized, built.rowCap, opts.limits.maxBytes) ? resultBytesCappedSql(built.sql, sized, opts.limits.maxBytes, params) : built.sql;
   const result = await opts.db
-    .transaction((tx) => tx.query<Record<string, unknown>>(sql, params.values), {
-      readOnly: true,
-      statementTimeoutMs: opts.statementTimeoutMs,
-      signal: opts.signal,
-    })
+    .transaction(
+      async (tx) => {
+        if (costGuardEnabled(opts.costLimits) && !q.allowExpensive) await checkQueryCost(tx, built.sql, built.params, opts.costLimits, q.refId);
+        return tx.query<Record<string, unknown>>(sql, params.values);
+      },
+      { readOnly: true, statementTimeoutMs: opts.statementTimeoutMs, signal: opts.signal }
+    )
     .catch((err: unknown) => {
       throw isResultBytesStop(err) ? tooManyBytes(opts.limits.maxBytes) : err;
     });
-  const rows = result.rows;
+  let rows = result.rows;
   let fields = result.fields.filter((f) => f.name !== RESULT_BYTES_COLUMN);
-  let truncated = false;
+  let downsampled = false;
   // The statement fetched at most one row more than the cap: that row only says "too large".
   if (rows.length > built.rowCap) throw tooManyRows(built.rowCap);
   estimateBytes(rows, opts.limits.maxBytes);
   if (built.rawPointCap !== undefined) {
-    // Each row carries its series' full size; a larger one than the cap means the series was cut.
-    const cap = built.rawPointCap;
-    truncated = rows.some((r) => Number(r.__n) > cap);
+    // Each row carries its series' full size; series longer than the cap are downsampled (LTTB).
+    const seriesColumns = [...built.rename.keys()].filter((k) => /^g\d+$/.test(k));
+    ({ rows, reduced: downsampled } = downsampleRawSeries(rows, built.rawPointCap, seriesColumns));
     fields = fields.filter((f) => f.name !== '__n');
   }
   const frame = shapeFrame(resultToFields({ rows, fields }, built.rename), {
@@ -64,9 +74,12 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
     metricColumnNaming: false,
   });
   for (const notice of built.notices) addNotice(frame, notice);
-  if (truncated) {
-    addNotice(frame, { severity: 'warning', text: `Showing the latest ${built.rawPointCap} points per series (maxDataPoints, at most the row limit); narrow the range or aggregate to see all` });
+  if (downsampled) {
+    addNotice(frame, {
+      severity: 'info',
+      text: `Downsampled to at most ${built.rawPointCap} points per series (maxDataPoints, at most the row limit) with LTTB on ${built.rename.get('v0')}; first, last, minimum and maximum kept. Narrow the range to see every row`,
+    });
   }
-  if (built.bucket && frame.fields.length) frame.meta.custom = { bucket: built.bucket };
+  if (built.bucket && frame.fields.length) frame.meta.custom = { bucket: built.bucket, servedBy: built.servedBy };
   return frame;
 }

@@ -80,14 +80,30 @@ async function runOne(
       if (principal.tables) {
         throw new ApiError(403, 'forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
       }
-      frame = await runSqlQuery(q, ctx, { sqlMode: app.sqlMode, limits, statementTimeoutMs: app.config.statementTimeoutMs, onExecuted, signal });
+      frame = await runSqlQuery(q, ctx, {
+        sqlMode: app.sqlMode,
+        limits,
+        statementTimeoutMs: app.config.statementTimeoutMs,
+        onExecuted,
+        signal,
+        costLimits: app.config.costLimits,
+      });
     } else {
       if (!hasScope(principal, 'read')) {
         throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
       }
       const table = await app.catalog.resolveTableFresh(q.table);
       assertTableAllowed(principal, table.name);
-      frame = await runBuilderQuery(q, ctx, { db: app.db, table, limits, statementTimeoutMs: app.config.statementTimeoutMs, onExecuted, signal });
+      frame = await runBuilderQuery(q, ctx, {
+        db: app.db,
+        table,
+        limits,
+        statementTimeoutMs: app.config.statementTimeoutMs,
+        onExecuted,
+        signal,
+        continuousAggregates: app.catalog.continuousAggregatesOf(table.name),
+        costLimits: app.config.costLimits,
+      });
     }
     budget.charge(frame);
     return { frames: [toDataFrameJSON(frame, q.refId)], executedQueryString: frame.meta.executedQueryString };

@@ -10,6 +10,7 @@ import type { SqlModeSession } from './sql-mode-session';
 import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './result-limits';
 import { isFixedWidthOid, isResultBytesStop, RESULT_BYTES_COLUMN, resultBytesCappedSql } from './result-bytes-sql';
 import type { DbResult, DbSession } from '../db/types';
+import { checkQueryCost, costGuardEnabled, type CostLimits } from './cost-guard';
 
 export interface SqlRunOptions {
   /** Where SQL mode runs: the reader's own login (PostgreSQL) or SET LOCAL ROLE (embedded). */
@@ -20,6 +21,8 @@ export interface SqlRunOptions {
   onExecuted: (sql: string) => void;
   /** Aborted when the answer is no longer wanted: the statement is cancelled. */
   signal?: AbortSignal;
+  /** The cost guard's limits (off when absent or both 0). */
+  costLimits?: CostLimits;
 }
 
 /**
@@ -49,6 +52,8 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
       async (tx) => {
         // In the reader's session: its search path decides which function a bare name is.
         await opts.sqlMode.checkFunctions(statement.functions, tx);
+        // Only a plain reading statement can be planned on its own (not an EXPLAIN, SHOW …).
+        if (wrappable && costGuardEnabled(opts.costLimits) && !q.allowExpensive) await checkQueryCost(tx, sql, params.values, opts.costLimits, q.refId);
         return wrappable ? runCapped(tx, sql, params, opts.limits) : { result: await tx.query<Record<string, unknown>>(sql, params.values) };
       },
       opts.statementTimeoutMs,

@@ -1,4 +1,5 @@
 import { ApiError } from '../errors';
+import type { ContinuousAggregate } from '../catalog/continuous-aggregates';
 import type { ColumnKind } from '../contract/catalog';
 import type { Dialect, TimeKind } from './bucket-sql';
 import { quoteIdent, quoteLiteral } from './quote';
@@ -10,6 +11,8 @@ export interface BuilderColumn {
   /** PostgreSQL type as format_type() prints it. */
   type: string;
   kind: ColumnKind;
+  /** From the catalog; routing counts rows by a NOT NULL column's count(*). */
+  nullable?: boolean;
 }
 
 export interface BuilderTable {
@@ -33,6 +36,8 @@ export interface BuilderContext {
    * `LIMIT cap + 1`, so the database never hands over more than that; default DEFAULT_ROW_CAP.
    */
   maxRows?: number;
+  /** Continuous aggregates of the table, for routing (sql/cagg-routing.ts); none = no routing. */
+  continuousAggregates?: readonly ContinuousAggregate[];
 }
 
 /** Collects bound parameters; `add` returns the placeholder. */

@@ -9,6 +9,7 @@ import { builderAdhocFilters, builderFilters } from './filters';
 import type { FrameNotice } from './frame-types';
 import { type BucketInterval, formatBucket, parseBucketInterval, smallestNiceBucketAtLeast } from './interval';
 import { quoteLiteral } from './quote';
+import { routeToContinuousAggregate } from './cagg-routing';
 
 /**
  * Builder query → one SQL statement plus bound parameters. Only catalog-checked identifiers
@@ -33,6 +34,8 @@ export interface BuiltQuery {
   rawPointCap?: number;
   /** More rows than this means the result is too large (the SQL fetches at most one more). */
   rowCap: number;
+  /** The relation that answered: the table, or the continuous aggregate the query was routed to. */
+  servedBy?: string;
 }
 
 interface Resolved {
@@ -182,17 +185,36 @@ function buildRaw(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Par
   const rename = renameMap(r, 'v');
   const cols = [...(r.time ? ['"t" AS "time"'] : []), ...r.groups.map((_, i) => `"g${i}"`), ...r.metrics.map((_, i) => `"v${i}"`)];
   if (r.format === 'time_series' && !q.noPointCap) {
-    // The newest `cap` rows of each series; `__n` (the series' size) tells the runner one was cut.
     const cap = pointBudget(ctx);
-    const partition = r.groups.length ? `PARTITION BY ${r.groups.map((_, i) => `"g${i}"`).join(', ')} ` : '';
-    const ranked = `SELECT ${cols.join(', ')}, row_number() OVER (${partition}ORDER BY "t" DESC) AS "__rn", count(*) OVER (${partition.trimEnd()}) AS "__n" FROM (${src}) AS "src"`;
-    const outCols = [...(r.time ? ['"time"'] : []), ...r.groups.map((_, i) => `"g${i}"`), ...r.metrics.map((_, i) => `"v${i}"`), '"__n"'];
-    const sql = `SELECT ${outCols.join(', ')} FROM (${ranked}) AS "ranked" WHERE "__rn" <= ${params.add(cap, 'bigint')} ORDER BY "time"${capLimit(params, rowCap + 1)}`;
+    const sql = rawCandidatesSql(r, params, src, cap, rowCap);
     return { sql, params: params.values, rename, format: r.format, notices: [], rawPointCap: cap, rowCap };
   }
   const defaultOrder = r.time ? '"time"' : '';
   const sql = `SELECT ${cols.join(', ')} FROM (${src}) AS "src"${orderAndLimit(q, r, rename, params, defaultOrder, rowCap)}`;
   return { sql, params: params.values, rename, format: r.format, notices: [], rowCap };
+}
+
+/**
+ * Raw rows of a time series, first reduced in the database for series longer than `cap`: each
+ * series is cut into equal runs of rows, and of each run the rows with the smallest and the
+ * largest value of the first metric are kept, plus the series' first and last rows. That keeps
+ * every peak, bounds what leaves the database to about twice the point budget (and the row
+ * cap), and the gateway then picks the final points with LTTB (query/downsample-raw.ts).
+ * `__n`, the series' full size, tells the runner which series were reduced.
+ */
+function rawCandidatesSql(r: Resolved, params: Params, src: string, cap: number, rowCap: number): string {
+  const runs = Math.max(1, Math.floor((Math.min(2 * cap, rowCap) - 2) / 2));
+  const series = r.groups.map((_, i) => `"g${i}"`);
+  const partition = series.length ? `PARTITION BY ${series.join(', ')} ` : '';
+  const values = r.metrics.map((_, i) => `"v${i}"`);
+  const inner = [...(r.time ? ['"t"'] : []), ...series, ...values];
+  const numbered = `SELECT ${inner.join(', ')}, row_number() OVER (${partition}ORDER BY "t") AS "__rn", count(*) OVER (${partition.trimEnd()}) AS "__n" FROM (${src}) AS "src"`;
+  const run = `SELECT *, ("__rn" - 1) * ${params.add(runs, 'bigint')} / "__n" AS "__run" FROM (${numbered}) AS "numbered"`;
+  const byRun = `PARTITION BY ${[...series, '"__run"'].join(', ')}`;
+  const ranked = `SELECT *, row_number() OVER (${byRun} ORDER BY "v0" ASC NULLS LAST, "t") AS "__lo", row_number() OVER (${byRun} ORDER BY "v0" DESC NULLS LAST, "t") AS "__hi" FROM (${run}) AS "runs"`;
+  const out = ['"t" AS "time"', ...series, ...values, '"__n"'];
+  const keep = `"__n" <= ${params.add(cap, 'bigint')} OR "__lo" = 1 OR "__hi" = 1 OR "__rn" = 1 OR "__rn" = "__n"`;
+  return `SELECT ${out.join(', ')} FROM (${ranked}) AS "ranked" WHERE ${keep} ORDER BY "time"${capLimit(params, rowCap + 1)}`;
 }
 
 function wrapFill(agg: string, fill: FillMode, metric: Resolved['metrics'][number]): string {
@@ -214,9 +236,8 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
   const r = resolve(q, ctx);
   const rowCap = rowCapOf(ctx.maxRows);
   const params = new Params();
-  const src = sourceSql(q, ctx, r, params);
   if (r.raw) {
-    return buildRaw(q, ctx, r, params, src, rowCap);
+    return buildRaw(q, ctx, r, params, sourceSql(q, ctx, r, params), rowCap);
   }
   const notices: FrameNotice[] = [];
   const bucketed = r.time !== null && (r.format === 'time_series' || q.bucket !== undefined);
@@ -224,7 +245,11 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
   const fill: FillMode = bucket ? q.fill ?? 'none' : 'none';
   const groupCols = r.groups.map((_, i) => `"g${i}"`);
   const fixedSeconds = bucket && bucket.months === 0 ? String(bucket.ms / 1000) : null;
-  const aggs = r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds, m.column));
+  // A continuous aggregate that composes into the same answer replaces the raw rows (cagg-routing.ts).
+  const route = bucket ? routeToContinuousAggregate(q, ctx, r, bucket, ctx.continuousAggregates ?? [], params).route : null;
+  if (route) notices.push(route.notice);
+  const src = route?.src ?? sourceSql(q, ctx, r, params);
+  const aggs = route?.aggs ?? r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds, m.column));
   const monthRates = bucket && bucket.months > 0 && r.metrics.some((m) => m.spec.aggregation === 'rate');
   const rename = renameMap(r, 'm');
   const kind = r.timeKind ?? 'timestamptz';
@@ -236,27 +261,29 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     rename.delete('time');
     sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src"${groupBy}${orderAndLimit(q, r, rename, params, groupCols.join(', '), rowCap)}`;
   } else if (fill === 'none' || ctx.dialect === 'timescaledb') {
-    let timeExpr: string;
-    let metricExprs = aggs;
-    if (fill === 'none') {
-      timeExpr = bucketSql({ dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind });
-    } else {
+    const timeExpr = bucketSql({ dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind });
+    const select = [`${timeExpr} AS "time"`, ...groupCols, ...aggs.map((a, i) => `${a} AS "m${i}"`)];
+    const positions = select.slice(0, 1 + groupCols.length).map((_, i) => String(i + 1));
+    sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src" GROUP BY ${positions.join(', ')}`;
+    if (fill !== 'none') {
+      // Aggregate first, then gap-fill the bucket rows: time_bucket_gapfill sorts its input by
+      // series and time, and sorting one row per bucket costs little where sorting every raw
+      // row spilled to disk. Each gap-fill bucket holds exactly one aggregated row, so first()
+      // passes its value through unchanged.
       const cast = kind === 'timestamptz' ? 'timestamptz' : 'timestamp';
-      timeExpr = gapfillBucketSql({
+      const gapfill = gapfillBucketSql({
         dialect: ctx.dialect,
         bucket,
-        column: '"t"',
+        column: '"time"',
         timeZone: ctx.timeZone,
-        timeKind: kind,
+        timeKind: kind === 'date' ? 'timestamp' : kind,
         start: params.add(new Date(ctx.range.from).toISOString(), cast),
         // Finish is exclusive: one microsecond past `to` so a bucket starting exactly at `to` exists.
         finish: params.add(new Date(ctx.range.to).toISOString().replace('Z', '001Z'), cast),
       });
-      metricExprs = aggs.map((a, i) => wrapFill(a, fill, r.metrics[i]));
+      const filled = r.metrics.map((m, i) => `${wrapFill(`first("m${i}", "time")`, fill, m)} AS "m${i}"`);
+      sql = `SELECT ${[`${gapfill} AS "time"`, ...groupCols, ...filled].join(', ')} FROM (${sql}) AS "agg" GROUP BY ${positions.join(', ')}`;
     }
-    const select = [`${timeExpr} AS "time"`, ...groupCols, ...metricExprs.map((a, i) => `${a} AS "m${i}"`)];
-    const positions = select.slice(0, 1 + groupCols.length).map((_, i) => String(i + 1));
-    sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src" GROUP BY ${positions.join(', ')}`;
     sql += orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '), rowCap);
   } else {
     sql = postgresGapfill(q, ctx, r, params, src, bucket, fill, aggs, kind, rename, rowCap);
@@ -268,7 +295,7 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     sql = `SELECT "time", ${[...groupCols, ...divide].join(', ')} FROM (${sql}) AS "bucketed" ORDER BY "time"${groupCols.length ? ', ' + groupCols.join(', ') : ''}`;
     sql += capLimit(params, rowCap + 1);
   }
-  return { sql, params: params.values, rename, format: r.format, notices, bucket, rowCap };
+  return { sql, params: params.values, rename, format: r.format, notices, bucket, rowCap, servedBy: route?.cagg.name ?? ctx.table.name };
 }
 
 /**

@@ -152,12 +152,13 @@ describe('builder: points and buckets', () => {
     assert.match(explicit.notices[0].text, /Bucket widened from 1s to .* to stay within 5000 points per series/);
   });
 
-  it('caps raw series at min(maxDataPoints, row cap) and reports each series size as __n', () => {
+  it('caps raw series at min(maxDataPoints, row cap), reduced in the database to their runs\' extremes, each series size as __n', () => {
     const built = buildBuilderQuery(q({ metrics: [{ column: 'value', aggregation: 'none' }], groupBy: ['sensor'] }), ctx('postgres', { maxDataPoints: 1e9 }));
     assert.equal(built.rawPointCap, 5000);
     assert.match(built.sql, /count\(\*\) OVER \(PARTITION BY "g0"\) AS "__n"/);
-    assert.match(built.sql, /WHERE "__rn" <= \$3::bigint ORDER BY "time" LIMIT \$4::bigint$/);
-    assert.deepEqual(built.params.slice(2), [5000, 5001]);
+    // Longer series leave the database as their runs' extremes, at most the row cap: 2499 runs × 2 + first + last.
+    assert.match(built.sql, /WHERE "__n" <= \$4::bigint OR "__lo" = 1 OR "__hi" = 1 OR "__rn" = 1 OR "__rn" = "__n" ORDER BY "time" LIMIT \$5::bigint$/);
+    assert.deepEqual(built.params.slice(2), [2499, 5000, 5001]);
     const small = buildBuilderQuery(q({ metrics: [{ column: 'value', aggregation: 'none' }] }), ctx('timescaledb', { maxDataPoints: 10 }));
     assert.equal(small.rawPointCap, 10);
     assert.match(small.sql, /count\(\*\) OVER \(\) AS "__n"/);

@@ -69,7 +69,7 @@ describe('builder SQL', () => {
       // Interpolated values stay at the column's precision too.
       // (TimescaleDB's interpolate() must stay the outermost call: the cast goes on its argument.)
       const linear = build({ column: 'temp', aggregation: 'max' }, 'linear');
-      if (dialect === 'timescaledb') assert.ok(linear.includes('interpolate((max("v0"))::real) AS "m0"'), linear);
+      if (dialect === 'timescaledb') assert.ok(linear.includes('interpolate((first("m0", "time"))::real) AS "m0"'), linear);
       else assert.match(linear, /\)::real AS "m0"/, dialect);
       assert.ok(!build({ column: 'value', aggregation: 'max' }, 'linear').includes('::real'), dialect);
     }
@@ -81,10 +81,15 @@ describe('builder SQL', () => {
   });
 
   const fills: Array<[BuilderQuery['fill'], RegExp, RegExp]> = [
-    ['null', /time_bucket_gapfill\('300 seconds'::interval, "t", \$3::timestamptz, \$4::timestamptz\).*avg\("v0"\) AS "m0"/, /generate_series/],
-    ['zero', /COALESCE\(avg\("v0"\), 0\)/, /COALESCE\("m0", 0\)/],
-    ['previous', /locf\(avg\("v0"\)\)/, /first_value\("m0"\) OVER \(PARTITION BY "grp_prev"/],
-    ['linear', /interpolate\(\(avg\("v0"\)\)::float8\)/, /\* 1000000\)::float8/],
+    // Gap fill over the aggregated bucket rows (one per bucket and series), not over the raw rows.
+    [
+      'null',
+      /^SELECT time_bucket_gapfill\('300 seconds'::interval, "time", \$3::timestamptz, \$4::timestamptz\) AS "time", first\("m0", "time"\) AS "m0" FROM \(SELECT time_bucket\('300 seconds'::interval, "t"\) AS "time", avg\("v0"\) AS "m0" FROM/,
+      /generate_series/,
+    ],
+    ['zero', /COALESCE\(first\("m0", "time"\), 0\)/, /COALESCE\("m0", 0\)/],
+    ['previous', /locf\(first\("m0", "time"\)\)/, /first_value\("m0"\) OVER \(PARTITION BY "grp_prev"/],
+    ['linear', /interpolate\(\(first\("m0", "time"\)\)::float8\)/, /\* 1000000\)::float8/],
   ];
   for (const [fill, tsRe, pgRe] of fills) {
     it(`fill ${fill}`, () => {

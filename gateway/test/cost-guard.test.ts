@@ -1,0 +1,72 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { forEachDatabase } from './helpers/test-context';
+import { api } from './helpers/http';
+import { checkQueryCost, estimatePlan } from '../src/query/cost-guard';
+
+/** The cost guard refuses queries the planner expects to be expensive, with a 422 saying what to change. */
+
+const WHOLE = { from: '2026-06-01T00:00:00Z', to: '2026-06-08T00:00:00Z' };
+const HOUR = { from: '2026-06-03T00:00:00Z', to: '2026-06-03T01:00:00Z' };
+const builder = (extra: Record<string, unknown> = {}) => ({
+  refId: 'A',
+  mode: 'builder',
+  table: 'cagg_cost_rows',
+  metrics: [{ column: 'v', aggregation: 'avg' }],
+  bucket: '1m',
+  ...extra,
+});
+
+forEachDatabase(
+  (getCtx) => {
+    it('refuses a builder query expected to read more rows than QUERY_MAX_ROWS_SCANNED, naming the estimate and the remedies', async () => {
+      const res = await api(getCtx(), '/api/v1/query', { body: { range: WHOLE, queries: [builder()] } });
+      assert.equal(res.status, 200, res.text);
+      const a = res.body.results.A;
+      assert.equal(a.status, 422, a.error);
+      assert.equal(a.errorCode, 'query_too_expensive');
+      assert.match(a.error, /Query A: the planner estimates \d+ rows read \(QUERY_MAX_ROWS_SCANNED 2000\)/);
+      assert.match(a.error, /Narrow the time range.*continuous aggregate.*"allowExpensive": true/);
+    });
+
+    it('runs the same query when it opts in, and a narrow range without opting in', async () => {
+      const res = await api(getCtx(), '/api/v1/query', {
+        body: { range: WHOLE, queries: [builder({ allowExpensive: true })] },
+      });
+      assert.equal(res.body.results.A.error, undefined, res.body.results.A.error);
+      assert.ok(res.body.results.A.frames[0].data.values[0].length > 500);
+      const narrow = await api(getCtx(), '/api/v1/query', { body: { range: HOUR, queries: [builder()] } });
+      assert.equal(narrow.body.results.A.error, undefined, narrow.body.results.A.error);
+    });
+
+    it('guards SQL mode too', async () => {
+      const sql = (extra: Record<string, unknown> = {}) =>
+        api(getCtx(), '/api/v1/query', { body: { range: WHOLE, queries: [{ refId: 'S', mode: 'sql', format: 'table', rawSql: 'SELECT * FROM cagg_cost_rows', ...extra }] } });
+      const refused = (await sql()).body.results.S;
+      assert.equal(refused.status, 422);
+      assert.equal(refused.errorCode, 'query_too_expensive');
+      assert.equal((await sql({ allowExpensive: true })).body.results.S.error, undefined);
+    });
+
+    it('compares the plan total cost with QUERY_MAX_COST', async () => {
+      const ctx = getCtx();
+      const estimate = await estimatePlan(ctx.db, 'SELECT avg(v) FROM cagg_cost_rows', []);
+      assert.ok(estimate.cost > 0 && estimate.rowsScanned >= 5000, JSON.stringify(estimate));
+      await assert.rejects(checkQueryCost(ctx.db, 'SELECT avg(v) FROM cagg_cost_rows', [], { maxCost: estimate.cost / 2, maxRowsScanned: 0 }, 'X'), (err: any) => {
+        assert.equal(err.statusCode, 422);
+        assert.match(err.message, /cost [\d.e+]+ \(QUERY_MAX_COST/);
+        return true;
+      });
+      await checkQueryCost(ctx.db, 'SELECT avg(v) FROM cagg_cost_rows', [], { maxCost: estimate.cost * 2, maxRowsScanned: 0 }, 'X');
+    });
+  },
+  {
+    env: { QUERY_MAX_ROWS_SCANNED: '2000' },
+    setup: async (db) => {
+      await db.query('CREATE TABLE cagg_cost_rows (ts timestamptz NOT NULL, v double precision)');
+      await db.query('CREATE INDEX ON cagg_cost_rows (ts)');
+      await db.query(`INSERT INTO cagg_cost_rows SELECT timestamptz '2026-06-01' + i * interval '1 minute', random() FROM generate_series(0, 10079) AS i`);
+      await db.query('ANALYZE cagg_cost_rows');
+    },
+  }
+);
