@@ -2,6 +2,7 @@ import type { BuilderQuery } from '../contract/query';
 import type { Db } from '../db/types';
 import type { ResolvedTable } from '../catalog/catalog';
 import { buildBuilderQuery } from '../sql/builder';
+import { dialectForTable, readsForeignData } from '../sql/foreign-pushdown';
 import { Params, inlineParams } from '../sql/builder-context';
 import { addNotice, type WorkFrame } from '../sql/frame-types';
 import { resultToFields } from '../sql/result-fields';
@@ -25,6 +26,8 @@ export interface BuilderRunOptions {
 export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts: BuilderRunOptions): Promise<WorkFrame> {
   const built = buildBuilderQuery(q, {
     ...ctx,
+    dialect: dialectForTable(opts.table.entry, ctx.dialect),
+    shippable: readsForeignData(opts.table.entry),
     table: { name: opts.table.name, sql: opts.table.ident, columns: opts.table.columns, timeColumn: opts.table.timeColumn },
     maxRows: opts.limits.maxRows,
   });

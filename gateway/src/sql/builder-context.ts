@@ -33,6 +33,12 @@ export interface BuilderContext {
    * `LIMIT cap + 1`, so the database never hands over more than that; default DEFAULT_ROW_CAP.
    */
   maxRows?: number;
+  /**
+   * The rows are remote (a foreign table, or a view over one): the aggregate must stay
+   * shippable to the remote server. postgres_fdw ships no I/O cast, so series labels are
+   * grouped on the column itself and turned into text after grouping (see sql/foreign-pushdown.ts).
+   */
+  shippable?: boolean;
 }
 
 /** Collects bound parameters; `add` returns the placeholder. */
