@@ -41,6 +41,7 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
   const result = await opts.db
     .transaction((tx) => tx.query<Record<string, unknown>>(sql, params.values), {
       readOnly: true,
+      staleOk: true,
       statementTimeoutMs: opts.statementTimeoutMs,
       signal: opts.signal,
     })
