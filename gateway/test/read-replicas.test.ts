@@ -138,6 +138,26 @@ describe('read replicas', () => {
     assert.deepEqual(second, { servedBy: STANDBY, standby: true, who: 'tsgw_reader', n: 12 });
   });
 
+  it('reports the standby and the read replica in /api/v1/replication and /metrics', async () => {
+    const status = await get('/api/v1/replication');
+    assert.equal(status.status, 200, status.text);
+    assert.equal(status.body.role, 'primary');
+    const [physical] = status.body.standbys;
+    assert.equal(physical.state, 'streaming');
+    assert.match(physical.replayLsn, /^[0-9A-F]+\/[0-9A-F]+$/);
+    assert.deepEqual(
+      status.body.slots.map((s: any) => [s.name, s.type, s.active]),
+      [['rep_standby', 'physical', true]]
+    );
+    const [replica] = status.body.readReplicas;
+    assert.equal(replica.name, STANDBY);
+    assert.equal(replica.state, 'up');
+    assert.ok(replica.lagMs < MAX_LAG_MS, JSON.stringify(replica));
+    const metrics = await (await fetch(baseUrl + '/metrics')).text();
+    assert.match(metrics, /gateway_read_replica_lag_seconds\{replica="127\.0\.0\.1:55521\/rep_app",state="up"\} \d/);
+    assert.match(metrics, /gateway_replication_slot_retained_wal_bytes\{slot="rep_standby",type="physical",active="true"\} \d+/);
+  });
+
   it('writes go to the primary', async () => {
     const res = await fetch(baseUrl + '/timescaledb/data/rep_readings', {
       method: 'POST',
