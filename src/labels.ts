@@ -64,6 +64,10 @@ export const labels = {
       hypertable: 'hypertable',
       continuous_aggregate: 'continuous aggregate',
     },
+    foreign: {
+      table: (server: string, remote: string | null) => (remote ? `on ${server} as ${remote}` : `on ${server}`),
+      view: (sources: string[]) => `reads foreign ${sources.join(', ')}`,
+    },
     timeColumn: { label: 'Time column', placeholder: 'Auto', tooltip: 'Picked from the catalog; the dashboard range applies to it.' },
     metrics: { label: 'Metrics', add: 'Add metric', remove: 'Remove metric', column: 'Column', aggregation: 'Aggregation', percentile: 'Percentile', alias: 'Alias' },
     aggregations: {

@@ -12,6 +12,7 @@ import { Catalog } from './catalog/catalog';
 import { installAuth, loadOrCreateDemoToken, hashToken, type TokenEntry } from './auth';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './plugins/error-handler';
 import { installMetrics } from './plugins/metrics';
+import { installServedByHeaders } from './plugins/served-by-headers';
 import { installDrain } from './plugins/drain';
 import { loggerOptions } from './plugins/logger-options';
 import { seedDemoData } from './demo/seed-demo-data';
@@ -59,7 +60,8 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
       const seeded = await seedDemoData(db, capabilities);
       if (seeded.created.length) app.log.info({ tables: seeded.created }, 'demo data created');
     }
-    const catalog = new Catalog(db, capabilities.timescaledb !== null);
+    // The catalog may be read on a replica: what it lacks is re-read on a miss (resolveTableFresh).
+    const catalog = new Catalog({ query: (sql, params) => db.query(sql, params, { staleOk: true }) }, capabilities.timescaledb !== null);
     await catalog.refresh();
 
     app.decorate('config', config);
@@ -89,6 +91,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
       });
     }
     installAuth(app, tokens);
+    installServedByHeaders(app);
     await installLoadShedding(app, config.pressure);
     await installRateLimit(app, config.rateLimit);
     await app.register(swagger, {

@@ -3,6 +3,7 @@ import { ConfigError } from './config-error';
 import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens';
 import { readMessagingConfig, type MessagingConfig } from './messaging/config-file';
 import { hostname } from 'node:os';
+import { parseGoDuration } from './sql/interval';
 
 /**
  * Gateway configuration, from environment variables; each can also be given as a
@@ -27,6 +28,12 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'PORT', default: '8080', description: 'Listen port; 0 picks a free one' },
   { name: 'HOST', default: '127.0.0.1', description: 'Listen address (0.0.0.0 to expose)' },
   { name: 'DATABASE_URL', default: 'unset', description: 'postgres://… of a PostgreSQL / TimescaleDB server; unset → embedded TimescaleDB' },
+  {
+    name: 'DATABASE_READ_URL',
+    default: 'unset',
+    description: 'Comma list of postgres://… read replicas (streaming standbys of DATABASE_URL): reads go to one within READ_MAX_LAG',
+  },
+  { name: 'READ_MAX_LAG', default: '5s', description: 'How far behind the primary a replica may be and still serve reads (500ms, 5s, 1m)' },
   { name: 'DATA_DIR', default: './data', description: 'Embedded database and demo token; memory:// keeps nothing' },
   { name: 'GATEWAY_TOKENS', default: 'none', description: 'name:secret:scope1,scope2[:table1,table2], entries separated by ;' },
   { name: 'GATEWAY_TOKENS_FILE', default: 'none', description: 'JSON [{"name", "token" or "sha256", "scopes", "tables"?}]' },
@@ -86,6 +93,10 @@ export interface GatewayConfig {
   port: number;
   host: string;
   databaseUrl?: string;
+  /** Read replicas of databaseUrl (DATABASE_READ_URL); empty without. */
+  readUrls: string[];
+  /** READ_MAX_LAG in milliseconds. */
+  readMaxLagMs: number;
   dataDir: string;
   tokens: TokenEntry[];
   demo: boolean;
@@ -174,12 +185,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (defaultRowLimit > maxRowLimit) throw new ConfigError(`DEFAULT_ROW_LIMIT (${defaultRowLimit}) is above MAX_ROW_LIMIT (${maxRowLimit})`);
   const readerDatabaseUrl = vars.READER_DATABASE_URL || undefined;
   if (readerDatabaseUrl && !vars.DATABASE_URL) throw new ConfigError('READER_DATABASE_URL needs DATABASE_URL: the embedded database has no logins');
+  const readUrls = (vars.DATABASE_READ_URL ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (readUrls.length && !vars.DATABASE_URL) {
+    throw new ConfigError(
+      'DATABASE_READ_URL needs DATABASE_URL: read replicas are standbys of a PostgreSQL server, and the embedded database has none. Unset DATABASE_READ_URL, or set DATABASE_URL to the primary.'
+    );
+  }
+  for (const url of readUrls) {
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError(`DATABASE_READ_URL takes postgres://… URLs separated by commas, got "${url.replace(/:[^:@/]*@/, ':***@')}"`);
+  }
   const readerRole = vars.READER_ROLE || 'tsgw_reader';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(readerRole)) throw new ConfigError(`READER_ROLE must be a lower-case role name (letters, digits, _), got "${readerRole}"`);
   return {
     port: int(vars, 'PORT', 8080, 0, 65535),
     host: vars.HOST || '127.0.0.1',
     databaseUrl: vars.DATABASE_URL || undefined,
+    readUrls,
+    readMaxLagMs: duration(vars, 'READ_MAX_LAG', 5000),
     dataDir: vars.DATA_DIR || './data',
     tokens,
     demo,
@@ -234,6 +256,14 @@ function readTokensFile(path: string): string {
   } catch (err) {
     throw new ConfigError(`GATEWAY_TOKENS_FILE ${path} cannot be read: ${(err as Error).message}`);
   }
+}
+
+function duration(vars: Record<string, string | undefined>, key: string, fallback: number): number {
+  const raw = vars[key];
+  if (raw === undefined || raw === '') return fallback;
+  const ms = /^\d+$/.test(raw) ? null : parseGoDuration(raw);
+  if (ms === null || !(ms > 0)) throw new ConfigError(`${key} must be a duration such as 500ms, 5s or 1m, got "${raw}"`);
+  return ms;
 }
 
 function int(vars: Record<string, string | undefined>, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {

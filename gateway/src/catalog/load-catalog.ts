@@ -1,6 +1,7 @@
 import type { DbSession } from '../db/types';
 import type { CatalogColumn, CatalogTable, RelationKind } from '../contract/catalog';
 import { columnKind } from './column-kind';
+import { foreignFields, loadForeignRelations } from './foreign-relations';
 
 /** A catalog entry plus what the gateway needs to build SQL with it. */
 export interface CatalogEntry extends CatalogTable {
@@ -84,6 +85,9 @@ export async function loadCatalog(db: DbSession, hasTimescale: boolean): Promise
     }
   }
 
+  const foreign = await loadForeignRelations(db);
+  const names = new Map(relations.rows.map((r) => [Number(r.oid), displayName(r.schema, r.name)]));
+
   return relations.rows.map((r) => {
     const cols = byOid.get(Number(r.oid)) ?? [];
     const hyper = hypertables.get(key(r.schema, r.name));
@@ -100,6 +104,7 @@ export async function loadCatalog(db: DbSession, hasTimescale: boolean): Promise
     };
     if (hyper) entry.hypertable = { chunkInterval: hyper.chunk_interval, compression: Boolean(hyper.compression) };
     if (cagg) entry.continuousAggregate = { bucketWidth: cagg.width, source: cagg.source };
+    Object.assign(entry, foreignFields(foreign, Number(r.oid), (oid) => names.get(oid)));
     return entry;
   });
 }

@@ -31,6 +31,18 @@ export const CatalogColumn = Type.Object({
 });
 export type CatalogColumn = Static<typeof CatalogColumn>;
 
+/** Where a foreign table's rows live: the server, its wrapper, and the name on the remote side. */
+export const ForeignTableInfo = Type.Object({
+  server: Type.String(),
+  /** The foreign-data wrapper, e.g. "postgres_fdw". */
+  wrapper: Type.String(),
+  /** The remote schema (postgres_fdw: the local schema's name unless the table says otherwise); null when the wrapper has none. */
+  remoteSchema: Type.Union([Type.String(), Type.Null()]),
+  /** The remote table (postgres_fdw: the local name unless the table says otherwise); null when the wrapper names none. */
+  remoteName: Type.Union([Type.String(), Type.Null()]),
+});
+export type ForeignTableInfo = Static<typeof ForeignTableInfo>;
+
 export const CatalogTable = Type.Object({
   /** Name to use in URLs and queries: bare for the default schema (public), else "schema.name". */
   name: Type.String(),
@@ -50,6 +62,10 @@ export const CatalogTable = Type.Object({
       source: Type.Union([Type.String(), Type.Null()]),
     })
   ),
+  /** A foreign table: where its rows live. */
+  foreignTable: Type.Optional(ForeignTableInfo),
+  /** A view that reads foreign tables (directly or through other views): their catalog names. */
+  foreignSources: Type.Optional(Type.Array(Type.String())),
 });
 export type CatalogTable = Static<typeof CatalogTable>;
 

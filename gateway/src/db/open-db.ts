@@ -3,6 +3,8 @@ import type { GatewayConfig } from '../config';
 import type { Db } from './types';
 import { createEmbeddedDb, type EmbeddedDbLog } from './embedded-driver';
 import { createPostgresDb } from './pg-driver';
+import { ReplicaSet, replicaName } from './replicas';
+import { withReadReplicas } from './routed-db';
 import { detectCapabilities } from '../capabilities';
 import { seedDemoData } from '../demo/seed-demo-data';
 import { provisionReaderRole } from '../query/reader-role';
@@ -17,7 +19,7 @@ export async function openDb(config: GatewayConfig, onError?: (err: Error) => vo
       maxConnections: config.poolSize,
       onError,
     });
-    return db;
+    return config.readUrls.length ? openWithReplicas(db, config, onError) : db;
   }
   return createEmbeddedDb({
     dataDir: embeddedDataDir(config.dataDir),
@@ -47,4 +49,30 @@ export function embeddedDataDir(dataDir: string): string | undefined {
 
 export function isMemoryDataDir(dataDir: string): boolean {
   return dataDir.startsWith('memory://');
+}
+
+// A replica that does not answer is given up on quickly: the primary can serve instead.
+const REPLICA_CONNECT_TIMEOUT_MS = 2000;
+
+/** The primary plus the DATABASE_READ_URL replicas, watched every poll (a quarter of READ_MAX_LAG, 100 ms – 1 s). */
+async function openWithReplicas(primary: Db, config: GatewayConfig, onError?: (err: Error) => void): Promise<Db> {
+  const replicas = new ReplicaSet({
+    primary,
+    replicas: config.readUrls.map((url) => ({
+      name: replicaName(url),
+      url,
+      db: createPostgresDb({
+        connectionString: url,
+        statementTimeoutMs: config.statementTimeoutMs,
+        connectionTimeoutMs: Math.min(config.connectionTimeoutMs, REPLICA_CONNECT_TIMEOUT_MS),
+        maxConnections: config.poolSize,
+        readOnly: true,
+        onError,
+      }),
+    })),
+    maxLagMs: config.readMaxLagMs,
+    pollMs: Math.min(1000, Math.max(100, Math.floor(config.readMaxLagMs / 4))),
+  });
+  await replicas.start();
+  return withReadReplicas(primary, replicas);
 }

@@ -13,6 +13,11 @@ export interface PostgresDbOptions {
   connectionTimeoutMs?: number;
   maxConnections?: number;
   onError?: (err: Error) => void;
+  /**
+   * A read replica: every session starts with default_transaction_read_only, and every
+   * transaction is `BEGIN READ ONLY`, whatever the caller asked for.
+   */
+  readOnly?: boolean;
 }
 
 // Per-pool type parsers: no process-wide pg.types mutation, so several pools (tests,
@@ -55,7 +60,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
     statement_timeout: options.statementTimeoutMs > 0 ? options.statementTimeoutMs : undefined,
     application_name: 'timescaledb-gateway',
     // Text times without an offset mean UTC, whatever the server's default zone is.
-    options: '-c TimeZone=UTC',
+    options: options.readOnly ? '-c TimeZone=UTC -c default_transaction_read_only=on' : '-c TimeZone=UTC',
     types: typeParsers,
     // A server that vanished without closing its connections is noticed, not waited for forever.
     keepAlive: true,
@@ -102,7 +107,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
         };
         clientOfSession.set(tx, client);
         try {
-          await client.query(opts.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+          await client.query(opts.readOnly || options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
           if (opts.statementTimeoutMs !== undefined) {
             await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(0, Math.floor(opts.statementTimeoutMs)))]);
           }

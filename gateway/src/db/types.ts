@@ -16,6 +16,8 @@
  * UTC wall time for timestamp / date, whatever the process time zone.
  */
 
+import type { ReplicaStatus } from './replicas';
+
 export interface DbField {
   name: string;
   /** PostgreSQL type OID of the result column. */
@@ -55,6 +57,11 @@ export interface QueryOptions {
    * is cancelled rolls back whole, but writes are left to finish.
    */
   signal?: AbortSignal;
+  /**
+   * The work only reads and may see data up to READ_MAX_LAG old: it may be served by a read
+   * replica (DATABASE_READ_URL). Leave it off for reads that must see the latest writes.
+   */
+  staleOk?: boolean;
 }
 
 export interface TransactionOptions extends QueryOptions {
@@ -92,6 +99,13 @@ export interface Db extends DbSession {
    * Absent on drivers that cannot deliver notifications: callers poll there.
    */
   openNotificationConnection?(events: NotificationEvents): Promise<NotificationConnection>;
+  /**
+   * For reads over connections of the caller's own (SQL mode's reader login): `onReplica` with
+   * the URL of a replica fresh enough to serve, else `onPrimary`; absent without DATABASE_READ_URL.
+   */
+  routeRead?<T>(onPrimary: () => Promise<T>, onReplica: (replicaUrl: string) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /** The read replicas and how they stand; absent without DATABASE_READ_URL. */
+  replicaStatus?(): ReplicaStatus[];
   close(): Promise<void>;
 }
 

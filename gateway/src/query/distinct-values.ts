@@ -29,6 +29,7 @@ export async function distinctValues(
   const sql = `SELECT DISTINCT "v" FROM (${sample}) AS "recent"${where} ORDER BY "v" LIMIT $${params.length}::bigint`;
   const result = await db.transaction((tx) => tx.query<{ v: unknown }>(sql, params), {
     readOnly: true,
+    staleOk: true,
     statementTimeoutMs: opts.statementTimeoutMs,
     signal: opts.signal,
   });

@@ -3,6 +3,7 @@ import type { Db } from '../db/types';
 import type { ResolvedTable } from '../catalog/catalog';
 import type { ContinuousAggregate } from '../catalog/continuous-aggregates';
 import { buildBuilderQuery } from '../sql/builder';
+import { dialectForTable, readsForeignData } from '../sql/foreign-pushdown';
 import { Params, inlineParams } from '../sql/builder-context';
 import { addNotice, type WorkFrame } from '../sql/frame-types';
 import { resultToFields } from '../sql/result-fields';
@@ -32,6 +33,8 @@ export interface BuilderRunOptions {
 export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts: BuilderRunOptions): Promise<WorkFrame> {
   const built = buildBuilderQuery(q, {
     ...ctx,
+    dialect: dialectForTable(opts.table.entry, ctx.dialect),
+    shippable: readsForeignData(opts.table.entry),
     table: { name: opts.table.name, sql: opts.table.ident, columns: opts.table.columns, timeColumn: opts.table.timeColumn },
     maxRows: opts.limits.maxRows,
     continuousAggregates: opts.continuousAggregates,
@@ -49,7 +52,7 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
         if (costGuardEnabled(opts.costLimits) && !q.allowExpensive) await checkQueryCost(tx, built.sql, built.params, opts.costLimits, q.refId);
         return tx.query<Record<string, unknown>>(sql, params.values);
       },
-      { readOnly: true, statementTimeoutMs: opts.statementTimeoutMs, signal: opts.signal }
+      { readOnly: true, staleOk: true, statementTimeoutMs: opts.statementTimeoutMs, signal: opts.signal }
     )
     .catch((err: unknown) => {
       throw isResultBytesStop(err) ? tooManyBytes(opts.limits.maxBytes) : err;

@@ -10,6 +10,9 @@ import { requestContext, type RequestContext } from './query-context';
 import { runBuilderQuery } from './run-builder-query';
 import { runSqlQuery } from './run-sql-query';
 import { ResponseBudget, type ResultLimits } from './result-limits';
+import { withServedByRecord } from '../db/served-by';
+import { addReplicaNotices } from './replica-notices';
+import type { WorkFrame } from '../sql/frame-types';
 
 /**
  * Queries of one request run at most this many at a time: each may hold up to a full result
@@ -72,39 +75,12 @@ async function runOne(
     executed = sql;
   };
   try {
-    let frame;
-    if (q.mode === 'sql') {
-      if (!hasScope(principal, 'sql')) {
-        throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, { scope: 'sql' });
-      }
-      if (principal.tables) {
-        throw new ApiError(403, 'forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
-      }
-      frame = await runSqlQuery(q, ctx, {
-        sqlMode: app.sqlMode,
-        limits,
-        statementTimeoutMs: app.config.statementTimeoutMs,
-        onExecuted,
-        signal,
-        costLimits: app.config.costLimits,
-      });
-    } else {
-      if (!hasScope(principal, 'read')) {
-        throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
-      }
-      const table = await app.catalog.resolveTableFresh(q.table);
-      assertTableAllowed(principal, table.name);
-      frame = await runBuilderQuery(q, ctx, {
-        db: app.db,
-        table,
-        limits,
-        statementTimeoutMs: app.config.statementTimeoutMs,
-        onExecuted,
-        signal,
-        continuousAggregates: app.catalog.continuousAggregatesOf(table.name),
-        costLimits: app.config.costLimits,
-      });
-    }
+    // Each query keeps its own record of where it was served, for its frame's notices.
+    const frame = await withServedByRecord(async (record) => {
+      const f = await runOneQuery(app, principal, q, ctx, limits, onExecuted, signal);
+      addReplicaNotices(f, record);
+      return f;
+    });
     budget.charge(frame);
     return { frames: [toDataFrameJSON(frame, q.refId)], executedQueryString: frame.meta.executedQueryString };
   } catch (err) {
@@ -119,4 +95,49 @@ async function runOne(
       ...(executed !== undefined ? { executedQueryString: executed } : {}),
     };
   }
+}
+
+async function runOneQuery(
+  app: FastifyInstance,
+  principal: Principal,
+  q: GatewayQuery,
+  ctx: RequestContext,
+  limits: ResultLimits,
+  onExecuted: (sql: string) => void,
+  signal: AbortSignal | undefined
+): Promise<WorkFrame> {
+  let frame: WorkFrame;
+  if (q.mode === 'sql') {
+    if (!hasScope(principal, 'sql')) {
+      throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, { scope: 'sql' });
+    }
+    if (principal.tables) {
+      throw new ApiError(403, 'forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
+    }
+    frame = await runSqlQuery(q, ctx, {
+      sqlMode: app.sqlMode,
+      limits,
+      statementTimeoutMs: app.config.statementTimeoutMs,
+      onExecuted,
+      signal,
+      costLimits: app.config.costLimits,
+    });
+  } else {
+    if (!hasScope(principal, 'read')) {
+      throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
+    }
+    const table = await app.catalog.resolveTableFresh(q.table);
+    assertTableAllowed(principal, table.name);
+    frame = await runBuilderQuery(q, ctx, {
+      db: app.db,
+      table,
+      limits,
+      statementTimeoutMs: app.config.statementTimeoutMs,
+      onExecuted,
+      signal,
+      continuousAggregates: app.catalog.continuousAggregatesOf(table.name),
+      costLimits: app.config.costLimits,
+    });
+  }
+  return frame;
 }

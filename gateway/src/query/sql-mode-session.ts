@@ -79,6 +79,10 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
   };
 
   let readerPool: ReaderPool | null = null;
+  /** One reader pool per read replica, opened on first use; the login is the primary pool's. */
+  const replicaReaders = new Map<string, ReaderPool>();
+  /** The managed reader's password since the primary pool last logged in (it replicates to the standbys). */
+  let managedPassword: string | null = null;
   let roleReady: Promise<void> | null = null;
   const ensureEmbeddedRole = () => {
     roleReady ??= provision(null).catch((err) => {
@@ -96,6 +100,7 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
         if (configuredUrl) return configuredUrl;
         const password = randomBytes(24).toString('base64url');
         await provision(scramSha256Verifier(password));
+        managedPassword = password;
         try {
           return readerConnectionString(databaseUrl, role, password);
         } catch (err) {
@@ -118,9 +123,38 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
     });
   }
 
+  const replicaReader = (replicaUrl: string): ReaderPool => {
+    let pool = replicaReaders.get(replicaUrl);
+    if (!pool) {
+      pool = createReaderPool({
+        login: async () => {
+          if (config.readerDatabaseUrl) {
+            const reader = new URL(config.readerDatabaseUrl);
+            const user = reader.searchParams.get('user') ?? decodeURIComponent(reader.username);
+            const password = reader.searchParams.get('password') ?? decodeURIComponent(reader.password);
+            return readerConnectionString(replicaUrl, user, password);
+          }
+          // Not logged in on the primary yet: refused here, so this read is served by the primary.
+          if (!managedPassword) throw Object.assign(new Error('the SQL-mode reader has not logged in on the primary yet'), { code: '28000' });
+          return readerConnectionString(replicaUrl, role, managedPassword);
+        },
+        check: async (session) => void (await checkReaderLogin(session)),
+        statementTimeoutMs: config.statementTimeoutMs,
+        connectionTimeoutMs: Math.min(config.connectionTimeoutMs, 2000),
+        maxConnections: Math.min(config.poolSize, 4),
+        onError,
+      });
+      replicaReaders.set(replicaUrl, pool);
+    }
+    return pool;
+  };
+
   const runOnce = <T>(fn: (tx: DbSession) => Promise<T>, statementTimeoutMs: number, signal?: AbortSignal): Promise<T> => {
     if (readerPool) {
-      return readerPool.transaction(fn, { readOnly: true, statementTimeoutMs, signal, resetSession: true }).catch((err: unknown) => {
+      const options = { readOnly: true, statementTimeoutMs, signal, resetSession: true };
+      const onPrimary = () => readerPool!.transaction(fn, options);
+      const routed = db.routeRead ? db.routeRead(onPrimary, (url) => replicaReader(url).transaction(fn, options), signal) : onPrimary();
+      return routed.catch((err: unknown) => {
         if (isLoginRefused(err)) {
           const hint = !managed ? 'check READER_DATABASE_URL' : `check that pg_hba.conf lets the role "${role}" log in, or set READER_DATABASE_URL`;
           throw unavailable(`The SQL-mode login was refused: ${hint}`, err);
@@ -160,6 +194,7 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
 
     async close() {
       await readerPool?.close();
+      await Promise.all([...replicaReaders.values()].map((p) => p.close()));
     },
   };
 }

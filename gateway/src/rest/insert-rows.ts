@@ -3,6 +3,7 @@ import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
 import type { Db, DbSession } from '../db/types';
 import { CoercionError, coerceValue } from './coerce-value';
 import { csvField } from './copy-csv';
+import { takesCopy } from '../sql/foreign-pushdown';
 import { insertStatement, placeOfCopyErrorWithColumn, placeOfInsertError, rowDatabaseError } from './locate-row-error';
 import type { ParsedRows } from './parse-body';
 import { ROWS_PER_STEP, TimeSlices } from './time-slices';
@@ -133,7 +134,7 @@ function sortedByColumn(errors: RowError[], table: ResolvedTable): RowError[] {
  * INSERT batches. A value the database refuses is reported with its row (and column).
  */
 export async function insertRows(db: Db, table: ResolvedTable, prepared: PreparedRows, copyThreshold: number): Promise<number> {
-  const useCopy = db.copyFrom !== undefined && prepared.uniform && prepared.values.length >= copyThreshold;
+  const useCopy = db.copyFrom !== undefined && takesCopy(table) && prepared.uniform && prepared.values.length >= copyThreshold;
   // The rows of the INSERT statement running when the database refused one.
   const statement = { start: 0, end: 0 };
   try {
@@ -153,7 +154,7 @@ export async function insertRows(db: Db, table: ResolvedTable, prepared: Prepare
  * tracks the rows of the INSERT running, for locating a refused row.
  */
 export function writePreparedRows(db: Db, tx: DbSession, table: ResolvedTable, prepared: PreparedRows, useCopy: boolean, statement = { start: 0, end: 0 }): Promise<number> {
-  if (useCopy && db.copyFrom && prepared.uniform) return copyRows(db, tx, table, prepared);
+  if (useCopy && db.copyFrom && prepared.uniform && takesCopy(table)) return copyRows(db, tx, table, prepared);
   return insertBatches(tx, table, prepared, statement);
 }
 

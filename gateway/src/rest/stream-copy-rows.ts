@@ -5,6 +5,7 @@ import type { JsonRow, RowBatch } from './json-array-segments';
 import { csvPlanFor } from './json-rows-to-csv';
 import { NotStreamable } from './not-streamable';
 import type { RowBatches } from './row-batches';
+import { takesCopy } from '../sql/foreign-pushdown';
 
 /** Keys the whole-body JSON parser refuses (prototype poisoning): such rows take the careful path. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor']);
@@ -27,7 +28,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor']);
  * are thrown as they are.
  */
 export async function streamCopyRows(db: Db, table: ResolvedTable, source: RowBatches, minRows: number): Promise<number | null> {
-  if (!db.copyFrom) return null;
+  if (!db.copyFrom || !takesCopy(table)) return null;
   const { batches } = source;
   try {
     const head = await readAtLeast(batches, minRows);

@@ -4,6 +4,7 @@ import { assertTableAllowed, requireScope } from '../auth';
 import { buildReadQuery } from '../rest/read-query';
 import { contentType, formatRows, pickOutputFormat, textRowsBody } from '../rest/output-format';
 import { clientAbortSignal } from '../http/client-abort-signal';
+import { readsForeignData } from '../sql/foreign-pushdown';
 
 const Params = Type.Object({ table: Type.String({ minLength: 1, maxLength: 200 }) });
 
@@ -31,14 +32,15 @@ export const dataReadRoutes: FastifyPluginAsync = async (app) => {
       const { sql, params } = buildReadQuery(table, request.query, {
         defaultLimit: app.config.defaultRowLimit,
         maxLimit: app.config.maxRowLimit,
-        timescale: app.capabilities.timescaledb !== null,
+        // date_bin rather than time_bucket where the rows are remote, so the bucketing is pushed there.
+        timescale: app.capabilities.timescaledb !== null && !readsForeignData(table.entry),
       });
       reply.type(contentType(format));
       const signal = clientAbortSignal(reply);
       // Where the driver hands out PostgreSQL's text, rows are encoded straight from it
       // (no row objects, no Dates): same body, a fraction of the work on large reads.
-      if (app.db.queryText) return reply.send(textRowsBody(format, await app.db.queryText(sql, params, { signal })));
-      const result = await app.db.query(sql, params, { signal });
+      if (app.db.queryText) return reply.send(textRowsBody(format, await app.db.queryText(sql, params, { signal, staleOk: true })));
+      const result = await app.db.query(sql, params, { signal, staleOk: true });
       return reply.send(formatRows(format, result.rows, result.fields.map((f) => f.name)));
     }
   );

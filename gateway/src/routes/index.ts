@@ -10,6 +10,7 @@ import { openapiRoutes } from './openapi';
 import { queryRoutes } from './query';
 import { valuesRoutes } from './values';
 import { relayRoutes } from '../messaging/relay/relay-routes';
+import { replicationRoutes } from './replication';
 
 /** The route plugins buildApp registers, in order. Adding a resource is one line here. */
 export const routes: FastifyPluginAsync[] = [
@@ -22,6 +23,7 @@ export const routes: FastifyPluginAsync[] = [
   valuesRoutes,
   ingestRoutes,
   relayRoutes,
+  replicationRoutes,
   openapiRoutes,
   examplesRoutes,
 ];

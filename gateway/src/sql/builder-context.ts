@@ -38,6 +38,12 @@ export interface BuilderContext {
   maxRows?: number;
   /** Continuous aggregates of the table, for routing (sql/cagg-routing.ts); none = no routing. */
   continuousAggregates?: readonly ContinuousAggregate[];
+  /**
+   * The rows are remote (a foreign table, or a view over one): the aggregate must stay
+   * shippable to the remote server. postgres_fdw ships no I/O cast, so series labels are
+   * grouped on the column itself and turned into text after grouping (see sql/foreign-pushdown.ts).
+   */
+  shippable?: boolean;
 }
 
 /** Collects bound parameters; `add` returns the placeholder. */

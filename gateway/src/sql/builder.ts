@@ -126,7 +126,7 @@ function chooseBucket(q: BuilderQuery, ctx: BuilderContext, kind: TimeKind, fill
 function sourceSql(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Params): string {
   const select: string[] = [];
   if (r.time) select.push(`${col(r.time)} AS "t"`);
-  r.groups.forEach((g, i) => select.push(r.format === 'time_series' ? `${col(g)}::text AS "g${i}"` : `${col(g)} AS "g${i}"`));
+  r.groups.forEach((g, i) => select.push(r.format === 'time_series' && !labelsAfterGrouping(ctx, r) ? `${col(g)}::text AS "g${i}"` : `${col(g)} AS "g${i}"`));
   r.metrics.forEach((m, i) => select.push(`${col(m.column)} AS "v${i}"`));
   const counters = r.metrics.some((m) => m.spec.aggregation === 'rate' || m.spec.aggregation === 'increase');
   if (counters) {
@@ -148,6 +148,15 @@ function sourceSql(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Pa
   where.push(...builderFilters(ctx.table, q.filters, params));
   where.push(...builderAdhocFilters(ctx.table, q.adhocFilters, params));
   return `SELECT ${select.join(', ')} FROM ${ctx.table.sql}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+}
+
+/** Shippable aggregates group labels as they are and cast them to text after grouping (BuilderContext.shippable). */
+function labelsAfterGrouping(ctx: BuilderContext, r: Resolved): boolean {
+  return ctx.shippable === true && r.format === 'time_series' && !r.raw;
+}
+
+function labelOutputs(ctx: BuilderContext, r: Resolved, groupCols: string[]): string[] {
+  return labelsAfterGrouping(ctx, r) ? groupCols.map((g) => `${g}::text AS ${g}`) : groupCols;
 }
 
 function renameMap(r: Resolved, metricPrefix: 'v' | 'm'): Map<string, string> {
@@ -262,8 +271,9 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src"${groupBy}${orderAndLimit(q, r, rename, params, groupCols.join(', '), rowCap)}`;
   } else if (fill === 'none' || ctx.dialect === 'timescaledb') {
     const timeExpr = bucketSql({ dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind });
-    const select = [`${timeExpr} AS "time"`, ...groupCols, ...aggs.map((a, i) => `${a} AS "m${i}"`)];
-    const positions = select.slice(0, 1 + groupCols.length).map((_, i) => String(i + 1));
+    const select = [`${timeExpr} AS "time"`, ...labelOutputs(ctx, r, groupCols), ...aggs.map((a, i) => `${a} AS "m${i}"`)];
+    // A label cast after grouping is grouped by the source column ("src"."g0"), not its output.
+    const positions = ['1', ...groupCols.map((g, i) => (labelsAfterGrouping(ctx, r) ? `"src".${g}` : String(i + 2)))];
     sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src" GROUP BY ${positions.join(', ')}`;
     if (fill !== 'none') {
       // Aggregate first, then gap-fill the bucket rows: time_bucket_gapfill sorts its input by
@@ -282,7 +292,8 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
         finish: params.add(new Date(ctx.range.to).toISOString().replace('Z', '001Z'), cast),
       });
       const filled = r.metrics.map((m, i) => `${wrapFill(`first("m${i}", "time")`, fill, m)} AS "m${i}"`);
-      sql = `SELECT ${[`${gapfill} AS "time"`, ...groupCols, ...filled].join(', ')} FROM (${sql}) AS "agg" GROUP BY ${positions.join(', ')}`;
+      const aggregatedPositions = ['1', ...groupCols.map((_, i) => String(i + 2))];
+      sql = `SELECT ${[`${gapfill} AS "time"`, ...groupCols, ...filled].join(', ')} FROM (${sql}) AS "agg" GROUP BY ${aggregatedPositions.join(', ')}`;
     }
     sql += orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '), rowCap);
   } else {
@@ -361,7 +372,7 @@ function postgresGapfill(
   });
   const order = orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '), rowCap);
   return `WITH "agg" AS (${agg}), "slots" AS (${slots}), "series" AS (${series}), "joined" AS (${joined}), "marked" AS (${marked}) SELECT "time", ${[
-    ...groupCols,
+    ...labelOutputs(ctx, r, groupCols),
     ...filled,
   ].join(', ')} FROM "marked"${order}`;
 }

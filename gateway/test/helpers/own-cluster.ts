@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -50,18 +50,83 @@ function pgCommand(bin: string, args: string[]): Promise<{ stdout: string; stder
   return asRoot ? run('runuser', ['-u', OS_USER, '--', file, ...args]) : run(file, args);
 }
 
-export async function createOwnCluster(options: OwnClusterOptions): Promise<OwnCluster> {
-  const { port } = options;
+/** A temp dir the cluster's OS user owns. */
+async function clusterDir(port: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `tsgw-cluster-${port}-`));
-  const data = join(dir, 'data');
-  const log = join(dir, 'server.log');
   if (asRoot) {
     const { stdout } = await run('id', ['-u', OS_USER]);
     const { stdout: gid } = await run('id', ['-g', OS_USER]);
     chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
   }
   chmodSync(dir, 0o700);
+  return dir;
+}
 
+/** The settings that make a data directory this cluster's own: its port, address and socket dir. */
+function ownSettings(port: number, dir: string, conf: string[] = []): string {
+  return (
+    [
+      `port = ${port}`,
+      `listen_addresses = '127.0.0.1'`,
+      `unix_socket_directories = '${dir}'`,
+      'fsync = on',
+      'max_connections = 60',
+      'shared_buffers = 32MB',
+      ...conf,
+    ].join('\n') + '\n'
+  );
+}
+
+export async function createOwnCluster(options: OwnClusterOptions): Promise<OwnCluster> {
+  const { port } = options;
+  const dir = await clusterDir(port);
+  const data = join(dir, 'data');
+
+  await pgCommand('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-instructions',
+    '--no-sync',
+  ]);
+  writeFileSync(join(data, 'postgresql.auto.conf'), ownSettings(port, dir, options.conf));
+  if (asRoot) await run('chown', [`${OS_USER}:`, join(data, 'postgresql.auto.conf')]);
+
+  return manageCluster(port, dir, data, () => rmSync(dir, { recursive: true, force: true }));
+}
+
+export interface StandbyOptions {
+  port: number;
+  /** The replication slot the standby streams from (created by pg_basebackup -C). */
+  slot: string;
+  /** Extra postgresql.conf lines. */
+  conf?: string[];
+}
+
+/**
+ * A streaming standby of `primary`: `pg_basebackup -R -X stream -C -S <slot>` into a dir of its
+ * own, then started on its own port. The copy carries the primary's settings; the standby's own
+ * (port, socket dir) are appended after them, so they win. `destroy()` stops it and drops the slot.
+ */
+export async function createStandby(primary: OwnCluster, options: StandbyOptions): Promise<OwnCluster> {
+  const { port } = options;
+  const dir = await clusterDir(port);
+  const data = join(dir, 'data');
+  await pgCommand('pg_basebackup', ['-D', data, '-R', '-X', 'stream', '-C', '-S', options.slot, '-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '--no-sync', '--checkpoint=fast']);
+  appendFileSync(join(data, 'postgresql.auto.conf'), ownSettings(port, dir, options.conf));
+  return manageCluster(port, dir, data, () => {
+    rmSync(dir, { recursive: true, force: true });
+    void primary.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`, [options.slot]).catch(() => undefined);
+  });
+}
+
+/** Start / stop / query / destroy for a data directory made by one of the above. */
+async function manageCluster(port: number, dir: string, data: string, removeFiles: () => void): Promise<OwnCluster> {
+  const log = join(dir, 'server.log');
   const ctl = (args: string[]) => pgCommand('pg_ctl', ['-D', data, ...args]);
   let running = false;
   let destroyed = false;
@@ -79,31 +144,6 @@ export async function createOwnCluster(options: OwnClusterOptions): Promise<OwnC
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', onExit);
-
-  await pgCommand('initdb', [
-    '-D',
-    data,
-    '-U',
-    'postgres',
-    '--auth=trust',
-    '-E',
-    'UTF8',
-    '--no-instructions',
-    '--no-sync',
-  ]);
-  writeFileSync(
-    join(data, 'postgresql.auto.conf'),
-    [
-      `port = ${port}`,
-      `listen_addresses = '127.0.0.1'`,
-      `unix_socket_directories = '${dir}'`,
-      'fsync = on',
-      'max_connections = 60',
-      'shared_buffers = 32MB',
-      ...(options.conf ?? []),
-    ].join('\n') + '\n'
-  );
-  if (asRoot) await run('chown', [`${OS_USER}:`, join(data, 'postgresql.auto.conf')]);
 
   const cluster: OwnCluster = {
     port,
@@ -136,7 +176,7 @@ export async function createOwnCluster(options: OwnClusterOptions): Promise<OwnC
       destroyed = true;
       if (running) await cluster.stop('immediate').catch(() => undefined);
       process.off('exit', onExit);
-      rmSync(dir, { recursive: true, force: true });
+      removeFiles();
     },
   };
   try {

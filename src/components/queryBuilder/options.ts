@@ -8,6 +8,13 @@ export const tableDescription = (table: CatalogTable): string => {
   if (table.continuousAggregate?.bucketWidth) {
     details.push(`bucket ${table.continuousAggregate.bucketWidth}`);
   }
+  if (table.foreignTable) {
+    const { server, remoteSchema, remoteName } = table.foreignTable;
+    details.push(labels.builder.foreign.table(server, remoteName ? [remoteSchema, remoteName].filter(Boolean).join('.') : null));
+  }
+  if (table.foreignSources?.length) {
+    details.push(labels.builder.foreign.view(table.foreignSources));
+  }
   if (table.hypertable?.compression) {
     details.push('compressed');
   }
