@@ -1,5 +1,13 @@
 import { Type, type Static } from 'typebox';
-import { QueryRequest, QueryResult } from './query';
+import { QueryRequest, QueryResult, TimeRange } from './query';
+
+export const StreamContext = Type.Object({
+  range: Type.Optional(TimeRange),
+  intervalMs: Type.Optional(Type.Number({ minimum: 0 })),
+  maxDataPoints: Type.Optional(Type.Integer({ minimum: 1 })),
+  timezone: Type.Optional(Type.String()),
+});
+export type StreamContext = Static<typeof StreamContext>;
 
 /**
  * `POST /api/v1/stream`: the body of `/api/v1/query` plus where the client stands. The range's
@@ -13,6 +21,11 @@ export const StreamRequest = Type.Object({
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
   /** Per refId: one stream multiplexes queries that joined at different times. */
   cursors: Type.Optional(Type.Record(Type.String(), Type.String({ pattern: '^[0-9]{1,16}$' }))),
+  /**
+   * Per refId: the panel's own window, interval and point budget, for queries of different
+   * panels multiplexed on one stream. Unset fields come from the top level.
+   */
+  contexts: Type.Optional(Type.Record(Type.String(), StreamContext)),
 });
 export type StreamRequest = Static<typeof StreamRequest>;
 

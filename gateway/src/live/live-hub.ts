@@ -13,6 +13,7 @@ import { LiveQuery, type Delta, type LiveSubscriber } from './live-query';
 import { LiveStream, type StreamQuery } from './live-stream';
 import { liveKeyOf, liveSpecOf, trimFrames, type LiveSpec } from './live-window';
 import { SseChannel } from './sse-channel';
+import { liveMetrics } from './live-metrics';
 
 export interface LiveStats {
   streams: number;
@@ -41,7 +42,11 @@ export class LiveHub {
   private poll: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly app: FastifyInstance) {}
+  private readonly metrics: ReturnType<typeof liveMetrics>;
+
+  constructor(private readonly app: FastifyInstance) {
+    this.metrics = liveMetrics(app.metrics, { openStreams: () => this.streams.size, distinctQueries: () => this.queries.size });
+  }
 
   /**
    * Checks the request (answering 4xx/5xx JSON while no byte is sent), then sends the headers
@@ -106,7 +111,10 @@ export class LiveHub {
       seen.add(q.refId);
       if (q.hide) continue;
       const table = await this.authorize(principal, q);
-      out.push({ refId: q.refId, spec: liveSpecOf(req, q, this.app.config.maxRowLimit), table });
+      // A panel's own window and interval, when the stream multiplexes several panels.
+      const own = Object.fromEntries(Object.entries(req.contexts?.[q.refId] ?? {}).filter(([, v]) => v !== undefined));
+      checkPanelInterval(own.intervalMs as number | undefined);
+      out.push({ refId: q.refId, spec: liveSpecOf({ ...req, ...own }, q, this.app.config.maxRowLimit), table });
     }
     if (out.length === 0) throw ApiError.badRequest('no_live_queries', 'Every query of the stream is hidden: nothing to stream');
     return out;
@@ -171,6 +179,7 @@ export class LiveHub {
   /** One run of a live query through the ordinary query path (limits, read-only, errors per query). */
   private async runDelta(principal: Principal, spec: LiveSpec, from: number | null, to: number): Promise<Delta> {
     const start = from ?? to - spec.windowMs;
+    this.metrics.runs.inc();
     const response = await runQueryRequest(this.app, principal, {
       range: { from: String(start), to: String(Math.max(to, start + 1)) },
       intervalMs: spec.intervalMs,
