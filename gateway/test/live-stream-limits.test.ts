@@ -1,6 +1,8 @@
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachDatabase, type TestContext } from './helpers/test-context';
+import { buildApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { forEachDatabase, NO_SHEDDING, TOKEN_SPEC, TOKENS, type TestContext } from './helpers/test-context';
 import { api } from './helpers/http';
 import { frameValues, openSse, type SseClient } from './helpers/sse-client';
 
@@ -97,3 +99,22 @@ forEachDatabase(
     },
   }
 );
+
+describe('live streams at shutdown', () => {
+  it('ends open streams with a shutting_down event at once, so the drain does not wait out its grace', async () => {
+    const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: 'memory://', ...NO_SHEDDING }));
+    await app.db.query(`CREATE TABLE ${TABLE} (time timestamptz NOT NULL, value double precision)`);
+    await app.catalog.refresh();
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    const s = await openSse(`http://127.0.0.1:${port}/api/v1/stream`, TOKENS.admin, streamBody());
+    assert.equal(s.status, 200);
+    await s.next((e) => e.event === 'frame');
+    const started = performance.now();
+    const drained = app.drainAndClose(10_000);
+    const end = await s.next((e) => e.event === 'end', 5000);
+    assert.equal(JSON.parse(end.data).reason, 'shutting_down');
+    await drained;
+    assert.ok(performance.now() - started < 5000, `the drain took ${Math.round(performance.now() - started)} ms`);
+  });
+});
