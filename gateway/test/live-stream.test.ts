@@ -142,6 +142,25 @@ forEachDatabase(
       }
     });
 
+    it('gives each multiplexed query its own window from contexts', async () => {
+      const c = ctx();
+      const value = uniqueValue();
+      await c.db.query(`INSERT INTO ${TABLE} (time, sensor, value) VALUES (now() - interval '30 minutes', 'ctx', $1)`, [value]);
+      const body = streamBody();
+      body.queries.push({ ...body.queries[0], refId: 'B' });
+      const now = Date.now();
+      const client = await openSse(`${c.baseUrl}/api/v1/stream`, c.token, { ...body, contexts: { B: { range: { from: String(now - 600_000), to: String(now) } } } });
+      try {
+        const a = await client.next((e) => e.event === 'frame' && JSON.parse(e.data).refId === 'A');
+        const b = await client.next((e) => e.event === 'frame' && JSON.parse(e.data).refId === 'B');
+        assert.ok(frameValues(a, 'value').includes(value), 'A looks back an hour');
+        assert.ok(!frameValues(b, 'value').includes(value), 'B looks back ten minutes only');
+        assert.equal(c.app.live.stats().queries, 2, 'different windows are different live queries');
+      } finally {
+        client.close();
+      }
+    });
+
     it('holds a paused reader to its buffer limit and catches it up when it reads again', async () => {
       const c = ctx();
       // About 100 kB per delta: the socket buffers fill quickly once the reader stops.
