@@ -37,6 +37,8 @@ export class LiveHub {
   private readonly queries = new Map<string, LiveQuery>();
   private readonly streams = new Set<LiveStream>();
   private readonly perToken = new Map<string, number>();
+  /** Streams open or being opened (past `admit`). */
+  private admitted = 0;
   private readonly triggers = new Map<string, Promise<void>>();
   private hints: Promise<() => Promise<void>> | null = null;
   private poll: NodeJS.Timeout | undefined;
@@ -56,21 +58,33 @@ export class LiveHub {
     const principal = request.principal!;
     const req = request.body;
     const planned = await this.plan(principal, req);
+    // The place is taken now: concurrent requests cannot all pass the limits while they wait below.
     this.admit(principal);
-    await this.listenForHints();
     const queries: StreamQuery[] = [];
-    for (const p of planned) {
-      const cursor = req.cursors?.[p.refId] ?? req.cursor;
-      queries.push({ refId: p.refId, live: await this.acquire(principal, p.spec, p.table), cursor: cursor !== undefined ? Number(cursor) : null });
+    try {
+      await this.listenForHints();
+      for (const p of planned) {
+        const cursor = req.cursors?.[p.refId] ?? req.cursor;
+        queries.push({ refId: p.refId, live: await this.acquire(principal, p.spec, p.table), cursor: cursor !== undefined ? Number(cursor) : null });
+      }
+    } catch (err) {
+      this.discharge(principal);
+      for (const q of queries) this.dropIfUnused(q.live);
+      throw err;
     }
     reply.hijack();
+    if (reply.raw.destroyed || reply.request.raw.socket?.destroyed) {
+      // Gone while the queries were being prepared: its 'close' has come already.
+      this.discharge(principal);
+      for (const q of queries) this.dropIfUnused(q.live);
+      return;
+    }
     const live = this.app.config.live;
     const channel = new SseChannel(reply.raw, reply.getHeaders(), live.bufferBytes, live.pingMs);
     const stream = new LiveStream(principal, channel, live.maxStreamMs, (s, q, sub) => this.release(s, q, sub), (err) =>
       this.app.log.warn({ err }, 'a live catch-up run failed')
     );
     this.streams.add(stream);
-    this.perToken.set(principal.name, (this.perToken.get(principal.name) ?? 0) + 1);
     reply.raw.once('close', () => stream.close());
     if (this.closed) return stream.end('shutting_down');
     stream.start(queries);
@@ -141,12 +155,14 @@ export class LiveHub {
         max: maxStreamsPerToken,
       });
     }
-    if (this.streams.size >= maxStreams) {
-      throw new ApiError(503, 'live_streams_exhausted', `The gateway already serves ${this.streams.size} live streams (LIVE_MAX_STREAMS); try again later`, {
-        open: this.streams.size,
+    if (this.admitted >= maxStreams) {
+      throw new ApiError(503, 'live_streams_exhausted', `The gateway already serves ${this.admitted} live streams (LIVE_MAX_STREAMS); try again later`, {
+        open: this.admitted,
         max: maxStreams,
       });
     }
+    this.perToken.set(principal.name, mine + 1);
+    this.admitted++;
   }
 
   private async acquire(principal: Principal, spec: LiveSpec, table: ResolvedTable | null): Promise<LiveQuery> {
@@ -164,12 +180,20 @@ export class LiveHub {
   }
 
   private release(stream: LiveStream, live: LiveQuery, sub: LiveSubscriber): void {
-    if (this.streams.delete(stream)) {
-      const n = (this.perToken.get(stream.principal.name) ?? 1) - 1;
-      if (n > 0) this.perToken.set(stream.principal.name, n);
-      else this.perToken.delete(stream.principal.name);
-    }
+    if (this.streams.delete(stream)) this.discharge(stream.principal);
     live.subscribers.delete(sub);
+    this.dropIfUnused(live);
+  }
+
+  /** Gives back the place `admit` took. */
+  private discharge(principal: Principal): void {
+    this.admitted--;
+    const n = (this.perToken.get(principal.name) ?? 1) - 1;
+    if (n > 0) this.perToken.set(principal.name, n);
+    else this.perToken.delete(principal.name);
+  }
+
+  private dropIfUnused(live: LiveQuery): void {
     if (live.subscribers.size === 0 && this.queries.get(live.key) === live) {
       live.close();
       this.queries.delete(live.key);
