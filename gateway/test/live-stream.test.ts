@@ -142,6 +142,22 @@ forEachDatabase(
       }
     });
 
+    it('streams an SQL-mode query, woken by a change of any table', async () => {
+      const c = ctx();
+      const body = streamBody({
+        queries: [{ refId: 'S', mode: 'sql', format: 'time_series', rawSql: `SELECT time, value FROM ${TABLE} WHERE $__timeFilter(time) ORDER BY 1` }],
+      });
+      const client = await open(c, body);
+      try {
+        const value = uniqueValue();
+        await api(c, `/timescaledb/data/${TABLE}`, { body: { time: new Date().toISOString(), sensor: 'sql', value } });
+        const event = await client.next(hasValue(value), 5000);
+        assert.equal(JSON.parse(event.data).refId, 'S');
+      } finally {
+        client.close();
+      }
+    });
+
     it('gives each multiplexed query its own window from contexts', async () => {
       const c = ctx();
       const value = uniqueValue();
