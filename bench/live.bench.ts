@@ -22,7 +22,8 @@ import type { PluginRoute } from '../e2e/harness/server/pluginRoutes';
 import { createScratchDatabase, median, percentile, startGateway } from './support';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const routes = (JSON.parse(readFileSync(join(here, '..', 'src', 'plugin.json'), 'utf8')) as { routes: PluginRoute[] }).routes;
+const routes = (JSON.parse(readFileSync(join(here, '..', 'src', 'plugin.json'), 'utf8')) as { routes: PluginRoute[] })
+  .routes;
 const SECRET = randomBytes(16).toString('hex');
 const WRITER = randomBytes(16).toString('hex');
 const RATE = 10;
@@ -91,7 +92,9 @@ async function openPanel(gatewayUrl: string, sensor: number, first: () => void):
         seenFirst = true;
         first();
       }
-      const event = JSON.parse(data) as { frames: Array<{ schema: { fields: Array<{ name: string }> }; data: { values: unknown[][] } }> };
+      const event = JSON.parse(data) as {
+        frames: Array<{ schema: { fields: Array<{ name: string }> }; data: { values: unknown[][] } }>;
+      };
       for (const f of event.frames) {
         const i = f.schema.fields.findIndex((x) => x.name === 'value');
         for (const v of (f.data.values[i] ?? []) as number[]) if (!arrivals.has(v)) arrivals.set(v, at);
@@ -114,7 +117,10 @@ async function openPanels(gatewayUrl: string, count: number): Promise<LiveReader
 }
 
 /** Writes RATE rows/s for `seconds`; each value is unique and remembered with its commit time. */
-async function write(seconds: number, insert: (sensor: number, value: number) => Promise<void>): Promise<Map<number, number>> {
+async function write(
+  seconds: number,
+  insert: (sensor: number, value: number) => Promise<void>
+): Promise<Map<number, number>> {
   const committed = new Map<number, number>();
   const started = performance.now();
   for (let n = 0; n < seconds * RATE; n++) {
@@ -135,8 +141,7 @@ function latencies(committed: Map<number, number>, readers: LiveReader[]): { ms:
     if (arrival === undefined) {
       missing++;
       console.log(`live bench: value ${value} (row ${Math.floor(value - 1_000_000)}) never arrived`);
-    }
-    else ms.push(arrival - at);
+    } else ms.push(arrival - at);
   }
   return { ms, missing };
 }
@@ -147,7 +152,9 @@ export async function run(): Promise<string> {
   await client.connect();
   let gateway: GatewayProcess | undefined;
   try {
-    await client.query(`CREATE TABLE live_bench (time timestamptz NOT NULL, sensor text NOT NULL, value double precision)`);
+    await client.query(
+      `CREATE TABLE live_bench (time timestamptz NOT NULL, sensor text NOT NULL, value double precision)`
+    );
     await client.query(`SELECT create_hypertable('live_bench', 'time')`).catch(() => undefined);
     gateway = await startGateway({
       DATABASE_URL: scratch.url,
@@ -165,7 +172,8 @@ export async function run(): Promise<string> {
       }).then(async (r) => {
         if (r.status !== 201) throw new Error(`POST: ${r.status} ${await r.text()}`);
       });
-    const viaSql = async (sensor: number, value: number) => void (await client.query(`INSERT INTO live_bench VALUES (now(), $1, $2)`, [`s${sensor}`, value]));
+    const viaSql = async (sensor: number, value: number) =>
+      void (await client.query(`INSERT INTO live_bench VALUES (now(), $1, $2)`, [`s${sensor}`, value]));
 
     // (a) latency, one panel per sensor
     const panels = await openPanels(url, SENSORS);

@@ -146,7 +146,11 @@ describe('data proxy stand-in: requests and answers', () => {
       } else if (path.endsWith('/slow')) {
         setTimeout(() => res.end('late'), 3000).unref();
       } else if (path.endsWith('/events')) {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          'x-accel-buffering': 'no',
+        });
         res.write(': open\n\n');
         const timer = setTimeout(() => res.write('event: frame\ndata: {}\n\n'), 1500);
         eventsClosed = new Promise((closed) => res.on('close', () => (clearTimeout(timer), closed())));

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 
-import { dashboardPanelPoints, dashboardPanelState, openDashboard, toggleDashboardPanelLive } from './support/dashboard';
+import {
+  dashboardPanelPoints,
+  dashboardPanelState,
+  openDashboard,
+  toggleDashboardPanelLive,
+} from './support/dashboard';
 import { browserSuite, screenshot, type SuiteContext } from './support/suite';
 
 interface CatalogColumn {
@@ -11,16 +16,24 @@ interface CatalogColumn {
 }
 
 const gatewayGet = async <T>(ctx: SuiteContext, path: string): Promise<T> => {
-  const response = await fetch(`${ctx.harness.gatewayUrl}${path}`, { headers: { authorization: `Bearer ${ctx.harness.token}` } });
+  const response = await fetch(`${ctx.harness.gatewayUrl}${path}`, {
+    headers: { authorization: `Bearer ${ctx.harness.token}` },
+  });
   assert.equal(response.status, 200, path);
   return (await response.json()) as T;
 };
 
 /** A demo table with a time and a number column, found through the catalog (names may change). */
 const pickTable = async (ctx: SuiteContext) => {
-  const { tables } = await gatewayGet<{ tables: Array<{ name: string; kind: string; timeColumn: string | null }> }>(ctx, '/api/v1/catalog');
+  const { tables } = await gatewayGet<{ tables: Array<{ name: string; kind: string; timeColumn: string | null }> }>(
+    ctx,
+    '/api/v1/catalog'
+  );
   for (const t of tables.filter((x) => (x.kind === 'hypertable' || x.kind === 'table') && x.timeColumn)) {
-    const { columns } = await gatewayGet<{ columns: CatalogColumn[] }>(ctx, `/api/v1/catalog/${encodeURIComponent(t.name)}/columns`);
+    const { columns } = await gatewayGet<{ columns: CatalogColumn[] }>(
+      ctx,
+      `/api/v1/catalog/${encodeURIComponent(t.name)}/columns`
+    );
     const metric = columns.find((c) => c.kind === 'number' && c.name !== t.timeColumn);
     if (metric) {
       return { table: t.name, timeColumn: t.timeColumn!, metric: metric.name, columns };
@@ -57,7 +70,13 @@ browserSuite('live panels', (ctx) => {
       });
       assert.equal(response.status, 201, await response.text());
     };
-    const panel = { mode: 'builder', format: 'time_series', table: t.table, metrics: [{ column: t.metric, aggregation: 'none' }], live: true };
+    const panel = {
+      mode: 'builder',
+      format: 'time_series',
+      table: t.table,
+      metrics: [{ column: t.metric, aggregation: 'none' }],
+      live: true,
+    };
     const opened = await openDashboard(ctx, { panels: [panel], from: 'now-1h', to: 'now' });
     const { page } = opened;
     const queryRequests: string[] = [];

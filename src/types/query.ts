@@ -70,7 +70,8 @@ export interface TsBuilderQuery extends DataQuery, BuilderFields, LiveOption {
   format?: QueryFormat;
 }
 
-export interface TsSqlQuery extends DataQuery, LiveOption, Omit<SqlQuery, 'refId' | 'hide' | 'mode' | 'format' | 'adhocFilters'> {
+export interface TsSqlQuery
+  extends DataQuery, LiveOption, Omit<SqlQuery, 'refId' | 'hide' | 'mode' | 'format' | 'adhocFilters'> {
   mode: EditorMode.SQL;
   format?: QueryFormat;
   /** The builder state the SQL came from, so switching back can offer it again. */

@@ -53,7 +53,11 @@ export const buildRequest = (
 /** One response of the data source as Grafana's runner turns it into PanelData (a streaming state stays). */
 const toPanelData = (response: DataQueryResponse, request: DataQueryRequest): PanelData => {
   const errors = response.errors ?? (response.error ? [response.error] : []);
-  const state = errors.length ? LoadingState.Error : response.state === LoadingState.Streaming ? LoadingState.Streaming : LoadingState.Done;
+  const state = errors.length
+    ? LoadingState.Error
+    : response.state === LoadingState.Streaming
+      ? LoadingState.Streaming
+      : LoadingState.Done;
   return {
     state,
     // Grafana's runner accepts any frame-like shape a data source returns and normalises it.
@@ -84,7 +88,11 @@ export const runQuery = async (ds: DataSourceApi, request: DataQueryRequest): Pr
  * (a streaming one sends many) becomes the panel's data; the returned function unsubscribes,
  * as Grafana does when the panel goes away or runs its query again.
  */
-export const observeQuery = (ds: DataSourceApi, request: DataQueryRequest, onData: (data: PanelData) => void): (() => void) => {
+export const observeQuery = (
+  ds: DataSourceApi,
+  request: DataQueryRequest,
+  onData: (data: PanelData) => void
+): (() => void) => {
   const result = ds.query(request);
   const subscription = (isObservable(result) ? result : from(result)).subscribe({
     next: (response) => onData(toPanelData(response, request)),

@@ -6,7 +6,11 @@ import { LiveConnection, type LiveSubscriptionSpec } from './liveConnection';
 
 /** Stands in for getBackendSrv().chunked() (Grafana itself does not run here). */
 const fakeChunked = () => {
-  const opened: Array<{ body: StreamRequest; subscriber: Subscriber<FetchResponse<Uint8Array | undefined>>; closed: boolean }> = [];
+  const opened: Array<{
+    body: StreamRequest;
+    subscriber: Subscriber<FetchResponse<Uint8Array | undefined>>;
+    closed: boolean;
+  }> = [];
   const open = (body: StreamRequest) =>
     new Observable<FetchResponse<Uint8Array | undefined>>((subscriber) => {
       const entry = { body, subscriber, closed: false };
@@ -16,7 +20,11 @@ const fakeChunked = () => {
       };
     });
   const send = (i: number, text: string, status = 200) =>
-    opened[i].subscriber.next({ ok: status < 300, status, data: new TextEncoder().encode(text) } as FetchResponse<Uint8Array>);
+    opened[i].subscriber.next({
+      ok: status < 300,
+      status,
+      data: new TextEncoder().encode(text),
+    } as FetchResponse<Uint8Array>);
   return { opened, open, send };
 };
 
@@ -67,7 +75,9 @@ describe('LiveConnection', () => {
     await settle();
     fake.send(0, '{"error":"too_many_streams","message":"Token has 20 live streams open"}', 429);
     fake.opened[0].subscriber.complete();
-    expect(onEvent).toHaveBeenCalledWith(expect.objectContaining({ refId: 'A', error: 'Token has 20 live streams open', status: 429 }));
+    expect(onEvent).toHaveBeenCalledWith(
+      expect.objectContaining({ refId: 'A', error: 'Token has 20 live streams open', status: 429 })
+    );
     expect(live.connected).toBe(false);
     await settle(1100);
     expect(fake.opened).toHaveLength(2);

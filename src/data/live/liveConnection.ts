@@ -1,5 +1,11 @@
 import type { FetchResponse } from '@grafana/runtime';
-import type { GatewayQuery, StreamContext, StreamEndEvent, StreamFrameEvent, StreamRequest } from 'timescaledb-gateway/contract';
+import type {
+  GatewayQuery,
+  StreamContext,
+  StreamEndEvent,
+  StreamFrameEvent,
+  StreamRequest,
+} from 'timescaledb-gateway/contract';
 import type { Observable, Subscription } from 'rxjs';
 
 import { SseParser } from './sseParser';
@@ -138,7 +144,14 @@ export class LiveConnection {
     }
     if (failure) {
       for (const entry of this.entries.values()) {
-        entry.onEvent({ refId: entry.spec.query.refId, from: entry.cursor, to: entry.cursor, frames: [], error: failure.message, status: failure.status });
+        entry.onEvent({
+          refId: entry.spec.query.refId,
+          from: entry.cursor,
+          to: entry.cursor,
+          frames: [],
+          error: failure.message,
+          status: failure.status,
+        });
       }
       this.schedule(this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);

@@ -13,7 +13,10 @@ interface Series {
 const seriesKey = (frame: WireFrame): string =>
   JSON.stringify([frame.schema.name ?? '', frame.schema.fields.map((f) => [f.name, f.labels ?? {}])]);
 
-const copy = (frame: WireFrame): WireFrame => ({ schema: frame.schema, data: { values: frame.data.values.map((column) => [...column]) } });
+const copy = (frame: WireFrame): WireFrame => ({
+  schema: frame.schema,
+  data: { values: frame.data.values.map((column) => [...column]) },
+});
 
 /**
  * One live query's frames in the browser: the history, then every delta of the stream. A delta
@@ -34,7 +37,10 @@ export class LiveFrames {
   /** The history's result (from /api/v1/query). */
   reset(result: QueryResult | undefined): void {
     this.series.clear();
-    this.apply({ refId: this.refId, from: null, to: 0, frames: result?.frames ?? [], ...pickError(result) }, result?.executedQueryString);
+    this.apply(
+      { refId: this.refId, from: null, to: 0, frames: result?.frames ?? [], ...pickError(result) },
+      result?.executedQueryString
+    );
   }
 
   apply(event: StreamFrameEvent, executedQueryString = event.executedQueryString): void {
@@ -80,7 +86,10 @@ export class LiveFrames {
         action: StreamingFrameAction.Replace,
       });
       frame.refId = this.refId;
-      frame.meta = { ...frame.meta, ...(this.executedQueryString ? { executedQueryString: this.executedQueryString } : {}) };
+      frame.meta = {
+        ...frame.meta,
+        ...(this.executedQueryString ? { executedQueryString: this.executedQueryString } : {}),
+      };
       frames.push(frame);
     }
     return frames;
@@ -97,7 +106,9 @@ export class LiveFrames {
 }
 
 const pickError = (r: Partial<QueryResult> | undefined) =>
-  r?.error ? { error: r.error, ...(r.errorCode ? { errorCode: r.errorCode } : {}), ...(r.status ? { status: r.status } : {}) } : {};
+  r?.error
+    ? { error: r.error, ...(r.errorCode ? { errorCode: r.errorCode } : {}), ...(r.status ? { status: r.status } : {}) }
+    : {};
 
 /** Keeps the rows whose time passes `keep` (a null time stays: it is not in any window). */
 const keepRows = (s: Series, keep: (t: number) => boolean) => {

@@ -25,7 +25,15 @@ const body: QueryRequest = {
   intervalMs: 1000,
   queries: [{ refId: 'A', mode: 'sql', rawSql: 'SELECT 1' }],
 };
-const frame = (t: number, v: number) => ({ schema: { fields: [{ name: 'time', type: 'time' as const }, { name: 'v', type: 'number' as const }] }, data: { values: [[t], [v]] } });
+const frame = (t: number, v: number) => ({
+  schema: {
+    fields: [
+      { name: 'time', type: 'time' as const },
+      { name: 'v', type: 'number' as const },
+    ],
+  },
+  data: { values: [[t], [v]] },
+});
 const history: QueryResponse = { results: { A: { frames: [frame(now - 1000, 1)] } } };
 const request = { range: { from: dateTime(now - 60_000), to: dateTime(now), raw: { from: 'now-1m', to: 'now' } } };
 
@@ -33,14 +41,24 @@ describe('runLive', () => {
   it('answers the history first, then throttled streaming updates, and releases on unsubscribe', async () => {
     const fake = fakeConnection();
     const got: Array<{ at: number; r: DataQueryResponse }> = [];
-    const sub = runLive({ connection: fake.connection, history: of(history), body, request, liveRefIds: new Set(['A']), onError: () => ({ data: [] }) }).subscribe((r) =>
-      got.push({ at: performance.now(), r })
-    );
+    const sub = runLive({
+      connection: fake.connection,
+      history: of(history),
+      body,
+      request,
+      liveRefIds: new Set(['A']),
+      onError: () => ({ data: [] }),
+    }).subscribe((r) => got.push({ at: performance.now(), r }));
     expect(got).toHaveLength(1);
     expect(got[0].r.state).toBe(LoadingState.Streaming);
     expect(fake.handlers).toHaveLength(1);
     for (let i = 0; i < 20; i++) {
-      const event: StreamFrameEvent = { refId: 'A', from: Date.now(), to: Date.now(), frames: [frame(Date.now(), 100 + i)] };
+      const event: StreamFrameEvent = {
+        refId: 'A',
+        from: Date.now(),
+        to: Date.now(),
+        frames: [frame(Date.now(), 100 + i)],
+      };
       fake.handlers[0](event);
       await new Promise((r) => setTimeout(r, 25));
     }

@@ -1,4 +1,10 @@
-import { LoadingState, type DataQueryError, type DataQueryRequest, type DataQueryResponse, type TimeRange } from '@grafana/data';
+import {
+  LoadingState,
+  type DataQueryError,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type TimeRange,
+} from '@grafana/data';
 import type { GatewayQuery, QueryRequest, QueryResponse } from 'timescaledb-gateway/contract';
 import { Observable, type Observable as ObservableType } from 'rxjs';
 
@@ -11,7 +17,8 @@ import { LiveFrames } from './liveFrames';
 export const LIVE_THROTTLE_MS = 250;
 
 /** Live applies while the dashboard's range ends at "now" (a fixed range has nothing new to show). */
-export const endsAtNow = (range: TimeRange): boolean => typeof range.raw.to === 'string' && range.raw.to.trim() === 'now';
+export const endsAtNow = (range: TimeRange): boolean =>
+  typeof range.raw.to === 'string' && range.raw.to.trim() === 'now';
 
 export const isLive = (query: TsQuery, range: TimeRange): boolean => !!query.live && endsAtNow(range);
 
@@ -77,10 +84,12 @@ export const runLive = (options: LiveRunOptions): ObservableType<DataQueryRespon
         const cursor = options.request.range.to.valueOf();
         for (const q of body.queries) {
           if (options.liveRefIds.has(q.refId)) {
-            releases.push(options.connection.subscribe({ query: q as GatewayQuery, context: contextOf(body), cursor }, (event) => {
-              frames.get(q.refId)?.apply(event);
-              throttled();
-            }));
+            releases.push(
+              options.connection.subscribe({ query: q as GatewayQuery, context: contextOf(body), cursor }, (event) => {
+                frames.get(q.refId)?.apply(event);
+                throttled();
+              })
+            );
           }
         }
       },

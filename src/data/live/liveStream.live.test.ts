@@ -53,7 +53,11 @@ const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ms
 };
 
 const points = (response: DataQueryResponse | undefined, metric: string): unknown[] =>
-  (response?.data ?? []).flatMap((f) => f.fields.filter((field: { name: string }) => field.name === metric).flatMap((field: { values: unknown[] }) => [...field.values]));
+  (response?.data ?? []).flatMap((f) =>
+    f.fields
+      .filter((field: { name: string }) => field.name === metric)
+      .flatMap((field: { values: unknown[] }) => [...field.values])
+  );
 
 describe('live queries through the data proxy (getBackendSrv().chunked())', () => {
   it('shows the history, then the rows POSTed afterwards, without running the query again', async () => {
@@ -76,7 +80,9 @@ describe('live queries through the data proxy (getBackendSrv().chunked())', () =
     };
     const responses: DataQueryResponse[] = [];
     const before = backendSrv.log.length;
-    const subscription = ds.query(makeRequest([query], { hours: 1, intervalMs: 1000, maxDataPoints: 100_000 })).subscribe((r) => responses.push(r));
+    const subscription = ds
+      .query(makeRequest([query], { hours: 1, intervalMs: 1000, maxDataPoints: 100_000 }))
+      .subscribe((r) => responses.push(r));
     try {
       await waitFor('the history', () => responses.length > 0);
       expect(responses[0].state).toBe(LoadingState.Streaming);
@@ -86,7 +92,10 @@ describe('live queries through the data proxy (getBackendSrv().chunked())', () =
       // Integers: the column may be one.
       const values = [1, 2, 3].map((i) => 1_000_000 + i * 1000 + Math.floor(Math.random() * 1000));
       for (const [i, v] of values.entries()) {
-        await gateway(`/timescaledb/data/${encodeURIComponent(t.table)}`, { token: liveGateway().writeToken, body: row(v) });
+        await gateway(`/timescaledb/data/${encodeURIComponent(t.table)}`, {
+          token: liveGateway().writeToken,
+          body: row(v),
+        });
         await waitFor(`row ${i + 1} in the panel`, () => points(responses.at(-1), t.metric).includes(v));
         expect(points(responses.at(-1), t.metric).length).toBe(history + i + 1);
       }
@@ -131,11 +140,19 @@ describe('live queries through the data proxy (getBackendSrv().chunked())', () =
   it('keeps a query that is not live, or whose range does not end at now, on the ordinary path', async () => {
     const t = await pickTable();
     const ds = createLiveDataSource();
-    const query: TsQuery = { refId: 'A', mode: EditorMode.Builder, table: t.table, metrics: [{ column: t.metric, aggregation: AggregationType.Avg }], live: true };
+    const query: TsQuery = {
+      refId: 'A',
+      mode: EditorMode.Builder,
+      table: t.table,
+      metrics: [{ column: t.metric, aggregation: AggregationType.Avg }],
+      live: true,
+    };
     const request = makeRequest([query]);
     const fixed = { ...request, range: { ...request.range, raw: { from: request.range.from, to: request.range.to } } };
     const responses: DataQueryResponse[] = [];
-    await new Promise<void>((resolve) => ds.query(fixed).subscribe({ next: (r) => responses.push(r), complete: resolve }));
+    await new Promise<void>((resolve) =>
+      ds.query(fixed).subscribe({ next: (r) => responses.push(r), complete: resolve })
+    );
     expect(responses.map((r) => r.state)).toEqual([LoadingState.Done]);
     expect(ds.live.connected).toBe(false);
   });

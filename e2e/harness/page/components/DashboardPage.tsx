@@ -51,8 +51,13 @@ const readDashboard = (search: string) => {
   return { panels, filters, annotation: annotation ? (JSON.parse(annotation) as AnnotationQuery) : undefined };
 };
 
-const runPanel = (ds: DataSourceApi, query: DataQuery, range: TimeRange, filters: AdHocVariableFilter[], onData: (data: PanelData) => void) =>
-  observeQuery(ds, { ...buildRequest(ds, query, range, PANEL_WIDTH), filters }, onData);
+const runPanel = (
+  ds: DataSourceApi,
+  query: DataQuery,
+  range: TimeRange,
+  filters: AdHocVariableFilter[],
+  onData: (data: PanelData) => void
+) => observeQuery(ds, { ...buildRequest(ds, query, range, PANEL_WIDTH), filters }, onData);
 
 /** Points on the panel: values over every frame (a live panel's count grows as rows arrive). */
 const pointCount = (data?: PanelData) => (data?.series ?? []).reduce((n, frame) => n + frame.length, 0);
@@ -98,7 +103,12 @@ const Panel = ({ datasource, initial, range, filters }: PanelProps) => {
       data-points={pointCount(data)}
     >
       <strong>Panel {query.refId}</strong>{' '}
-      <Button size="sm" variant="secondary" data-testid={harnessIds.dashboardPanelLive} onClick={() => setQuery((q) => ({ ...q, live: !q.live }))}>
+      <Button
+        size="sm"
+        variant="secondary"
+        data-testid={harnessIds.dashboardPanelLive}
+        onClick={() => setQuery((q) => ({ ...q, live: !q.live }))}
+      >
         {query.live ? 'Live: on' : 'Live: off'}
       </Button>
       {(data?.errors ?? []).map((error, i) => (
@@ -106,13 +116,23 @@ const Panel = ({ datasource, initial, range, filters }: PanelProps) => {
           <Alert severity="error" title={error.message ?? 'Query error'} />
         </div>
       ))}
-      <TimeSeriesChart frames={data?.series ?? []} from={range.from.valueOf()} to={range.to.valueOf()} width={PANEL_WIDTH} height={200} />
+      <TimeSeriesChart
+        frames={data?.series ?? []}
+        from={range.from.valueOf()}
+        to={range.to.valueOf()}
+        width={PANEL_WIDTH}
+        height={200}
+      />
       <FramesTable frames={data?.series ?? []} width={PANEL_WIDTH} height={160} />
     </section>
   );
 };
 
-export const DashboardPage = ({ datasource, range: givenRange, search = window.location.search }: DashboardPageProps) => {
+export const DashboardPage = ({
+  datasource,
+  range: givenRange,
+  search = window.location.search,
+}: DashboardPageProps) => {
   const [dashboard] = useState(() => readDashboard(search));
   // The range as the dashboard opened: panels stay subscribed to it (a live one slides it itself).
   const [range] = useState(givenRange);

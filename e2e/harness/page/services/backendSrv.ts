@@ -196,7 +196,11 @@ export class HarnessBackendSrv implements BackendSrv {
         })
         .catch((err: unknown) => {
           if (!controller.signal.aborted) {
-            subscriber.error(toFetchError(options, 0, String((err as Error)?.message ?? err), { message: String((err as Error)?.message ?? err) }));
+            subscriber.error(
+              toFetchError(options, 0, String((err as Error)?.message ?? err), {
+                message: String((err as Error)?.message ?? err),
+              })
+            );
           }
         });
       return () => controller.abort();
