@@ -47,6 +47,10 @@ export const labels = {
     modeLabel: 'Editor mode',
     modes: { builder: 'Builder', sql: 'SQL' },
     run: 'Run query',
+    live: {
+      label: 'Live',
+      tooltip: 'Keep the panel moving: new rows appear within a second of being written while the time range ends at now.',
+    },
     format: { label: 'Format', options: { time_series: 'Time series', table: 'Table' } },
     switchToBuilder: {
       title: 'Switch to the builder?',

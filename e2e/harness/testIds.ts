@@ -29,6 +29,7 @@ export const harnessIds = {
   queryRow: 'harness-query-row',
   dashboardPage: 'harness-dashboard-page',
   dashboardPanel: 'harness-dashboard-panel',
+  dashboardPanelLive: 'harness-dashboard-panel-live',
   annotations: 'harness-annotations',
   annotation: 'harness-annotation',
 } as const;

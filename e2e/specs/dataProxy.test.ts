@@ -135,6 +135,7 @@ describe('data proxy stand-in: requests and answers', () => {
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   const ds: ProxiedDataSource = { uid: 'ds1', jsonData: {}, secureJsonData: { token } };
   let releaseStream: () => void = () => {};
+  let eventsClosed: Promise<void> = Promise.resolve();
 
   before(async () => {
     upstream = await startUpstream((req, res) => {
@@ -144,6 +145,15 @@ describe('data proxy stand-in: requests and answers', () => {
         res.end(JSON.stringify({ error: 'unauthorized', message: 'bad token' }));
       } else if (path.endsWith('/slow')) {
         setTimeout(() => res.end('late'), 3000).unref();
+      } else if (path.endsWith('/events')) {
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          'x-accel-buffering': 'no',
+        });
+        res.write(': open\n\n');
+        const timer = setTimeout(() => res.write('event: frame\ndata: {}\n\n'), 1500);
+        eventsClosed = new Promise((closed) => res.on('close', () => (clearTimeout(timer), closed())));
       } else if (path.endsWith('/stream')) {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.write('first;');
@@ -222,6 +232,25 @@ describe('data proxy stand-in: requests and answers', () => {
       assert.equal(response.status, 504);
       assert.equal(await response.text(), '');
       assert.ok(Date.now() - started < 2900, 'gave up at the timeout, not when the upstream answered');
+    } finally {
+      delete ds.jsonData.timeout;
+    }
+  });
+
+  it('passes a text/event-stream answer at once and keeps it past jsonData.timeout, which bounds only the headers; the client going away closes it upstream (reverse_proxy.go flushInterval, http_client_provider.go ResponseHeaderTimeout)', async () => {
+    ds.jsonData.timeout = 1;
+    const abort = new AbortController();
+    try {
+      const response = await fetch(`${proxy.base}/gateway/events`, { signal: abort.signal });
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('content-type'), 'text/event-stream');
+      assert.equal(response.headers.get('x-accel-buffering'), 'no');
+      const reader = response.body!.getReader();
+      assert.equal(new TextDecoder().decode((await reader.read()).value), ': open\n\n');
+      // 1.5 s after the headers, beyond the 1 s timeout: the event still comes through.
+      assert.equal(new TextDecoder().decode((await reader.read()).value), 'event: frame\ndata: {}\n\n');
+      abort.abort();
+      await eventsClosed;
     } finally {
       delete ds.jsonData.timeout;
     }

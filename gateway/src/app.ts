@@ -24,6 +24,7 @@ import { installRateLimit } from './plugins/rate-limit';
 import { Relay } from './messaging/relay/relay';
 import { installIngest } from './messaging/ingest/ingest-plugin';
 import { GATEWAY_VERSION } from './version';
+import { LiveHub } from './live/live-hub';
 
 /**
  * The gateway as a Fastify instance, ready to listen: database opened, capabilities
@@ -74,6 +75,10 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     const notifications = new ChangeNotifications(db, app.log);
     app.decorate('notifications', notifications);
     app.addHook('onClose', async () => notifications.close());
+    const live = new LiveHub(app);
+    app.decorate('live', live);
+    // Before the server closes: open streams would otherwise hold it (and the drain) to the end.
+    app.addHook('preClose', async () => live.close());
     // SQL mode's reader login has its own small pool (PostgreSQL), opened on first use.
     const sqlMode = createSqlModeSession(config, db, (err) => app.log.warn({ err }, 'SQL-mode reader connection error'));
     app.decorate('sqlMode', sqlMode);

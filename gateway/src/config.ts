@@ -84,6 +84,17 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'MAX_REQUESTS_PER_SOCKET', default: '0', description: 'Requests per keep-alive connection before it is closed; 0 = no cap' },
   { name: 'SQL_ALLOWED_FUNCTIONS', default: 'none', description: 'Comma list of VOLATILE functions SQL mode may call besides its own harmless ones (name or schema.name)' },
   { name: 'MESSAGING_CONFIG', default: 'unset', description: 'YAML file of the messaging bridges: ingest sources (brokers → tables) and the relay (table changes → brokers)' },
+  { name: 'LIVE_MAX_STREAMS', default: '200', description: 'Open live streams (POST /api/v1/stream) at most; one more gets 503 live_streams_exhausted' },
+  { name: 'LIVE_MAX_STREAMS_PER_TOKEN', default: '20', description: 'Open live streams per token at most; one more gets 429 too_many_streams' },
+  { name: 'LIVE_MAX_STREAM_SECONDS', default: '3600', description: 'A live stream ends after this (an end event with cursors); the client reconnects without losing points' },
+  { name: 'LIVE_POLL_MS', default: '30000', description: 'Safety poll: every live query is re-run this often even without a change hint; 0 = never' },
+  { name: 'LIVE_PING_MS', default: '15000', description: 'A comment line on every live stream this often, so proxies keep it open' },
+  { name: 'LIVE_STREAM_BUFFER_BYTES', default: '262144', description: 'Unsent bytes a slow live reader may hold; beyond it deltas are skipped and sent again as one catch-up when it reads' },
+  {
+    name: 'LIVE_TRIGGERS',
+    default: 'true',
+    description: "A table's first live query installs a statement trigger that NOTIFYs its changes (writes not made through the gateway); false = poll only",
+  },
   { name: 'MESSAGING_INSTANCE', default: 'host name', description: "This gateway's name in consumer names (MQTT client id, Redis consumer): unique per gateway, stable across restarts" },
 ];
 
@@ -134,6 +145,19 @@ export interface GatewayConfig {
   /** The parsed MESSAGING_CONFIG file; null without one. */
   messaging: MessagingConfig | null;
   messagingInstance: string;
+  /** Live streams (routes/stream.ts, live/). */
+  live: LiveConfig;
+}
+
+export interface LiveConfig {
+  maxStreams: number;
+  maxStreamsPerToken: number;
+  maxStreamMs: number;
+  /** 0 = no safety poll. */
+  pollMs: number;
+  pingMs: number;
+  bufferBytes: number;
+  triggers: boolean;
 }
 
 export { ConfigError };
@@ -238,6 +262,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     messaging: vars.MESSAGING_CONFIG ? readMessagingConfig(vars.MESSAGING_CONFIG) : null,
     messagingInstance: vars.MESSAGING_INSTANCE || hostname(),
+    live: {
+      maxStreams: int(vars, 'LIVE_MAX_STREAMS', 200, 0),
+      maxStreamsPerToken: int(vars, 'LIVE_MAX_STREAMS_PER_TOKEN', 20, 0),
+      maxStreamMs: int(vars, 'LIVE_MAX_STREAM_SECONDS', 3600, 1) * 1000,
+      pollMs: int(vars, 'LIVE_POLL_MS', 30_000, 0),
+      pingMs: int(vars, 'LIVE_PING_MS', 15_000, 100),
+      bufferBytes: int(vars, 'LIVE_STREAM_BUFFER_BYTES', 256 * 1024, 1024),
+      triggers: bool(vars, 'LIVE_TRIGGERS', true),
+    },
   };
 }
 

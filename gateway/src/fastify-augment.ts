@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import type { ChangeNotifications } from './db/notifications';
 import type { Relay } from './messaging/relay/relay';
 import type { IngestService } from './messaging/ingest/ingest-plugin';
+import type { LiveHub } from './live/live-hub';
 
 // What buildApp decorates onto the instance and the request, visible to every route file.
 declare module 'fastify' {
@@ -25,6 +26,8 @@ declare module 'fastify' {
     relay: Relay | null;
     /** Ingest from message brokers (MESSAGING_CONFIG `ingest:`). */
     ingest: IngestService;
+    /** Live streams (POST /api/v1/stream) and the shared live queries behind them. */
+    live: LiveHub;
   }
   interface FastifyRequest {
     /** Set by the auth hook on every non-public route. */

@@ -25,6 +25,7 @@ export const selectors = {
     modeSwitch: 'tsgw-query-mode',
     runButton: 'tsgw-query-run',
     format: 'tsgw-query-format',
+    live: 'tsgw-query-live',
   },
   builder: {
     root: 'tsgw-builder',

@@ -32,6 +32,8 @@ import { toDataQueryResponse, toRequestErrorResponse } from './queryResponse';
 import { interpolateBoundValue, interpolateSql, searchFilterScopedVars } from './sqlInterpolation';
 import { describeInfo, describeTestFailure } from './testDatasource';
 import { TsVariableSupport } from './variableSupport';
+import { LiveConnection } from './live/liveConnection';
+import { isLive, runLive } from './live/liveQuery';
 
 const BROWSER_GRACE_SECONDS = 5;
 
@@ -49,6 +51,8 @@ export const isRunnable = (query: TsQuery): boolean => {
 export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
   readonly client: GatewayClient;
   readonly catalog: CatalogCache;
+  /** All live queries of this data source on the page share this one stream. */
+  readonly live: LiveConnection;
   private readonly gatewayUrl: string;
   private readonly timeoutSeconds: number;
   private readonly adHocTable?: string;
@@ -60,6 +64,7 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
     super(instanceSettings);
     this.client = new GatewayClient(instanceSettings.url ?? '');
     this.catalog = new CatalogCache(this.client);
+    this.live = new LiveConnection((body) => this.client.stream(body));
     this.gatewayUrl = instanceSettings.jsonData.url ?? '';
     // What Grafana's data proxy waits when jsonData.timeout is unset (the editor writes DEFAULT_TIMEOUT_SECONDS).
     this.timeoutSeconds = Number(instanceSettings.jsonData.timeout) || GRAFANA_PROXY_TIMEOUT_SECONDS;
@@ -114,6 +119,12 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
     }
     const refIds = queries.map((q) => q.refId);
     const body = buildQueryRequest(request, queries, toWireAdHocFilters(request.filters));
+    const liveRefIds = new Set(queries.filter((q) => isLive(q, request.range)).map((q) => q.refId));
+    if (liveRefIds.size) {
+      const history = this.client.query(body, request.requestId).pipe(map((response) => response.data));
+      const onError = (err: unknown) => toRequestErrorResponse(this.explain(toGatewayError(err)), refIds);
+      return runLive({ connection: this.live, history, body, request, liveRefIds, onError });
+    }
     return this.client.query(body, request.requestId).pipe(
       // Grafana's data proxy gives up after the same timeout and answers 504; the browser
       // waits a little longer so that answer, or the gateway's own, is what the user sees.

@@ -1,5 +1,14 @@
 import { getBackendSrv, type FetchError, type FetchResponse } from '@grafana/runtime';
-import type { CatalogResponse, ColumnsResponse, ErrorBody, InfoResponse, QueryRequest, QueryResponse, ValuesResponse } from 'timescaledb-gateway/contract';
+import type {
+  CatalogResponse,
+  ColumnsResponse,
+  ErrorBody,
+  InfoResponse,
+  QueryRequest,
+  QueryResponse,
+  StreamRequest,
+  ValuesResponse,
+} from 'timescaledb-gateway/contract';
 import { lastValueFrom, type Observable } from 'rxjs';
 
 /** The plugin.json route's path: Grafana's data proxy forwards `<ds url>/gateway/*` to the gateway with the token. */
@@ -135,5 +144,10 @@ export class GatewayClient {
       requestId,
       showErrorAlert: false,
     });
+  }
+
+  /** The live stream (Server-Sent Events), chunk by chunk; unsubscribing aborts the request. */
+  stream(body: StreamRequest): Observable<FetchResponse<Uint8Array | undefined>> {
+    return getBackendSrv().chunked({ method: 'POST', url: this.url('stream'), data: body, showErrorAlert: false });
   }
 }

@@ -60,12 +60,18 @@ export enum FilterOperator {
 /** The builder's fields exactly as the wire contract names them (refId and the rest come from DataQuery). */
 export type BuilderFields = Omit<BuilderQuery, 'refId' | 'hide' | 'mode' | 'format' | 'adhocFilters'>;
 
-export interface TsBuilderQuery extends DataQuery, BuilderFields {
+/** Set on any query: the panel keeps receiving new rows while the range ends at now (data/live/). */
+export interface LiveOption {
+  live?: boolean;
+}
+
+export interface TsBuilderQuery extends DataQuery, BuilderFields, LiveOption {
   mode: EditorMode.Builder;
   format?: QueryFormat;
 }
 
-export interface TsSqlQuery extends DataQuery, Omit<SqlQuery, 'refId' | 'hide' | 'mode' | 'format' | 'adhocFilters'> {
+export interface TsSqlQuery
+  extends DataQuery, LiveOption, Omit<SqlQuery, 'refId' | 'hide' | 'mode' | 'format' | 'adhocFilters'> {
   mode: EditorMode.SQL;
   format?: QueryFormat;
   /** The builder state the SQL came from, so switching back can offer it again. */

@@ -4,6 +4,7 @@ import { Button, ConfirmModal, RadioButtonGroup } from '@grafana/ui';
 import React, { useCallback, useMemo, useState } from 'react';
 
 import { withErrorBoundary } from 'components/ErrorBoundary';
+import { LiveSwitch } from 'components/LiveSwitch';
 import { FormatSelect } from 'components/queryBuilder/FormatSelect';
 import { QueryBuilder } from 'components/queryBuilder/QueryBuilder';
 import { selectors } from 'components/selectors';
@@ -88,6 +89,7 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
           <RadioButtonGroup size="sm" aria-label={labels.queryEditor.modeLabel} options={modeOptions} value={query.mode} onChange={onModeChange} />
         </div>
         <FormatSelect format={query.format} onChange={(format) => change({ ...query, format }, true)} />
+        <LiveSwitch live={!!query.live} onChange={(live) => change({ ...query, live }, true)} />
         <FlexItem grow={1} />
         <Button size="sm" variant="primary" icon="play" data-testid={selectors.queryEditor.runButton} onClick={onRunQuery}>
           {labels.queryEditor.run}

@@ -50,18 +50,16 @@ export const buildRequest = (
   };
 };
 
-export const runQuery = async (ds: DataSourceApi, request: DataQueryRequest): Promise<PanelData> => {
-  let response: DataQueryResponse;
-  try {
-    const result = ds.query(request);
-    response = await lastValueFrom(isObservable(result) ? result : from(result));
-  } catch (err) {
-    const error: DataQueryError = toDataQueryError(err as Error);
-    return { state: LoadingState.Error, series: [], error, errors: [error], request, timeRange: request.range };
-  }
+/** One response of the data source as Grafana's runner turns it into PanelData (a streaming state stays). */
+const toPanelData = (response: DataQueryResponse, request: DataQueryRequest): PanelData => {
   const errors = response.errors ?? (response.error ? [response.error] : []);
+  const state = errors.length
+    ? LoadingState.Error
+    : response.state === LoadingState.Streaming
+      ? LoadingState.Streaming
+      : LoadingState.Done;
   return {
-    state: errors.length ? LoadingState.Error : LoadingState.Done,
+    state,
     // Grafana's runner accepts any frame-like shape a data source returns and normalises it.
     series: (response.data ?? []).map((frame) => toDataFrame(frame)),
     errors: errors.length ? errors : undefined,
@@ -69,4 +67,36 @@ export const runQuery = async (ds: DataSourceApi, request: DataQueryRequest): Pr
     request,
     timeRange: request.range,
   };
+};
+
+const failed = (err: unknown, request: DataQueryRequest): PanelData => {
+  const error: DataQueryError = toDataQueryError(err as Error);
+  return { state: LoadingState.Error, series: [], error, errors: [error], request, timeRange: request.range };
+};
+
+export const runQuery = async (ds: DataSourceApi, request: DataQueryRequest): Promise<PanelData> => {
+  try {
+    const result = ds.query(request);
+    return toPanelData(await lastValueFrom(isObservable(result) ? result : from(result)), request);
+  } catch (err) {
+    return failed(err, request);
+  }
+};
+
+/**
+ * Like Grafana's runner for a panel that stays subscribed: every response of the data source
+ * (a streaming one sends many) becomes the panel's data; the returned function unsubscribes,
+ * as Grafana does when the panel goes away or runs its query again.
+ */
+export const observeQuery = (
+  ds: DataSourceApi,
+  request: DataQueryRequest,
+  onData: (data: PanelData) => void
+): (() => void) => {
+  const result = ds.query(request);
+  const subscription = (isObservable(result) ? result : from(result)).subscribe({
+    next: (response) => onData(toPanelData(response, request)),
+    error: (err: unknown) => onData(failed(err, request)),
+  });
+  return () => subscription.unsubscribe();
 };

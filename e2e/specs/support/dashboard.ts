@@ -90,3 +90,11 @@ export const shownAnnotations = (page: Page): Promise<ShownAnnotation[]> =>
 
 export const annotationError = (page: Page) =>
   page.locator(byTestId(harnessIds.annotations)).getAttribute('data-error');
+
+/** Points the panel holds over all its frames (`data-points`). */
+export const dashboardPanelPoints = async (page: Page, refId: string): Promise<number> =>
+  Number(await panel(page, refId).getAttribute('data-points'));
+
+/** Flips the panel query's Live switch (the panel runs its query again, as Grafana does). */
+export const toggleDashboardPanelLive = (page: Page, refId: string) =>
+  panel(page, refId).locator(byTestId(harnessIds.dashboardPanelLive)).click();

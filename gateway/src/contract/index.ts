@@ -9,3 +9,4 @@ export * from './catalog';
 export * from './info';
 export * from './query';
 export * from './macros';
+export * from './stream';

@@ -52,6 +52,9 @@ export function installDrain(app: FastifyInstance): void {
     if (!draining) {
       draining = true;
       app.server.closeIdleConnections();
+      // Live streams never finish by themselves: they end now, with the cursors their clients
+      // reconnect with (to another instance), instead of holding the grace period to its end.
+      if (app.hasDecorator('live')) await app.live.close();
       if (inFlight > 0) {
         const timer = AbortSignal.timeout(Math.max(0, graceMs));
         await once(settled, 'idle', { signal: timer }).catch(() => {

@@ -6,6 +6,7 @@ import type { ResolvedTable } from '../catalog/catalog';
 import { ApiError } from '../errors';
 import { mediaType, NDJSON_TYPES, parseRowsBody, type ParsedRows } from '../rest/parse-body';
 import { assertJsonSyntax, readWholeBody } from '../rest/read-whole-body';
+import { announceTableChange } from '../live/change-hints';
 import { badValueScout, insertRows, locateCopyError, prepareRows } from '../rest/insert-rows';
 import { RequestBody } from '../rest/request-body';
 import { rowBatches } from '../rest/row-batches';
@@ -55,7 +56,11 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
     return table;
   };
 
-  const insertParsed = async (table: ResolvedTable, parsed: ParsedRows) => insertRows(app.db, table, await prepareRows(table, parsed), app.config.copyThresholdRows);
+  const insertParsed = async (table: ResolvedTable, parsed: ParsedRows) => {
+    const inserted = await insertRows(app.db, table, await prepareRows(table, parsed), app.config.copyThresholdRows);
+    announceTableChange(app.notifications, table);
+    return inserted;
+  };
 
   async function insertStreamed(request: WriteRequest, reply: FastifyReply, body: RequestBody): Promise<number> {
     let table: ResolvedTable;
@@ -71,7 +76,10 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
     if (app.db.copyFrom) {
       try {
         const copied = await streamCopyRows(app.db, table, rowBatches(body, parseJson), app.config.copyThresholdRows);
-        if (copied !== null) return copied;
+        if (copied !== null) {
+          announceTableChange(app.notifications, table);
+          return copied;
+        }
       } catch (err) {
         if (err instanceof ApiError || (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
         // The database refused a row: a bad row later in the body is still reported first,

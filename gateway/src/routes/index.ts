@@ -8,6 +8,7 @@ import { infoRoutes } from './info';
 import { ingestRoutes } from '../messaging/ingest/ingest-routes';
 import { openapiRoutes } from './openapi';
 import { queryRoutes } from './query';
+import { streamRoutes } from './stream';
 import { valuesRoutes } from './values';
 import { relayRoutes } from '../messaging/relay/relay-routes';
 import { replicationRoutes } from './replication';
@@ -20,6 +21,7 @@ export const routes: FastifyPluginAsync[] = [
   dataReadRoutes,
   dataWriteRoutes,
   queryRoutes,
+  streamRoutes,
   valuesRoutes,
   ingestRoutes,
   relayRoutes,

@@ -21,11 +21,11 @@ import {
   type PanelData,
   type TimeRange,
 } from '@grafana/data';
-import { Alert, Stack } from '@grafana/ui';
+import { Alert, Button, Stack } from '@grafana/ui';
 import { lastValueFrom } from 'rxjs';
 
 import { harnessIds } from '../../testIds';
-import { buildRequest, runQuery } from '../runQuery';
+import { buildRequest, observeQuery, runQuery } from '../runQuery';
 import { standardAnnotationEvents } from './annotationEvents';
 import { FramesTable } from './FramesTable';
 import { TimeSeriesChart } from './TimeSeriesChart';
@@ -51,8 +51,16 @@ const readDashboard = (search: string) => {
   return { panels, filters, annotation: annotation ? (JSON.parse(annotation) as AnnotationQuery) : undefined };
 };
 
-const runPanel = (ds: DataSourceApi, query: DataQuery, range: TimeRange, filters: AdHocVariableFilter[]) =>
-  runQuery(ds, { ...buildRequest(ds, query, range, PANEL_WIDTH), filters });
+const runPanel = (
+  ds: DataSourceApi,
+  query: DataQuery,
+  range: TimeRange,
+  filters: AdHocVariableFilter[],
+  onData: (data: PanelData) => void
+) => observeQuery(ds, { ...buildRequest(ds, query, range, PANEL_WIDTH), filters }, onData);
+
+/** Points on the panel: values over every frame (a live panel's count grows as rows arrive). */
+const pointCount = (data?: PanelData) => (data?.series ?? []).reduce((n, frame) => n + frame.length, 0);
 
 const runAnnotation = async (
   ds: DataSourceApi,
@@ -75,43 +83,65 @@ const runAnnotation = async (
   return standardAnnotationEvents(data.series, annotation.mappings);
 };
 
-const Panel = ({ query, data, range }: { query: DataQuery; data?: PanelData; range: TimeRange }) => (
-  <section
-    data-testid={harnessIds.dashboardPanel}
-    data-ref={query.refId}
-    data-state={data?.state ?? LoadingState.Loading}
-  >
-    <strong>Panel {query.refId}</strong>
-    {(data?.errors ?? []).map((error, i) => (
-      <div key={i} data-testid={harnessIds.panelError}>
-        <Alert severity="error" title={error.message ?? 'Query error'} />
-      </div>
-    ))}
-    <TimeSeriesChart
-      frames={data?.series ?? []}
-      from={range.from.valueOf()}
-      to={range.to.valueOf()}
-      width={PANEL_WIDTH}
-      height={200}
-    />
-    <FramesTable frames={data?.series ?? []} width={PANEL_WIDTH} height={160} />
-  </section>
-);
+interface PanelProps {
+  datasource: DataSourceApi;
+  initial: DataQuery & { live?: boolean };
+  range: TimeRange;
+  filters: AdHocVariableFilter[];
+}
 
-export const DashboardPage = ({ datasource, range, search = window.location.search }: DashboardPageProps) => {
+/** One panel, subscribed to its query for as long as it shows it; "Live" flips the query's switch and runs it again. */
+const Panel = ({ datasource, initial, range, filters }: PanelProps) => {
+  const [query, setQuery] = useState(initial);
+  const [data, setData] = useState<PanelData>();
+  useEffect(() => runPanel(datasource, query, range, filters, setData), [datasource, query, range, filters]);
+  return (
+    <section
+      data-testid={harnessIds.dashboardPanel}
+      data-ref={query.refId}
+      data-state={data?.state ?? LoadingState.Loading}
+      data-points={pointCount(data)}
+    >
+      <strong>Panel {query.refId}</strong>{' '}
+      <Button
+        size="sm"
+        variant="secondary"
+        data-testid={harnessIds.dashboardPanelLive}
+        onClick={() => setQuery((q) => ({ ...q, live: !q.live }))}
+      >
+        {query.live ? 'Live: on' : 'Live: off'}
+      </Button>
+      {(data?.errors ?? []).map((error, i) => (
+        <div key={i} data-testid={harnessIds.panelError}>
+          <Alert severity="error" title={error.message ?? 'Query error'} />
+        </div>
+      ))}
+      <TimeSeriesChart
+        frames={data?.series ?? []}
+        from={range.from.valueOf()}
+        to={range.to.valueOf()}
+        width={PANEL_WIDTH}
+        height={200}
+      />
+      <FramesTable frames={data?.series ?? []} width={PANEL_WIDTH} height={160} />
+    </section>
+  );
+};
+
+export const DashboardPage = ({
+  datasource,
+  range: givenRange,
+  search = window.location.search,
+}: DashboardPageProps) => {
   const [dashboard] = useState(() => readDashboard(search));
-  const [results, setResults] = useState<Record<string, PanelData>>({});
+  // The range as the dashboard opened: panels stay subscribed to it (a live one slides it itself).
+  const [range] = useState(givenRange);
   const [events, setEvents] = useState<{ state: string; events: AnnotationEvent[]; error?: string }>({
     state: 'Loading',
     events: [],
   });
 
   useEffect(() => {
-    for (const query of dashboard.panels) {
-      runPanel(datasource, query, range, dashboard.filters).then((data) =>
-        setResults((all) => ({ ...all, [query.refId]: data }))
-      );
-    }
     if (dashboard.annotation) {
       runAnnotation(datasource, dashboard.annotation, range).then(
         (found) => setEvents({ state: 'Done', events: found }),
@@ -143,7 +173,7 @@ export const DashboardPage = ({ datasource, range, search = window.location.sear
           </ul>
         )}
         {dashboard.panels.map((query) => (
-          <Panel key={query.refId} query={query} data={results[query.refId]} range={range} />
+          <Panel key={query.refId} datasource={datasource} initial={query} range={range} filters={dashboard.filters} />
         ))}
       </Stack>
     </div>

@@ -6,7 +6,7 @@
  * objects shaped like Grafana's (`data.message` always set).
  */
 import type { BackendSrv, BackendSrvRequest, FetchError, FetchResponse } from '@grafana/runtime';
-import { lastValueFrom, map, Observable } from 'rxjs';
+import { lastValueFrom, Observable } from 'rxjs';
 
 const toQueryString = (params: Record<string, unknown> | undefined): string => {
   const search = new URLSearchParams();
@@ -150,9 +150,60 @@ export class HarnessBackendSrv implements BackendSrv {
     return this.request<T>({ ...options, method: 'PUT', url, data });
   }
 
+  /**
+   * As Grafana's: the body as it arrives, one emission per chunk, each with the response's
+   * status and headers (a refusal is not an error here: its JSON body comes as chunks with
+   * `ok: false`); completes at the end of the body; unsubscribing aborts the request.
+   */
   chunked(options: BackendSrvRequest): Observable<FetchResponse<Uint8Array | undefined>> {
-    return this.fetch<ArrayBuffer | undefined>({ ...options, responseType: 'arraybuffer' }).pipe(
-      map((response) => ({ ...response, data: response.data ? new Uint8Array(response.data) : undefined }))
-    );
+    return new Observable<FetchResponse<Uint8Array | undefined>>((subscriber) => {
+      const controller = new AbortController();
+      const method = (options.method ?? 'GET').toUpperCase();
+      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      let body: BodyInit | undefined;
+      if (options.data !== undefined && method !== 'GET') {
+        body = typeof options.data === 'string' ? options.data : JSON.stringify(options.data);
+        headers['content-type'] = headers['content-type'] ?? 'application/json';
+      }
+      const url = options.url + toQueryString(options.params);
+      fetch(url, { method, headers, body, signal: controller.signal, credentials: 'same-origin' })
+        .then(async (response) => {
+          this.log.push({ method, url, status: response.status });
+          const base = {
+            status: response.status,
+            statusText: response.statusText,
+            ok: response.ok,
+            headers: response.headers,
+            redirected: response.redirected,
+            type: response.type,
+            url: response.url,
+            config: options,
+          };
+          if (!response.body) {
+            subscriber.next({ ...base, data: undefined });
+            subscriber.complete();
+            return;
+          }
+          const reader = response.body.getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) {
+              break;
+            }
+            subscriber.next({ ...base, data: value });
+          }
+          subscriber.complete();
+        })
+        .catch((err: unknown) => {
+          if (!controller.signal.aborted) {
+            subscriber.error(
+              toFetchError(options, 0, String((err as Error)?.message ?? err), {
+                message: String((err as Error)?.message ?? err),
+              })
+            );
+          }
+        });
+      return () => controller.abort();
+    });
   }
 }

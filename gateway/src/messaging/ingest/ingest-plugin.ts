@@ -3,10 +3,31 @@ import type { IngestSourceConfig } from './ingest-config';
 import { ingestMetrics } from './ingest-metrics';
 import { IngestSource } from './ingest-source';
 import type { SourceStats } from './source-stats';
+import type { PipelineEvents } from './ingest-pipeline';
+import { announceTableChange } from '../../live/change-hints';
 
 /** What the app holds of ingest (decorated as `app.ingest`). */
 export interface IngestService {
   status(): SourceStats[];
+}
+
+/** Committed rows wake the live queries of their table (live/change-hints.ts). */
+function withChangeHints(events: PipelineEvents, announce: () => void): PipelineEvents {
+  return {
+    ...events,
+    written: (outcome) => {
+      events.written(outcome);
+      if (outcome.rows > 0) announce();
+    },
+  };
+}
+
+function announceIngestChange(app: FastifyInstance, tableName: string): void {
+  try {
+    announceTableChange(app.notifications, app.catalog.resolveTable(tableName));
+  } catch {
+    // The source checked its table at start; a table dropped since has no live queries either.
+  }
 }
 
 /**
@@ -25,7 +46,7 @@ export function installIngest(app: FastifyInstance, configs: IngestSourceConfig[
         copyThreshold: app.config.copyThresholdRows,
         instance,
         log: app.log,
-        events: events(config.name),
+        events: withChangeHints(events(config.name), () => announceIngestChange(app, config.table)),
       })
     );
   }
