@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app';
+import { onPrimaryOnly } from '../src/db/primary-only';
 import { ConfigError, loadConfig } from '../src/config';
 import { createOwnCluster, createStandby, sleep, type OwnCluster } from './helpers/own-cluster';
 import { NO_SHEDDING, TOKENS, TOKEN_SPEC } from './helpers/test-context';
@@ -156,6 +157,14 @@ describe('read replicas', () => {
     const metrics = await (await fetch(baseUrl + '/metrics')).text();
     assert.match(metrics, /gateway_read_replica_lag_seconds\{replica="127\.0\.0\.1:55521\/rep_app",state="up"\} \d/);
     assert.match(metrics, /gateway_replication_slot_retained_wal_bytes\{slot="rep_standby",type="physical",active="true"\} \d+/);
+  });
+
+  it('reads inside onPrimaryOnly (a live re-run) stay on the primary', async () => {
+    const where = () => app.db.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby', [], { staleOk: true }).then((r) => r.rows[0].standby);
+    assert.equal(await where(), true, 'a stale-tolerant read goes to the standby');
+    assert.equal(await onPrimaryOnly(where), false, 'the same read inside onPrimaryOnly runs on the primary');
+    const inTx = await onPrimaryOnly(() => app.db.transaction((tx) => tx.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby'), { readOnly: true, staleOk: true }));
+    assert.equal(inTx.rows[0].standby, false);
   });
 
   it('writes go to the primary', async () => {

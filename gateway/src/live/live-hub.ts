@@ -5,6 +5,7 @@ import type { ResolvedTable } from '../catalog/catalog';
 import type { GatewayQuery } from '../contract/query';
 import type { StreamRequest } from '../contract/stream';
 import { ApiError } from '../errors';
+import { onPrimaryOnly } from '../db/primary-only';
 import { runQueryRequest } from '../query/run-request';
 import { checkPanelInterval, MAX_QUERIES_PER_REQUEST } from '../sql/bounds';
 import { changeKeyOf, TABLE_CHANGES_CHANNEL } from './change-hints';
@@ -204,13 +205,16 @@ export class LiveHub {
   private async runDelta(principal: Principal, spec: LiveSpec, from: number | null, to: number): Promise<Delta> {
     const start = from ?? to - spec.windowMs;
     this.metrics.runs.inc();
-    const response = await runQueryRequest(this.app, principal, {
-      range: { from: String(start), to: String(Math.max(to, start + 1)) },
-      intervalMs: spec.intervalMs,
-      maxDataPoints: spec.maxDataPoints,
-      timezone: spec.timezone,
-      queries: [spec.query],
-    });
+    // On the primary: the write that woke this run may not be on a replica yet.
+    const response = await onPrimaryOnly(() =>
+      runQueryRequest(this.app, principal, {
+        range: { from: String(start), to: String(Math.max(to, start + 1)) },
+        intervalMs: spec.intervalMs,
+        maxDataPoints: spec.maxDataPoints,
+        timezone: spec.timezone,
+        queries: [spec.query],
+      })
+    );
     const result = response.results[spec.query.refId];
     const frames = from === null ? result.frames : trimFrames(result.frames, from);
     return { from, to, body: JSON.stringify({ from, to, ...result, frames }) };
