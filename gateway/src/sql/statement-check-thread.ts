@@ -15,8 +15,8 @@ import type { CheckReply } from './statement-check-messages';
 export const IN_PROCESS_CHARACTERS = 4096;
 
 /**
- * One worker thread (statement-check-worker.ts), started on the first long statement and kept,
- * unref'd, so it never holds the process open. Requests queue in its port and are answered in
+ * One worker thread (statement-check-worker.ts), started on the first long statement and kept;
+ * it holds the process open only while a check is pending. Requests queue in its port and are answered in
  * order. Hand-written rather than a pool library: one thread, one message type, and the same
  * start path as the embedded database's worker (worker-script.ts) so it runs from the sources
  * under tsx too. A worker that dies fails what it held; the next long statement starts another.
@@ -30,6 +30,8 @@ class StatementCheckThread {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      // Held while it has work (an awaited check keeps the process alive), let go when idle.
+      if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ id, sql });
     });
@@ -37,7 +39,6 @@ class StatementCheckThread {
 
   private start(): Worker {
     const worker = startWorkerScript(import.meta.url, 'statement-check-worker');
-    worker.unref();
     worker.on('message', (reply: CheckReply) => this.answer(reply));
     const lost = (why: string) => {
       if (this.worker !== worker) return;
@@ -47,6 +48,8 @@ class StatementCheckThread {
     };
     worker.on('error', (err) => lost(err.message));
     worker.on('exit', (code) => lost(`exit code ${code}`));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
     this.worker = worker;
     return worker;
   }
@@ -55,6 +58,7 @@ class StatementCheckThread {
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
     this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker?.unref();
     if ('checked' in reply) waiting.resolve(reply.checked);
     else if ('refused' in reply) waiting.reject(new ApiError(reply.refused.statusCode, reply.refused.code, reply.refused.message, reply.refused.details));
     else waiting.reject(new Error(reply.failed));
