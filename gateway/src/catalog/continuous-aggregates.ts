@@ -55,6 +55,8 @@ export interface ContinuousAggregate {
   timeColumn: string;
   /** Plain group-by columns: view output → source column. */
   groupBy: Array<{ output: string; column: string }>;
+  /** Whether `groupBy` (plus the bucket) is the whole GROUP BY: no expression groups it by more. */
+  groupByComplete: boolean;
   aggregates: StoredAggregate[];
   /** Why routing may not use this view at all (a WHERE, a HAVING, a join …); null when it may. */
   unroutable: string | null;
@@ -130,6 +132,7 @@ function describe(row: CaggRow, parent: ContinuousAggregate | null): ContinuousA
     bucketColumn: '',
     timeColumn: '',
     groupBy: [],
+    groupByComplete: false,
     aggregates: [],
     unroutable: null,
   };
@@ -149,6 +152,8 @@ function describe(row: CaggRow, parent: ContinuousAggregate | null): ContinuousA
   const isBucket = (r: { val: ParseNode }) => (r.val.FuncCall as { funcname?: Array<{ String?: { sval: string } }> } | undefined)?.funcname?.some((n) => n.String?.sval === 'time_bucket') ?? false;
   for (const res of [...targets.filter(isBucket), ...targets.filter((r) => !isBucket(r))]) readTarget(cagg, res, parent);
   if (!cagg.bucketColumn) return { ...cagg, unroutable: 'its bucket column was not recognised' };
+  const groupClause = (select.groupClause as ParseNode[] | undefined) ?? [];
+  cagg.groupByComplete = groupClause.length === cagg.groupBy.length + 1 && (!parent || parent.groupByComplete);
   return cagg;
 }
 

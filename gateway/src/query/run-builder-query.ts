@@ -83,6 +83,9 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
       text: `Downsampled to at most ${built.rawPointCap} points per series (maxDataPoints, at most the row limit) with LTTB on ${built.rename.get('v0')}; first, last, minimum and maximum kept. Narrow the range to see every row`,
     });
   }
-  if (built.bucket && frame.fields.length) frame.meta.custom = { bucket: built.bucket, servedBy: built.servedBy };
+  if (built.bucket && frame.fields.length) {
+    // notRouted: why the table's continuous aggregates could not answer (for the query inspector, not a notice on every panel).
+    frame.meta.custom = { bucket: built.bucket, servedBy: built.servedBy, ...(built.notRouted?.length ? { notRouted: built.notRouted } : {}) };
+  }
   return frame;
 }

@@ -36,6 +36,8 @@ export interface BuiltQuery {
   rowCap: number;
   /** The relation that answered: the table, or the continuous aggregate the query was routed to. */
   servedBy?: string;
+  /** Why each continuous aggregate of the table could not serve the query (empty when none exist or one did). */
+  notRouted?: string[];
 }
 
 interface Resolved {
@@ -255,7 +257,8 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
   const groupCols = r.groups.map((_, i) => `"g${i}"`);
   const fixedSeconds = bucket && bucket.months === 0 ? String(bucket.ms / 1000) : null;
   // A continuous aggregate that composes into the same answer replaces the raw rows (cagg-routing.ts).
-  const route = bucket ? routeToContinuousAggregate(q, ctx, r, bucket, ctx.continuousAggregates ?? [], params).route : null;
+  const routing = bucket ? routeToContinuousAggregate(q, ctx, r, bucket, ctx.continuousAggregates ?? [], params) : null;
+  const route = routing?.route ?? null;
   if (route) notices.push(route.notice);
   const src = route?.src ?? sourceSql(q, ctx, r, params);
   const aggs = route?.aggs ?? r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds, m.column));
@@ -306,7 +309,7 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     sql = `SELECT "time", ${[...groupCols, ...divide].join(', ')} FROM (${sql}) AS "bucketed" ORDER BY "time"${groupCols.length ? ', ' + groupCols.join(', ') : ''}`;
     sql += capLimit(params, rowCap + 1);
   }
-  return { sql, params: params.values, rename, format: r.format, notices, bucket, rowCap, servedBy: route?.cagg.name ?? ctx.table.name };
+  return { sql, params: params.values, rename, format: r.format, notices, bucket, rowCap, servedBy: route?.cagg.name ?? ctx.table.name, notRouted: route ? [] : routing?.reasons ?? [] };
 }
 
 /**

@@ -93,6 +93,11 @@ function unusable(q: BuilderQuery, ctx: BuilderContext, r: RoutingInput, bucket:
   for (const m of r.metrics) {
     const why = composition(m.spec, m.column, c).why;
     if (why) return why;
+    // first/last pick by bucket time: two cagg rows of one query series may not share a bucket,
+    // so the query must group by every group-by column of the cagg.
+    if ((m.spec.aggregation === 'first' || m.spec.aggregation === 'last') && !(c.groupByComplete && c.groupBy.every((g) => r.groups.some((x) => x.name === g.column)))) {
+      return `${m.spec.aggregation} needs the query to group by all of its group-by columns`;
+    }
   }
   return null;
 }

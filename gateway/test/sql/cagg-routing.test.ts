@@ -31,6 +31,7 @@ const cagg = (over: Partial<ContinuousAggregate> = {}): ContinuousAggregate => (
   bucketColumn: 'bucket',
   timeColumn: 'ts',
   groupBy: [{ output: 'sensor', column: 'sensor' }],
+  groupByComplete: true,
   aggregates: [
     { output: 'sv', fn: 'sum', column: 'v' },
     { output: 'cv', fn: 'count', column: 'v' },
@@ -88,6 +89,7 @@ describe('continuous-aggregate routing rules', () => {
     ['an origin off the grid', q([{ column: 'v', aggregation: 'sum' }]), cagg({ bucket: { widthMs: 60_000, originMs: Date.UTC(2000, 0, 1, 0, 0, 30), offsetMs: null, timeZone: null } }), /origin/],
     ['a group-by the cagg lacks', q([{ column: 'v', aggregation: 'sum' }], { groupBy: ['site'] }), cagg(), /does not group by "site"/],
     ['a filter on a column the cagg lacks', q([{ column: 'v', aggregation: 'sum' }], { filters: [{ column: 'v', op: '>', value: 1 }] }), cagg(), /filter column "v"/],
+    ['first over a coarser grouping than the cagg\'s (ties between its rows of one bucket)', q([{ column: 'v', aggregation: 'first' }]), cagg({ aggregates: [{ output: 'f', fn: 'first', column: 'v' }] }), /group by all of its group-by columns/],
     ['a float4 sum added in float4', q([{ column: 'r', aggregation: 'sum' }]), cagg(), /single precision/],
     ['a cagg with its own time zone', q([{ column: 'v', aggregation: 'sum' }]), cagg({ bucket: { widthMs: 86_400_000, originMs: null, offsetMs: null, timeZone: 'Europe/Berlin' } }), /time-zone/],
     ['a cagg whose view filters', q([{ column: 'v', aggregation: 'sum' }]), cagg({ unroutable: 'it filters rows (WHERE)' }), /WHERE/],
