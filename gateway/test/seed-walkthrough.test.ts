@@ -179,6 +179,8 @@ const ORDER = [
   'replica-primary-conf',
   'replica-basebackup',
   'replica-check',
+  'replica-gateway',
+  'replica-write-read',
   'grafana-compose',
   'examples-index',
 ];
@@ -414,6 +416,22 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
         }
       });
       assert.deepEqual(read, [{ answer: 42 }]);
+    });
+
+    it('replica-gateway, replica-write-read: the gateway writes to the primary and reads from the standby', async () => {
+      await cluster!.query(`CREATE TABLE replicated (answer int)`);
+      await gateway?.stop();
+      gateway = await startFromSnippet('replica-gateway');
+      port = portOf(gateway);
+      const served = await waitFor('a read served by the standby', async () => {
+        const text = (await sh('replica-write-read').catch(() => '')).trim();
+        return /^x-served-by: 127\.0\.0\.1:\d+\/postgres$/i.test(text) && text;
+      });
+      assert.match(served, new RegExp(`:${STANDBY_PORT}/postgres$`));
+      const rows = await cluster!.query<{ answer: number }>(`SELECT answer FROM replicated`);
+      assert.ok(rows.length >= 1 && rows.every((r) => r.answer === 42), 'written on the primary');
+      await gateway.stop();
+      gateway = undefined;
     });
   });
 
