@@ -183,3 +183,30 @@ export type QueryResult = Static<typeof QueryResult>;
 
 export const QueryResponse = Type.Object({ results: Type.Record(Type.String(), QueryResult) });
 export type QueryResponse = Static<typeof QueryResponse>;
+
+/**
+ * `POST /api/v1/query/render`: one builder query with the request's shared fields, rendered
+ * without running it. What the builder's SQL preview and "switch to SQL" show.
+ */
+export const RenderRequest = Type.Object({
+  range: TimeRange,
+  intervalMs: Type.Optional(Type.Number({ minimum: 0 })),
+  maxDataPoints: Type.Optional(Type.Integer({ minimum: 1 })),
+  timezone: Type.Optional(Type.String()),
+  query: BuilderQuery,
+});
+export type RenderRequest = Static<typeof RenderRequest>;
+
+export const RenderResponse = Type.Object({
+  /** The statement the builder runs, with placeholders ($1 …). */
+  sql: Type.String(),
+  /** The bound values, in placeholder order. */
+  params: Type.Array(Type.Unknown()),
+  /**
+   * The same query as SQL-mode text: the dashboard range and an auto bucket written as Grafana
+   * macros ($__timeFilter, $__timeBucket, $__interval_pg …), every other value a quoted literal.
+   * Run in SQL mode with the same request it returns the same frames.
+   */
+  sqlModeText: Type.String(),
+});
+export type RenderResponse = Static<typeof RenderResponse>;

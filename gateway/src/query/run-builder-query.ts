@@ -2,7 +2,7 @@ import type { BuilderQuery } from '../contract/query';
 import type { Db } from '../db/types';
 import type { ResolvedTable } from '../catalog/catalog';
 import { buildBuilderQuery } from '../sql/builder';
-import { Params, inlineParams } from '../sql/builder-context';
+import { type BuilderContext, Params, inlineParams } from '../sql/builder-context';
 import { addNotice, type WorkFrame } from '../sql/frame-types';
 import { resultToFields } from '../sql/result-fields';
 import { shapeFrame } from '../sql/shape-frames';
@@ -21,13 +21,18 @@ export interface BuilderRunOptions {
   signal?: AbortSignal;
 }
 
+/** What the builder knows of one request and its table; the same for running and for rendering. */
+export function builderContext(ctx: RequestContext, table: ResolvedTable, limits: ResultLimits): BuilderContext {
+  return {
+    ...ctx,
+    table: { name: table.name, sql: table.ident, columns: table.columns, timeColumn: table.timeColumn },
+    maxRows: limits.maxRows,
+  };
+}
+
 /** One builder query: SQL built from catalog identifiers and bound values, run read-only, shaped into frames. */
 export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts: BuilderRunOptions): Promise<WorkFrame> {
-  const built = buildBuilderQuery(q, {
-    ...ctx,
-    table: { name: opts.table.name, sql: opts.table.ident, columns: opts.table.columns, timeColumn: opts.table.timeColumn },
-    maxRows: opts.limits.maxRows,
-  });
+  const built = buildBuilderQuery(q, builderContext(ctx, opts.table, opts.limits));
   const shown = inlineParams(built.sql, built.params);
   opts.onExecuted(shown);
   // Wide values (text labels, raw text) are held to the byte cap inside the database.

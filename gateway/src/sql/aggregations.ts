@@ -97,8 +97,9 @@ function aggregateSqlOf(metric: MetricSpec, i: number, dialect: Dialect, params:
     case 'increase':
       return `sum("d${i}")`;
     case 'rate':
-      // Per second over the bucket width; month widths divide later, once the bucket is known.
-      return bucketSeconds ? `(sum("d${i}") / ${bucketSeconds})` : `sum("d${i}")`;
+      // Per second over the bucket width, in double precision (an integer counter's sum would
+      // otherwise divide as integers); month widths divide later, once the bucket is known.
+      return bucketSeconds ? `(sum("d${i}")::float8 / ${bucketSeconds})` : `sum("d${i}")`;
     /* c8 ignore next 2 */
     default:
       throw ApiError.badRequest('invalid_aggregation', `Unknown aggregation ${metric.aggregation}`);

@@ -139,8 +139,7 @@ function sourceSql(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Pa
   if (r.time) {
     const cast = r.timeKind === 'timestamptz' ? 'timestamptz' : 'timestamp';
     const t = r.timeKind === 'date' ? `${col(r.time)}::timestamp` : col(r.time);
-    where.push(`${t} >= ${params.add(new Date(ctx.range.from).toISOString(), cast)}`);
-    where.push(`${t} <= ${params.add(new Date(ctx.range.to).toISOString(), cast)}`);
+    where.push(params.timeFilter(t, ctx.range, cast));
   }
   where.push(...builderFilters(ctx.table, q.filters, params));
   where.push(...builderAdhocFilters(ctx.table, q.adhocFilters, params));
@@ -171,15 +170,12 @@ function orderAndLimit(q: BuilderQuery, r: Resolved, rename: Map<string, string>
   }
   const sql = order ? ` ORDER BY ${order}` : '';
   const asked = r.format === 'table' && q.limit !== undefined ? q.limit : Infinity;
-  return `${sql}${capLimit(params, Math.min(asked, rowCap + 1))}`;
-}
-
-function capLimit(params: Params, rows: number): string {
-  return ` LIMIT ${params.add(rows, 'bigint')}`;
+  return `${sql}${asked < rowCap + 1 ? params.limit(asked, false) : params.limit(rowCap + 1, true)}`;
 }
 
 function buildRaw(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Params, src: string, rowCap: number): BuiltQuery {
   const rename = renameMap(r, 'v');
+  if (!r.time) rename.delete('time');
   const cols = [...(r.time ? ['"t" AS "time"'] : []), ...r.groups.map((_, i) => `"g${i}"`), ...r.metrics.map((_, i) => `"v${i}"`)];
   if (r.format === 'time_series' && !q.noPointCap) {
     // The newest `cap` rows of each series; `__n` (the series' size) tells the runner one was cut.
@@ -187,7 +183,7 @@ function buildRaw(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Par
     const partition = r.groups.length ? `PARTITION BY ${r.groups.map((_, i) => `"g${i}"`).join(', ')} ` : '';
     const ranked = `SELECT ${cols.join(', ')}, row_number() OVER (${partition}ORDER BY "t" DESC) AS "__rn", count(*) OVER (${partition.trimEnd()}) AS "__n" FROM (${src}) AS "src"`;
     const outCols = [...(r.time ? ['"time"'] : []), ...r.groups.map((_, i) => `"g${i}"`), ...r.metrics.map((_, i) => `"v${i}"`), '"__n"'];
-    const sql = `SELECT ${outCols.join(', ')} FROM (${ranked}) AS "ranked" WHERE "__rn" <= ${params.add(cap, 'bigint')} ORDER BY "time"${capLimit(params, rowCap + 1)}`;
+    const sql = `SELECT ${outCols.join(', ')} FROM (${ranked}) AS "ranked" WHERE "__rn" <= ${params.add(cap, 'bigint')} ORDER BY "time"${params.limit(rowCap + 1, true)}`;
     return { sql, params: params.values, rename, format: r.format, notices: [], rawPointCap: cap, rowCap };
   }
   const defaultOrder = r.time ? '"time"' : '';
@@ -210,10 +206,13 @@ function wrapFill(agg: string, fill: FillMode, metric: Resolved['metrics'][numbe
   }
 }
 
-export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQuery {
+/**
+ * `params` decides how values and the request-dependent pieces are written: bound (the
+ * default, the statement that runs) or as SQL-mode text (sql/sql-mode-params.ts).
+ */
+export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext, params: Params = new Params()): BuiltQuery {
   const r = resolve(q, ctx);
   const rowCap = rowCapOf(ctx.maxRows);
-  const params = new Params();
   const src = sourceSql(q, ctx, r, params);
   if (r.raw) {
     return buildRaw(q, ctx, r, params, src, rowCap);
@@ -222,8 +221,11 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
   const bucketed = r.time !== null && (r.format === 'time_series' || q.bucket !== undefined);
   const bucket = bucketed ? chooseBucket(q, ctx, r.timeKind!, (q.fill ?? 'none') !== 'none', notices) : undefined;
   const fill: FillMode = bucket ? q.fill ?? 'none' : 'none';
+  // An auto bucket that is exactly the panel interval follows the panel in SQL-mode text.
+  const panel = !!bucket && (q.bucket ?? 'auto') === 'auto' && bucket.months === 0 && Number.isInteger(ctx.intervalMs) && bucket.ms === ctx.intervalMs;
+  const width = bucket ? params.bucketWidth(bucket, panel) : undefined;
   const groupCols = r.groups.map((_, i) => `"g${i}"`);
-  const fixedSeconds = bucket && bucket.months === 0 ? String(bucket.ms / 1000) : null;
+  const fixedSeconds = bucket && bucket.months === 0 ? params.bucketSeconds(bucket, panel) : null;
   const aggs = r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds, m.column));
   const monthRates = bucket && bucket.months > 0 && r.metrics.some((m) => m.spec.aggregation === 'rate');
   const rename = renameMap(r, 'm');
@@ -239,7 +241,7 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     let timeExpr: string;
     let metricExprs = aggs;
     if (fill === 'none') {
-      timeExpr = bucketSql({ dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind });
+      timeExpr = params.bucket({ dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind, width }, panel);
     } else {
       const cast = kind === 'timestamptz' ? 'timestamptz' : 'timestamp';
       timeExpr = gapfillBucketSql({
@@ -248,9 +250,9 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
         column: '"t"',
         timeZone: ctx.timeZone,
         timeKind: kind,
-        start: params.add(new Date(ctx.range.from).toISOString(), cast),
-        // Finish is exclusive: one microsecond past `to` so a bucket starting exactly at `to` exists.
-        finish: params.add(new Date(ctx.range.to).toISOString().replace('Z', '001Z'), cast),
+        width,
+        start: params.timeFrom(ctx.range, cast),
+        finish: params.gapfillFinish(ctx.range, cast),
       });
       metricExprs = aggs.map((a, i) => wrapFill(a, fill, r.metrics[i]));
     }
@@ -259,14 +261,14 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src" GROUP BY ${positions.join(', ')}`;
     sql += orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '), rowCap);
   } else {
-    sql = postgresGapfill(q, ctx, r, params, src, bucket, fill, aggs, kind, rename, rowCap);
+    sql = postgresGapfill(q, ctx, r, params, src, bucket, width!, fill, aggs, kind, rename, rowCap);
   }
   if (monthRates) {
     const divide = r.metrics.map((m, i) =>
       m.spec.aggregation === 'rate' ? `("m${i}" / extract(epoch from (("time" + ${intervalSql(bucket!)}) - "time"))) AS "m${i}"` : `"m${i}"`
     );
     sql = `SELECT "time", ${[...groupCols, ...divide].join(', ')} FROM (${sql}) AS "bucketed" ORDER BY "time"${groupCols.length ? ', ' + groupCols.join(', ') : ''}`;
-    sql += capLimit(params, rowCap + 1);
+    sql += params.limit(rowCap + 1, true);
   }
   return { sql, params: params.values, rename, format: r.format, notices, bucket, rowCap };
 }
@@ -283,6 +285,7 @@ function postgresGapfill(
   params: Params,
   src: string,
   bucket: BucketInterval,
+  width: string,
   fill: FillMode,
   aggs: string[],
   kind: TimeKind,
@@ -291,19 +294,19 @@ function postgresGapfill(
 ): string {
   const groupCols = r.groups.map((_, i) => `"g${i}"`);
   const cast = kind === 'timestamptz' ? 'timestamptz' : 'timestamp';
-  const from = params.add(new Date(ctx.range.from).toISOString(), cast);
-  const to = params.add(new Date(ctx.range.to).toISOString(), cast);
+  const from = params.timeFrom(ctx.range, cast);
+  const to = params.timeTo(ctx.range, cast);
   const zoned = usesTimeZone(bucket, ctx.timeZone, kind);
   // Slots are generated on wall-clock time (local when zoned) so days and months keep their lengths.
   const wallZone = kind === 'timestamptz' ? quoteLiteral(zoned ? ctx.timeZone : 'UTC') : null;
   const toWall = (x: string) => (wallZone ? `(${x} AT TIME ZONE ${wallZone})` : x);
   const fromWall = (x: string) => (wallZone ? `(${x} AT TIME ZONE ${wallZone})` : x);
-  const firstBucket = bucketSql({ dialect: 'postgres', bucket, column: from, timeZone: ctx.timeZone, timeKind: kind === 'date' ? 'timestamp' : kind });
-  const agg = `SELECT ${bucketSql({ dialect: 'postgres', bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind })} AS "time", ${[
+  const firstBucket = bucketSql({ dialect: 'postgres', bucket, column: from, timeZone: ctx.timeZone, timeKind: kind === 'date' ? 'timestamp' : kind, width });
+  const agg = `SELECT ${bucketSql({ dialect: 'postgres', bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind, width })} AS "time", ${[
     ...groupCols,
     ...aggs.map((a, i) => `${a} AS "m${i}"`),
   ].join(', ')} FROM (${src}) AS "src" GROUP BY ${[1, ...groupCols.map((_, i) => i + 2)].join(', ')}`;
-  const slots = `SELECT ${fromWall('"s"')} AS "time" FROM generate_series(${toWall(firstBucket)}, ${toWall(to)}, ${intervalSql(bucket)}) AS "s"`;
+  const slots = `SELECT ${fromWall('"s"')} AS "time" FROM generate_series(${toWall(firstBucket)}, ${toWall(to)}, ${width}) AS "s"`;
   const series = groupCols.length ? `SELECT DISTINCT ${groupCols.join(', ')} FROM "agg"` : `SELECT 1 AS "one" WHERE EXISTS (SELECT 1 FROM "agg")`;
   const gridCols = ['"slots"."time"', ...groupCols.map((g) => `"series".${g}`)];
   const joinOn = ['"agg"."time" = "slots"."time"', ...groupCols.map((g) => `"agg".${g} IS NOT DISTINCT FROM "series".${g}`)];
