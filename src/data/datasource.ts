@@ -15,11 +15,12 @@ import {
   dateTime,
 } from '@grafana/data';
 import { getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import type { RenderResponse } from 'timescaledb-gateway/contract';
 import { catchError, lastValueFrom, map, of, throwError, timeout, type Observable } from 'rxjs';
 
 import { labels } from 'labels';
 import { GRAFANA_PROXY_TIMEOUT_SECONDS, type TsDataSourceOptions } from 'types/config';
-import { defaultQuery, EditorMode, QueryFormat, type TsQuery, type TsSqlQuery } from 'types/query';
+import { defaultQuery, EditorMode, QueryFormat, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
 import { VariableQueryMode, type TsVariableQuery } from 'types/variables';
 
 import { createAnnotationSupport } from './annotationSupport';
@@ -27,7 +28,7 @@ import { CatalogCache } from './catalogCache';
 import { GatewayClient, GatewayError, LocalErrorCode, toGatewayError } from './gatewayClient';
 import { framesToMetricFindValues } from './metricFind';
 import { migrateQuery, migrateVariableQuery } from './migrations';
-import { buildQueryRequest, toWireAdHocFilters } from './queryRequest';
+import { buildQueryRequest, buildRenderRequest, toWireAdHocFilters, type RenderContext } from './queryRequest';
 import { toDataQueryResponse, toRequestErrorResponse } from './queryResponse';
 import { interpolateBoundValue, interpolateSql, searchFilterScopedVars } from './sqlInterpolation';
 import { describeInfo, describeTestFailure } from './testDatasource';
@@ -123,6 +124,19 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
       }),
       map((response) => toDataQueryResponse(response.data, refIds)),
       catchError((err) => of(toRequestErrorResponse(this.explain(toGatewayError(err)), refIds)))
+    );
+  }
+
+  /**
+   * The builder query as the gateway's builder renders it — the SQL it runs and the SQL-mode
+   * text — with template variables interpolated as `query()` does before sending. Nothing runs.
+   * Unsubscribing cancels the request.
+   */
+  renderBuilder(query: TsBuilderQuery, context: RenderContext & { scopedVars?: ScopedVars }): Observable<RenderResponse> {
+    const interpolated = this.applyTemplateVariables(migrateQuery(query), context.scopedVars ?? {}) as TsBuilderQuery;
+    return this.client.render(buildRenderRequest(context, interpolated)).pipe(
+      map((response) => response.data),
+      catchError((err) => throwError(() => this.explain(toGatewayError(err))))
     );
   }
 

@@ -1,5 +1,15 @@
 import { getBackendSrv, type FetchError, type FetchResponse } from '@grafana/runtime';
-import type { CatalogResponse, ColumnsResponse, ErrorBody, InfoResponse, QueryRequest, QueryResponse, ValuesResponse } from 'timescaledb-gateway/contract';
+import type {
+  CatalogResponse,
+  ColumnsResponse,
+  ErrorBody,
+  InfoResponse,
+  QueryRequest,
+  QueryResponse,
+  RenderRequest,
+  RenderResponse,
+  ValuesResponse,
+} from 'timescaledb-gateway/contract';
 import { lastValueFrom, type Observable } from 'rxjs';
 
 /** The plugin.json route's path: Grafana's data proxy forwards `<ds url>/gateway/*` to the gateway with the token. */
@@ -135,5 +145,13 @@ export class GatewayClient {
       requestId,
       showErrorAlert: false,
     });
+  }
+
+  /**
+   * One builder query rendered by the gateway (its SQL and the SQL-mode text), not run.
+   * Unsubscribing cancels the HTTP request, so a newer edit can drop an older rendering.
+   */
+  render(body: RenderRequest): Observable<FetchResponse<RenderResponse>> {
+    return getBackendSrv().fetch<RenderResponse>({ method: 'POST', url: this.url('query/render'), data: body, showErrorAlert: false });
   }
 }

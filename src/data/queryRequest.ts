@@ -1,6 +1,6 @@
 import type { AdHocVariableFilter, DataQueryRequest } from '@grafana/data';
-import type { AdHocFilter, GatewayQuery, QueryRequest } from 'timescaledb-gateway/contract';
-import { EditorMode, QueryFormat, type TsQuery } from 'types/query';
+import type { AdHocFilter, BuilderQuery, GatewayQuery, QueryRequest, RenderRequest } from 'timescaledb-gateway/contract';
+import { EditorMode, QueryFormat, type TsBuilderQuery, type TsQuery } from 'types/query';
 
 /** Operators the gateway turns into bound filters; others (e.g. Grafana's "one of") are not sent. */
 const SUPPORTED_ADHOC_OPERATORS = new Set(['=', '!=', '<', '>', '<=', '>=', '=~', '!~']);
@@ -56,3 +56,12 @@ export const buildQueryRequest = (
   timezone: resolveTimezone(request.timezone),
   queries: queries.map((q) => toGatewayQuery(q, adhocFilters)),
 });
+
+/** What a rendering depends on besides the query: the panel's range, interval, point budget and zone. */
+export type RenderContext = Pick<DataQueryRequest, 'range' | 'intervalMs' | 'maxDataPoints' | 'timezone'>;
+
+/** `POST /api/v1/query/render`: the query request's shared fields and the one builder query. */
+export const buildRenderRequest = (context: RenderContext, query: TsBuilderQuery): RenderRequest => {
+  const { queries, ...shared } = buildQueryRequest(context, [query]);
+  return { ...shared, query: queries[0] as BuilderQuery };
+};

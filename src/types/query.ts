@@ -70,6 +70,8 @@ export interface TsSqlQuery extends DataQuery, Omit<SqlQuery, 'refId' | 'hide' |
   format?: QueryFormat;
   /** The builder state the SQL came from, so switching back can offer it again. */
   builder?: BuilderFields;
+  /** The SQL the gateway rendered from `builder`: while rawSql is still this, going back loses nothing. */
+  builderSql?: string;
 }
 
 /** The query model Grafana stores in dashboards: a discriminated union on `mode`. */
