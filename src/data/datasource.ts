@@ -20,7 +20,7 @@ import { catchError, lastValueFrom, map, of, throwError, timeout, type Observabl
 
 import { labels } from 'labels';
 import { GRAFANA_PROXY_TIMEOUT_SECONDS, type TsDataSourceOptions } from 'types/config';
-import { defaultQuery, EditorMode, QueryFormat, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
+import { defaultQuery, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
 import { VariableQueryMode, type TsVariableQuery } from 'types/variables';
 
 import { createAnnotationSupport } from './annotationSupport';
@@ -41,7 +41,7 @@ export const isRunnable = (query: TsQuery): boolean => {
   if (query.hide) {
     return false;
   }
-  if (query.mode === EditorMode.SQL) {
+  if (query.mode === 'sql') {
     return !!query.rawSql?.trim();
   }
   return !!query.table && (query.metrics ?? []).some((m) => m.column);
@@ -84,7 +84,7 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
   /** Template variables in SQL get Grafana's PostgreSQL quoting; builder values stay raw (they are bound parameters). */
   applyTemplateVariables(query: TsQuery, scopedVars: ScopedVars): TsQuery {
     const replace = (text: string) => this.templateSrv.replace(text, scopedVars);
-    if (query.mode === EditorMode.SQL) {
+    if (query.mode === 'sql') {
       return { ...query, rawSql: interpolateSql(this.templateSrv, query.rawSql, scopedVars) };
     }
     return {
@@ -169,7 +169,7 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
 
   /** Runs one SQL statement through the query endpoint as a table and returns its frames. */
   async runSql(rawSql: string, refId: string, range?: TimeRange, scopedVars: ScopedVars = {}): Promise<DataFrame[]> {
-    const target: TsSqlQuery = { refId, mode: EditorMode.SQL, format: QueryFormat.Table, rawSql };
+    const target: TsSqlQuery = { refId, mode: 'sql', format: 'table', rawSql };
     const request = {
       targets: [target],
       range: range ?? defaultRange(),

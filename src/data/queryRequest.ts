@@ -1,9 +1,10 @@
 import type { AdHocVariableFilter, DataQueryRequest } from '@grafana/data';
+import { ADHOC_OPERATORS, DEFAULT_FORMAT } from 'timescaledb-gateway/contract/vocabulary';
 import type { AdHocFilter, BuilderQuery, GatewayQuery, QueryRequest, RenderRequest } from 'timescaledb-gateway/contract';
-import { EditorMode, QueryFormat, type TsBuilderQuery, type TsQuery } from 'types/query';
+import { type TsBuilderQuery, type TsQuery } from 'types/query';
 
 /** Operators the gateway turns into bound filters; others (e.g. Grafana's "one of") are not sent. */
-const SUPPORTED_ADHOC_OPERATORS = new Set(['=', '!=', '<', '>', '<=', '>=', '=~', '!~']);
+const SUPPORTED_ADHOC_OPERATORS = new Set<string>(ADHOC_OPERATORS);
 
 export const toWireAdHocFilters = (filters: AdHocVariableFilter[] | undefined): AdHocFilter[] =>
   (filters ?? [])
@@ -22,10 +23,10 @@ export const resolveTimezone = (timezone: string | undefined): string => {
 export const toGatewayQuery = (query: TsQuery, adhocFilters: AdHocFilter[]): GatewayQuery => {
   const common = {
     refId: query.refId,
-    format: query.format ?? (query.mode === EditorMode.SQL ? QueryFormat.Table : QueryFormat.TimeSeries),
+    format: query.format ?? DEFAULT_FORMAT[query.mode],
     ...(adhocFilters.length ? { adhocFilters } : {}),
   };
-  if (query.mode === EditorMode.SQL) {
+  if (query.mode === 'sql') {
     return { ...common, mode: 'sql', rawSql: query.rawSql };
   }
   const { table, timeColumn, metrics, groupBy, filters, bucket, fill, orderBy, limit, noPointCap } = query;

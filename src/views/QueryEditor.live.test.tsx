@@ -7,7 +7,7 @@ import { selectors } from 'components/selectors';
 import { choose, giveComboboxesLayout, typeCustomValue } from 'components/testing/pickers';
 import { pickBuilderFields } from 'data/builderFields';
 import { labels } from 'labels';
-import { defaultBuilderQuery, EditorMode, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
+import { defaultBuilderQuery, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
 
 import { QueryEditor } from './QueryEditor';
 
@@ -125,7 +125,7 @@ describe('QueryEditor Builder ⇄ SQL', () => {
     await waitFor(() => expect(preview).toHaveTextContent('$__timeFilter("time")'), { timeout: 5000 });
     const shown = preview.textContent;
     await userEvent.click(within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.sql));
-    await waitFor(() => expect(last()?.mode).toBe(EditorMode.SQL), { timeout: 5000 });
+    await waitFor(() => expect(last()?.mode).toBe('sql'), { timeout: 5000 });
     const sql = last() as TsSqlQuery;
     expect(sql.rawSql).toContain('max("v0")');
     expect(sql.rawSql).toBe(shown);
@@ -137,14 +137,14 @@ describe('QueryEditor Builder ⇄ SQL', () => {
     const { last } = renderEditor(built);
     const modes = () => within(screen.getByTestId(selectors.queryEditor.modeSwitch));
     await userEvent.click(modes().getByText(labels.queryEditor.modes.sql));
-    await waitFor(() => expect(last()?.mode).toBe(EditorMode.SQL), { timeout: 5000 });
+    await waitFor(() => expect(last()?.mode).toBe('sql'), { timeout: 5000 });
     await userEvent.click(modes().getByText(labels.queryEditor.modes.builder));
     expect(screen.queryByText(labels.queryEditor.switchToBuilder.title)).not.toBeInTheDocument();
-    expect(last()).toMatchObject({ mode: EditorMode.Builder, table: 'sensor_data', groupBy: ['sensor_id'] });
+    expect(last()).toMatchObject({ mode: 'builder', table: 'sensor_data', groupBy: ['sensor_id'] });
   });
 
   it('warns before discarding edited SQL, and keeps it when cancelled', async () => {
-    const { last } = renderEditor({ refId: 'A', mode: EditorMode.SQL, rawSql: 'SELECT 42', builder: pickBuilderFields(built) });
+    const { last } = renderEditor({ refId: 'A', mode: 'sql', rawSql: 'SELECT 42', builder: pickBuilderFields(built) });
     await userEvent.click(within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.builder));
     expect(await screen.findByText(labels.queryEditor.switchToBuilder.title)).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
@@ -153,10 +153,10 @@ describe('QueryEditor Builder ⇄ SQL', () => {
   });
 
   it('restores the previous builder when the discard is confirmed', async () => {
-    const { last } = renderEditor({ refId: 'A', mode: EditorMode.SQL, rawSql: 'SELECT 42', builder: pickBuilderFields(built) });
+    const { last } = renderEditor({ refId: 'A', mode: 'sql', rawSql: 'SELECT 42', builder: pickBuilderFields(built) });
     await userEvent.click(within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.builder));
     await userEvent.click(await screen.findByRole('button', { name: labels.queryEditor.switchToBuilder.confirm }));
-    expect(last()).toMatchObject({ mode: EditorMode.Builder, table: 'sensor_data', metrics: [{ column: 'temperature', aggregation: 'max' }] });
+    expect(last()).toMatchObject({ mode: 'builder', table: 'sensor_data', metrics: [{ column: 'temperature', aggregation: 'max' }] });
     expect(last()).not.toHaveProperty('rawSql');
     expect(await screen.findByTestId(selectors.builder.root)).toBeInTheDocument();
   });

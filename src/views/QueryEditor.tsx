@@ -17,22 +17,20 @@ import { editorRenderContext } from 'data/renderContext';
 import { useRenderedSql } from 'hooks/useRenderedSql';
 import { labels } from 'labels';
 import type { TsDataSourceOptions } from 'types/config';
-import { EditorMode, QueryFormat, type BuilderFields, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
+import { EDITOR_MODES } from 'timescaledb-gateway/contract/vocabulary';
+import { type EditorMode, type BuilderFields, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
 
 export type QueryEditorViewProps = QueryEditorProps<DataSource, TsQuery, TsDataSourceOptions>;
 
-const modeOptions = [
-  { value: EditorMode.Builder, label: labels.queryEditor.modes.builder },
-  { value: EditorMode.SQL, label: labels.queryEditor.modes.sql },
-];
+const modeOptions = EDITOR_MODES.map((value) => ({ value, label: labels.queryEditor.modes[value] }));
 
 /** The builder query as SQL mode, starting from the gateway's rendering of it (`rawSql`). */
 export const toSqlQuery = (query: TsBuilderQuery, rawSql: string): TsSqlQuery => {
   const builder = pickBuilderFields(query);
   return {
     ...omitBuilderFields(query),
-    mode: EditorMode.SQL,
-    format: query.format ?? QueryFormat.TimeSeries,
+    mode: 'sql',
+    format: query.format ?? 'time_series',
     rawSql,
     builder,
     builderSql: rawSql,
@@ -41,7 +39,7 @@ export const toSqlQuery = (query: TsBuilderQuery, rawSql: string): TsSqlQuery =>
 
 export const toBuilderQuery = (query: TsSqlQuery): TsBuilderQuery => {
   const { rawSql: _rawSql, builder, builderSql: _builderSql, ...rest } = query;
-  return { ...rest, ...pickBuilderFields(builder ?? {}), mode: EditorMode.Builder, format: query.format ?? QueryFormat.TimeSeries };
+  return { ...rest, ...pickBuilderFields(builder ?? {}), mode: 'builder', format: query.format ?? 'time_series' };
 };
 
 /** Going back to the builder loses SQL unless it is still exactly what the builder wrote. */
@@ -52,7 +50,7 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
   const [confirmingSwitch, setConfirmingSwitch] = useState(false);
   const [switchError, setSwitchError] = useState<string>();
   const renderContext = useMemo(() => editorRenderContext(data, range, datasource.interval), [data, range, datasource.interval]);
-  const rendered = useRenderedSql(datasource, query.mode === EditorMode.Builder ? query : undefined, renderContext);
+  const rendered = useRenderedSql(datasource, query.mode === 'builder' ? query : undefined, renderContext);
   const executedSql = data?.series.find((frame) => frame.refId === query.refId && frame.meta?.executedQueryString)?.meta
     ?.executedQueryString;
 
@@ -83,7 +81,7 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
     if (mode === query.mode) {
       return;
     }
-    if (query.mode === EditorMode.Builder) {
+    if (query.mode === 'builder') {
       switchToSql(query);
     } else if (switchingLosesSql(query)) {
       setConfirmingSwitch(true);
@@ -94,7 +92,7 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
 
   const onBuilderChange = useCallback(
     (fields: BuilderFields) => {
-      if (query.mode === EditorMode.Builder) {
+      if (query.mode === 'builder') {
         change({ ...query, ...fields }, true);
       }
     },
@@ -118,7 +116,7 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
           {switchError}
         </Alert>
       )}
-      {query.mode === EditorMode.Builder ? (
+      {query.mode === 'builder' ? (
         <QueryBuilder datasource={datasource} fields={pickBuilderFields(query)} onChange={onBuilderChange} rendered={rendered} executedSql={executedSql} />
       ) : (
         <SqlEditor
@@ -135,7 +133,7 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
         confirmText={labels.queryEditor.switchToBuilder.confirm}
         onConfirm={() => {
           setConfirmingSwitch(false);
-          if (query.mode === EditorMode.SQL) {
+          if (query.mode === 'sql') {
             change(toBuilderQuery(query), true);
           }
         }}

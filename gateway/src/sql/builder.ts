@@ -1,5 +1,6 @@
 import { ApiError } from '../errors';
 import type { BuilderQuery, FillMode } from '../contract/query';
+import { DEFAULT_FORMAT } from '../contract/vocabulary';
 import { aggregateSql, atColumnPrecision, checkMetric, keepsFloat4Precision, counterDeltaSql, defaultMetricName } from './aggregations';
 import { type TimeKind, bucketSql, gapfillBucketSql, intervalSql, usesTimeZone } from './bucket-sql';
 import { type BuilderColumn, type BuilderContext, Params, col, findColumn, timeKindOf } from './builder-context';
@@ -45,7 +46,7 @@ interface Resolved {
 }
 
 function resolve(q: BuilderQuery, ctx: BuilderContext): Resolved {
-  const format = q.format ?? 'time_series';
+  const format = q.format ?? DEFAULT_FORMAT.builder;
   if (q.metrics.length === 0) {
     throw ApiError.badRequest('invalid_query', `Query ${q.refId}: add at least one metric`, { refId: q.refId });
   }
