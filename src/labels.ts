@@ -57,6 +57,7 @@ export const labels = {
       body: 'The builder cannot read SQL: your SQL will be discarded and the previous builder settings restored.',
       confirm: 'Discard SQL',
     },
+    switchToSqlFailed: 'Could not switch to SQL: the gateway did not render the query.',
   },
   builder: {
     table: { label: 'Table', placeholder: 'Choose a table', tooltip: 'Tables, views, hypertables and continuous aggregates from the gateway’s catalog.' },
@@ -102,6 +103,8 @@ export const labels = {
       tooltip: 'The same query written for SQL mode, with macros. Switching to SQL starts from it.',
       executed: 'Executed SQL (last run)',
       empty: 'Choose a table and a metric.',
+      loading: 'Rendering…',
+      error: 'The gateway could not render this query:',
     },
     loadError: 'Could not load the catalog:',
   },

@@ -100,6 +100,8 @@ describe('data proxy stand-in: routes', () => {
     }
     assert.ok(matchRoute(routes, 'gateway/api/v1/query', 'POST'));
     assert.equal(matchRoute(routes, 'gateway/api/v1/query', 'GET'), undefined);
+    // The builder's SQL preview: a POST below the query route, as Grafana's prefix match reads it.
+    assert.ok(matchRoute(routes, 'gateway/api/v1/query/render', 'POST'));
     assert.equal(matchRoute(routes, 'gateway/api/v1/catalog/refresh', 'POST'), undefined);
   });
 

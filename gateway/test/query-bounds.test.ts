@@ -155,8 +155,8 @@ forEachDatabase(
       const res = await query({
         range: DAY,
         queries: [
-          { refId: 'past', mode: 'sql', rawSql: rawSql('1s') },
-          { refId: 'sane', mode: 'sql', rawSql: rawSql('1h') },
+          { refId: 'past', mode: 'sql', format: 'time_series', rawSql: rawSql('1s') },
+          { refId: 'sane', mode: 'sql', format: 'time_series', rawSql: rawSql('1h') },
         ],
       });
       assert.equal(res.status, 200, res.text);
@@ -173,8 +173,8 @@ forEachDatabase(
       const res = await query({
         range: DAY,
         queries: [
-          { refId: 'W', mode: 'sql', rawSql: `SELECT to_timestamp(i) AS time, 's' || i AS s, 1 AS v FROM generate_series(1, 2000) i ORDER BY 1` },
-          { refId: 'ok', mode: 'sql', rawSql: `SELECT time, device, value FROM metrics ORDER BY 1` },
+          { refId: 'W', mode: 'sql', format: 'time_series', rawSql: `SELECT to_timestamp(i) AS time, 's' || i AS s, 1 AS v FROM generate_series(1, 2000) i ORDER BY 1` },
+          { refId: 'ok', mode: 'sql', format: 'time_series', rawSql: `SELECT time, device, value FROM metrics ORDER BY 1` },
         ],
       });
       assert.equal(res.status, 200, res.text);

@@ -16,6 +16,7 @@ forEachDatabase(
         {
           refId: 'A',
           mode: 'sql',
+          format: 'time_series',
           rawSql: `SELECT $__timeGroupAlias(time, '20m'), device, avg(value) AS value FROM metrics WHERE $__timeFilter(time) GROUP BY 1, 2 ORDER BY 1`,
         },
       ]);

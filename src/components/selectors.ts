@@ -51,6 +51,7 @@ export const selectors = {
     fill: 'tsgw-builder-fill',
     limit: 'tsgw-builder-limit',
     sqlPreview: 'tsgw-builder-sql-preview',
+    sqlPreviewError: 'tsgw-builder-sql-preview-error',
     executedSql: 'tsgw-builder-executed-sql',
   },
   sqlEditor: {

@@ -1,6 +1,6 @@
 import type { AnnotationQuery, AnnotationSupport } from '@grafana/data';
 
-import { EditorMode, QueryFormat, type TsQuery } from 'types/query';
+import { type TsQuery } from 'types/query';
 import { AnnotationQueryEditor } from 'views/AnnotationQueryEditor';
 
 type LegacyAnnotation = AnnotationQuery<TsQuery> & { rawQuery?: string };
@@ -21,8 +21,8 @@ export const createAnnotationSupport = (): AnnotationSupport<TsQuery> => ({
     }
     // Annotations saved by SQL data sources keep their SQL at the top level.
     const { rawQuery, ...rest } = json;
-    return { ...rest, target: { refId: 'Anno', mode: EditorMode.SQL, format: QueryFormat.Table, rawSql: rawQuery } };
+    return { ...rest, target: { refId: 'Anno', mode: 'sql', format: 'table', rawSql: rawQuery } };
   },
   prepareQuery: (annotation) =>
-    annotation.target ? { ...annotation.target, refId: annotation.target.refId || 'Anno', format: QueryFormat.Table } : undefined,
+    annotation.target ? { ...annotation.target, refId: annotation.target.refId || 'Anno', format: 'table' } : undefined,
 });

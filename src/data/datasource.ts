@@ -15,11 +15,12 @@ import {
   dateTime,
 } from '@grafana/data';
 import { getTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import type { RenderResponse } from 'timescaledb-gateway/contract';
 import { catchError, lastValueFrom, map, of, throwError, timeout, type Observable } from 'rxjs';
 
 import { labels } from 'labels';
 import { GRAFANA_PROXY_TIMEOUT_SECONDS, type TsDataSourceOptions } from 'types/config';
-import { defaultQuery, EditorMode, QueryFormat, type TsQuery, type TsSqlQuery } from 'types/query';
+import { defaultQuery, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
 import { VariableQueryMode, type TsVariableQuery } from 'types/variables';
 
 import { createAnnotationSupport } from './annotationSupport';
@@ -27,7 +28,7 @@ import { CatalogCache } from './catalogCache';
 import { GatewayClient, GatewayError, LocalErrorCode, toGatewayError } from './gatewayClient';
 import { framesToMetricFindValues } from './metricFind';
 import { migrateQuery, migrateVariableQuery } from './migrations';
-import { buildQueryRequest, toWireAdHocFilters } from './queryRequest';
+import { buildQueryRequest, buildRenderRequest, toWireAdHocFilters, type RenderContext } from './queryRequest';
 import { toDataQueryResponse, toRequestErrorResponse } from './queryResponse';
 import { interpolateBoundValue, interpolateSql, searchFilterScopedVars } from './sqlInterpolation';
 import { describeInfo, describeTestFailure } from './testDatasource';
@@ -42,7 +43,7 @@ export const isRunnable = (query: TsQuery): boolean => {
   if (query.hide) {
     return false;
   }
-  if (query.mode === EditorMode.SQL) {
+  if (query.mode === 'sql') {
     return !!query.rawSql?.trim();
   }
   return !!query.table && (query.metrics ?? []).some((m) => m.column);
@@ -88,7 +89,7 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
   /** Template variables in SQL get Grafana's PostgreSQL quoting; builder values stay raw (they are bound parameters). */
   applyTemplateVariables(query: TsQuery, scopedVars: ScopedVars): TsQuery {
     const replace = (text: string) => this.templateSrv.replace(text, scopedVars);
-    if (query.mode === EditorMode.SQL) {
+    if (query.mode === 'sql') {
       return { ...query, rawSql: interpolateSql(this.templateSrv, query.rawSql, scopedVars) };
     }
     return {
@@ -137,6 +138,19 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
     );
   }
 
+  /**
+   * The builder query as the gateway's builder renders it — the SQL it runs and the SQL-mode
+   * text — with template variables interpolated as `query()` does before sending. Nothing runs.
+   * Unsubscribing cancels the request.
+   */
+  renderBuilder(query: TsBuilderQuery, context: RenderContext & { scopedVars?: ScopedVars }): Observable<RenderResponse> {
+    const interpolated = this.applyTemplateVariables(migrateQuery(query), context.scopedVars ?? {}) as TsBuilderQuery;
+    return this.client.render(buildRenderRequest(context, interpolated)).pipe(
+      map((response) => response.data),
+      catchError((err) => throwError(() => this.explain(toGatewayError(err))))
+    );
+  }
+
   /** Failures without a gateway message get one that says what happened where. */
   private explain(error: GatewayError): GatewayError {
     switch (error.code) {
@@ -166,7 +180,7 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
 
   /** Runs one SQL statement through the query endpoint as a table and returns its frames. */
   async runSql(rawSql: string, refId: string, range?: TimeRange, scopedVars: ScopedVars = {}): Promise<DataFrame[]> {
-    const target: TsSqlQuery = { refId, mode: EditorMode.SQL, format: QueryFormat.Table, rawSql };
+    const target: TsSqlQuery = { refId, mode: 'sql', format: 'table', rawSql };
     const request = {
       targets: [target],
       range: range ?? defaultRange(),

@@ -7,6 +7,8 @@ import type {
   QueryRequest,
   QueryResponse,
   StreamRequest,
+  RenderRequest,
+  RenderResponse,
   ValuesResponse,
 } from 'timescaledb-gateway/contract';
 import { lastValueFrom, type Observable } from 'rxjs';
@@ -149,5 +151,13 @@ export class GatewayClient {
   /** The live stream (Server-Sent Events), chunk by chunk; unsubscribing aborts the request. */
   stream(body: StreamRequest): Observable<FetchResponse<Uint8Array | undefined>> {
     return getBackendSrv().chunked({ method: 'POST', url: this.url('stream'), data: body, showErrorAlert: false });
+  }
+
+  /**
+   * One builder query rendered by the gateway (its SQL and the SQL-mode text), not run.
+   * Unsubscribing cancels the HTTP request, so a newer edit can drop an older rendering.
+   */
+  render(body: RenderRequest): Observable<FetchResponse<RenderResponse>> {
+    return getBackendSrv().fetch<RenderResponse>({ method: 'POST', url: this.url('query/render'), data: body, showErrorAlert: false });
   }
 }

@@ -1,4 +1,4 @@
-import { EditorMode, QueryFormat } from 'types/query';
+
 import { VariableQueryMode } from 'types/variables';
 
 import { migrateQuery, migrateVariableQuery } from './migrations';
@@ -6,18 +6,18 @@ import { migrateQuery, migrateVariableQuery } from './migrations';
 describe('migrateQuery', () => {
   it('turns a PostgreSQL-style query (rawSql, no mode) into a SQL query', () => {
     expect(migrateQuery({ refId: 'A', rawSql: 'SELECT 1', format: 'time_series' } as never)).toMatchObject({
-      mode: EditorMode.SQL,
+      mode: 'sql',
       rawSql: 'SELECT 1',
-      format: QueryFormat.TimeSeries,
+      format: 'time_series',
     });
   });
 
   it('gives an empty query the builder with its lists', () => {
-    expect(migrateQuery({ refId: 'A' })).toMatchObject({ mode: EditorMode.Builder, metrics: [expect.any(Object)], filters: [], format: QueryFormat.TimeSeries });
+    expect(migrateQuery({ refId: 'A' })).toMatchObject({ mode: 'builder', metrics: [expect.any(Object)], filters: [], format: 'time_series' });
   });
 
   it('keeps what a builder query already has', () => {
-    const query = { refId: 'A', mode: EditorMode.Builder, table: 't', metrics: [], groupBy: ['g'] } as never;
+    const query = { refId: 'A', mode: 'builder', table: 't', metrics: [], groupBy: ['g'] } as never;
     expect(migrateQuery(query)).toMatchObject({ table: 't', metrics: [], groupBy: ['g'] });
   });
 });

@@ -1,10 +1,10 @@
-import { defaultBuilderFields, EditorMode, QueryFormat, type TsQuery } from 'types/query';
+import { DEFAULT_FORMAT, FORMATS } from 'timescaledb-gateway/contract/vocabulary';
+import { defaultBuilderFields, type Format, type TsQuery } from 'types/query';
 import { VariableQueryMode, type TsVariableQuery } from 'types/variables';
 
 type StoredQuery = Partial<TsQuery> & { refId: string; rawSql?: unknown; rawQuery?: unknown; format?: unknown };
 
-const toFormat = (format: unknown, fallback: QueryFormat): QueryFormat =>
-  format === QueryFormat.Table || format === QueryFormat.TimeSeries ? format : fallback;
+const toFormat = (format: unknown, fallback: Format): Format => ((FORMATS as readonly unknown[]).includes(format) ? (format as Format) : fallback);
 
 /**
  * Brings any stored query to the current model: queries saved without a mode (or
@@ -12,18 +12,18 @@ const toFormat = (format: unknown, fallback: QueryFormat): QueryFormat =>
  * queries, and builder queries get the lists the editors expect.
  */
 export const migrateQuery = (query: StoredQuery): TsQuery => {
-  if (query.mode === EditorMode.Builder) {
-    return { ...defaultBuilderFields, ...query, mode: EditorMode.Builder, format: toFormat(query.format, QueryFormat.TimeSeries) } as TsQuery;
+  if (query.mode === 'builder') {
+    return { ...defaultBuilderFields, ...query, mode: 'builder', format: toFormat(query.format, DEFAULT_FORMAT.builder) } as TsQuery;
   }
-  if (query.mode === EditorMode.SQL || typeof query.rawSql === 'string') {
+  if (query.mode === 'sql' || typeof query.rawSql === 'string') {
     return {
       ...query,
-      mode: EditorMode.SQL,
+      mode: 'sql',
       rawSql: typeof query.rawSql === 'string' ? query.rawSql : '',
-      format: toFormat(query.format, QueryFormat.Table),
+      format: toFormat(query.format, DEFAULT_FORMAT.sql),
     } as TsQuery;
   }
-  return { ...defaultBuilderFields, ...query, mode: EditorMode.Builder, format: toFormat(query.format, QueryFormat.TimeSeries) } as TsQuery;
+  return { ...defaultBuilderFields, ...query, mode: 'builder', format: toFormat(query.format, DEFAULT_FORMAT.builder) } as TsQuery;
 };
 
 /** Variables provisioned as a plain SQL string (the usual way for SQL sources) keep working. */

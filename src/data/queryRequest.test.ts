@@ -1,6 +1,6 @@
 import { dateTime } from '@grafana/data';
 
-import { AggregationType, EditorMode, QueryFormat, type TsQuery } from 'types/query';
+import { type TsQuery } from 'types/query';
 
 import { buildQueryRequest, resolveTimezone, toWireAdHocFilters } from './queryRequest';
 
@@ -10,19 +10,19 @@ describe('buildQueryRequest', () => {
   const builder: TsQuery = {
     refId: 'A',
     datasource: { type: 'x', uid: 'y' },
-    mode: EditorMode.Builder,
-    format: QueryFormat.TimeSeries,
+    mode: 'builder',
+    format: 'time_series',
     table: 'sensor_data',
     timeColumn: 'timestamp',
     metrics: [
-      { column: 'temperature', aggregation: AggregationType.Avg },
-      { column: '', aggregation: AggregationType.Max },
+      { column: 'temperature', aggregation: 'avg' },
+      { column: '', aggregation: 'max' },
     ],
     groupBy: ['sensor_id'],
     filters: [],
     bucket: 'auto',
   };
-  const sql: TsQuery = { refId: 'B', mode: EditorMode.SQL, rawSql: 'SELECT 1', builder: { table: 't', metrics: [] } };
+  const sql: TsQuery = { refId: 'B', mode: 'sql', rawSql: 'SELECT 1', builder: { table: 't', metrics: [] } };
 
   it('is shaped like /api/ds/query with ISO times', () => {
     const body = buildQueryRequest({ range, intervalMs: 60000, maxDataPoints: 1200.7, timezone: 'utc' }, [builder]);

@@ -1,9 +1,10 @@
 import type { AdHocVariableFilter, DataQueryRequest } from '@grafana/data';
-import type { AdHocFilter, GatewayQuery, QueryRequest } from 'timescaledb-gateway/contract';
-import { EditorMode, QueryFormat, type TsQuery } from 'types/query';
+import { ADHOC_OPERATORS, DEFAULT_FORMAT } from 'timescaledb-gateway/contract/vocabulary';
+import type { AdHocFilter, BuilderQuery, GatewayQuery, QueryRequest, RenderRequest } from 'timescaledb-gateway/contract';
+import { type TsBuilderQuery, type TsQuery } from 'types/query';
 
 /** Operators the gateway turns into bound filters; others (e.g. Grafana's "one of") are not sent. */
-const SUPPORTED_ADHOC_OPERATORS = new Set(['=', '!=', '<', '>', '<=', '>=', '=~', '!~']);
+const SUPPORTED_ADHOC_OPERATORS = new Set<string>(ADHOC_OPERATORS);
 
 export const toWireAdHocFilters = (filters: AdHocVariableFilter[] | undefined): AdHocFilter[] =>
   (filters ?? [])
@@ -22,11 +23,11 @@ export const resolveTimezone = (timezone: string | undefined): string => {
 export const toGatewayQuery = (query: TsQuery, adhocFilters: AdHocFilter[]): GatewayQuery => {
   const common = {
     refId: query.refId,
-    format: query.format ?? (query.mode === EditorMode.SQL ? QueryFormat.Table : QueryFormat.TimeSeries),
+    format: query.format ?? DEFAULT_FORMAT[query.mode],
     ...(adhocFilters.length ? { adhocFilters } : {}),
     ...(query.allowExpensive ? { allowExpensive: true } : {}),
   };
-  if (query.mode === EditorMode.SQL) {
+  if (query.mode === 'sql') {
     return { ...common, mode: 'sql', rawSql: query.rawSql };
   }
   const { table, timeColumn, metrics, groupBy, filters, bucket, fill, orderBy, limit, noPointCap, continuousAggregates } = query;
@@ -59,3 +60,12 @@ export const buildQueryRequest = (
   timezone: resolveTimezone(request.timezone),
   queries: queries.map((q) => toGatewayQuery(q, adhocFilters)),
 });
+
+/** What a rendering depends on besides the query: the panel's range, interval, point budget and zone. */
+export type RenderContext = Pick<DataQueryRequest, 'range' | 'intervalMs' | 'maxDataPoints' | 'timezone'>;
+
+/** `POST /api/v1/query/render`: the query request's shared fields and the one builder query. */
+export const buildRenderRequest = (context: RenderContext, query: TsBuilderQuery): RenderRequest => {
+  const { queries, ...shared } = buildQueryRequest(context, [query]);
+  return { ...shared, query: queries[0] as BuilderQuery };
+};

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { isUnaryFilterOperator } from 'timescaledb-gateway/contract/vocabulary';
 import type { Filter, MetricSpec, OrderBy } from 'timescaledb-gateway/contract';
 
-import { AggregationType, FilterOperator, type BuilderFields, type FillMode } from 'types/query';
+import { type BuilderFields, type FillMode } from 'types/query';
 
 /** Named changes of the builder; the reducer is the only place that edits builder fields. */
 export type BuilderAction =
@@ -30,7 +31,7 @@ export const builderReducer = (state: BuilderFields, action: BuilderAction): Bui
         ...state,
         table: action.table,
         timeColumn: action.timeColumn,
-        metrics: [{ column: '', aggregation: state.metrics[0]?.aggregation ?? AggregationType.Avg }],
+        metrics: [{ column: '', aggregation: state.metrics[0]?.aggregation ?? 'avg' }],
         groupBy: [],
         filters: [],
         orderBy: [],
@@ -38,10 +39,10 @@ export const builderReducer = (state: BuilderFields, action: BuilderAction): Bui
     case 'setTimeColumn':
       return { ...state, timeColumn: action.timeColumn };
     case 'addMetric':
-      return { ...state, metrics: [...state.metrics, { column: '', aggregation: AggregationType.Avg }] };
+      return { ...state, metrics: [...state.metrics, { column: '', aggregation: 'avg' }] };
     case 'updateMetric': {
       const metric = { ...state.metrics[action.index], ...action.metric };
-      if (metric.aggregation !== AggregationType.Percentile) {
+      if (metric.aggregation !== 'percentile') {
         delete metric.percentile;
       } else if (metric.percentile === undefined) {
         metric.percentile = 95;
@@ -53,10 +54,10 @@ export const builderReducer = (state: BuilderFields, action: BuilderAction): Bui
     case 'setGroupBy':
       return { ...state, groupBy: action.groupBy };
     case 'addFilter':
-      return { ...state, filters: [...(state.filters ?? []), { column: '', op: FilterOperator.Equals, value: '' }] };
+      return { ...state, filters: [...(state.filters ?? []), { column: '', op: '=', value: '' }] };
     case 'updateFilter': {
       const filter = { ...(state.filters ?? [])[action.index], ...action.filter };
-      if (filter.op === FilterOperator.IsNull || filter.op === FilterOperator.IsNotNull) {
+      if (isUnaryFilterOperator(filter.op)) {
         delete filter.value;
       }
       return { ...state, filters: replaceAt(state.filters ?? [], action.index, filter) };

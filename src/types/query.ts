@@ -1,61 +1,10 @@
 import type { DataQuery } from '@grafana/schema';
-import type {
-  Aggregation as WireAggregation,
-  BuilderQuery,
-  FillMode as WireFillMode,
-  FilterOp as WireFilterOp,
-  Format as WireFormat,
-  SqlQuery,
-} from 'timescaledb-gateway/contract';
+import type { BuilderQuery, Format, SqlQuery } from 'timescaledb-gateway/contract';
+import { DEFAULT_FORMAT, type EditorMode } from 'timescaledb-gateway/contract/vocabulary';
 
-/** Which editor wrote the query. */
-export enum EditorMode {
-  Builder = 'builder',
-  SQL = 'sql',
-}
-
-export enum QueryFormat {
-  TimeSeries = 'time_series',
-  Table = 'table',
-}
-
-export enum AggregationType {
-  Avg = 'avg',
-  Min = 'min',
-  Max = 'max',
-  Sum = 'sum',
-  Count = 'count',
-  First = 'first',
-  Last = 'last',
-  Median = 'median',
-  Percentile = 'percentile',
-  Rate = 'rate',
-  Increase = 'increase',
-  None = 'none',
-}
-
-export enum FillMode {
-  None = 'none',
-  Null = 'null',
-  Zero = 'zero',
-  Previous = 'previous',
-  Linear = 'linear',
-}
-
-export enum FilterOperator {
-  Equals = '=',
-  NotEquals = '!=',
-  LessThan = '<',
-  LessThanOrEqual = '<=',
-  GreaterThan = '>',
-  GreaterThanOrEqual = '>=',
-  In = 'IN',
-  NotIn = 'NOT IN',
-  Like = 'LIKE',
-  ILike = 'ILIKE',
-  IsNull = 'IS NULL',
-  IsNotNull = 'IS NOT NULL',
-}
+/** The vocabulary is the contract's (gateway/src/contract/vocabulary.ts): literal types, no enums. */
+export type { Aggregation, FillMode, FilterOp, Format } from 'timescaledb-gateway/contract';
+export type { EditorMode };
 
 /** The builder's fields exactly as the wire contract names them (refId and the rest come from DataQuery). */
 export type BuilderFields = Omit<BuilderQuery, 'refId' | 'hide' | 'mode' | 'format' | 'adhocFilters'>;
@@ -66,54 +15,45 @@ export interface LiveOption {
 }
 
 export interface TsBuilderQuery extends DataQuery, BuilderFields, LiveOption {
-  mode: EditorMode.Builder;
-  format?: QueryFormat;
+  mode: 'builder';
+  format?: Format;
 }
 
-export interface TsSqlQuery
-  extends DataQuery, LiveOption, Omit<SqlQuery, 'refId' | 'hide' | 'mode' | 'format' | 'adhocFilters'> {
-  mode: EditorMode.SQL;
-  format?: QueryFormat;
+export interface TsSqlQuery extends DataQuery, LiveOption, Omit<SqlQuery, 'refId' | 'hide' | 'mode' | 'format' | 'adhocFilters'> {
+  mode: 'sql';
+  format?: Format;
   /** The builder state the SQL came from, so switching back can offer it again. */
   builder?: BuilderFields;
+  /** The SQL the gateway rendered from `builder`: while rawSql is still this, going back loses nothing. */
+  builderSql?: string;
 }
 
 /** The query model Grafana stores in dashboards: a discriminated union on `mode`. */
 export type TsQuery = TsBuilderQuery | TsSqlQuery;
 
-export const isBuilderQuery = (query: TsQuery): query is TsBuilderQuery => query.mode === EditorMode.Builder;
-export const isSqlQuery = (query: TsQuery): query is TsSqlQuery => query.mode === EditorMode.SQL;
+export const isBuilderQuery = (query: TsQuery): query is TsBuilderQuery => query.mode === 'builder';
+export const isSqlQuery = (query: TsQuery): query is TsSqlQuery => query.mode === 'sql';
 
 export const defaultBuilderFields: BuilderFields = {
   table: '',
-  metrics: [{ column: '', aggregation: AggregationType.Avg }],
+  metrics: [{ column: '', aggregation: 'avg' }],
   groupBy: [],
   filters: [],
   bucket: 'auto',
-  fill: FillMode.None,
+  fill: 'none',
 };
 
 export const defaultBuilderQuery: Omit<TsBuilderQuery, 'refId'> = {
-  mode: EditorMode.Builder,
-  format: QueryFormat.TimeSeries,
+  mode: 'builder',
+  format: DEFAULT_FORMAT.builder,
   ...defaultBuilderFields,
 };
 
 export const defaultSqlQuery: Omit<TsSqlQuery, 'refId'> = {
-  mode: EditorMode.SQL,
-  format: QueryFormat.Table,
+  mode: 'sql',
+  format: DEFAULT_FORMAT.sql,
   rawSql: '',
 };
 
 /** New panels start in the builder. */
 export const defaultQuery = defaultBuilderQuery;
-
-// Compile-time guards: the enums must list exactly the contract's literals, in both directions.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const enumsMatchContract: [
-  Same<`${AggregationType}`, WireAggregation>,
-  Same<`${FillMode}`, WireFillMode>,
-  Same<`${FilterOperator}`, WireFilterOp>,
-  Same<`${QueryFormat}`, WireFormat>,
-] = [true, true, true, true];
-void enumsMatchContract;

@@ -4,7 +4,7 @@ import React from 'react';
 
 import type { DataSource } from 'data/datasource';
 import { labels } from 'labels';
-import { EditorMode, QueryFormat, type TsQuery } from 'types/query';
+import { type TsQuery } from 'types/query';
 
 import { AnnotationQueryEditor } from './AnnotationQueryEditor';
 
@@ -24,13 +24,13 @@ describe('AnnotationQueryEditor', () => {
   });
 
   it('saves edits as a SQL query in table format', async () => {
-    const onChange = renderEditor({ refId: 'Anno', mode: EditorMode.SQL, rawSql: 'SELECT 1' });
+    const onChange = renderEditor({ refId: 'Anno', mode: 'sql', rawSql: 'SELECT 1' });
     const editor = screen.getByLabelText('Code editor');
     await userEvent.clear(editor);
     await userEvent.type(editor, 'SELECT now() AS time, 1 AS text');
     await userEvent.tab();
     expect(onChange).toHaveBeenLastCalledWith(
-      expect.objectContaining({ refId: 'Anno', mode: EditorMode.SQL, format: QueryFormat.Table, rawSql: 'SELECT now() AS time, 1 AS text' })
+      expect.objectContaining({ refId: 'Anno', mode: 'sql', format: 'table', rawSql: 'SELECT now() AS time, 1 AS text' })
     );
   });
 });

@@ -8,7 +8,7 @@ import { SqlEditor } from 'components/sqlEditor/SqlEditor';
 import type { DataSource } from 'data/datasource';
 import { labels } from 'labels';
 import type { TsDataSourceOptions } from 'types/config';
-import { EditorMode, QueryFormat, type TsQuery, type TsSqlQuery } from 'types/query';
+import { type TsQuery, type TsSqlQuery } from 'types/query';
 
 export type AnnotationQueryEditorProps = QueryEditorProps<DataSource, TsQuery, TsDataSourceOptions>;
 
@@ -18,9 +18,9 @@ const AnnotationQueryEditorView = ({ datasource, query, onChange, onRunQuery }: 
     () => ({
       ...query,
       refId: query?.refId || 'Anno',
-      mode: EditorMode.SQL,
-      format: QueryFormat.Table,
-      rawSql: query?.mode === EditorMode.SQL ? query.rawSql : labels.annotationEditor.example,
+      mode: 'sql',
+      format: 'table',
+      rawSql: query?.mode === 'sql' ? query.rawSql : labels.annotationEditor.example,
     }),
     [query]
   );

@@ -6,9 +6,8 @@ import { createLiveDataSource } from '__testing__/liveDataSource';
 import { selectors } from 'components/selectors';
 import { choose, giveComboboxesLayout, typeCustomValue } from 'components/testing/pickers';
 import { pickBuilderFields } from 'data/builderFields';
-import { renderBuilderSql } from 'data/builderSql';
 import { labels } from 'labels';
-import { defaultBuilderQuery, EditorMode, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
+import { defaultBuilderQuery, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
 
 import { QueryEditor } from './QueryEditor';
 
@@ -66,7 +65,8 @@ describe('QueryEditor builder', () => {
     const { last, onRunQuery } = renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'timestamp' }));
     await choose(selectors.builder.metricColumn, 'temperature');
     await waitFor(() => expect((last() as TsBuilderQuery).metrics[0].column).toBe('temperature'));
-    expect(screen.getByTestId(selectors.builder.sqlPreview)).toHaveTextContent('avg("temperature") AS "avg(temperature)"');
+    // The gateway renders the preview (after a short pause in the editing).
+    await waitFor(() => expect(screen.getByTestId(selectors.builder.sqlPreview)).toHaveTextContent('"m0" AS "avg(temperature)"'), { timeout: 5000 });
     expect(onRunQuery).toHaveBeenCalled();
   });
 
@@ -119,12 +119,17 @@ describe('QueryEditor builder pickers', () => {
 describe('QueryEditor Builder ⇄ SQL', () => {
   const built = builderQuery({ table: 'sensor_data', timeColumn: 'timestamp', metrics: [{ column: 'temperature', aggregation: 'max' }], groupBy: ['sensor_id'] });
 
-  it('carries the builder’s SQL over to SQL mode', async () => {
+  it('carries the gateway’s rendering of the builder over to SQL mode, the text the preview shows', async () => {
     const { last } = renderEditor(built);
+    const preview = screen.getByTestId(selectors.builder.sqlPreview);
+    await waitFor(() => expect(preview).toHaveTextContent('$__timeFilter("time")'), { timeout: 5000 });
+    const shown = preview.textContent;
     await userEvent.click(within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.sql));
+    await waitFor(() => expect(last()?.mode).toBe('sql'), { timeout: 5000 });
     const sql = last() as TsSqlQuery;
-    expect(sql.mode).toBe(EditorMode.SQL);
-    expect(sql.rawSql).toBe(renderBuilderSql(pickBuilderFields(built)));
+    expect(sql.rawSql).toContain('max("v0")');
+    expect(sql.rawSql).toBe(shown);
+    expect(sql.builderSql).toBe(sql.rawSql);
     expect(screen.getByLabelText('Code editor')).toHaveValue(sql.rawSql);
   });
 
@@ -132,13 +137,14 @@ describe('QueryEditor Builder ⇄ SQL', () => {
     const { last } = renderEditor(built);
     const modes = () => within(screen.getByTestId(selectors.queryEditor.modeSwitch));
     await userEvent.click(modes().getByText(labels.queryEditor.modes.sql));
+    await waitFor(() => expect(last()?.mode).toBe('sql'), { timeout: 5000 });
     await userEvent.click(modes().getByText(labels.queryEditor.modes.builder));
     expect(screen.queryByText(labels.queryEditor.switchToBuilder.title)).not.toBeInTheDocument();
-    expect(last()).toMatchObject({ mode: EditorMode.Builder, table: 'sensor_data', groupBy: ['sensor_id'] });
+    expect(last()).toMatchObject({ mode: 'builder', table: 'sensor_data', groupBy: ['sensor_id'] });
   });
 
   it('warns before discarding edited SQL, and keeps it when cancelled', async () => {
-    const { last } = renderEditor({ refId: 'A', mode: EditorMode.SQL, rawSql: 'SELECT 42', builder: pickBuilderFields(built) });
+    const { last } = renderEditor({ refId: 'A', mode: 'sql', rawSql: 'SELECT 42', builder: pickBuilderFields(built) });
     await userEvent.click(within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.builder));
     expect(await screen.findByText(labels.queryEditor.switchToBuilder.title)).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
@@ -147,10 +153,10 @@ describe('QueryEditor Builder ⇄ SQL', () => {
   });
 
   it('restores the previous builder when the discard is confirmed', async () => {
-    const { last } = renderEditor({ refId: 'A', mode: EditorMode.SQL, rawSql: 'SELECT 42', builder: pickBuilderFields(built) });
+    const { last } = renderEditor({ refId: 'A', mode: 'sql', rawSql: 'SELECT 42', builder: pickBuilderFields(built) });
     await userEvent.click(within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.builder));
     await userEvent.click(await screen.findByRole('button', { name: labels.queryEditor.switchToBuilder.confirm }));
-    expect(last()).toMatchObject({ mode: EditorMode.Builder, table: 'sensor_data', metrics: [{ column: 'temperature', aggregation: 'max' }] });
+    expect(last()).toMatchObject({ mode: 'builder', table: 'sensor_data', metrics: [{ column: 'temperature', aggregation: 'max' }] });
     expect(last()).not.toHaveProperty('rawSql');
     expect(await screen.findByTestId(selectors.builder.root)).toBeInTheDocument();
   });

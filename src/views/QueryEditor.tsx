@@ -1,7 +1,8 @@
 import type { QueryEditorProps } from '@grafana/data';
 import { EditorHeader, FlexItem } from '@grafana/plugin-ui';
-import { Button, ConfirmModal, RadioButtonGroup } from '@grafana/ui';
+import { Alert, Button, ConfirmModal, RadioButtonGroup } from '@grafana/ui';
 import React, { useCallback, useMemo, useState } from 'react';
+import { lastValueFrom } from 'rxjs';
 
 import { withErrorBoundary } from 'components/ErrorBoundary';
 import { LiveSwitch } from 'components/LiveSwitch';
@@ -10,43 +11,47 @@ import { QueryBuilder } from 'components/queryBuilder/QueryBuilder';
 import { selectors } from 'components/selectors';
 import { SqlEditor } from 'components/sqlEditor/SqlEditor';
 import { omitBuilderFields, pickBuilderFields } from 'data/builderFields';
-import { renderBuilderSql } from 'data/builderSql';
 import { isRunnable, type DataSource } from 'data/datasource';
+import { toGatewayError } from 'data/gatewayClient';
 import { migrateQuery } from 'data/migrations';
+import { editorRenderContext } from 'data/renderContext';
+import { useRenderedSql } from 'hooks/useRenderedSql';
 import { labels } from 'labels';
 import type { TsDataSourceOptions } from 'types/config';
-import { EditorMode, QueryFormat, type BuilderFields, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
+import { EDITOR_MODES } from 'timescaledb-gateway/contract/vocabulary';
+import { type EditorMode, type BuilderFields, type TsBuilderQuery, type TsQuery, type TsSqlQuery } from 'types/query';
 
 export type QueryEditorViewProps = QueryEditorProps<DataSource, TsQuery, TsDataSourceOptions>;
 
-const modeOptions = [
-  { value: EditorMode.Builder, label: labels.queryEditor.modes.builder },
-  { value: EditorMode.SQL, label: labels.queryEditor.modes.sql },
-];
+const modeOptions = EDITOR_MODES.map((value) => ({ value, label: labels.queryEditor.modes[value] }));
 
-export const toSqlQuery = (query: TsBuilderQuery): TsSqlQuery => {
+/** The builder query as SQL mode, starting from the gateway's rendering of it (`rawSql`). */
+export const toSqlQuery = (query: TsBuilderQuery, rawSql: string): TsSqlQuery => {
   const builder = pickBuilderFields(query);
   return {
     ...omitBuilderFields(query),
-    mode: EditorMode.SQL,
-    format: query.format ?? QueryFormat.TimeSeries,
-    rawSql: renderBuilderSql(builder),
+    mode: 'sql',
+    format: query.format ?? 'time_series',
+    rawSql,
     builder,
+    builderSql: rawSql,
   };
 };
 
 export const toBuilderQuery = (query: TsSqlQuery): TsBuilderQuery => {
-  const { rawSql: _rawSql, builder, ...rest } = query;
-  return { ...rest, ...pickBuilderFields(builder ?? {}), mode: EditorMode.Builder, format: query.format ?? QueryFormat.TimeSeries };
+  const { rawSql: _rawSql, builder, builderSql: _builderSql, ...rest } = query;
+  return { ...rest, ...pickBuilderFields(builder ?? {}), mode: 'builder', format: query.format ?? 'time_series' };
 };
 
 /** Going back to the builder loses SQL unless it is still exactly what the builder wrote. */
-export const switchingLosesSql = (query: TsSqlQuery): boolean =>
-  !!query.rawSql.trim() && query.rawSql.trim() !== renderBuilderSql(pickBuilderFields(query.builder ?? {})).trim();
+export const switchingLosesSql = (query: TsSqlQuery): boolean => !!query.rawSql.trim() && query.rawSql.trim() !== (query.builderSql ?? '').trim();
 
-const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery, data }: QueryEditorViewProps) => {
+const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery, data, range }: QueryEditorViewProps) => {
   const query = useMemo(() => migrateQuery(storedQuery), [storedQuery]);
   const [confirmingSwitch, setConfirmingSwitch] = useState(false);
+  const [switchError, setSwitchError] = useState<string>();
+  const renderContext = useMemo(() => editorRenderContext(data, range, datasource.interval), [data, range, datasource.interval]);
+  const rendered = useRenderedSql(datasource, query.mode === 'builder' ? query : undefined, renderContext);
   const executedSql = data?.series.find((frame) => frame.refId === query.refId && frame.meta?.executedQueryString)?.meta
     ?.executedQueryString;
 
@@ -60,12 +65,25 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
     [onChange, onRunQuery]
   );
 
+  /** SQL mode starts from the gateway's rendering of the builder query, asked for now (not the debounced preview). */
+  const switchToSql = (builderQuery: TsBuilderQuery) => {
+    setSwitchError(undefined);
+    if (!isRunnable({ ...builderQuery, hide: false })) {
+      change(toSqlQuery(builderQuery, ''), false);
+      return;
+    }
+    lastValueFrom(datasource.renderBuilder(builderQuery, renderContext)).then(
+      (answer) => change(toSqlQuery(builderQuery, answer.sqlModeText), false),
+      (err: unknown) => setSwitchError(toGatewayError(err).message)
+    );
+  };
+
   const onModeChange = (mode: EditorMode) => {
     if (mode === query.mode) {
       return;
     }
-    if (query.mode === EditorMode.Builder) {
-      change(toSqlQuery(query), false);
+    if (query.mode === 'builder') {
+      switchToSql(query);
     } else if (switchingLosesSql(query)) {
       setConfirmingSwitch(true);
     } else {
@@ -75,7 +93,7 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
 
   const onBuilderChange = useCallback(
     (fields: BuilderFields) => {
-      if (query.mode === EditorMode.Builder) {
+      if (query.mode === 'builder') {
         change({ ...query, ...fields }, true);
       }
     },
@@ -95,8 +113,13 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
           {labels.queryEditor.run}
         </Button>
       </EditorHeader>
-      {query.mode === EditorMode.Builder ? (
-        <QueryBuilder datasource={datasource} fields={pickBuilderFields(query)} onChange={onBuilderChange} executedSql={executedSql} />
+      {switchError && (
+        <Alert severity="error" title={labels.queryEditor.switchToSqlFailed} onRemove={() => setSwitchError(undefined)}>
+          {switchError}
+        </Alert>
+      )}
+      {query.mode === 'builder' ? (
+        <QueryBuilder datasource={datasource} fields={pickBuilderFields(query)} onChange={onBuilderChange} rendered={rendered} executedSql={executedSql} />
       ) : (
         <SqlEditor
           datasource={datasource}
@@ -112,7 +135,7 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
         confirmText={labels.queryEditor.switchToBuilder.confirm}
         onConfirm={() => {
           setConfirmingSwitch(false);
-          if (query.mode === EditorMode.SQL) {
+          if (query.mode === 'sql') {
             change(toBuilderQuery(query), true);
           }
         }}

@@ -11,7 +11,7 @@ export const RelationKind = Type.Union([
 ]);
 export type RelationKind = Static<typeof RelationKind>;
 
-/** Coarse family of a PostgreSQL type, used for value coercion and for the editors. */
+/** Coarse family of a PostgreSQL type, used for value coercion and for the editors; why it is not FieldType: see query.ts. */
 export const ColumnKind = Type.Union([
   Type.Literal('time'),
   Type.Literal('number'),

@@ -10,3 +10,25 @@ export * from './info';
 export * from './query';
 export * from './macros';
 export * from './stream';
+// The vocabulary's arrays; its literal types are the schemas' own (query.ts), exported from there.
+export {
+  ADHOC_OPERATORS,
+  AGGREGATIONS,
+  BUCKET_AUTO,
+  BUCKET_PG_UNITS,
+  BUCKET_PRESETS,
+  BUCKET_SHORT_UNITS,
+  DEFAULT_FORMAT,
+  EDITOR_MODES,
+  FILL_MODES,
+  FILTER_OPERATORS,
+  FORMATS,
+  LIST_FILTER_OPERATORS,
+  NUMERIC_AGGREGATIONS,
+  UNARY_FILTER_OPERATORS,
+  isListFilterOperator,
+  isUnaryFilterOperator,
+  needsNumbers,
+  type AdHocOperator,
+  type EditorMode,
+} from './vocabulary';

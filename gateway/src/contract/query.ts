@@ -1,6 +1,16 @@
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TLiteral, type TUnion } from 'typebox';
+import { ADHOC_OPERATORS, AGGREGATIONS, FILL_MODES, FILTER_OPERATORS, FORMATS } from './vocabulary';
 
-export const Format = Type.Union([Type.Literal('time_series'), Type.Literal('table')]);
+/** A union of string literals, one per word of a vocabulary array (vocabulary.ts). */
+function literalUnion<const T extends readonly string[]>(values: T): TUnion<LiteralsOf<T>> {
+  return Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<LiteralsOf<T>>;
+}
+
+/** The tuple of literal schemas of a tuple of words: TypeBox reads a union's members as a tuple. */
+type LiteralsOf<T extends readonly string[]> = T extends readonly [infer H extends string, ...infer R extends readonly string[]] ? [TLiteral<H>, ...LiteralsOf<R>] : [];
+
+/** Default per editor mode: DEFAULT_FORMAT (vocabulary.ts). */
+export const Format = literalUnion(FORMATS);
 export type Format = Static<typeof Format>;
 
 /**
@@ -8,46 +18,14 @@ export type Format = Static<typeof Format>;
  * monotonic counter that may reset (a drop counts from zero, like Prometheus).
  * `percentile` reads `MetricSpec.percentile` (0–100). `none` returns raw rows.
  */
-export const Aggregation = Type.Union([
-  Type.Literal('avg'),
-  Type.Literal('min'),
-  Type.Literal('max'),
-  Type.Literal('sum'),
-  Type.Literal('count'),
-  Type.Literal('first'),
-  Type.Literal('last'),
-  Type.Literal('median'),
-  Type.Literal('percentile'),
-  Type.Literal('rate'),
-  Type.Literal('increase'),
-  Type.Literal('none'),
-]);
+export const Aggregation = literalUnion(AGGREGATIONS);
 export type Aggregation = Static<typeof Aggregation>;
 
 /** How empty buckets are shown: left out, NULL, 0, the previous value (locf) or interpolated. */
-export const FillMode = Type.Union([
-  Type.Literal('none'),
-  Type.Literal('null'),
-  Type.Literal('zero'),
-  Type.Literal('previous'),
-  Type.Literal('linear'),
-]);
+export const FillMode = literalUnion(FILL_MODES);
 export type FillMode = Static<typeof FillMode>;
 
-export const FilterOp = Type.Union([
-  Type.Literal('='),
-  Type.Literal('!='),
-  Type.Literal('<'),
-  Type.Literal('<='),
-  Type.Literal('>'),
-  Type.Literal('>='),
-  Type.Literal('IN'),
-  Type.Literal('NOT IN'),
-  Type.Literal('LIKE'),
-  Type.Literal('ILIKE'),
-  Type.Literal('IS NULL'),
-  Type.Literal('IS NOT NULL'),
-]);
+export const FilterOp = literalUnion(FILTER_OPERATORS);
 export type FilterOp = Static<typeof FilterOp>;
 
 const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
@@ -79,7 +57,8 @@ export type OrderBy = Static<typeof OrderBy>;
 /** Grafana's ad hoc filter as the dashboard holds it; applied by the gateway as bound filters. */
 export const AdHocFilter = Type.Object({
   key: Type.String(),
-  operator: Type.String({ description: 'Grafana operator: =, !=, <, >, =~, !~' }),
+  /** One of ADHOC_OPERATORS; others are refused by name (invalid_adhoc_filter), so the wire type stays a string. */
+  operator: Type.String({ description: `Grafana operator: ${ADHOC_OPERATORS.join(', ')}` }),
   value: Type.String(),
 });
 export type AdHocFilter = Static<typeof AdHocFilter>;
@@ -150,6 +129,13 @@ export const QueryRequest = Type.Object({
 });
 export type QueryRequest = Static<typeof QueryRequest>;
 
+/**
+ * Type of a frame field, as Grafana's data frames name them. Not the catalog's ColumnKind
+ * (catalog.ts), on purpose: a column kind says how the gateway coerces values and which pickers
+ * offer a column — `json` columns are kept apart there — while a field type is what Grafana
+ * draws, where JSON is `other`, like any type Grafana has no field type for
+ * (result-fields.ts maps one onto the other).
+ */
 export const FieldType = Type.Union([
   Type.Literal('time'),
   Type.Literal('number'),
@@ -190,3 +176,30 @@ export type QueryResult = Static<typeof QueryResult>;
 
 export const QueryResponse = Type.Object({ results: Type.Record(Type.String(), QueryResult) });
 export type QueryResponse = Static<typeof QueryResponse>;
+
+/**
+ * `POST /api/v1/query/render`: one builder query with the request's shared fields, rendered
+ * without running it. What the builder's SQL preview and "switch to SQL" show.
+ */
+export const RenderRequest = Type.Object({
+  range: TimeRange,
+  intervalMs: Type.Optional(Type.Number({ minimum: 0 })),
+  maxDataPoints: Type.Optional(Type.Integer({ minimum: 1 })),
+  timezone: Type.Optional(Type.String()),
+  query: BuilderQuery,
+});
+export type RenderRequest = Static<typeof RenderRequest>;
+
+export const RenderResponse = Type.Object({
+  /** The statement the builder runs, with placeholders ($1 …). */
+  sql: Type.String(),
+  /** The bound values, in placeholder order. */
+  params: Type.Array(Type.Unknown()),
+  /**
+   * The same query as SQL-mode text: the dashboard range and an auto bucket written as Grafana
+   * macros ($__timeFilter, $__timeBucket, $__interval_pg …), every other value a quoted literal.
+   * Run in SQL mode with the same request it returns the same frames.
+   */
+  sqlModeText: Type.String(),
+});
+export type RenderResponse = Static<typeof RenderResponse>;

@@ -4,7 +4,7 @@ import type { ResolvedTable } from '../catalog/catalog';
 import type { ContinuousAggregate } from '../catalog/continuous-aggregates';
 import { buildBuilderQuery } from '../sql/builder';
 import { dialectForTable, readsForeignData } from '../sql/foreign-pushdown';
-import { Params, inlineParams } from '../sql/builder-context';
+import { type BuilderContext, Params, inlineParams } from '../sql/builder-context';
 import { addNotice, type WorkFrame } from '../sql/frame-types';
 import { resultToFields } from '../sql/result-fields';
 import { shapeFrame } from '../sql/shape-frames';
@@ -29,16 +29,27 @@ export interface BuilderRunOptions {
   continuousAggregates?: readonly ContinuousAggregate[];
 }
 
+/** What the builder knows of one request and its table; the same for running and for rendering. */
+export function builderContext(
+  ctx: RequestContext,
+  table: ResolvedTable,
+  limits: ResultLimits,
+  continuousAggregates?: readonly ContinuousAggregate[]
+): BuilderContext {
+  return {
+    ...ctx,
+    // Foreign data keeps to SQL postgres_fdw ships to the remote server (sql/foreign-pushdown.ts).
+    dialect: dialectForTable(table.entry, ctx.dialect),
+    shippable: readsForeignData(table.entry),
+    table: { name: table.name, sql: table.ident, columns: table.columns, timeColumn: table.timeColumn },
+    maxRows: limits.maxRows,
+    continuousAggregates,
+  };
+}
+
 /** One builder query: SQL built from catalog identifiers and bound values, run read-only, shaped into frames. */
 export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts: BuilderRunOptions): Promise<WorkFrame> {
-  const built = buildBuilderQuery(q, {
-    ...ctx,
-    dialect: dialectForTable(opts.table.entry, ctx.dialect),
-    shippable: readsForeignData(opts.table.entry),
-    table: { name: opts.table.name, sql: opts.table.ident, columns: opts.table.columns, timeColumn: opts.table.timeColumn },
-    maxRows: opts.limits.maxRows,
-    continuousAggregates: opts.continuousAggregates,
-  });
+  const built = buildBuilderQuery(q, builderContext(ctx, opts.table, opts.limits, opts.continuousAggregates));
   const shown = inlineParams(built.sql, built.params);
   opts.onExecuted(shown);
   // Wide values (text labels, raw text) are held to the byte cap inside the database.

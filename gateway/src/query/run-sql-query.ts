@@ -1,4 +1,5 @@
 import type { SqlQuery } from '../contract/query';
+import { DEFAULT_FORMAT } from '../contract/vocabulary';
 import { Params, inlineParams } from '../sql/builder-context';
 import { resultToFields } from '../sql/result-fields';
 import { expandMacros } from '../sql/macros';
@@ -69,7 +70,7 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
   }
   estimateBytes(result.rows, opts.limits.maxBytes);
   return shapeFrame(resultToFields(result, rename), {
-    format: q.format ?? 'time_series',
+    format: q.format ?? DEFAULT_FORMAT.sql,
     executedQueryString: shown,
     fill: expanded.fill,
     range: ctx.range,

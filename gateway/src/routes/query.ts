@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { requireScope } from '../auth';
+import { renderQueryRequest } from '../query/render-request';
 import { ErrorBody } from '../contract/errors';
-import { QueryRequest, QueryResponse } from '../contract/query';
+import { QueryRequest, QueryResponse, RenderRequest, RenderResponse } from '../contract/query';
 import { runQueryRequest } from '../query/run-request';
 import { clientAbortSignal } from '../http/client-abort-signal';
 import { countFrameValues, jsonPieces } from '../rest/json-pieces';
@@ -34,5 +35,19 @@ export const queryRoutes: FastifyPluginAsync = async (app) => {
       // its values (and a second copy on its way to the socket).
       return reply.type('application/json; charset=utf-8').send(Readable.from(jsonPieces(response), { objectMode: false }));
     }
+  );
+
+  app.post<{ Body: RenderRequest }>(
+    '/api/v1/query/render',
+    {
+      preHandler: requireScope('read'),
+      schema: {
+        tags: ['query'],
+        summary: 'Render one builder query without running it: its SQL, bound parameters and the equivalent SQL-mode text',
+        body: RenderRequest,
+        response: { 200: RenderResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => renderQueryRequest(app, request.principal!, request.body)
   );
 };

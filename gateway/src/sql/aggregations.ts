@@ -1,5 +1,6 @@
 import { ApiError } from '../errors';
 import type { MetricSpec } from '../contract/query';
+import { needsNumbers } from '../contract/vocabulary';
 import type { Dialect } from './bucket-sql';
 import type { BuilderColumn, Params } from './builder-context';
 
@@ -8,11 +9,9 @@ import type { BuilderColumn, Params } from './builder-context';
  * time column, `"v<i>"` the metric's column and `"d<i>"` its counter delta (rate/increase).
  */
 
-const NUMERIC_ONLY = new Set(['avg', 'sum', 'median', 'percentile', 'rate', 'increase']);
-
 export function checkMetric(metric: MetricSpec, column: BuilderColumn, format: 'time_series' | 'table'): void {
   const numeric = column.kind === 'number';
-  if (NUMERIC_ONLY.has(metric.aggregation) && !numeric) {
+  if (needsNumbers(metric.aggregation) && !numeric) {
     throw ApiError.badRequest('invalid_aggregation', `Aggregation ${metric.aggregation} needs a numeric column; ${JSON.stringify(column.name)} is ${column.type}`, {
       column: column.name,
       aggregation: metric.aggregation,
@@ -97,8 +96,9 @@ function aggregateSqlOf(metric: MetricSpec, i: number, dialect: Dialect, params:
     case 'increase':
       return `sum("d${i}")`;
     case 'rate':
-      // Per second over the bucket width; month widths divide later, once the bucket is known.
-      return bucketSeconds ? `(sum("d${i}") / ${bucketSeconds})` : `sum("d${i}")`;
+      // Per second over the bucket width, in double precision (an integer counter's sum would
+      // otherwise divide as integers); month widths divide later, once the bucket is known.
+      return bucketSeconds ? `(sum("d${i}")::float8 / ${bucketSeconds})` : `sum("d${i}")`;
     /* c8 ignore next 2 */
     default:
       throw ApiError.badRequest('invalid_aggregation', `Unknown aggregation ${metric.aggregation}`);

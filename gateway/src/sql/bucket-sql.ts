@@ -21,6 +21,8 @@ export interface BucketSqlOptions {
   column: string;
   timeZone: string;
   timeKind?: TimeKind;
+  /** SQL of the width when it is not the bucket's own literal (`$__interval_pg` in SQL-mode text). */
+  width?: string;
 }
 
 /** Whether the bucket is computed in local time (day-or-longer widths, a non-UTC zone, a zoned column). */
@@ -37,7 +39,7 @@ export function bucketSql(opts: BucketSqlOptions): string {
   const col = kind === 'date' ? `(${opts.column})::timestamp` : opts.column;
   const zoned = usesTimeZone(opts.bucket, opts.timeZone, kind);
   const tz = quoteLiteral(opts.timeZone);
-  const width = intervalSql(opts.bucket);
+  const width = opts.width ?? intervalSql(opts.bucket);
   if (opts.dialect === 'timescaledb') {
     return zoned ? `time_bucket(${width}, ${col}, ${tz})` : `time_bucket(${width}, ${col})`;
   }
@@ -65,7 +67,7 @@ export function bucketSql(opts: BucketSqlOptions): string {
 export function gapfillBucketSql(opts: BucketSqlOptions & { start: string; finish: string }): string {
   const kind = opts.timeKind ?? 'timestamptz';
   const col = kind === 'date' ? `(${opts.column})::timestamp` : opts.column;
-  const width = intervalSql(opts.bucket);
+  const width = opts.width ?? intervalSql(opts.bucket);
   if (usesTimeZone(opts.bucket, opts.timeZone, kind)) {
     return `time_bucket_gapfill(${width}, ${col}, ${quoteLiteral(opts.timeZone)}, ${opts.start}, ${opts.finish})`;
   }

@@ -1,7 +1,8 @@
 import { ApiError } from '../errors';
 import type { ContinuousAggregate } from '../catalog/continuous-aggregates';
 import type { ColumnKind } from '../contract/catalog';
-import type { Dialect, TimeKind } from './bucket-sql';
+import { type BucketSqlOptions, type Dialect, type TimeKind, bucketSql, intervalSql } from './bucket-sql';
+import type { BucketInterval } from './interval';
 import { quoteIdent, quoteLiteral } from './quote';
 import type { TimeRangeMs } from './time-range';
 
@@ -46,12 +47,55 @@ export interface BuilderContext {
   shippable?: boolean;
 }
 
-/** Collects bound parameters; `add` returns the placeholder. */
+/**
+ * Collects bound parameters; `add` returns the placeholder. The builder also asks it for the
+ * pieces that depend on the request (the dashboard range, the panel interval, the row cap), so
+ * one builder writes both the statement that runs (here: bound values) and its SQL-mode text
+ * (`SqlModeParams`: Grafana macros and quoted literals).
+ */
 export class Params {
   readonly values: unknown[] = [];
   add(value: unknown, cast?: string): string {
     this.values.push(value);
     return cast ? `$${this.values.length}::${cast}` : `$${this.values.length}`;
+  }
+
+  /** `target` within the dashboard range, both ends included (like `$__timeFilter`). */
+  timeFilter(target: string, range: TimeRangeMs, cast: string): string {
+    return `${target} >= ${this.timeFrom(range, cast)} AND ${target} <= ${this.timeTo(range, cast)}`;
+  }
+
+  timeFrom(range: TimeRangeMs, cast: string): string {
+    return this.add(new Date(range.from).toISOString(), cast);
+  }
+
+  timeTo(range: TimeRangeMs, cast: string): string {
+    return this.add(new Date(range.to).toISOString(), cast);
+  }
+
+  /** A gap fill's exclusive finish: one microsecond past `to`, so a bucket starting exactly at `to` exists. */
+  gapfillFinish(range: TimeRangeMs, cast: string): string {
+    return this.add(new Date(range.to).toISOString().replace('Z', '001Z'), cast);
+  }
+
+  /** `time_bucket`/`date_bin` of a bucket; `panel` says it is the panel interval itself. */
+  bucket(opts: BucketSqlOptions, _panel: boolean): string {
+    return bucketSql(opts);
+  }
+
+  /** The bucket width as SQL (an interval). */
+  bucketWidth(bucket: BucketInterval, _panel: boolean): string {
+    return intervalSql(bucket);
+  }
+
+  /** Seconds in a fixed-width bucket, as SQL (a number). */
+  bucketSeconds(bucket: BucketInterval, _panel: boolean): string {
+    return String(bucket.ms / 1000);
+  }
+
+  /** ` LIMIT n`: the user's limit, or the row cap + 1 that only tells the runner the result is too large. */
+  limit(rows: number, _rowCapOnly: boolean): string {
+    return ` LIMIT ${this.add(rows, 'bigint')}`;
   }
 }
 

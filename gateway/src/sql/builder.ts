@@ -1,5 +1,6 @@
 import { ApiError } from '../errors';
 import type { BuilderQuery, FillMode } from '../contract/query';
+import { DEFAULT_FORMAT } from '../contract/vocabulary';
 import { aggregateSql, atColumnPrecision, checkMetric, keepsFloat4Precision, counterDeltaSql, defaultMetricName } from './aggregations';
 import { type TimeKind, bucketSql, gapfillBucketSql, intervalSql, usesTimeZone } from './bucket-sql';
 import { type BuilderColumn, type BuilderContext, Params, col, findColumn, timeKindOf } from './builder-context';
@@ -50,7 +51,7 @@ interface Resolved {
 }
 
 function resolve(q: BuilderQuery, ctx: BuilderContext): Resolved {
-  const format = q.format ?? 'time_series';
+  const format = q.format ?? DEFAULT_FORMAT.builder;
   if (q.metrics.length === 0) {
     throw ApiError.badRequest('invalid_query', `Query ${q.refId}: add at least one metric`, { refId: q.refId });
   }
@@ -144,8 +145,7 @@ function sourceSql(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Pa
   if (r.time) {
     const cast = r.timeKind === 'timestamptz' ? 'timestamptz' : 'timestamp';
     const t = r.timeKind === 'date' ? `${col(r.time)}::timestamp` : col(r.time);
-    where.push(`${t} >= ${params.add(new Date(ctx.range.from).toISOString(), cast)}`);
-    where.push(`${t} <= ${params.add(new Date(ctx.range.to).toISOString(), cast)}`);
+    where.push(params.timeFilter(t, ctx.range, cast));
   }
   where.push(...builderFilters(ctx.table, q.filters, params));
   where.push(...builderAdhocFilters(ctx.table, q.adhocFilters, params));
@@ -185,15 +185,12 @@ function orderAndLimit(q: BuilderQuery, r: Resolved, rename: Map<string, string>
   }
   const sql = order ? ` ORDER BY ${order}` : '';
   const asked = r.format === 'table' && q.limit !== undefined ? q.limit : Infinity;
-  return `${sql}${capLimit(params, Math.min(asked, rowCap + 1))}`;
-}
-
-function capLimit(params: Params, rows: number): string {
-  return ` LIMIT ${params.add(rows, 'bigint')}`;
+  return `${sql}${asked < rowCap + 1 ? params.limit(asked, false) : params.limit(rowCap + 1, true)}`;
 }
 
 function buildRaw(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Params, src: string, rowCap: number): BuiltQuery {
   const rename = renameMap(r, 'v');
+  if (!r.time) rename.delete('time');
   const cols = [...(r.time ? ['"t" AS "time"'] : []), ...r.groups.map((_, i) => `"g${i}"`), ...r.metrics.map((_, i) => `"v${i}"`)];
   if (r.format === 'time_series' && !q.noPointCap) {
     const cap = pointBudget(ctx);
@@ -225,7 +222,7 @@ function rawCandidatesSql(r: Resolved, params: Params, src: string, cap: number,
   const ranked = `SELECT *, row_number() OVER (${byRun} ORDER BY "v0" ASC NULLS LAST, "t") AS "__lo", row_number() OVER (${byRun} ORDER BY "v0" DESC NULLS LAST, "t") AS "__hi" FROM (${run}) AS "runs"`;
   const out = ['"t" AS "time"', ...series, ...values, '"__n"'];
   const keep = `"__n" <= ${params.add(cap, 'bigint')} OR "__lo" = 1 OR "__hi" = 1 OR "__rn" = 1 OR "__rn" = "__n"`;
-  return `SELECT ${out.join(', ')} FROM (${ranked}) AS "ranked" WHERE ${keep} ORDER BY "time"${capLimit(params, rowCap + 1)}`;
+  return `SELECT ${out.join(', ')} FROM (${ranked}) AS "ranked" WHERE ${keep} ORDER BY "time"${params.limit(rowCap + 1, true)}`;
 }
 
 function wrapFill(agg: string, fill: FillMode, metric: Resolved['metrics'][number]): string {
@@ -243,10 +240,13 @@ function wrapFill(agg: string, fill: FillMode, metric: Resolved['metrics'][numbe
   }
 }
 
-export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQuery {
+/**
+ * `params` decides how values and the request-dependent pieces are written: bound (the
+ * default, the statement that runs) or as SQL-mode text (sql/sql-mode-params.ts).
+ */
+export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext, params: Params = new Params()): BuiltQuery {
   const r = resolve(q, ctx);
   const rowCap = rowCapOf(ctx.maxRows);
-  const params = new Params();
   if (r.raw) {
     return buildRaw(q, ctx, r, params, sourceSql(q, ctx, r, params), rowCap);
   }
@@ -254,8 +254,11 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
   const bucketed = r.time !== null && (r.format === 'time_series' || q.bucket !== undefined);
   const bucket = bucketed ? chooseBucket(q, ctx, r.timeKind!, (q.fill ?? 'none') !== 'none', notices) : undefined;
   const fill: FillMode = bucket ? q.fill ?? 'none' : 'none';
+  // An auto bucket that is exactly the panel interval follows the panel in SQL-mode text.
+  const panel = !!bucket && (q.bucket ?? 'auto') === 'auto' && bucket.months === 0 && Number.isInteger(ctx.intervalMs) && bucket.ms === ctx.intervalMs;
+  const width = bucket ? params.bucketWidth(bucket, panel) : undefined;
   const groupCols = r.groups.map((_, i) => `"g${i}"`);
-  const fixedSeconds = bucket && bucket.months === 0 ? String(bucket.ms / 1000) : null;
+  const fixedSeconds = bucket && bucket.months === 0 ? params.bucketSeconds(bucket, panel) : null;
   // A continuous aggregate that composes into the same answer replaces the raw rows (cagg-routing.ts).
   const routing = bucket ? routeToContinuousAggregate(q, ctx, r, bucket, ctx.continuousAggregates ?? [], params) : null;
   const route = routing?.route ?? null;
@@ -273,7 +276,7 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     rename.delete('time');
     sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src"${groupBy}${orderAndLimit(q, r, rename, params, groupCols.join(', '), rowCap)}`;
   } else if (fill === 'none' || ctx.dialect === 'timescaledb') {
-    const timeExpr = bucketSql({ dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind });
+    const timeExpr = params.bucket({ dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind, width }, panel);
     const select = [`${timeExpr} AS "time"`, ...labelOutputs(ctx, r, groupCols), ...aggs.map((a, i) => `${a} AS "m${i}"`)];
     // A label cast after grouping is grouped by the source column ("src"."g0"), not its output.
     const positions = ['1', ...groupCols.map((g, i) => (labelsAfterGrouping(ctx, r) ? `"src".${g}` : String(i + 2)))];
@@ -290,9 +293,9 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
         column: '"time"',
         timeZone: ctx.timeZone,
         timeKind: kind === 'date' ? 'timestamp' : kind,
-        start: params.add(new Date(ctx.range.from).toISOString(), cast),
-        // Finish is exclusive: one microsecond past `to` so a bucket starting exactly at `to` exists.
-        finish: params.add(new Date(ctx.range.to).toISOString().replace('Z', '001Z'), cast),
+        width,
+        start: params.timeFrom(ctx.range, cast),
+        finish: params.gapfillFinish(ctx.range, cast),
       });
       const filled = r.metrics.map((m, i) => `${wrapFill(`first("m${i}", "time")`, fill, m)} AS "m${i}"`);
       const aggregatedPositions = ['1', ...groupCols.map((_, i) => String(i + 2))];
@@ -300,14 +303,14 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext): BuiltQu
     }
     sql += orderAndLimit(q, r, rename, params, ['"time"', ...groupCols].join(', '), rowCap);
   } else {
-    sql = postgresGapfill(q, ctx, r, params, src, bucket, fill, aggs, kind, rename, rowCap);
+    sql = postgresGapfill(q, ctx, r, params, src, bucket, width!, fill, aggs, kind, rename, rowCap);
   }
   if (monthRates) {
     const divide = r.metrics.map((m, i) =>
       m.spec.aggregation === 'rate' ? `("m${i}" / extract(epoch from (("time" + ${intervalSql(bucket!)}) - "time"))) AS "m${i}"` : `"m${i}"`
     );
     sql = `SELECT "time", ${[...groupCols, ...divide].join(', ')} FROM (${sql}) AS "bucketed" ORDER BY "time"${groupCols.length ? ', ' + groupCols.join(', ') : ''}`;
-    sql += capLimit(params, rowCap + 1);
+    sql += params.limit(rowCap + 1, true);
   }
   return { sql, params: params.values, rename, format: r.format, notices, bucket, rowCap, servedBy: route?.cagg.name ?? ctx.table.name, notRouted: route ? [] : routing?.reasons ?? [] };
 }
@@ -324,6 +327,7 @@ function postgresGapfill(
   params: Params,
   src: string,
   bucket: BucketInterval,
+  width: string,
   fill: FillMode,
   aggs: string[],
   kind: TimeKind,
@@ -332,19 +336,19 @@ function postgresGapfill(
 ): string {
   const groupCols = r.groups.map((_, i) => `"g${i}"`);
   const cast = kind === 'timestamptz' ? 'timestamptz' : 'timestamp';
-  const from = params.add(new Date(ctx.range.from).toISOString(), cast);
-  const to = params.add(new Date(ctx.range.to).toISOString(), cast);
+  const from = params.timeFrom(ctx.range, cast);
+  const to = params.timeTo(ctx.range, cast);
   const zoned = usesTimeZone(bucket, ctx.timeZone, kind);
   // Slots are generated on wall-clock time (local when zoned) so days and months keep their lengths.
   const wallZone = kind === 'timestamptz' ? quoteLiteral(zoned ? ctx.timeZone : 'UTC') : null;
   const toWall = (x: string) => (wallZone ? `(${x} AT TIME ZONE ${wallZone})` : x);
   const fromWall = (x: string) => (wallZone ? `(${x} AT TIME ZONE ${wallZone})` : x);
-  const firstBucket = bucketSql({ dialect: 'postgres', bucket, column: from, timeZone: ctx.timeZone, timeKind: kind === 'date' ? 'timestamp' : kind });
-  const agg = `SELECT ${bucketSql({ dialect: 'postgres', bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind })} AS "time", ${[
+  const firstBucket = bucketSql({ dialect: 'postgres', bucket, column: from, timeZone: ctx.timeZone, timeKind: kind === 'date' ? 'timestamp' : kind, width });
+  const agg = `SELECT ${bucketSql({ dialect: 'postgres', bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind, width })} AS "time", ${[
     ...groupCols,
     ...aggs.map((a, i) => `${a} AS "m${i}"`),
   ].join(', ')} FROM (${src}) AS "src" GROUP BY ${[1, ...groupCols.map((_, i) => i + 2)].join(', ')}`;
-  const slots = `SELECT ${fromWall('"s"')} AS "time" FROM generate_series(${toWall(firstBucket)}, ${toWall(to)}, ${intervalSql(bucket)}) AS "s"`;
+  const slots = `SELECT ${fromWall('"s"')} AS "time" FROM generate_series(${toWall(firstBucket)}, ${toWall(to)}, ${width}) AS "s"`;
   const series = groupCols.length ? `SELECT DISTINCT ${groupCols.join(', ')} FROM "agg"` : `SELECT 1 AS "one" WHERE EXISTS (SELECT 1 FROM "agg")`;
   const gridCols = ['"slots"."time"', ...groupCols.map((g) => `"series".${g}`)];
   const joinOn = ['"agg"."time" = "slots"."time"', ...groupCols.map((g) => `"agg".${g} IS NOT DISTINCT FROM "series".${g}`)];

@@ -1,5 +1,6 @@
 import { ApiError } from '../errors';
 import type { AdHocFilter, Filter, FilterOp } from '../contract/query';
+import { ADHOC_OPERATORS } from '../contract/vocabulary';
 import { type BuilderTable, type Params, col, findColumn } from './builder-context';
 import { quoteIdent } from './quote';
 
@@ -67,7 +68,7 @@ export function adhocConditionSql(target: string, f: AdHocFilter, params: Params
   if (op) return `${target} ${op} ${params.add(f.value)}`;
   if (f.operator === '=~') return `${target}::text ~ ${params.add(f.value, 'text')}`;
   if (f.operator === '!~') return `${target}::text !~ ${params.add(f.value, 'text')}`;
-  throw ApiError.badRequest('invalid_adhoc_filter', `Ad hoc filter operator ${JSON.stringify(f.operator)} is not supported (use =, !=, <, >, <=, >=, =~, !~)`, {
+  throw ApiError.badRequest('invalid_adhoc_filter', `Ad hoc filter operator ${JSON.stringify(f.operator)} is not supported (use ${ADHOC_OPERATORS.join(', ')})`, {
     key: f.key,
     operator: f.operator,
   });

@@ -1,4 +1,5 @@
 import { ApiError } from '../errors';
+import type { BucketPgUnit } from '../contract/vocabulary';
 
 /**
  * Durations and bucket widths. Two flavours exist because two kinds of callers exist:
@@ -133,7 +134,8 @@ export interface BucketInterval {
   ms: number;
 }
 
-const PG_UNITS: Record<string, { months?: number; ms?: number }> = {
+/** Every unit of the contract's bucket grammar (BUCKET_PG_UNITS), and what it measures. */
+const PG_UNITS: Record<BucketPgUnit, { months?: number; ms?: number }> = {
   microsecond: { ms: 1e-3 },
   microseconds: { ms: 1e-3 },
   millisecond: { ms: 1 },
@@ -184,7 +186,7 @@ export function parseBucketInterval(input: string, what = 'interval'): BucketInt
   } else {
     const pg = PG_STYLE.exec(text);
     if (pg) {
-      const unit = PG_UNITS[pg[2].toLowerCase()];
+      const unit = PG_UNITS[pg[2].toLowerCase() as BucketPgUnit];
       const n = Number(pg[1]);
       if (!unit) {
         throw bad();

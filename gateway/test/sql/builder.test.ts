@@ -42,7 +42,7 @@ describe('builder SQL', () => {
     [{ column: 'value', aggregation: 'last' }, 'last("v0", "t")', '(array_agg("v0" ORDER BY "t" DESC))[1]'],
     [{ column: 'value', aggregation: 'median' }, 'percentile_cont(0.5) WITHIN GROUP (ORDER BY "v0")', 'percentile_cont(0.5) WITHIN GROUP (ORDER BY "v0")'],
     [{ column: 'value', aggregation: 'percentile', percentile: 95 }, 'percentile_cont($3::float8)', 'percentile_cont($3::float8)'],
-    [{ column: 'counter', aggregation: 'rate' }, '(sum("d0") / 300)', '(sum("d0") / 300)'],
+    [{ column: 'counter', aggregation: 'rate' }, '(sum("d0")::float8 / 300)', '(sum("d0")::float8 / 300)'],
     [{ column: 'counter', aggregation: 'increase' }, 'sum("d0")', 'sum("d0")'],
   ];
   for (const [metric, tsExpr, pgExpr] of aggregations) {

@@ -1,13 +1,12 @@
 import { Combobox, type ComboboxOption } from '@grafana/ui';
 import React from 'react';
+import { BUCKET_AUTO, BUCKET_PRESETS } from 'timescaledb-gateway/contract/vocabulary';
 
 import { LabelledPicker } from 'components/LabelledPicker';
 import { selectors } from 'components/selectors';
 import { labels } from 'labels';
 
-const INTERVALS = ['1s', '10s', '30s', '1m', '5m', '15m', '30m', '1h', '6h', '12h', '1d', '1w', '1M', '1y'];
-
-const bucketOptions: ComboboxOption[] = [{ label: labels.builder.bucket.auto, value: 'auto' }, ...INTERVALS.map((value) => ({ label: value, value }))];
+const bucketOptions: ComboboxOption[] = [{ label: labels.builder.bucket.auto, value: BUCKET_AUTO }, ...BUCKET_PRESETS.map((value) => ({ label: value, value }))];
 
 export interface BucketEditorProps {
   bucket?: string;

@@ -8,7 +8,7 @@ import type { DataSource } from 'data/datasource';
 import { useColumnOptions } from 'hooks/useCatalogOptions';
 import type { BuilderAction } from 'hooks/useBuilderState';
 import { labels } from 'labels';
-import { FilterOperator } from 'types/query';
+import { FILTER_OPERATORS } from 'timescaledb-gateway/contract/vocabulary';
 
 import { coerceFilterValue, isListOperator, isUnaryOperator, valueAsList } from './filterValues';
 import { columnKinds, currentOption, toOption } from './options';
@@ -22,7 +22,7 @@ export interface FilterEditorProps {
   dispatch: (action: BuilderAction) => void;
 }
 
-const operatorOptions: Array<ComboboxOption<Filter['op']>> = Object.values(FilterOperator).map((value) => ({ value, label: value }));
+const operatorOptions: Array<ComboboxOption<Filter['op']>> = FILTER_OPERATORS.map((value) => ({ value, label: value }));
 
 interface FilterRowProps extends Omit<FilterEditorProps, 'filters'> {
   filter: Filter;

@@ -1,18 +1,19 @@
 import { RadioButtonGroup } from '@grafana/ui';
 import React from 'react';
+import { FORMATS } from 'timescaledb-gateway/contract/vocabulary';
 
 import { selectors } from 'components/selectors';
 import { labels } from 'labels';
-import { QueryFormat } from 'types/query';
+import { type Format } from 'types/query';
 
-const formatOptions = Object.values(QueryFormat).map((value) => ({ value, label: labels.queryEditor.format.options[value] }));
+const formatOptions = FORMATS.map((value) => ({ value, label: labels.queryEditor.format.options[value] }));
 
 export interface FormatSelectProps {
-  format?: QueryFormat;
-  onChange: (format: QueryFormat) => void;
+  format?: Format;
+  onChange: (format: Format) => void;
 }
 
-export const FormatSelect = ({ format = QueryFormat.TimeSeries, onChange }: FormatSelectProps) => (
+export const FormatSelect = ({ format = 'time_series', onChange }: FormatSelectProps) => (
   <div data-testid={selectors.queryEditor.format}>
     <RadioButtonGroup size="sm" aria-label={labels.queryEditor.format.label} options={formatOptions} value={format} onChange={onChange} />
   </div>

@@ -1,6 +1,7 @@
 import { Button, Combobox, IconButton, Input, Stack, type ComboboxOption } from '@grafana/ui';
 import React from 'react';
 import type { MetricSpec } from 'timescaledb-gateway/contract';
+import { AGGREGATIONS, needsNumbers } from 'timescaledb-gateway/contract/vocabulary';
 
 import { LabelledPicker } from 'components/LabelledPicker';
 import { selectors } from 'components/selectors';
@@ -8,7 +9,6 @@ import type { DataSource } from 'data/datasource';
 import { useColumnOptions } from 'hooks/useCatalogOptions';
 import type { BuilderAction } from 'hooks/useBuilderState';
 import { labels } from 'labels';
-import { AggregationType } from 'types/query';
 
 import { columnKinds, currentOption } from './options';
 
@@ -19,13 +19,11 @@ export interface MetricsEditorProps {
   dispatch: (action: BuilderAction) => void;
 }
 
-const aggregationOptions: Array<ComboboxOption<MetricSpec['aggregation']>> = Object.values(AggregationType).map((value) => ({
+const aggregationOptions: Array<ComboboxOption<MetricSpec['aggregation']>> = AGGREGATIONS.map((value) => ({
   value,
   label: labels.builder.aggregations[value],
 }));
 
-/** Aggregations that need numbers; the others (count, first, last, raw) take any column. */
-const NUMERIC = new Set<string>([AggregationType.Avg, AggregationType.Sum, AggregationType.Median, AggregationType.Percentile, AggregationType.Rate, AggregationType.Increase]);
 
 interface MetricRowProps extends Omit<MetricsEditorProps, 'metrics'> {
   metric: MetricSpec;
@@ -34,7 +32,7 @@ interface MetricRowProps extends Omit<MetricsEditorProps, 'metrics'> {
 }
 
 const MetricRow = ({ datasource, table, metric, index, removable, dispatch }: MetricRowProps) => {
-  const loadColumns = useColumnOptions(datasource, table, NUMERIC.has(metric.aggregation) ? columnKinds.number : columnKinds.any);
+  const loadColumns = useColumnOptions(datasource, table, needsNumbers(metric.aggregation) ? columnKinds.number : columnKinds.any);
   const update = (patch: Partial<MetricSpec>) => dispatch({ type: 'updateMetric', index, metric: patch });
 
   return (
@@ -64,7 +62,7 @@ const MetricRow = ({ datasource, table, metric, index, removable, dispatch }: Me
           />
         )}
       </LabelledPicker>
-      {metric.aggregation === AggregationType.Percentile && (
+      {metric.aggregation === 'percentile' && (
         <Input
           data-testid={selectors.builder.metricPercentile}
           aria-label={labels.builder.metrics.percentile}

@@ -4,9 +4,9 @@ import React, { useEffect } from 'react';
 
 import { selectors } from 'components/selectors';
 import type { DataSource } from 'data/datasource';
-import { renderBuilderSql } from 'data/builderSql';
 import { useBuilderState } from 'hooks/useBuilderState';
 import { useColumns } from 'hooks/useColumns';
+import type { RenderedSqlState } from 'hooks/useRenderedSql';
 import { useTables } from 'hooks/useTables';
 import { labels } from 'labels';
 import type { BuilderFields } from 'types/query';
@@ -25,11 +25,13 @@ export interface QueryBuilderProps {
   datasource: DataSource;
   fields: BuilderFields;
   onChange: (fields: BuilderFields) => void;
+  /** The gateway's rendering of the query, for the SQL preview. */
+  rendered: RenderedSqlState;
   executedSql?: string;
 }
 
 /** Only composes the builder's parts; the state lives in useBuilderState. */
-export const QueryBuilder = ({ datasource, fields, onChange, executedSql }: QueryBuilderProps) => {
+export const QueryBuilder = ({ datasource, fields, onChange, rendered, executedSql }: QueryBuilderProps) => {
   const [state, dispatch] = useBuilderState(fields, onChange);
   const tables = useTables(datasource);
   const columnsState = useColumns(datasource, state.table);
@@ -94,7 +96,7 @@ export const QueryBuilder = ({ datasource, fields, onChange, executedSql }: Quer
         </EditorRow>
         <EditorRow>
           <EditorField label={labels.builder.preview.label} tooltip={labels.builder.preview.tooltip} width="100%">
-            <SqlPreview sql={renderBuilderSql(state, guessedTimeColumn)} executedSql={executedSql} />
+            <SqlPreview rendered={rendered} executedSql={executedSql} />
           </EditorField>
         </EditorRow>
       </EditorRows>

@@ -16,8 +16,8 @@ export const coerceFilterValue = (text: string, column?: CatalogColumn): Scalar 
   return text;
 };
 
-export const isListOperator = (op: Filter['op']) => op === 'IN' || op === 'NOT IN';
-export const isUnaryOperator = (op: Filter['op']) => op === 'IS NULL' || op === 'IS NOT NULL';
+/** The contract's operator subsets (vocabulary.ts), under the names the editors use. */
+export { isListFilterOperator as isListOperator, isUnaryFilterOperator as isUnaryOperator } from 'timescaledb-gateway/contract/vocabulary';
 
 /** The filter's value as the editor shows it: always strings. */
 export const valueAsList = (value: Filter['value']): string[] =>

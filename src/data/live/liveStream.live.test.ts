@@ -4,7 +4,7 @@ import type { CatalogResponse, ColumnsResponse } from 'timescaledb-gateway/contr
 import { backendSrv } from '__testing__/grafanaRuntime';
 import { createLiveDataSource, liveGateway } from '__testing__/liveDataSource';
 import { makeRequest } from '__testing__/request';
-import { AggregationType, EditorMode, QueryFormat, type TsQuery } from 'types/query';
+import type { Aggregation, TsQuery } from 'types/query';
 
 jest.mock('@grafana/runtime', () => require('__testing__/grafanaRuntime').runtimeMock());
 
@@ -72,10 +72,10 @@ describe('live queries through the data proxy (getBackendSrv().chunked())', () =
     const ds = createLiveDataSource();
     const query: TsQuery = {
       refId: 'A',
-      mode: EditorMode.Builder,
-      format: QueryFormat.TimeSeries,
+      mode: 'builder',
+      format: 'time_series',
       table: t.table,
-      metrics: [{ column: t.metric, aggregation: AggregationType.None }],
+      metrics: [{ column: t.metric, aggregation: 'none' }],
       live: true,
     };
     const responses: DataQueryResponse[] = [];
@@ -114,17 +114,17 @@ describe('live queries through the data proxy (getBackendSrv().chunked())', () =
   it('multiplexes the live queries of several panels over one connection', async () => {
     const t = await pickTable();
     const ds = createLiveDataSource();
-    const panel = (refId: string, aggregation: AggregationType): TsQuery => ({
+    const panel = (refId: string, aggregation: Aggregation): TsQuery => ({
       refId,
-      mode: EditorMode.Builder,
-      format: QueryFormat.TimeSeries,
+      mode: 'builder',
+      format: 'time_series',
       table: t.table,
       metrics: [{ column: t.metric, aggregation }],
       bucket: '1m',
       live: true,
     });
     const got: DataQueryResponse[][] = [[], [], []];
-    const subs = [AggregationType.Avg, AggregationType.Max, AggregationType.Min].map((agg, i) =>
+    const subs = (['avg', 'max', 'min'] as const).map((agg, i) =>
       ds.query(makeRequest([panel('A', agg)], { hours: 1 })).subscribe((r) => got[i].push(r))
     );
     try {
@@ -142,9 +142,9 @@ describe('live queries through the data proxy (getBackendSrv().chunked())', () =
     const ds = createLiveDataSource();
     const query: TsQuery = {
       refId: 'A',
-      mode: EditorMode.Builder,
+      mode: 'builder',
       table: t.table,
-      metrics: [{ column: t.metric, aggregation: AggregationType.Avg }],
+      metrics: [{ column: t.metric, aggregation: 'avg' }],
       live: true,
     };
     const request = makeRequest([query]);
