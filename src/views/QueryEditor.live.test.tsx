@@ -122,7 +122,7 @@ describe('QueryEditor Builder ⇄ SQL', () => {
   it('carries the gateway’s rendering of the builder over to SQL mode, the text the preview shows', async () => {
     const { last } = renderEditor(built);
     const preview = screen.getByTestId(selectors.builder.sqlPreview);
-    await waitFor(() => expect(preview).toHaveTextContent('$__timeFilter("time")'), { timeout: 5000 });
+    await waitFor(() => expect(preview).toHaveTextContent('$__timeFilter("timestamp")'), { timeout: 5000 });
     const shown = preview.textContent;
     await userEvent.click(within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.sql));
     await waitFor(() => expect(last()?.mode).toBe('sql'), { timeout: 5000 });

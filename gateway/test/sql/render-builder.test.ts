@@ -52,8 +52,10 @@ describe('rendering a builder query', () => {
 
   it('gap-fills between $__timeFrom() and just past $__timeTo(), as the builder does', () => {
     const { sqlModeText } = renderBuilderQuery(q({ fill: 'previous', bucket: '1h' }), ctx('timescaledb'));
-    assert.match(sqlModeText, /time_bucket_gapfill\('3600 seconds'::interval, "t", \$__timeFrom\(\)::timestamptz, \(\$__timeTo\(\)::timestamptz \+ interval '1 microsecond'\)\)/);
-    assert.match(sqlModeText, /locf\(avg\("v0"\)\)/);
+    // Aggregated first, then gap-filled over the bucket rows (the builder's plan shape).
+    assert.match(sqlModeText, /time_bucket_gapfill\('3600 seconds'::interval, "time", \$__timeFrom\(\)::timestamptz, \(\$__timeTo\(\)::timestamptz \+ interval '1 microsecond'\)\)/);
+    assert.match(sqlModeText, /locf\(first\("m0", "time"\)\)/);
+    assert.match(sqlModeText, /time_bucket\('3600 seconds'::interval, "t"\) AS "time", avg\("v0"\)/);
   });
 
   it('quotes filter values as literals that cannot end early', () => {
