@@ -8,19 +8,11 @@ import { checkReadOnlyStatement } from '../../src/sql/read-only-statement';
 import { loadSqlParser } from '../../src/sql/parse-sql';
 import { ApiError } from '../../src/errors';
 import type { BuilderQuery } from '../../src/contract/query';
-import { readingsTable } from './fixtures';
+import { readingsContext, readingsQuery, readingsTable } from './fixtures';
 
 const table: BuilderTable = readingsTable;
-const ctx = (dialect: 'timescaledb' | 'postgres', over: Partial<BuilderContext> = {}): BuilderContext => ({
-  dialect,
-  table,
-  range: { from: Date.parse('2024-01-01T00:00:00Z'), to: Date.parse('2024-01-02T00:00:00Z') },
-  intervalMs: 60_000,
-  maxDataPoints: 1000,
-  timeZone: 'UTC',
-  ...over,
-});
-const q = (over: Partial<BuilderQuery>): BuilderQuery => ({ refId: 'A', mode: 'builder', table: 'readings', metrics: [{ column: 'value', aggregation: 'avg' }], ...over });
+const ctx = readingsContext;
+const q = readingsQuery;
 
 describe('builder SQL', () => {
   it('buckets with time_bucket on TimescaleDB and date_bin on PostgreSQL, values bound', () => {

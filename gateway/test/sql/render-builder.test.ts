@@ -5,18 +5,10 @@ import type { BuilderContext } from '../../src/sql/builder-context';
 import { buildBuilderQuery } from '../../src/sql/builder';
 import { expandMacros } from '../../src/sql/macros';
 import { renderBuilderQuery } from '../../src/sql/render-builder';
-import { readingsTable } from './fixtures';
+import { readingsContext, readingsQuery, readingsTable } from './fixtures';
 
-const ctx = (dialect: 'timescaledb' | 'postgres', over: Partial<BuilderContext> = {}): BuilderContext => ({
-  dialect,
-  table: readingsTable,
-  range: { from: Date.parse('2024-01-01T00:00:00Z'), to: Date.parse('2024-01-02T00:00:00Z') },
-  intervalMs: 60_000,
-  maxDataPoints: 1000,
-  timeZone: 'UTC',
-  ...over,
-});
-const q = (over: Partial<BuilderQuery>): BuilderQuery => ({ refId: 'A', mode: 'builder', table: 'readings', metrics: [{ column: 'value', aggregation: 'avg' }], ...over });
+const ctx = readingsContext;
+const q = readingsQuery;
 
 describe('rendering a builder query', () => {
   it('gives the statement the builder runs, with its bound values', () => {
