@@ -31,7 +31,7 @@ browserSuite('SQL editor', (ctx) => {
     // The gateway renders the preview a moment after the last edit.
     await page.locator(`${byTestId(selectors.builder.sqlPreview)}[aria-busy="false"]`).filter({ hasText: '"sensor_id"' }).waitFor();
     const preview = normaliseSql(await page.locator(byTestId(selectors.builder.sqlPreview)).innerText());
-    assert.match(preview, /\$__timeFilter\("time"\)/);
+    assert.match(preview, /\$__timeFilter\("timestamp"\)/);
     assert.match(preview, /"g0" AS "sensor_id", "m0" AS "avg\(temperature\)"/);
 
     await switchMode(page, 'SQL');
