@@ -53,6 +53,9 @@ export class AmqpConsumer implements BrokerConsumer {
       ack: () => {
         if (channel === this.channel) channel.ack(m);
       },
+      deadLetter: () => {
+        if (channel === this.channel) channel.nack(m, false, false);
+      },
     };
   }
 }

@@ -12,6 +12,12 @@ export interface InboundMessage {
   /** Topic, subject, queue or stream it came from (kept with a dead letter). */
   origin: string;
   ack(): Promise<void> | void;
+  /**
+   * Settles a message whose dead letter is committed, where the broker has a dead-letter queue
+   * of its own: AMQP rejects it without requeue, so the queue's dead-letter exchange gets it
+   * (RabbitMQ drops it, as an ack would, when the queue has none). Absent: acked like any other.
+   */
+  deadLetter?(): Promise<void> | void;
 }
 
 /** Where an adapter delivers. `push` resolves once there is room for another message. */

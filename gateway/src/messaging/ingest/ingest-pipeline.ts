@@ -109,7 +109,8 @@ export class IngestPipeline implements MessageSink {
       if (!written) return;
       // Acks go out together (adapters pipeline them); a lost one only means a redelivery,
       // which finds its id already stored.
-      for (const r of await Promise.allSettled(batch.map((m) => m.message.ack()))) {
+      const settle = (m: PendingMessage) => (m.failure && m.message.deadLetter ? m.message.deadLetter() : m.message.ack());
+      for (const r of await Promise.allSettled(batch.map(settle))) {
         if (r.status === 'rejected') this.noteError(r.reason);
       }
       this.held -= batch.length;
