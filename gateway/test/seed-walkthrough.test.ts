@@ -424,8 +424,10 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
       gateway = await startFromSnippet('replica-gateway');
       port = portOf(gateway);
       const served = await waitFor('a read served by the standby', async () => {
-        const text = (await sh('replica-write-read').catch(() => '')).trim();
-        return /^x-served-by: 127\.0\.0\.1:\d+\/postgres$/i.test(text) && text;
+        // The first curl prints the POST's status (the test's .curlrc), the second the header.
+        const lines = (await sh('replica-write-read').catch(() => '')).trim().split('\n');
+        const header = lines[lines.length - 1];
+        return lines[0] === '201' && /^x-served-by: 127\.0\.0\.1:\d+\/postgres$/i.test(header) && header;
       });
       assert.match(served, new RegExp(`:${STANDBY_PORT}/postgres$`));
       const rows = await cluster!.query<{ answer: number }>(`SELECT answer FROM replicated`);
