@@ -4,20 +4,11 @@ import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { forEachDatabase, NO_SHEDDING, TOKEN_SPEC, TOKENS, type TestContext } from './helpers/test-context';
 import { api } from './helpers/http';
-import { frameValues, openSse, type SseClient } from './helpers/sse-client';
+import { frameValues, liveBody, openSse, type SseClient } from './helpers/sse-client';
 
 const TABLE = 'live_limits';
-const HOUR = 3_600_000;
 
-function streamBody(extra: Record<string, unknown> = {}) {
-  const now = Date.now();
-  return {
-    range: { from: String(now - HOUR), to: String(now) },
-    intervalMs: 1000,
-    queries: [{ refId: 'A', mode: 'builder', table: TABLE, metrics: [{ column: 'value', aggregation: 'none' }] }],
-    ...extra,
-  };
-}
+const streamBody = (extra: Record<string, unknown> = {}) => liveBody(TABLE, extra);
 
 const stream = (ctx: TestContext, token: string, body: unknown = streamBody()) => openSse(`${ctx.baseUrl}/api/v1/stream`, token, body);
 

@@ -4,22 +4,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { forEachDatabase, type TestContext } from './helpers/test-context';
 import { api } from './helpers/http';
-import { frameValues, openSse, type SseClient, type SseEvent } from './helpers/sse-client';
+import { frameValues, liveBody, openSse, type SseClient, type SseEvent } from './helpers/sse-client';
 
 const TABLE = 'live_readings';
-const HOUR = 3_600_000;
 
-/** A raw live query over the last hour: every row of the tail comes back as a point. */
-function streamBody(extra: Record<string, unknown> = {}) {
-  const now = Date.now();
-  return {
-    range: { from: String(now - HOUR), to: String(now) },
-    intervalMs: 1000,
-    maxDataPoints: 5000,
-    queries: [{ refId: 'A', mode: 'builder', table: TABLE, metrics: [{ column: 'value', aggregation: 'none' }] }],
-    ...extra,
-  };
-}
+const streamBody = (extra: Record<string, unknown> = {}) => liveBody(TABLE, extra);
 
 const hasValue = (v: number) => (e: SseEvent) => e.event === 'frame' && frameValues(e, 'value').includes(v);
 const uniqueValue = () => Math.round(Math.random() * 1e9) / 1000;

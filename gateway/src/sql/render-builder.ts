@@ -18,7 +18,10 @@ export interface RenderedBuilderQuery {
 
 export function renderBuilderQuery(q: BuilderQuery, ctx: BuilderContext): RenderedBuilderQuery {
   const built = buildBuilderQuery(q, ctx);
-  const text = buildBuilderQuery(q, ctx, new SqlModeParams());
+  // Not routed to a continuous aggregate: a route is chosen for this range (its edges are
+  // cagg-bucket-aligned times), while the SQL-mode text must follow the dashboard's range. The
+  // raw-table statement gives the same answer (cagg-routing.ts), for every range.
+  const text = buildBuilderQuery(q, { ...ctx, continuousAggregates: undefined }, new SqlModeParams());
   return { built, sqlModeText: withDisplayNames(text.sql, text.rename) };
 }
 

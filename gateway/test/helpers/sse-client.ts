@@ -115,3 +115,15 @@ export function frameValues(e: SseEvent, name: string): unknown[] {
   }
   return out;
 }
+
+/** A raw live query of `table`'s `value` over the last hour: every row of the tail comes back as a point. */
+export function liveBody(table: string, extra: Record<string, unknown> = {}) {
+  const now = Date.now();
+  return {
+    range: { from: String(now - 3_600_000), to: String(now) },
+    intervalMs: 1000,
+    maxDataPoints: 5000,
+    queries: [{ refId: 'A', mode: 'builder', table, metrics: [{ column: 'value', aggregation: 'none' }] }],
+    ...extra,
+  };
+}

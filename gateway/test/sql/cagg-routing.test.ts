@@ -5,6 +5,7 @@ import { Params, type BuilderContext, type BuilderTable } from '../../src/sql/bu
 import type { ContinuousAggregate } from '../../src/catalog/continuous-aggregates';
 import type { BuilderQuery, MetricSpec } from '../../src/contract/query';
 import { buildBuilderQuery } from '../../src/sql/builder';
+import { renderBuilderQuery } from '../../src/sql/render-builder';
 
 /** The routing rules on their own: which caggs may answer which queries, and why not. */
 
@@ -63,6 +64,14 @@ const route = (query: BuilderQuery, c: ContinuousAggregate, context = ctx, bucke
   );
 
 describe('continuous-aggregate routing rules', () => {
+  it('runs routed, but renders SQL-mode text over the table that follows the dashboard range', () => {
+    const query = q([{ column: 'v', aggregation: 'avg' }], { groupBy: ['sensor'] });
+    const { built, sqlModeText } = renderBuilderQuery(query, { ...ctx, continuousAggregates: [cagg()] });
+    assert.equal(built.servedBy, 'm_1m', 'the statement that runs reads the cagg');
+    assert.doesNotMatch(sqlModeText, /m_1m|2026-01-0/, 'no cagg and no range-bound times in the text');
+    assert.match(sqlModeText, /\$__timeFilter\("ts"\)/);
+  });
+
   it('averages as sum of sums over sum of counts, never as an average of averages', () => {
     const { route: r } = route(q([{ column: 'v', aggregation: 'avg' }]), cagg());
     assert.ok(r);
