@@ -1,4 +1,4 @@
-import { downsampleIndices } from '../sql/lttb';
+import { downsampleIndices } from '../frames/lttb';
 
 /**
  * The gateway's half of raw-series downsampling (the database's half is in sql/builder.ts):

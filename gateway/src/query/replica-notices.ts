@@ -1,6 +1,6 @@
 import type { ServedByRecord } from '../db/served-by';
 import { formatSeconds } from '../db/replicas';
-import { addNotice, type WorkFrame } from '../sql/frame-types';
+import { addNotice, type WorkFrame } from '../frames/frame-types';
 
 /** From this lag on, a frame served by a replica says so: a panel may be missing the newest points. */
 export const REPLICA_LAG_NOTICE_MS = 2000;

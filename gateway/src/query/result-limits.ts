@@ -1,4 +1,4 @@
-import type { WorkFrame } from '../sql/frame-types';
+import type { WorkFrame } from '../frames/frame-types';
 import { resultTooLarge } from '../sql/bounds';
 import type { ApiError } from '../errors';
 

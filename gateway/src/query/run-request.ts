@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal';
 import { assertTableAllowed, hasScope } from '../auth';
 import { ApiError } from '../errors';
 import { mapDatabaseError } from '../db/sqlstate';
-import { toDataFrameJSON } from '../sql/frame-types';
+import { toDataFrameJSON } from '../frames/frame-types';
 import { checkPanelInterval, MAX_QUERIES_PER_REQUEST } from '../sql/bounds';
 import { requestContext, type RequestContext } from './query-context';
 import { runBuilderQuery } from './run-builder-query';
@@ -12,7 +12,7 @@ import { runSqlQuery } from './run-sql-query';
 import { ResponseBudget, type ResultLimits } from './result-limits';
 import { withServedByRecord } from '../db/served-by';
 import { addReplicaNotices } from './replica-notices';
-import type { WorkFrame } from '../sql/frame-types';
+import type { WorkFrame } from '../frames/frame-types';
 
 /**
  * Queries of one request run at most this many at a time: each may hold up to a full result

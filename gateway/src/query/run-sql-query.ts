@@ -1,10 +1,10 @@
 import type { SqlQuery } from '../contract/query';
 import { DEFAULT_FORMAT } from '../contract/vocabulary';
 import { Params, inlineParams } from '../sql/builder-context';
-import { resultToFields } from '../sql/result-fields';
+import { resultToFields } from '../frames/result-fields';
 import { expandMacros } from '../sql/macros';
-import { shapeFrame } from '../sql/shape-frames';
-import type { WorkFrame } from '../sql/frame-types';
+import { shapeFrame } from '../frames/shape-frames';
+import type { WorkFrame } from '../frames/frame-types';
 import { checkStatement } from '../sql/statement-check-thread';
 import type { RequestContext } from './query-context';
 import type { SqlModeSession } from './sql-mode-session';

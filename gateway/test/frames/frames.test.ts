@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { shapeFrame, epochToMs } from '../../src/sql/shape-frames';
-import { applyFill } from '../../src/sql/resample';
-import type { WorkField, WorkFrame } from '../../src/sql/frame-types';
+import { shapeFrame, epochToMs } from '../../src/frames/shape-frames';
+import { applyFill } from '../../src/frames/resample';
+import type { WorkField, WorkFrame } from '../../src/frames/frame-types';
 import { ApiError } from '../../src/errors';
 
 const T = (s: number) => Date.UTC(2020, 0, 2, 3, 4, s);

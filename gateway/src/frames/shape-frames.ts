@@ -2,9 +2,9 @@ import { ApiError } from '../errors';
 import type { WorkField, WorkFrame } from './frame-types';
 import { rowCount } from './frame-types';
 import { longToWide, timeSeriesSchema, wideSize } from './long-to-wide';
-import { checkWideCells, maxWideCells } from './bounds';
+import { checkWideCells, maxWideCells } from '../sql/bounds';
 import { applyFill } from './resample';
-import type { MacroFill } from './macros';
+import type { MacroFill } from '../sql/macros';
 
 /**
  * Result → frame the way Grafana's SQL data sources shape it (sqleng's processFrame):

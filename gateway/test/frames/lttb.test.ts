@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { downsampleIndices, lttbIndices } from '../../src/sql/lttb';
+import { downsampleIndices, lttbIndices } from '../../src/frames/lttb';
 
 const series = fc
   .array(fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { freq: 10 }), { minLength: 1, maxLength: 2000 })
