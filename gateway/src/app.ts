@@ -5,7 +5,7 @@ import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import './fastify-augment';
 import type { GatewayConfig } from './config';
 import { ConfigError } from './config-error';
-import { openDb } from './db/open-db';
+import { openDb } from './open-db';
 import { ChangeNotifications } from './db/notifications';
 import { detectCapabilities } from './capabilities';
 import { Catalog } from './catalog/catalog';

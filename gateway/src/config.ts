@@ -3,7 +3,7 @@ import { ConfigError } from './config-error';
 import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens';
 import { readMessagingConfig, type MessagingConfig } from './messaging/config-file';
 import { hostname } from 'node:os';
-import { parseGoDuration } from './sql/interval';
+import { parseGoDuration } from './time/interval';
 
 /**
  * Gateway configuration, from environment variables; each can also be given as a

@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../src/errors';
-import { loadSqlParser, MAX_SQL_CHARACTERS } from '../src/sql/parse-sql';
+import { loadSqlParser, MAX_SQL_CHARACTERS } from '../src/pg/parse-sql';
 import { checkReadOnlyStatement } from '../src/sql/read-only-statement';
 
 /** The error code the checker answers for `sql`, or null when it accepts it. */

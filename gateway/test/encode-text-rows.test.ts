@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createPostgresDb } from '../src/db/pg-driver';
 import type { Db, DbTextResult } from '../src/db/types';
-import { OID, parseInt8, parseNumeric, parseTimestamp, parseTimestamptz } from '../src/db/value-parsers';
+import { OID, parseInt8, parseNumeric, parseTimestamp, parseTimestamptz } from '../src/pg/value-parsers';
 import { encodeJsonArray, encodeNdjson } from '../src/rest/encode-text-rows';
 import { formatRows, formatTextRows } from '../src/rest/output-format';
 import { createScratchDatabase, dropScratchDatabase, probePostgres } from './helpers/postgres-server';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEmbeddedDb } from '../src/db/embedded-driver';
-import { embeddedDataDir } from '../src/db/open-db';
+import { embeddedDataDir } from '../src/open-db';
 import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process';
 import { TOKEN_SPEC, TOKENS } from './helpers/test-context';
 import { createOwnCluster, sleep, type OwnCluster } from './helpers/own-cluster';

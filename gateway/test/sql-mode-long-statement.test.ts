@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ApiError } from '../src/errors';
-import { loadSqlParser, MAX_SQL_CHARACTERS } from '../src/sql/parse-sql';
+import { loadSqlParser, MAX_SQL_CHARACTERS } from '../src/pg/parse-sql';
 import { checkReadOnlyStatement } from '../src/sql/read-only-statement';
 import { checkStatement, IN_PROCESS_CHARACTERS } from '../src/sql/statement-check-thread';
 import { forEachDatabase } from './helpers/test-context';

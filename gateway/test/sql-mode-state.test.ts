@@ -4,7 +4,7 @@ import { forEachDatabase, type TestContext } from './helpers/test-context';
 import { api } from './helpers/http';
 import { createFixtures } from './helpers/fixtures';
 import { createFunctionPolicy } from '../src/query/function-policy';
-import { loadSqlParser } from '../src/sql/parse-sql';
+import { loadSqlParser } from '../src/pg/parse-sql';
 import { checkReadOnlyStatement } from '../src/sql/read-only-statement';
 import type { Db } from '../src/db/types';
 

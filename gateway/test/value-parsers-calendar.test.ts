@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePgTimestamp, parseTimestamp, parseTimestamptz } from '../src/db/value-parsers';
+import { parsePgTimestamp, parseTimestamp, parseTimestamptz } from '../src/pg/value-parsers';
 import { convertValue } from '../src/frames/result-fields';
 import { forEachDatabase } from './helpers/test-context';
 import { api } from './helpers/http';

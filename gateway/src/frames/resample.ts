@@ -1,7 +1,7 @@
 import { addNotice, type WorkField, type WorkFrame } from './frame-types';
 import { type FillMissing, missingValue, timeSeriesSchema } from './long-to-wide';
-import { durationSeconds } from '../sql/interval';
-import { unixSeconds } from '../sql/time-range';
+import { durationSeconds } from '../time/interval';
+import { unixSeconds } from '../time/time-range';
 
 /**
  * Grafana's fill for `$__timeGroup(col, interval, fill)`: the wide frame is resampled onto a

@@ -1,6 +1,6 @@
 import type { FieldType } from '../contract/query';
 import type { WorkField } from './frame-types';
-import { parsePgTimestamp } from '../db/value-parsers';
+import { parsePgTimestamp } from '../pg/value-parsers';
 
 /**
  * Turns database result columns into frame fields with Grafana's PostgreSQL typing:

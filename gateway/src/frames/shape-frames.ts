@@ -2,7 +2,7 @@ import { ApiError } from '../errors';
 import type { WorkField, WorkFrame } from './frame-types';
 import { rowCount } from './frame-types';
 import { longToWide, timeSeriesSchema, wideSize } from './long-to-wide';
-import { checkWideCells, maxWideCells } from '../sql/bounds';
+import { checkWideCells, maxWideCells } from '../limits/bounds';
 import { applyFill } from './resample';
 import type { MacroFill } from '../sql/macros';
 

@@ -1,6 +1,6 @@
 import type { ResolvedTable } from '../catalog/catalog';
 import type { Db } from '../db/types';
-import { quoteLiteral } from '../sql/quote';
+import { quoteLiteral } from '../pg/quote';
 import { TABLE_CHANGES_CHANNEL } from './change-hints';
 
 /**

@@ -7,7 +7,7 @@ import type { StreamRequest } from '../contract/stream';
 import { ApiError } from '../errors';
 import { onPrimaryOnly } from '../db/primary-only';
 import { runQueryRequest } from '../query/run-request';
-import { checkPanelInterval, MAX_QUERIES_PER_REQUEST } from '../sql/bounds';
+import { checkPanelInterval, MAX_QUERIES_PER_REQUEST } from '../limits/bounds';
 import { changeKeyOf, TABLE_CHANGES_CHANNEL } from './change-hints';
 import { ensureChangeTrigger } from './change-trigger';
 import { LiveQuery, type Delta, type LiveSubscriber } from './live-query';

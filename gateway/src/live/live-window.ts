@@ -1,10 +1,10 @@
 import type { DataFrameJSON, GatewayQuery } from '../contract/query';
 import type { StreamRequest } from '../contract/stream';
 import { DEFAULT_MAX_DATA_POINTS } from '../query/query-context';
-import { rowCapOf } from '../sql/bounds';
+import { rowCapOf } from '../limits/bounds';
 import { capBucket } from '../sql/bucket-count';
-import { approxIntervalMs, formatBucket, parseBucketInterval, smallestNiceBucketAtLeast } from '../sql/interval';
-import { parseTimeRange, validateTimeZone } from '../sql/time-range';
+import { approxIntervalMs, formatBucket, parseBucketInterval, smallestNiceBucketAtLeast } from '../time/interval';
+import { parseTimeRange, validateTimeZone } from '../time/time-range';
 
 /** Re-runs look back this many buckets, so rows that arrive late still reach the panel. */
 export const LOOKBACK_STEPS = 3;

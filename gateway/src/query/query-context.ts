@@ -1,6 +1,6 @@
 import type { QueryRequest } from '../contract/query';
 import type { Dialect } from '../sql/bucket-sql';
-import { parseTimeRange, validateTimeZone, type TimeRangeMs } from '../sql/time-range';
+import { parseTimeRange, validateTimeZone, type TimeRangeMs } from '../time/time-range';
 
 /** What every query of one request shares: range, interval, point budget, zone, dialect. */
 export interface RequestContext {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RenderRequest, RenderResponse } from '../contract/query';
 import type { Principal } from '../auth/principal';
 import { assertTableAllowed } from '../auth';
-import { checkPanelInterval } from '../sql/bounds';
+import { checkPanelInterval } from '../limits/bounds';
 import { renderBuilderQuery } from '../sql/render-builder';
 import { requestContext } from './query-context';
 import { builderContext } from './run-builder-query';

@@ -1,5 +1,5 @@
 import type { Params } from '../sql/builder-context';
-import { quoteIdent } from '../sql/quote';
+import { quoteIdent } from '../pg/quote';
 
 /**
  * The byte cap (BODY_LIMIT) held inside the database, where the rows are produced. Both drivers

@@ -1,5 +1,5 @@
 import type { WorkFrame } from '../frames/frame-types';
-import { resultTooLarge } from '../sql/bounds';
+import { resultTooLarge } from '../limits/bounds';
 import type { ApiError } from '../errors';
 
 /**

@@ -5,7 +5,7 @@ import { assertTableAllowed, hasScope } from '../auth';
 import { ApiError } from '../errors';
 import { mapDatabaseError } from '../db/sqlstate';
 import { toDataFrameJSON } from '../frames/frame-types';
-import { checkPanelInterval, MAX_QUERIES_PER_REQUEST } from '../sql/bounds';
+import { checkPanelInterval, MAX_QUERIES_PER_REQUEST } from '../limits/bounds';
 import { requestContext, type RequestContext } from './query-context';
 import { runBuilderQuery } from './run-builder-query';
 import { runSqlQuery } from './run-sql-query';

@@ -1,5 +1,5 @@
 import type { DbTextResult } from '../db/types';
-import { OID } from '../db/value-parsers';
+import { OID } from '../pg/value-parsers';
 
 /**
  * Rows in PostgreSQL's text form → the JSON a REST read answers with, without Dates or other

@@ -2,7 +2,7 @@ import { ApiError } from '../errors';
 import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
 import { bucketSql } from '../sql/bucket-sql';
 import { timeKindOf } from '../sql/builder-context';
-import { parseBucketInterval, type BucketInterval } from '../sql/interval';
+import { parseBucketInterval, type BucketInterval } from '../time/interval';
 import { CoercionError, coerceValue, NUL_REASON } from './coerce-value';
 import { instantMs } from './instant';
 

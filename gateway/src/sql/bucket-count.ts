@@ -1,6 +1,6 @@
-import { type BucketInterval, approxIntervalMs, niceBuckets } from './interval';
+import { type BucketInterval, approxIntervalMs, niceBuckets } from '../time/interval';
 import { usesTimeZone, type TimeKind } from './bucket-sql';
-import type { TimeRangeMs } from './time-range';
+import type { TimeRangeMs } from '../time/time-range';
 
 /**
  * How many buckets a range spans, with the same origins as the SQL (2000-01-03 for fixed

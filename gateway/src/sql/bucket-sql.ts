@@ -1,6 +1,6 @@
-import { type BucketInterval, pgIntervalText } from './interval';
-import { quoteLiteral } from './quote';
-import { isUtc } from './time-range';
+import { type BucketInterval, pgIntervalText } from '../time/interval';
+import { quoteLiteral } from '../pg/quote';
+import { isUtc } from '../time/time-range';
 
 /**
  * SQL for bucketing a time column, on TimescaleDB (`time_bucket`) and on plain PostgreSQL

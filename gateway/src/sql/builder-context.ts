@@ -2,9 +2,9 @@ import { ApiError } from '../errors';
 import type { ContinuousAggregate } from '../catalog/continuous-aggregates';
 import type { ColumnKind } from '../contract/catalog';
 import { type BucketSqlOptions, type Dialect, type TimeKind, bucketSql, intervalSql } from './bucket-sql';
-import type { BucketInterval } from './interval';
-import { quoteIdent, quoteLiteral } from './quote';
-import type { TimeRangeMs } from './time-range';
+import type { BucketInterval } from '../time/interval';
+import { quoteIdent, quoteLiteral } from '../pg/quote';
+import type { TimeRangeMs } from '../time/time-range';
 
 /** What the builder needs to know about the table; the catalog provides it. */
 export interface BuilderColumn {

@@ -5,11 +5,11 @@ import { aggregateSql, atColumnPrecision, checkMetric, keepsFloat4Precision, cou
 import { type TimeKind, bucketSql, gapfillBucketSql, intervalSql, usesTimeZone } from './bucket-sql';
 import { type BuilderColumn, type BuilderContext, Params, col, findColumn, timeKindOf } from './builder-context';
 import { bucketCount, capBucket } from './bucket-count';
-import { checkBuilderShape, checkGapfillBuckets, rowCapOf } from './bounds';
+import { checkBuilderShape, checkGapfillBuckets, rowCapOf } from '../limits/bounds';
 import { builderAdhocFilters, builderFilters } from './filters';
 import type { FrameNotice } from '../frames/frame-types';
-import { type BucketInterval, formatBucket, parseBucketInterval, smallestNiceBucketAtLeast } from './interval';
-import { quoteLiteral } from './quote';
+import { type BucketInterval, formatBucket, parseBucketInterval, smallestNiceBucketAtLeast } from '../time/interval';
+import { quoteLiteral } from '../pg/quote';
 import { routeToContinuousAggregate } from './cagg-routing';
 
 /**

@@ -6,8 +6,8 @@ import { usesTimeZone } from './bucket-sql';
 import { type BuilderColumn, type BuilderContext, type BuilderTable, type Params, col } from './builder-context';
 import { builderAdhocFilters, builderFilters } from './filters';
 import type { FrameNotice } from '../frames/frame-types';
-import { type BucketInterval, formatBucket } from './interval';
-import { quoteIdent } from './quote';
+import { type BucketInterval, formatBucket } from '../time/interval';
+import { quoteIdent } from '../pg/quote';
 
 /**
  * Continuous-aggregate routing: a bucketed builder query over a hypertable is answered from a

@@ -2,7 +2,7 @@ import { ApiError } from '../errors';
 import type { AdHocFilter, Filter, FilterOp } from '../contract/query';
 import { ADHOC_OPERATORS } from '../contract/vocabulary';
 import { type BuilderTable, type Params, col, findColumn } from './builder-context';
-import { quoteIdent } from './quote';
+import { quoteIdent } from '../pg/quote';
 
 /**
  * Builder filters and Grafana ad hoc filters as SQL conditions. Columns come from the catalog;

@@ -9,9 +9,9 @@ import {
   formatGrafanaInterval,
   parseBucketInterval,
   parseGrafanaInterval,
-} from './interval';
-import { type TimeRangeMs, formatRfc3339Nano, unixNanos, unixSeconds } from './time-range';
-import { MAX_INTERVALS_PER_RANGE, rowCapOf } from './bounds';
+} from '../time/interval';
+import { type TimeRangeMs, formatRfc3339Nano, unixNanos, unixSeconds } from '../time/time-range';
+import { MAX_INTERVALS_PER_RANGE, rowCapOf } from '../limits/bounds';
 import { bucketCount } from './bucket-count';
 import type { AdHocFilter } from '../contract/query';
 import type { Params } from './builder-context';

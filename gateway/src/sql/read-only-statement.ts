@@ -1,5 +1,5 @@
 import { ApiError } from '../errors';
-import { parseStatements, type ParseNode } from './parse-sql';
+import { parseStatements, type ParseNode } from '../pg/parse-sql';
 
 /**
  * Checks a raw SQL-mode statement on PostgreSQL's own parse tree (parse-sql.ts) before it reaches

@@ -1,7 +1,7 @@
 import type { BuilderQuery } from '../contract/query';
 import { buildBuilderQuery, type BuiltQuery } from './builder';
 import type { BuilderContext } from './builder-context';
-import { quoteIdent } from './quote';
+import { quoteIdent } from '../pg/quote';
 import { SqlModeParams } from './sql-mode-params';
 
 /**

@@ -1,8 +1,8 @@
 import { type BucketSqlOptions, bucketSql } from './bucket-sql';
 import { Params } from './builder-context';
-import type { BucketInterval } from './interval';
-import { quoteLiteral } from './quote';
-import type { TimeRangeMs } from './time-range';
+import type { BucketInterval } from '../time/interval';
+import { quoteLiteral } from '../pg/quote';
+import type { TimeRangeMs } from '../time/time-range';
 
 /**
  * The builder's values written for SQL mode instead of bound: what depends on the dashboard

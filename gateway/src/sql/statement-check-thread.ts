@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { ApiError } from '../errors';
 import { startWorkerScript } from '../worker-script';
-import { loadSqlParser, MAX_SQL_CHARACTERS } from './parse-sql';
+import { loadSqlParser, MAX_SQL_CHARACTERS } from '../pg/parse-sql';
 import { checkReadOnlyStatement, type CheckedStatement } from './read-only-statement';
 import type { CheckReply } from './statement-check-messages';
 

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { ApiError } from '../errors';
-import { loadSqlParser } from './parse-sql';
+import { loadSqlParser } from '../pg/parse-sql';
 import { checkReadOnlyStatement } from './read-only-statement';
 import type { CheckReply, CheckRequest } from './statement-check-messages';
 

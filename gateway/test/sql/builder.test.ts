@@ -5,7 +5,7 @@ import { buildBuilderQuery } from '../../src/sql/builder';
 import type { BuilderContext, BuilderTable } from '../../src/sql/builder-context';
 import { expandMacros } from '../../src/sql/macros';
 import { checkReadOnlyStatement } from '../../src/sql/read-only-statement';
-import { loadSqlParser } from '../../src/sql/parse-sql';
+import { loadSqlParser } from '../../src/pg/parse-sql';
 import { ApiError } from '../../src/errors';
 import type { BuilderQuery } from '../../src/contract/query';
 import { readingsContext, readingsQuery, readingsTable } from './fixtures';

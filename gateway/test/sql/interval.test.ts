@@ -9,7 +9,7 @@ import {
   parseGrafanaInterval,
   pgIntervalText,
   smallestNiceBucketAtLeast,
-} from '../../src/sql/interval';
+} from '../../src/time/interval';
 import { bucketCount, capBucket } from '../../src/sql/bucket-count';
 import { ApiError } from '../../src/errors';
 

@@ -1,6 +1,6 @@
 import type { Db, DbSession } from '../../db/types';
 import type { ResolvedTable } from '../../catalog/catalog';
-import { quoteLiteral } from '../../sql/quote';
+import { quoteLiteral } from '../../pg/quote';
 import type { Operation } from './config';
 
 /**

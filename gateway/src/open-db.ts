@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import type { GatewayConfig } from '../config';
-import type { Db } from './types';
-import { createEmbeddedDb, type EmbeddedDbLog } from './embedded-driver';
-import { createPostgresDb } from './pg-driver';
-import { ReplicaSet, replicaName } from './replicas';
-import { withReadReplicas } from './routed-db';
-import { detectCapabilities } from '../capabilities';
-import { seedDemoData } from '../demo/seed-demo-data';
-import { provisionReaderRole } from '../query/reader-role';
+import type { GatewayConfig } from './config';
+import type { Db } from './db/types';
+import { createEmbeddedDb, type EmbeddedDbLog } from './db/embedded-driver';
+import { createPostgresDb } from './db/pg-driver';
+import { ReplicaSet, replicaName } from './db/replicas';
+import { withReadReplicas } from './db/routed-db';
+import { detectCapabilities } from './capabilities';
+import { seedDemoData } from './demo/seed-demo-data';
+import { provisionReaderRole } from './query/reader-role';
 
 /** DATABASE_URL set → the pg pool; unset → the embedded TimescaleDB under DATA_DIR (or in memory). */
 export async function openDb(config: GatewayConfig, onError?: (err: Error) => void, log?: EmbeddedDbLog): Promise<Db> {

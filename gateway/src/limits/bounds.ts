@@ -1,6 +1,6 @@
 import { ApiError } from '../errors';
 import type { BuilderQuery } from '../contract/query';
-import { type BucketInterval, formatBucket } from './interval';
+import { type BucketInterval, formatBucket } from '../time/interval';
 
 /**
  * Bounds on the size of a query's work and result, checked before the work is done or the
