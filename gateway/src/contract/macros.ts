@@ -13,6 +13,17 @@ export interface MacroDoc {
   call: boolean;
 }
 
+/**
+ * Grafana's fill of `$__timeGroup(col, interval, fill)`: the SQL stage parses it from the
+ * macro, the frames stage applies it to the result (NULL, the previous value or a number).
+ */
+export interface MacroFill {
+  mode: 'null' | 'previous' | 'value';
+  value?: number;
+  /** The group interval, milliseconds. */
+  intervalMs: number;
+}
+
 export const MACROS: readonly MacroDoc[] = [
   { name: '$__time', args: 'column', call: true, doc: 'Renames the column to `time`: `column AS "time"`.' },
   { name: '$__timeEpoch', args: 'column', call: true, doc: 'The column as Unix epoch seconds, named `time`.' },

@@ -145,6 +145,12 @@ export const FieldType = Type.Union([
 ]);
 export type FieldType = Static<typeof FieldType>;
 
+/** A notice in a frame's `meta.notices` (Grafana's QueryResultMetaNotice), shown above the panel. */
+export interface FrameNotice {
+  severity: 'info' | 'warning' | 'error';
+  text: string;
+}
+
 /** Grafana's DataFrameJSON (columnar; time values are epoch milliseconds). */
 export const DataFrameJSON = Type.Object({
   schema: Type.Object({

@@ -1,4 +1,4 @@
-import type { Db } from './types';
+import type { Db, ReplicaState, ReplicaStatus } from './types';
 import { mapDatabaseError } from './sqlstate';
 import { lsnToBigInt, PrimaryWalHistory } from './replica-freshness';
 import { recordServed, recordSkipped } from './served-by';
@@ -13,19 +13,6 @@ import { isLoginRefused } from './reader-pool';
  * it is gone, or that the standby cancels (conflict with recovery, SQLSTATE 40001 / 40P01), is
  * run once more on the primary; other errors (bad SQL, timeouts) are the query's own.
  */
-
-export type ReplicaState = 'unknown' | 'up' | 'down' | 'not_standby';
-
-export interface ReplicaStatus {
-  name: string;
-  state: ReplicaState;
-  /** Upper bound of the data it may lack, in milliseconds; null when unknown. */
-  lagMs: number | null;
-  replayLsn: string | null;
-  /** Why it is not serving, when it is not. */
-  reason: string | null;
-  checkedAt: string | null;
-}
 
 interface Replica {
   name: string;

@@ -16,8 +16,6 @@
  * UTC wall time for timestamp / date, whatever the process time zone.
  */
 
-import type { ReplicaStatus } from './replicas';
-
 export interface DbField {
   name: string;
   /** PostgreSQL type OID of the result column. */
@@ -121,4 +119,18 @@ export interface NotificationConnection {
   listen(channel: string): Promise<void>;
   unlisten(channel: string): Promise<void>;
   close(): Promise<void>;
+}
+
+// Declared beside Db, which reports it; replicas.ts fills it in.
+export type ReplicaState = 'unknown' | 'up' | 'down' | 'not_standby';
+
+export interface ReplicaStatus {
+  name: string;
+  state: ReplicaState;
+  /** Upper bound of the data it may lack, in milliseconds; null when unknown. */
+  lagMs: number | null;
+  replayLsn: string | null;
+  /** Why it is not serving, when it is not. */
+  reason: string | null;
+  checkedAt: string | null;
 }

@@ -1,4 +1,4 @@
-import type { DataFrameJSON, FieldType } from '../contract/query';
+import type { DataFrameJSON, FieldType, FrameNotice } from '../contract/query';
 
 /** A column of a frame being shaped; values are JSON-ready (times as epoch ms). */
 export interface WorkField {
@@ -6,11 +6,6 @@ export interface WorkField {
   type: FieldType;
   labels?: Record<string, string>;
   values: unknown[];
-}
-
-export interface FrameNotice {
-  severity: 'info' | 'warning' | 'error';
-  text: string;
 }
 
 export interface WorkFrame {

@@ -1,4 +1,5 @@
 import { ApiError } from '../errors';
+import type { MacroFill } from '../contract/macros';
 import type { WorkField, WorkFrame } from './frame-types';
 
 /**
@@ -8,10 +9,8 @@ import type { WorkField, WorkFrame } from './frame-types';
  * filled by `fill` (a value, or the previous row of that series).
  */
 
-export interface FillMissing {
-  mode: 'null' | 'previous' | 'value';
-  value?: number;
-}
+/** The fill of missing cells: the macro's fill without its interval (long → wide has no grid). */
+export type FillMissing = Omit<MacroFill, 'intervalMs'>;
 
 export interface TimeSeriesSchema {
   kind: 'not' | 'long' | 'wide';

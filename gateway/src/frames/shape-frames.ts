@@ -4,7 +4,7 @@ import { rowCount } from './frame-types';
 import { longToWide, timeSeriesSchema, wideSize } from './long-to-wide';
 import { checkWideCells, maxWideCells } from '../limits/bounds';
 import { applyFill } from './resample';
-import type { MacroFill } from '../sql/macros';
+import type { MacroFill } from '../contract/macros';
 
 /**
  * Result → frame the way Grafana's SQL data sources shape it (sqleng's processFrame):

@@ -1,5 +1,5 @@
 import type { DbSession } from '../db/types';
-import type { ReplicaStatus } from '../db/replicas';
+import type { ReplicaStatus } from '../db/types';
 
 /**
  * What `GET /api/v1/replication` reports about the database the gateway writes to: its role,

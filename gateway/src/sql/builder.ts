@@ -7,7 +7,7 @@ import { type BuilderColumn, type BuilderContext, Params, col, findColumn, timeK
 import { bucketCount, capBucket } from './bucket-count';
 import { checkBuilderShape, checkGapfillBuckets, rowCapOf } from '../limits/bounds';
 import { builderAdhocFilters, builderFilters } from './filters';
-import type { FrameNotice } from '../frames/frame-types';
+import type { FrameNotice } from '../contract/query';
 import { type BucketInterval, formatBucket, parseBucketInterval, smallestNiceBucketAtLeast } from '../time/interval';
 import { quoteLiteral } from '../pg/quote';
 import { routeToContinuousAggregate } from './cagg-routing';

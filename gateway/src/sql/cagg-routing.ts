@@ -5,7 +5,7 @@ import type { TimeKind } from './bucket-sql';
 import { usesTimeZone } from './bucket-sql';
 import { type BuilderColumn, type BuilderContext, type BuilderTable, type Params, col } from './builder-context';
 import { builderAdhocFilters, builderFilters } from './filters';
-import type { FrameNotice } from '../frames/frame-types';
+import type { FrameNotice } from '../contract/query';
 import { type BucketInterval, formatBucket } from '../time/interval';
 import { quoteIdent } from '../pg/quote';
 

@@ -1,5 +1,5 @@
 import { ApiError } from '../errors';
-import { MACROS } from '../contract/macros';
+import { MACROS, type MacroFill } from '../contract/macros';
 import { type Dialect, bucketSql, gapfillBucketSql, intervalSql } from './bucket-sql';
 import {
   type BucketInterval,
@@ -42,14 +42,6 @@ export interface MacroContext {
   maxRows?: number;
   /** The query's ad hoc filters and where their values are bound, for `$__adHocFilters`. */
   adhoc?: { filters?: readonly AdHocFilter[]; params: Params };
-}
-
-/** Grafana's fill of `$__timeGroup(col, interval, fill)`: applied to the result frames. */
-export interface MacroFill {
-  mode: 'null' | 'previous' | 'value';
-  value?: number;
-  /** The group interval, milliseconds. */
-  intervalMs: number;
 }
 
 export interface MacroExpansion {
