@@ -3,7 +3,7 @@ import type { CatalogColumn, CatalogTable, ColumnKind, RelationKind } from '../c
 import type { DbSession } from '../db/types';
 import { loadCatalog, type CatalogEntry } from './load-catalog';
 import { loadContinuousAggregates, type ContinuousAggregate } from './continuous-aggregates';
-import { quoteIdent } from './quote';
+import { quoteIdent } from '../pg/quote';
 
 export interface ResolvedColumn {
   name: string;

@@ -1,7 +1,7 @@
 import type { DbSession } from '../db/types';
 import { loadSqlParser, parseStatements, type ParseNode } from '../pg/parse-sql';
 import { displayName } from './load-catalog';
-import { quoteIdent } from './quote';
+import { quoteIdent } from '../pg/quote';
 
 /**
  * What each continuous aggregate stores, in terms of its source hypertable, so the builder can

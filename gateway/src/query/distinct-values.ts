@@ -1,5 +1,6 @@
 import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
 import type { Db } from '../db/types';
+import { Params } from '../sql/builder-context';
 
 /** How many of the newest rows are looked at: enough for the values in use, bounded on any table size. */
 export const VALUES_SAMPLE_ROWS = 100_000;
@@ -15,19 +16,13 @@ export async function distinctValues(
   column: ResolvedColumn,
   opts: { q?: string; limit: number; statementTimeoutMs: number; signal?: AbortSignal }
 ): Promise<Array<string | number | boolean>> {
-  const params: unknown[] = [];
+  const params = new Params();
   const time = table.timeColumn ? table.columns.find((c) => c.name === table.timeColumn) : undefined;
   const order = time ? ` ORDER BY ${time.ident} DESC` : '';
-  params.push(VALUES_SAMPLE_ROWS);
-  const sample = `SELECT ${column.ident} AS "v" FROM ${table.ident} WHERE ${column.ident} IS NOT NULL${order} LIMIT $1::bigint`;
-  let where = '';
-  if (opts.q) {
-    params.push(`%${opts.q.replace(/[\\%_]/g, '\\$&')}%`);
-    where = ` WHERE "v"::text ILIKE $${params.length}::text`;
-  }
-  params.push(opts.limit);
-  const sql = `SELECT DISTINCT "v" FROM (${sample}) AS "recent"${where} ORDER BY "v" LIMIT $${params.length}::bigint`;
-  const result = await db.transaction((tx) => tx.query<{ v: unknown }>(sql, params), {
+  const sample = `SELECT ${column.ident} AS "v" FROM ${table.ident} WHERE ${column.ident} IS NOT NULL${order} LIMIT ${params.add(VALUES_SAMPLE_ROWS, 'bigint')}`;
+  const where = opts.q ? ` WHERE "v"::text ILIKE ${params.add(`%${opts.q.replace(/[\\%_]/g, '\\$&')}%`, 'text')}` : '';
+  const sql = `SELECT DISTINCT "v" FROM (${sample}) AS "recent"${where} ORDER BY "v" LIMIT ${params.add(opts.limit, 'bigint')}`;
+  const result = await db.transaction((tx) => tx.query<{ v: unknown }>(sql, params.values), {
     readOnly: true,
     staleOk: true,
     statementTimeoutMs: opts.statementTimeoutMs,

@@ -1,6 +1,6 @@
 import type { Db } from '../db/types';
 import { ApiError } from '../errors';
-import { quoteIdent } from '../catalog/quote';
+import { quoteIdent } from '../pg/quote';
 import { readMissingChunks } from './replication-status';
 
 /**

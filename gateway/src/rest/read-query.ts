@@ -1,7 +1,7 @@
 import { ApiError } from '../errors';
 import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
 import { bucketSql } from '../sql/bucket-sql';
-import { timeKindOf } from '../sql/builder-context';
+import { Params, timeKindOf } from '../sql/builder-context';
 import { parseBucketInterval, type BucketInterval } from '../time/interval';
 import { CoercionError, coerceValue, NUL_REASON } from './coerce-value';
 import { instantMs } from './instant';
@@ -33,11 +33,8 @@ type Query = Record<string, string | string[] | undefined>;
  * request text ever becomes SQL text.
  */
 export function buildReadQuery(table: ResolvedTable, query: Query, options: ReadOptions): BuiltQuery {
-  const params: unknown[] = [];
-  const bind = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const params = new Params();
+  const bind = (value: unknown) => params.add(value);
   const column = (name: string) => findColumn(table, name);
 
   const where: string[] = [];
@@ -98,7 +95,7 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
   const orderClause = order ? ` ORDER BY ${order}` : '';
   const capped = Math.min(limit, options.maxLimit);
   const sql = `SELECT ${select} FROM ${table.ident}${whereSql}${groupBy}${orderClause} LIMIT ${bind(capped)} OFFSET ${bind(offset)}`;
-  return { sql, params };
+  return { sql, params: params.values };
 }
 
 function filterSql(col: ResolvedColumn, text: string, bind: (v: unknown) => string): string {

@@ -1,5 +1,5 @@
 import type { ResolvedTable } from '../../catalog/catalog';
-import { quoteIdent } from '../../catalog/quote';
+import { quoteIdent } from '../../pg/quote';
 import type { Db } from '../../db/types';
 
 /** The two tables ingest keeps beside a target table, as quoted identifiers. */
