@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireScope } from '../auth';
 import { ErrorBody } from '../contract/errors';
 import { StreamRequest } from '../contract/stream';
@@ -9,8 +9,8 @@ import { StreamRequest } from '../contract/stream';
  * read by the plugin with `getBackendSrv().chunked()` through Grafana's data proxy, which
  * passes `text/event-stream` through unbuffered. See live/live-hub.ts.
  */
-export const streamRoutes: FastifyPluginAsync = async (app) => {
-  app.post<{ Body: StreamRequest }>(
+export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
     '/api/v1/stream',
     {
       preHandler: async (request, reply) => {
