@@ -93,7 +93,9 @@ export class OutboxRelay {
   }
 
   async start(notifications: ChangeNotifications): Promise<void> {
-    this.unsubscribe = await notifications.subscribe(OUTBOX_WAKE_CHANNEL, () => this.wake(), { onResume: () => this.wake() });
+    this.unsubscribe = await notifications.subscribe(OUTBOX_WAKE_CHANNEL, () => this.wake(), {
+      onResume: () => this.wake(),
+    });
     this.pollTimer = setInterval(() => this.wake(), this.settings.pollIntervalMs);
     this.pollTimer.unref();
     this.wake();
@@ -129,7 +131,10 @@ export class OutboxRelay {
     } catch (err) {
       this.readAhead = null;
       const delay = backoffDelay(++this.attempt, 200, 5000);
-      this.log.warn({ err, retryMs: delay }, 'Outbox relay: batch not delivered; it stays in the outbox and is sent again');
+      this.log.warn(
+        { err, retryMs: delay },
+        'Outbox relay: batch not delivered; it stays in the outbox and is sent again'
+      );
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         this.wake();
@@ -148,7 +153,9 @@ export class OutboxRelay {
       // The planner's estimates for the lateral read are high enough to JIT-compile it: measured
       // 70 ms of compiling for a 12 ms read of 1,000 rows. Off for the batch's own transaction,
       // set in the statement that takes the lease (one round trip less per batch).
-      const lease = await tx.query(`SELECT set_config('jit', 'off', true) FROM tsgw_relay.lease WHERE id = 1 FOR UPDATE SKIP LOCKED`);
+      const lease = await tx.query(
+        `SELECT set_config('jit', 'off', true) FROM tsgw_relay.lease WHERE id = 1 FOR UPDATE SKIP LOCKED`
+      );
       this.holdsLease = lease.rowCount > 0;
       if (!this.holdsLease) {
         this.readAhead = null;
@@ -189,13 +196,21 @@ export class OutboxRelay {
   }
 
   private async read(session: DbSession, after: OutboxRow | null): Promise<OutboxRow[]> {
-    const { rows } = await session.query<OutboxRow>(READ_BATCH, [this.settings.batchSize, this.sources, after?.seq ?? '0', after?.id ?? '0']);
+    const { rows } = await session.query<OutboxRow>(READ_BATCH, [
+      this.settings.batchSize,
+      this.sources,
+      after?.seq ?? '0',
+      after?.id ?? '0',
+    ]);
     return rows;
   }
 
   /** Whether every row of a batch read ahead is still in the outbox, i.e. no one sent it meanwhile. */
   private async stillQueued(session: DbSession, rows: OutboxRow[]): Promise<boolean> {
-    const res = await session.query<{ n: number }>(`SELECT count(*)::int AS n FROM tsgw_relay.outbox WHERE id = ANY ($1::bigint[])`, [rows.map((r) => r.id)]);
+    const res = await session.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM tsgw_relay.outbox WHERE id = ANY ($1::bigint[])`,
+      [rows.map((r) => r.id)]
+    );
     return res.rows[0].n === rows.length;
   }
 
@@ -207,7 +222,12 @@ export class OutboxRelay {
       for (const route of this.routes) {
         if (route.source !== row.source || !route.operations.includes(row.op as never)) continue;
         // A TRUNCATE empties the table, the rows a condition picks included: it always passes.
-        if (route.where && row.op !== 'truncate' && !matchesCondition((parsed ??= objectFields(row.row) ?? {}), route.where)) continue;
+        if (
+          route.where &&
+          row.op !== 'truncate' &&
+          !matchesCondition((parsed ??= objectFields(row.row) ?? {}), route.where)
+        )
+          continue;
         let list = perRoute.get(route);
         if (!list) perRoute.set(route, (list = []));
         list.push(toMessage(row, route, parsed));
@@ -235,7 +255,9 @@ export class OutboxRelay {
     if (Date.now() - this.lastCapCheck < 2000) return false;
     this.lastCapCheck = Date.now();
     const { maxBacklogRows, maxBacklogAgeSeconds } = this.settings;
-    const stats = await session.query<{ n: number; oldest: Date | null }>(`SELECT count(*)::int AS n, min(changed_at) AS oldest FROM tsgw_relay.outbox`);
+    const stats = await session.query<{ n: number; oldest: Date | null }>(
+      `SELECT count(*)::int AS n, min(changed_at) AS oldest FROM tsgw_relay.outbox`
+    );
     const { n, oldest } = stats.rows[0];
     this.metrics.setBacklog(n, oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
     let dropped = false;
@@ -246,10 +268,16 @@ export class OutboxRelay {
       );
       this.metrics.onDropped('outbox', 'backlog_rows', res.rowCount);
       dropped = true;
-      this.log.error({ dropped: res.rowCount, maxBacklogRows }, `Outbox backlog over relay.outbox.maxBacklogRows (${maxBacklogRows}): dropped the ${res.rowCount} oldest undelivered changes`);
+      this.log.error(
+        { dropped: res.rowCount, maxBacklogRows },
+        `Outbox backlog over relay.outbox.maxBacklogRows (${maxBacklogRows}): dropped the ${res.rowCount} oldest undelivered changes`
+      );
     }
     if (maxBacklogAgeSeconds > 0 && oldest && Date.now() - oldest.getTime() > maxBacklogAgeSeconds * 1000) {
-      const res = await session.query(`DELETE FROM tsgw_relay.outbox WHERE changed_at < now() - make_interval(secs => $1)`, [maxBacklogAgeSeconds]);
+      const res = await session.query(
+        `DELETE FROM tsgw_relay.outbox WHERE changed_at < now() - make_interval(secs => $1)`,
+        [maxBacklogAgeSeconds]
+      );
       this.metrics.onDropped('outbox', 'backlog_age', res.rowCount);
       dropped ||= res.rowCount > 0;
       this.log.error(
@@ -263,9 +291,17 @@ export class OutboxRelay {
 
 /** `row`: the row's JSON object as it is (the seed's message). `envelope`: id, table, op, key, row, time. */
 function toMessage(row: OutboxRow, route: BoundRoute, parsed: Record<string, unknown> | undefined): OutboundMessage {
-  if (route.format === 'row') return { body: row.row, id: row.id, fields: parsed ?? (route.to.kind === 'redis-stream' ? objectFields(row.row) : undefined) };
+  if (route.format === 'row')
+    return {
+      body: row.row,
+      id: row.id,
+      fields: parsed ?? (route.to.kind === 'redis-stream' ? objectFields(row.row) : undefined),
+    };
   const time = row.changed_at.toISOString();
   const body = `{"id":${row.id},"table":${JSON.stringify(row.source)},"op":${JSON.stringify(row.op)},"key":${row.key ?? 'null'},"row":${row.row},"time":"${time}"}`;
-  const fields = route.to.kind === 'redis-stream' ? { id: row.id, table: row.source, op: row.op, key: row.key ?? 'null', row: row.row, time } : undefined;
+  const fields =
+    route.to.kind === 'redis-stream'
+      ? { id: row.id, table: row.source, op: row.op, key: row.key ?? 'null', row: row.row, time }
+      : undefined;
   return { body, id: row.id, fields };
 }
