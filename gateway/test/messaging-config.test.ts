@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMessagingConfig } from '../src/messaging/config-file';
@@ -187,5 +188,22 @@ describe('messaging config file: named brokers', () => {
     const [source] = parseMessagingConfig(text, 'messaging.yaml').ingest;
     assert.equal(source.broker, 'kafka');
     assert.equal(source.url, 'kafka://a:9092,b:9093');
+  });
+});
+
+describe('messaging.example.yaml', () => {
+  it('is a valid config whose sources and routes use the named brokers', () => {
+    const file = new URL('../messaging.example.yaml', import.meta.url);
+    const config = parseMessagingConfig(readFileSync(file, 'utf8'), 'messaging.example.yaml');
+    assert.deepEqual(
+      config.ingest.map((s) => [s.name, s.broker, s.brokerName]),
+      [
+        ['orders-in', 'amqp', 'rabbit'],
+        ['sensors-in', 'nats', 'bus'],
+        ['sensors-mqtt', 'mqtt', null],
+      ]
+    );
+    assert.equal(config.relay?.notify[0].to.broker, 'rabbit');
+    assert.equal(config.relay?.outbox?.tables[0].to.kind, 'redis-stream');
   });
 });
