@@ -12,8 +12,6 @@ import type { RelayMetrics } from './relay-metrics';
 /** An outbox row as the relay reads it: JSON kept as text, sent on without re-encoding. */
 interface OutboxRow {
   id: string;
-  /** Its transaction's commit stamp: with `id`, the row's place in the order the relay sends. */
-  seq: string;
   source: string;
   op: string;
   key: string | null;
@@ -27,28 +25,17 @@ export interface BoundRoute extends OutboxRoute {
 }
 
 // Walks the commits in seq order and each one's rows by index, stopping at the batch size:
-// the cost of a batch does not grow with the backlog behind it. Starts after the row
-// ($3 = its seq, $4 = its id): the batch still being confirmed when reading ahead, else (0, 0).
+// the cost of a batch does not grow with the backlog behind it.
 const READ_BATCH = `
-  SELECT o.id::text AS id, c.seq::text AS seq, o.source, o.op, o.key::text AS key, o.row::text AS row, o.changed_at
-    FROM (SELECT xid, seq FROM tsgw_relay.commits WHERE seq >= $3 ORDER BY seq LIMIT $1) c
+  SELECT o.id::text AS id, o.source, o.op, o.key::text AS key, o.row::text AS row, o.changed_at
+    FROM (SELECT xid, seq FROM tsgw_relay.commits WHERE seq IS NOT NULL ORDER BY seq LIMIT $1) c
    CROSS JOIN LATERAL (
-         SELECT * FROM tsgw_relay.outbox o
-          WHERE o.xid = c.xid AND o.source = ANY ($2::text[]) AND (c.seq > $3 OR o.id > $4)
-          ORDER BY o.id LIMIT $1) o
+         SELECT * FROM tsgw_relay.outbox o WHERE o.xid = c.xid AND o.source = ANY ($2::text[]) ORDER BY o.id LIMIT $1) o
    ORDER BY c.seq, o.id
    LIMIT $1`;
 
-// After a batch: its rows, then the commits left without rows. Measured here, this pair costs
-// a third of one statement doing both (a DELETE in a WITH, the commits checked past the rows
-// it deletes): 8 against 28 ms per 1,000-row batch.
-const DELETE_SENT = `DELETE FROM tsgw_relay.outbox WHERE id = ANY ($1::bigint[])`;
-// Also run when the read finds nothing: a statement that captured no row (an INSERT … ON
-// CONFLICT DO NOTHING that inserted nothing) still stamps a commit, and a batch's read takes a
-// batch's worth of commits, so enough empty ones at the head would hide the rows behind them.
-const DELETE_EMPTY_COMMITS = `
-  DELETE FROM tsgw_relay.commits c
-   WHERE c.seq IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tsgw_relay.outbox o WHERE o.xid = c.xid)`;
+/** Commits whose rows are all gone (sent, or dropped by the backlog cap). */
+const DELETE_EMPTY_COMMITS = `DELETE FROM tsgw_relay.commits c WHERE c.seq IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tsgw_relay.outbox o WHERE o.xid = c.xid)`;
 
 /**
  * Moves outbox rows to the brokers, at least once, in commit order (see outbox-schema.ts):
@@ -56,11 +43,11 @@ const DELETE_EMPTY_COMMITS = `
  * confirmations, then delete the rows. A failure leaves the rows for the next attempt (with
  * backoff): what a broker had already taken from that batch is sent again, nothing is lost.
  *
- * On PostgreSQL each batch runs inside one transaction holding the lease row, so of several
+ * On PostgreSQL the batch runs inside one transaction holding the lease row, so of several
  * gateways one relays and the others wait; a gateway that dies mid-batch rolls back and the
  * next holder sends that batch again. The embedded database belongs to one gateway process
  * and is one serialised connection that a transaction would hold while the broker answers,
- * so there the batch is read, published and deleted in separate statements instead.
+ * so there the batch is read, published and deleted in three statements instead.
  *
  * Woken by the commit stamp's NOTIFY, and by a timer in case one was missed.
  */
@@ -75,8 +62,6 @@ export class OutboxRelay {
   private unsubscribe: (() => Promise<void>) | undefined;
   private current: Promise<void> = Promise.resolve();
   private lastCapCheck = 0;
-  /** The batch after the last one delivered, read while that one was being confirmed. */
-  private readAhead: OutboxRow[] | null = null;
   /** Whether this gateway held the lease at its last attempt (false: another gateway relays). */
   holdsLease = false;
   lastBatchAt: Date | null = null;
@@ -129,7 +114,6 @@ export class OutboxRelay {
         if (this.closed || (sent < this.settings.batchSize && !this.again)) break;
       }
     } catch (err) {
-      this.readAhead = null;
       const delay = backoffDelay(++this.attempt, 200, 5000);
       this.log.warn(
         { err, retryMs: delay },
@@ -148,74 +132,28 @@ export class OutboxRelay {
   /** One batch; returns how many rows it took out of the outbox (0 when another gateway holds the lease). */
   private async relayBatch(): Promise<number> {
     if (this.sources.length === 0) return 0;
-    if (this.db.driver === 'embedded') return this.deliver(this.db, false);
+    if (this.db.driver === 'embedded') return this.deliver(this.db);
     return this.db.transaction(async (tx) => {
-      // The planner's estimates for the lateral read are high enough to JIT-compile it: measured
-      // 70 ms of compiling for a 12 ms read of 1,000 rows. Off for the batch's own transaction,
-      // set in the statement that takes the lease (one round trip less per batch).
-      const lease = await tx.query(
-        `SELECT set_config('jit', 'off', true) FROM tsgw_relay.lease WHERE id = 1 FOR UPDATE SKIP LOCKED`
-      );
+      const lease = await tx.query(`SELECT id FROM tsgw_relay.lease WHERE id = 1 FOR UPDATE SKIP LOCKED`);
       this.holdsLease = lease.rowCount > 0;
-      if (!this.holdsLease) {
-        this.readAhead = null;
-        return 0;
-      }
-      return this.deliver(tx, true);
+      if (!this.holdsLease) return 0;
+      // The planner's estimates for the lateral read are high enough to JIT-compile it: measured
+      // 70 ms of compiling for a 12 ms read of 1,000 rows. Off for the batch's own transaction.
+      await tx.query(`SELECT set_config('jit', 'off', true)`);
+      return this.deliver(tx);
     });
   }
 
-  /**
-   * Reads (or takes the batch read ahead), publishes, waits for the confirmations, deletes.
-   * While the brokers confirm a full batch, the next one is read on the same session: the
-   * read costs no time of its own then. It is published only in the next transaction, after
-   * this batch's delete committed, so a crash still repeats at most one batch.
-   */
-  private async deliver(session: DbSession, shared: boolean): Promise<number> {
-    if (await this.enforceBacklogCap(session)) this.readAhead = null;
-    let rows = this.readAhead;
-    this.readAhead = null;
-    // Between two transactions another gateway may have taken the lease and sent these rows.
-    if (rows && shared && !(await this.stillQueued(session, rows))) rows = null;
-    rows ??= await this.read(session, null);
+  private async deliver(session: DbSession): Promise<number> {
+    await this.enforceBacklogCap(session);
+    const { rows } = await session.query<OutboxRow>(READ_BATCH, [this.settings.batchSize, this.sources]);
     if (rows.length === 0) {
+      // A statement that captured no row (an INSERT … ON CONFLICT DO NOTHING that inserted
+      // nothing) still stamps a commit, and the read takes a batch's worth of commits: enough
+      // empty ones at the head would hide the rows behind them for good.
       await session.query(DELETE_EMPTY_COMMITS);
       return 0;
     }
-    const last = rows[rows.length - 1];
-    const next = rows.length === this.settings.batchSize ? this.read(session, last) : Promise.resolve(null);
-    // A failed publish must not leave the read ahead unobserved (an unhandled rejection).
-    next.catch(() => undefined);
-    await this.publish(rows);
-    const ahead = await next;
-    await session.query(DELETE_SENT, [rows.map((r) => r.id)]);
-    await session.query(DELETE_EMPTY_COMMITS);
-    this.readAhead = ahead;
-    this.lastBatchAt = new Date();
-    return rows.length;
-  }
-
-  private async read(session: DbSession, after: OutboxRow | null): Promise<OutboxRow[]> {
-    const { rows } = await session.query<OutboxRow>(READ_BATCH, [
-      this.settings.batchSize,
-      this.sources,
-      after?.seq ?? '0',
-      after?.id ?? '0',
-    ]);
-    return rows;
-  }
-
-  /** Whether every row of a batch read ahead is still in the outbox, i.e. no one sent it meanwhile. */
-  private async stillQueued(session: DbSession, rows: OutboxRow[]): Promise<boolean> {
-    const res = await session.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM tsgw_relay.outbox WHERE id = ANY ($1::bigint[])`,
-      [rows.map((r) => r.id)]
-    );
-    return res.rows[0].n === rows.length;
-  }
-
-  /** Publishes each row to every route that wants it; resolves once every broker confirmed. */
-  private async publish(rows: OutboxRow[]): Promise<void> {
     const perRoute = new Map<BoundRoute, OutboundMessage[]>();
     for (const row of rows) {
       let parsed: Record<string, unknown> | undefined;
@@ -244,15 +182,17 @@ export class OutboxRelay {
         this.metrics.onPublished('outbox', route.to.broker, messages.length);
       })
     );
+    const ids = rows.map((r) => r.id);
+    await session.query(`DELETE FROM tsgw_relay.outbox WHERE id = ANY ($1::bigint[])`, [ids]);
+    await session.query(DELETE_EMPTY_COMMITS);
+    this.lastBatchAt = new Date();
+    return rows.length;
   }
 
-  /**
-   * Drops the oldest undelivered rows beyond the caps, loudly: the brokers have been away too
-   * long. Returns whether it dropped any.
-   */
-  private async enforceBacklogCap(session: DbSession): Promise<boolean> {
+  /** Drops the oldest undelivered rows beyond the caps, loudly: the brokers have been away too long. */
+  private async enforceBacklogCap(session: DbSession): Promise<void> {
     // A count of a long backlog is not free: at most every two seconds.
-    if (Date.now() - this.lastCapCheck < 2000) return false;
+    if (Date.now() - this.lastCapCheck < 2000) return;
     this.lastCapCheck = Date.now();
     const { maxBacklogRows, maxBacklogAgeSeconds } = this.settings;
     const stats = await session.query<{ n: number; oldest: Date | null }>(
@@ -260,14 +200,12 @@ export class OutboxRelay {
     );
     const { n, oldest } = stats.rows[0];
     this.metrics.setBacklog(n, oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
-    let dropped = false;
     if (n > maxBacklogRows) {
       const res = await session.query(
         `DELETE FROM tsgw_relay.outbox WHERE id IN (SELECT o.id FROM tsgw_relay.outbox o LEFT JOIN tsgw_relay.commits c ON c.xid = o.xid ORDER BY c.seq NULLS FIRST, o.id LIMIT $1)`,
         [n - maxBacklogRows]
       );
       this.metrics.onDropped('outbox', 'backlog_rows', res.rowCount);
-      dropped = true;
       this.log.error(
         { dropped: res.rowCount, maxBacklogRows },
         `Outbox backlog over relay.outbox.maxBacklogRows (${maxBacklogRows}): dropped the ${res.rowCount} oldest undelivered changes`
@@ -279,13 +217,11 @@ export class OutboxRelay {
         [maxBacklogAgeSeconds]
       );
       this.metrics.onDropped('outbox', 'backlog_age', res.rowCount);
-      dropped ||= res.rowCount > 0;
       this.log.error(
         { dropped: res.rowCount, maxBacklogAgeSeconds },
         `Outbox backlog older than relay.outbox.maxBacklogAgeSeconds (${maxBacklogAgeSeconds} s): dropped ${res.rowCount} undelivered changes`
       );
     }
-    return dropped;
   }
 }
 
