@@ -3,14 +3,16 @@ import { basename } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../config-error';
 import { ConfigNode } from './config-node';
+import { parseBrokerEntries, type NamedBroker } from './brokers/broker-entries';
 import { parseIngestSection, type IngestSourceConfig } from './ingest/ingest-config';
-import { parseRelayConfig, type RelayConfig } from './relay/config';
+import { parseRelaySection, type RelayConfig } from './relay/config';
 
 /**
  * The messaging config file (`MESSAGING_CONFIG` / `--messaging-config`): one YAML file with
- * two sections, `ingest:` (brokers → tables, ingest/ingest-config.ts) and `relay:` (the
- * outbox → brokers). Any other top-level key, a YAML syntax error or a bad setting refuses
- * the start with a message naming the file and the line.
+ * `brokers:` (name → URL, brokers/broker-entries.ts), `ingest:` (brokers → tables,
+ * ingest/ingest-config.ts) and `relay:` (the outbox → brokers, relay/config.ts). Ingest
+ * sources and relay routes refer to the same named brokers. Any other top-level key, a YAML
+ * syntax error or a bad setting refuses the start with a message naming the file and the line.
  */
 export interface MessagingConfig {
   ingest: IngestSourceConfig[];
@@ -18,7 +20,7 @@ export interface MessagingConfig {
   relay: RelayConfig | null;
 }
 
-const TOP_LEVEL_KEYS = ['ingest', 'relay'] as const;
+const TOP_LEVEL_KEYS = ['brokers', 'ingest', 'relay'] as const;
 
 export function readMessagingConfig(path: string): MessagingConfig {
   let text: string;
@@ -41,12 +43,17 @@ export function parseMessagingConfig(text: string, fileName: string): MessagingC
   const root = new ConfigNode(fileName, lines, doc.contents, '', 0);
   if (!root.present) return { ingest: [], relay: null };
   for (const [key, node] of root.entries()) {
-    if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) throw node.error(`unknown top-level key (known: ${TOP_LEVEL_KEYS.join(', ')})`);
+    if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key))
+      throw node.error(`unknown top-level key (known: ${TOP_LEVEL_KEYS.join(', ')})`);
   }
   const ingest = root.get('ingest');
   const relay = root.get('relay');
+  // Every name first, so a source or route may refer to a broker defined further down.
+  const brokers = new Map<string, NamedBroker>();
+  if (root.get('brokers').present) parseBrokerEntries(root.get('brokers'), brokers);
+  if (relay.present && relay.isMap() && relay.get('brokers').present) parseBrokerEntries(relay.get('brokers'), brokers);
   return {
-    ingest: ingest.present ? parseIngestSection(ingest) : [],
-    relay: relay.present ? parseRelayConfig(relay.node, lines, fileName) : null,
+    ingest: ingest.present ? parseIngestSection(ingest, brokers) : [],
+    relay: relay.present ? parseRelaySection(relay, brokers) : null,
   };
 }

@@ -38,7 +38,16 @@ export class ConfigNode {
 
   items(): ConfigNode[] {
     if (!isSeq(this.node)) throw this.error('expected a list (lines starting with "- ")');
-    return this.node.items.map((item, i) => new ConfigNode(this.file, this.lines, item as Node, `${this.path}[${i}]`, (item as Node).range?.[0] ?? this.offset));
+    return this.node.items.map(
+      (item, i) =>
+        new ConfigNode(
+          this.file,
+          this.lines,
+          item as Node,
+          `${this.path}[${i}]`,
+          (item as Node).range?.[0] ?? this.offset
+        )
+    );
   }
 
   isMap(): boolean {
@@ -79,7 +88,15 @@ export class ConfigNode {
   integer(fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
     if (!this.present) return fallback;
     const v = this.value();
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw this.error(`expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      throw this.error(`expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  boolean(fallback: boolean): boolean {
+    if (!this.present) return fallback;
+    const v = this.value();
+    if (typeof v !== 'boolean') throw this.error(`expected true or false, got ${JSON.stringify(v)}`);
     return v;
   }
 

@@ -1,7 +1,6 @@
 import type { ConfigNode } from '../config-node';
-
-export const BROKERS = ['mqtt', 'nats', 'amqp', 'redis', 'kafka'] as const;
-export type BrokerKind = (typeof BROKERS)[number];
+import { BROKER_KINDS, parseBrokerUrl, type BrokerKind } from '../brokers/broker-url';
+import { namedBroker, type NamedBroker } from '../brokers/broker-entries';
 
 /** Where a message's id comes from: what makes a redelivered message be stored once. */
 export type MessageIdSource =
@@ -39,9 +38,12 @@ export type DecoderConfig = JsonDecoderConfig | LineProtocolDecoderConfig;
 
 export interface IngestSourceConfig {
   name: string;
+  /** The kind of broker (from the named broker's URL, or given inline beside `url:`). */
   broker: BrokerKind;
   /** Broker URL (Kafka: comma list of host:port after kafka://). */
   url: string;
+  /** The entry under `brokers:` the source names; null for an inline `broker:` + `url:`. */
+  brokerName: string | null;
   /** MQTT topic filter, Kafka topic. */
   topic?: string;
   /** NATS subject filter of the consumer. */
@@ -70,53 +72,70 @@ export interface IngestSourceConfig {
   dedupeRetentionHours: number;
 }
 
-const SOURCE_KEYS = ['name', 'broker', 'url', 'topic', 'subject', 'queue', 'stream', 'group', 'clientId', 'table', 'decoder', 'messageId', 'batch', 'maxInFlight', 'payloadField', 'dedupeRetentionHours'] as const;
+const SOURCE_KEYS = [
+  'name',
+  'broker',
+  'url',
+  'topic',
+  'subject',
+  'queue',
+  'stream',
+  'group',
+  'clientId',
+  'table',
+  'decoder',
+  'messageId',
+  'batch',
+  'maxInFlight',
+  'payloadField',
+  'dedupeRetentionHours',
+] as const;
 
 /** Which of topic / subject / queue / stream / group each broker needs. */
-const NEEDS: Record<BrokerKind, { required: (keyof IngestSourceConfig)[]; allowed: (keyof IngestSourceConfig)[]; schemes: string[] }> = {
-  mqtt: { required: ['topic'], allowed: ['topic', 'group', 'clientId'], schemes: ['mqtt:', 'mqtts:', 'ws:', 'wss:'] },
-  nats: { required: ['stream', 'group'], allowed: ['stream', 'group', 'subject'], schemes: ['nats:', 'tls:'] },
-  amqp: { required: ['queue'], allowed: ['queue'], schemes: ['amqp:', 'amqps:'] },
-  redis: { required: ['stream', 'group'], allowed: ['stream', 'group', 'clientId', 'payloadField'], schemes: ['redis:', 'rediss:'] },
-  kafka: { required: ['topic', 'group'], allowed: ['topic', 'group', 'clientId'], schemes: ['kafka:'] },
+const NEEDS: Record<BrokerKind, { required: (keyof IngestSourceConfig)[]; allowed: (keyof IngestSourceConfig)[] }> = {
+  mqtt: { required: ['topic'], allowed: ['topic', 'group', 'clientId'] },
+  nats: { required: ['stream', 'group'], allowed: ['stream', 'group', 'subject'] },
+  amqp: { required: ['queue'], allowed: ['queue'] },
+  redis: { required: ['stream', 'group'], allowed: ['stream', 'group', 'clientId', 'payloadField'] },
+  kafka: { required: ['topic', 'group'], allowed: ['topic', 'group', 'clientId'] },
 };
 
 /** Message ids each broker can supply itself (MQTT has none that survives a redelivery). */
 const HAS_BROKER_ID: Record<BrokerKind, boolean> = { mqtt: false, nats: true, amqp: true, redis: true, kafka: true };
 
-/** The `ingest:` section: a list of sources. Throws ConfigError naming the line. */
-export function parseIngestSection(section: ConfigNode): IngestSourceConfig[] {
+/**
+ * The `ingest:` section: a list of sources. Throws ConfigError naming the line. A source names
+ * its broker either as an entry of `brokers` (`broker: rabbit`) or inline (`broker: amqp`
+ * with `url:`).
+ */
+export function parseIngestSection(
+  section: ConfigNode,
+  brokers: ReadonlyMap<string, NamedBroker> = new Map()
+): IngestSourceConfig[] {
   const names = new Set<string>();
   return section.items().map((item) => {
-    const source = parseSource(item);
+    const source = parseSource(item, brokers);
     if (names.has(source.name)) throw item.get('name').error(`source name "${source.name}" is used twice`);
     names.add(source.name);
     return source;
   });
 }
 
-function parseSource(node: ConfigNode): IngestSourceConfig {
+function parseSource(node: ConfigNode, brokers: ReadonlyMap<string, NamedBroker>): IngestSourceConfig {
   node.onlyKeys(SOURCE_KEYS);
   const nameNode = node.get('name').required();
   const name = nameNode.string();
   if (!/^[A-Za-z0-9_.-]{1,100}$/.test(name)) throw nameNode.error('use letters, digits, ".", "_" or "-" (at most 100)');
-  const broker = node.get('broker').oneOf(BROKERS);
-  const urlNode = node.get('url').required();
-  const url = urlNode.string();
-  let scheme: string;
-  try {
-    // A Kafka URL lists several brokers (kafka://a:9092,b:9092), which is no WHATWG URL.
-    scheme = broker === 'kafka' && url.startsWith('kafka://') ? 'kafka:' : new URL(url).protocol;
-  } catch {
-    throw urlNode.error(`"${url}" is not a URL`);
-  }
+  const { broker, url, named } = sourceBroker(node, brokers);
   const need = NEEDS[broker];
-  if (!need.schemes.includes(scheme)) throw urlNode.error(`a ${broker} URL starts with ${need.schemes.map((s) => `${s}//`).join(' or ')}`);
+  // With a named broker, a setting of another kind most likely means the wrong name: say which kind it is.
+  const whose = named ? ` (broker "${named.name}" is ${broker}: ${named.definedAt})` : '';
 
   const text = (key: keyof IngestSourceConfig) => {
     const child = node.get(key);
-    if (child.present && !need.allowed.includes(key)) throw child.error(`is not a setting of a ${broker} source`);
-    if (!child.present && need.required.includes(key)) throw child.error(`is required for a ${broker} source`);
+    if (child.present && !need.allowed.includes(key))
+      throw child.error(`is not a setting of a ${broker} source${whose}`);
+    if (!child.present && need.required.includes(key)) throw child.error(`is required for a ${broker} source${whose}`);
     return child.optionalString();
   };
   const batch = node.get('batch');
@@ -126,6 +145,7 @@ function parseSource(node: ConfigNode): IngestSourceConfig {
     name,
     broker,
     url,
+    brokerName: named?.name ?? null,
     topic: text('topic'),
     subject: text('subject'),
     queue: text('queue'),
@@ -144,11 +164,47 @@ function parseSource(node: ConfigNode): IngestSourceConfig {
   };
 }
 
+/** `broker: <name>` of `brokers`, or the inline `broker: <kind>` + `url:`. */
+function sourceBroker(
+  node: ConfigNode,
+  brokers: ReadonlyMap<string, NamedBroker>
+): { broker: BrokerKind; url: string; named: NamedBroker | null } {
+  const brokerNode = node.get('broker');
+  const urlNode = node.get('url');
+  if (!urlNode.present) {
+    const ref = brokerNode.required().string();
+    if (!brokers.has(ref) && (BROKER_KINDS as readonly string[]).includes(ref)) {
+      throw brokerNode.error(
+        `"${ref}" is a kind of broker: give its url: beside it, or name an entry of brokers: instead`
+      );
+    }
+    const named = namedBroker(brokerNode, brokers);
+    return { broker: named.kind, url: named.url, named };
+  }
+  if (
+    brokers.has(brokerNode.optionalString() ?? '') &&
+    !(BROKER_KINDS as readonly string[]).includes(brokerNode.string())
+  ) {
+    throw urlNode.error(`broker "${brokerNode.string()}" is an entry of brokers: with its own URL; drop url: here`);
+  }
+  const broker = brokerNode.oneOf(BROKER_KINDS);
+  const url = urlNode.string();
+  try {
+    parseBrokerUrl(url, broker);
+  } catch (err) {
+    throw urlNode.error((err as Error).message);
+  }
+  return { broker, url, named: null };
+}
+
 function parseMessageId(node: ConfigNode, broker: BrokerKind): MessageIdSource {
   if (!node.present) return HAS_BROKER_ID[broker] ? { from: 'broker' } : { from: 'none' };
   if (!node.isMap()) {
     const v = node.oneOf(['broker', 'none'] as const);
-    if (v === 'broker' && !HAS_BROKER_ID[broker]) throw node.error(`${broker} gives no message id that survives a redelivery: use { field: <name> } or { header: <name> }, or none`);
+    if (v === 'broker' && !HAS_BROKER_ID[broker])
+      throw node.error(
+        `${broker} gives no message id that survives a redelivery: use { field: <name> } or { header: <name> }, or none`
+      );
     return { from: v };
   }
   node.onlyKeys(['field', 'header']);

@@ -1,13 +1,13 @@
-import { isMap, isScalar, isSeq, type LineCounter, type Node, type YAMLMap } from 'yaml';
-import { ConfigError } from '../../config-error';
-import { parseBrokerUrl, type BrokerUrl } from '../brokers/broker-url';
+import type { ConfigNode } from '../config-node';
+import type { BrokerKind, BrokerUrl } from '../brokers/broker-url';
+import { namedBroker, type NamedBroker } from '../brokers/broker-entries';
 
 /**
  * The `relay:` section of the messaging config file: where table changes go.
  *
+ *   brokers:                          # name → URL; the scheme says which broker (shared with ingest:)
+ *     rabbit: amqp://guest:guest@127.0.0.1:5672
  *   relay:
- *     brokers:                        # name → URL; the scheme says which broker
- *       rabbit: amqp://guest:guest@127.0.0.1:5672
  *     notify:                         # NOTIFY channel → destination (at-most-once)
  *       - channel: sales_data_channel
  *         to: { broker: rabbit, exchange: sales, routingKey: sales.new }
@@ -20,7 +20,8 @@ import { parseBrokerUrl, type BrokerUrl } from '../brokers/broker-url';
  *           format: row                 # row (the JSON object) | envelope
  *           to: { broker: rabbit, exchange: '', routingKey: sales }
  *
- * Every error names the key path and its line in the file.
+ * Every error names the line in the file and the key path. `relay.brokers:` is still read,
+ * as more names of the same set.
  */
 
 export type Destination =
@@ -81,179 +82,147 @@ export interface RelayConfig {
   outbox: OutboxSettings | null;
 }
 
-/** Reads the `relay:` node of the parsed file; `lines` turns offsets into line numbers. */
-export function parseRelayConfig(node: Node | null | undefined, lines: LineCounter, file = 'messaging config'): RelayConfig {
-  const r = new Reader(lines, file);
-  const root = r.map(node, 'relay');
-  const brokers = new Map<string, BrokerUrl>();
-  const brokersNode = r.map(r.get(root, 'brokers', true), 'relay.brokers');
-  for (const pair of brokersNode.items) {
-    const name = r.scalarKey(pair.key, 'relay.brokers');
-    const url = r.string(pair.value as Node, `relay.brokers.${name}`);
-    try {
-      brokers.set(name, parseBrokerUrl(url));
-    } catch (err) {
-      r.fail(pair.value as Node, `relay.brokers.${name}`, (err as Error).message);
-    }
-  }
+const RELAY_KEYS = ['brokers', 'notify', 'outbox'] as const;
+const OUTBOX_KEYS = [
+  'batchSize',
+  'pollIntervalMs',
+  'publishTimeoutMs',
+  'maxBacklogRows',
+  'maxBacklogAgeSeconds',
+  'installTriggers',
+  'tables',
+] as const;
+const ROUTE_KEYS = ['table', 'operations', 'where', 'format', 'to'] as const;
+/** The settings of a destination on each kind of broker (besides `broker`). */
+const DESTINATION_KEYS: Record<Exclude<BrokerKind, 'kafka'>, readonly string[]> = {
+  amqp: ['exchange', 'routingKey'],
+  redis: ['stream', 'maxLen', 'channel'],
+  nats: ['subject', 'jetstream'],
+  mqtt: ['topic', 'qos'],
+};
 
-  const destination = (n: Node | null, path: string): Destination => {
-    const m = r.map(n, path);
-    const broker = r.string(r.get(m, 'broker', true), `${path}.broker`);
-    const url = brokers.get(broker);
-    if (!url) r.fail(r.get(m, 'broker', true), `${path}.broker`, `no broker "${broker}" under relay.brokers`);
-    const opt = (key: string) => r.get(m, key, false);
-    switch (url!.kind) {
-      case 'amqp':
-        return {
-          broker,
-          kind: 'amqp',
-          exchange: opt('exchange') ? r.string(opt('exchange'), `${path}.exchange`, true) : '',
-          routingKey: r.string(r.get(m, 'routingKey', true), `${path}.routingKey`),
-        };
-      case 'redis':
-        if (opt('stream') && opt('channel')) r.fail(m, path, 'give either stream or channel, not both');
-        if (opt('channel')) return { broker, kind: 'redis-channel', channel: r.string(opt('channel'), `${path}.channel`) };
-        return {
-          broker,
-          kind: 'redis-stream',
-          stream: r.string(r.get(m, 'stream', true), `${path}.stream`),
-          maxLen: opt('maxLen') ? r.int(opt('maxLen'), `${path}.maxLen`, 0) : 1_000_000,
-        };
-      case 'nats':
-        return {
-          broker,
-          kind: 'nats',
-          subject: r.string(r.get(m, 'subject', true), `${path}.subject`),
-          jetstream: opt('jetstream') ? r.bool(opt('jetstream'), `${path}.jetstream`) : true,
-        };
-      case 'mqtt': {
-        const qos = opt('qos') ? r.int(opt('qos'), `${path}.qos`, 0, 2) : 1;
-        return { broker, kind: 'mqtt', topic: r.string(r.get(m, 'topic', true), `${path}.topic`), qos: qos as 0 | 1 | 2 };
-      }
-    }
-  };
+/**
+ * Reads the `relay:` section. `brokers`: the named brokers of the whole file (config-file.ts
+ * reads them, `relay.brokers:` included, before any section that refers to them).
+ */
+export function parseRelaySection(section: ConfigNode, brokers: ReadonlyMap<string, NamedBroker>): RelayConfig {
+  section.onlyKeys(RELAY_KEYS);
 
-  const notify: NotifyRoute[] = [];
-  const notifyNode = r.get(root, 'notify', false);
-  if (notifyNode) {
-    r.seq(notifyNode, 'relay.notify').items.forEach((item, i) => {
-      const path = `relay.notify[${i}]`;
-      const m = r.map(item as Node, path);
-      notify.push({ channel: r.string(r.get(m, 'channel', true), `${path}.channel`), to: destination(r.get(m, 'to', true), `${path}.to`) });
-    });
-  }
+  const notifyNode = section.get('notify');
+  const notify: NotifyRoute[] = notifyNode.present
+    ? notifyNode.items().map((item) => {
+        item.onlyKeys(['channel', 'to']);
+        return {
+          channel: item.get('channel').required().string(),
+          to: destination(item.get('to').required(), brokers),
+        };
+      })
+    : [];
 
+  const outboxNode = section.get('outbox');
   let outbox: OutboxSettings | null = null;
-  const outboxNode = r.get(root, 'outbox', false);
-  if (outboxNode) {
-    const m = r.map(outboxNode, 'relay.outbox');
-    const num = (key: string, fallback: number, min: number) => (r.get(m, key, false) ? r.int(r.get(m, key, false), `relay.outbox.${key}`, min) : fallback);
-    const tables: OutboxRoute[] = [];
-    r.seq(r.get(m, 'tables', true), 'relay.outbox.tables').items.forEach((item, i) => {
-      const path = `relay.outbox.tables[${i}]`;
-      const t = r.map(item as Node, path);
-      const opsNode = r.get(t, 'operations', false);
-      const operations = opsNode
-        ? r.seq(opsNode, `${path}.operations`).items.map((op, j) => r.oneOf(op as Node, `${path}.operations[${j}]`, OPERATIONS))
-        : [...DEFAULT_OPERATIONS];
-      const whereNode = r.get(t, 'where', false);
-      let where: ColumnCondition | undefined;
-      if (whereNode) {
-        const w = r.map(whereNode, `${path}.where`);
-        const op = r.oneOf(r.get(w, 'op', true), `${path}.where.op`, CONDITION_OPS);
-        const valueNode = r.get(w, 'value', op !== 'is_null' && op !== 'not_null');
-        const value = valueNode ? (valueNode as { toJSON(): unknown }).toJSON() : undefined;
-        if (op === 'in' && !Array.isArray(value)) r.fail(valueNode, `${path}.where.value`, 'op "in" needs a list of values');
-        where = { column: r.string(r.get(w, 'column', true), `${path}.where.column`), op, value };
-      }
-      const formatNode = r.get(t, 'format', false);
-      const format = formatNode ? r.oneOf(formatNode, `${path}.format`, ['row', 'envelope'] as const) : 'row';
-      // A TRUNCATE has no row: only the envelope (op "truncate", key and row null) can say it.
-      if (operations.includes('truncate') && format !== 'envelope') {
-        r.fail(opsNode!, `${path}.operations`, 'operation "truncate" needs format: envelope (a TRUNCATE has no row to send)');
-      }
-      tables.push({
-        table: r.string(r.get(t, 'table', true), `${path}.table`),
-        operations,
-        where,
-        format,
-        to: destination(r.get(t, 'to', true), `${path}.to`),
-      });
-    });
-    const installNode = r.get(m, 'installTriggers', false);
+  if (outboxNode.present) {
+    outboxNode.onlyKeys(OUTBOX_KEYS);
+    const num = (key: string, fallback: number, min: number) => outboxNode.get(key).integer(fallback, min);
     outbox = {
       batchSize: num('batchSize', 500, 1),
       pollIntervalMs: num('pollIntervalMs', 1000, 10),
       publishTimeoutMs: num('publishTimeoutMs', 10_000, 100),
       maxBacklogRows: num('maxBacklogRows', 1_000_000, 1),
       maxBacklogAgeSeconds: num('maxBacklogAgeSeconds', 0, 0),
-      installTriggers: installNode ? r.bool(installNode, 'relay.outbox.installTriggers') : true,
-      tables,
+      installTriggers: outboxNode.get('installTriggers').boolean(true),
+      tables: outboxNode
+        .get('tables')
+        .required()
+        .items()
+        .map((item) => outboxRoute(item, brokers)),
     };
   }
-  return { brokers, notify, outbox };
+  return {
+    brokers: new Map([...brokers].map(([name, b]) => [name, { kind: b.kind, url: b.url, redacted: b.redacted }])),
+    notify,
+    outbox,
+  };
 }
 
-/** Typed reads of YAML nodes that fail with the key path and the line. */
-class Reader {
-  constructor(
-    private readonly lines: LineCounter,
-    private readonly file: string
-  ) {}
-
-  fail(node: Node | null | undefined, path: string, message: string): never {
-    const offset = node?.range?.[0];
-    const where = offset === undefined ? '' : ` (line ${this.lines.linePos(offset).line})`;
-    throw new ConfigError(`${this.file}: ${path}${where}: ${message}`);
+function outboxRoute(node: ConfigNode, brokers: ReadonlyMap<string, NamedBroker>): OutboxRoute {
+  node.onlyKeys(ROUTE_KEYS);
+  const opsNode = node.get('operations');
+  const operations = opsNode.present ? opsNode.items().map((op) => op.oneOf(OPERATIONS)) : [...DEFAULT_OPERATIONS];
+  const whereNode = node.get('where');
+  let where: ColumnCondition | undefined;
+  if (whereNode.present) {
+    whereNode.onlyKeys(['column', 'op', 'value']);
+    const op = whereNode.get('op').oneOf(CONDITION_OPS);
+    const valueNode = whereNode.get('value');
+    if (op !== 'is_null' && op !== 'not_null') valueNode.required();
+    const value = valueNode.present ? valueNode.value() : undefined;
+    if (op === 'in' && !Array.isArray(value)) throw valueNode.error('op "in" needs a list of values');
+    where = { column: whereNode.get('column').required().string(), op, value };
   }
+  const format = node.get('format').oneOf(['row', 'envelope'] as const, 'row');
+  // A TRUNCATE has no row: only the envelope (op "truncate", key and row null) can say it.
+  if (operations.includes('truncate') && format !== 'envelope')
+    throw opsNode.error('operation "truncate" needs format: envelope (a TRUNCATE has no row to send)');
+  return {
+    table: node.get('table').required().string(),
+    operations,
+    where,
+    format,
+    to: destination(node.get('to').required(), brokers),
+  };
+}
 
-  get(map: YAMLMap, key: string, required: true): Node;
-  get(map: YAMLMap, key: string, required: boolean): Node | null;
-  get(map: YAMLMap, key: string, required: boolean): Node | null {
-    const value = map.get(key, true) as Node | undefined;
-    if (value === undefined || (isScalar(value) && value.value === null)) {
-      if (required) this.fail(map, key, 'is missing');
-      return null;
+/** `to:` — a named broker and where on it; the settings depend on the broker's kind. */
+function destination(node: ConfigNode, brokers: ReadonlyMap<string, NamedBroker>): Destination {
+  const brokerNode = node.get('broker').required();
+  const named = namedBroker(brokerNode, brokers);
+  const broker = named.name;
+  if (named.kind === 'kafka')
+    throw brokerNode.error(
+      `broker "${broker}" is kafka (${named.definedAt}): the relay publishes to amqp, redis, nats or mqtt`
+    );
+  const allowed = DESTINATION_KEYS[named.kind];
+  for (const [key, child] of node.entries()) {
+    if (key !== 'broker' && !allowed.includes(key))
+      throw child.error(
+        `is not a setting of a ${named.kind} destination (broker "${broker}" is ${named.kind}: ${named.definedAt}; known: ${allowed.join(', ')})`
+      );
+  }
+  const get = (key: string) => node.get(key);
+  switch (named.kind) {
+    case 'amqp': {
+      // '' is the default exchange, where the routing key is a queue name.
+      const exchange = get('exchange');
+      return {
+        broker,
+        kind: 'amqp',
+        exchange: exchange.present && exchange.value() !== '' ? exchange.string() : '',
+        routingKey: get('routingKey').required().string(),
+      };
     }
-    return value;
-  }
-
-  map(node: Node | null | undefined, path: string): YAMLMap {
-    if (!isMap(node)) this.fail(node, path, 'must be a mapping (key: value lines)');
-    for (const pair of node.items) if (!isScalar(pair.key)) this.fail(node, path, 'keys must be plain names');
-    return node;
-  }
-
-  seq(node: Node | null | undefined, path: string) {
-    if (!isSeq(node)) this.fail(node, path, 'must be a list (lines starting with -)');
-    return node;
-  }
-
-  scalarKey(key: unknown, path: string): string {
-    if (!isScalar(key) || typeof key.value !== 'string') this.fail(key as Node, path, 'keys must be names');
-    return key.value as string;
-  }
-
-  string(node: Node | null, path: string, allowEmpty = false): string {
-    if (!isScalar(node) || typeof node.value !== 'string' || (!allowEmpty && node.value === '')) this.fail(node, path, 'must be a non-empty string');
-    return node.value as string;
-  }
-
-  int(node: Node | null, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-    const v = isScalar(node) ? node.value : undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(node, path, `must be an integer from ${min} to ${max}`);
-    return v;
-  }
-
-  bool(node: Node | null, path: string): boolean {
-    if (!isScalar(node) || typeof node.value !== 'boolean') this.fail(node, path, 'must be true or false');
-    return node.value as boolean;
-  }
-
-  oneOf<T extends string>(node: Node | null, path: string, allowed: readonly T[]): T {
-    const v = isScalar(node) ? node.value : undefined;
-    if (typeof v !== 'string' || !allowed.includes(v as T)) this.fail(node, path, `must be one of ${allowed.join(', ')}`);
-    return v as T;
+    case 'redis':
+      if (get('stream').present && get('channel').present) throw node.error('give either stream or channel, not both');
+      if (get('channel').present) return { broker, kind: 'redis-channel', channel: get('channel').string() };
+      return {
+        broker,
+        kind: 'redis-stream',
+        stream: get('stream').required().string(),
+        maxLen: get('maxLen').integer(1_000_000, 0),
+      };
+    case 'nats':
+      return {
+        broker,
+        kind: 'nats',
+        subject: get('subject').required().string(),
+        jetstream: get('jetstream').boolean(true),
+      };
+    case 'mqtt':
+      return {
+        broker,
+        kind: 'mqtt',
+        topic: get('topic').required().string(),
+        qos: get('qos').integer(1, 0, 2) as 0 | 1 | 2,
+      };
   }
 }

@@ -34,6 +34,9 @@ const READ_BATCH = `
    ORDER BY c.seq, o.id
    LIMIT $1`;
 
+/** Commits whose rows are all gone (sent, or dropped by the backlog cap). */
+const DELETE_EMPTY_COMMITS = `DELETE FROM tsgw_relay.commits c WHERE c.seq IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tsgw_relay.outbox o WHERE o.xid = c.xid)`;
+
 /**
  * Moves outbox rows to the brokers, at least once, in commit order (see outbox-schema.ts):
  * read a batch, publish it to every route that wants each row and wait for the brokers'
@@ -75,7 +78,9 @@ export class OutboxRelay {
   }
 
   async start(notifications: ChangeNotifications): Promise<void> {
-    this.unsubscribe = await notifications.subscribe(OUTBOX_WAKE_CHANNEL, () => this.wake(), { onResume: () => this.wake() });
+    this.unsubscribe = await notifications.subscribe(OUTBOX_WAKE_CHANNEL, () => this.wake(), {
+      onResume: () => this.wake(),
+    });
     this.pollTimer = setInterval(() => this.wake(), this.settings.pollIntervalMs);
     this.pollTimer.unref();
     this.wake();
@@ -110,7 +115,10 @@ export class OutboxRelay {
       }
     } catch (err) {
       const delay = backoffDelay(++this.attempt, 200, 5000);
-      this.log.warn({ err, retryMs: delay }, 'Outbox relay: batch not delivered; it stays in the outbox and is sent again');
+      this.log.warn(
+        { err, retryMs: delay },
+        'Outbox relay: batch not delivered; it stays in the outbox and is sent again'
+      );
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         this.wake();
@@ -139,14 +147,25 @@ export class OutboxRelay {
   private async deliver(session: DbSession): Promise<number> {
     await this.enforceBacklogCap(session);
     const { rows } = await session.query<OutboxRow>(READ_BATCH, [this.settings.batchSize, this.sources]);
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) {
+      // A statement that captured no row (an INSERT … ON CONFLICT DO NOTHING that inserted
+      // nothing) still stamps a commit, and the read takes a batch's worth of commits: enough
+      // empty ones at the head would hide the rows behind them for good.
+      await session.query(DELETE_EMPTY_COMMITS);
+      return 0;
+    }
     const perRoute = new Map<BoundRoute, OutboundMessage[]>();
     for (const row of rows) {
       let parsed: Record<string, unknown> | undefined;
       for (const route of this.routes) {
         if (route.source !== row.source || !route.operations.includes(row.op as never)) continue;
         // A TRUNCATE empties the table, the rows a condition picks included: it always passes.
-        if (route.where && row.op !== 'truncate' && !matchesCondition((parsed ??= objectFields(row.row) ?? {}), route.where)) continue;
+        if (
+          route.where &&
+          row.op !== 'truncate' &&
+          !matchesCondition((parsed ??= objectFields(row.row) ?? {}), route.where)
+        )
+          continue;
         let list = perRoute.get(route);
         if (!list) perRoute.set(route, (list = []));
         list.push(toMessage(row, route, parsed));
@@ -165,7 +184,7 @@ export class OutboxRelay {
     );
     const ids = rows.map((r) => r.id);
     await session.query(`DELETE FROM tsgw_relay.outbox WHERE id = ANY ($1::bigint[])`, [ids]);
-    await session.query(`DELETE FROM tsgw_relay.commits c WHERE c.seq IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tsgw_relay.outbox o WHERE o.xid = c.xid)`);
+    await session.query(DELETE_EMPTY_COMMITS);
     this.lastBatchAt = new Date();
     return rows.length;
   }
@@ -176,7 +195,9 @@ export class OutboxRelay {
     if (Date.now() - this.lastCapCheck < 2000) return;
     this.lastCapCheck = Date.now();
     const { maxBacklogRows, maxBacklogAgeSeconds } = this.settings;
-    const stats = await session.query<{ n: number; oldest: Date | null }>(`SELECT count(*)::int AS n, min(changed_at) AS oldest FROM tsgw_relay.outbox`);
+    const stats = await session.query<{ n: number; oldest: Date | null }>(
+      `SELECT count(*)::int AS n, min(changed_at) AS oldest FROM tsgw_relay.outbox`
+    );
     const { n, oldest } = stats.rows[0];
     this.metrics.setBacklog(n, oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
     if (n > maxBacklogRows) {
@@ -185,10 +206,16 @@ export class OutboxRelay {
         [n - maxBacklogRows]
       );
       this.metrics.onDropped('outbox', 'backlog_rows', res.rowCount);
-      this.log.error({ dropped: res.rowCount, maxBacklogRows }, `Outbox backlog over relay.outbox.maxBacklogRows (${maxBacklogRows}): dropped the ${res.rowCount} oldest undelivered changes`);
+      this.log.error(
+        { dropped: res.rowCount, maxBacklogRows },
+        `Outbox backlog over relay.outbox.maxBacklogRows (${maxBacklogRows}): dropped the ${res.rowCount} oldest undelivered changes`
+      );
     }
     if (maxBacklogAgeSeconds > 0 && oldest && Date.now() - oldest.getTime() > maxBacklogAgeSeconds * 1000) {
-      const res = await session.query(`DELETE FROM tsgw_relay.outbox WHERE changed_at < now() - make_interval(secs => $1)`, [maxBacklogAgeSeconds]);
+      const res = await session.query(
+        `DELETE FROM tsgw_relay.outbox WHERE changed_at < now() - make_interval(secs => $1)`,
+        [maxBacklogAgeSeconds]
+      );
       this.metrics.onDropped('outbox', 'backlog_age', res.rowCount);
       this.log.error(
         { dropped: res.rowCount, maxBacklogAgeSeconds },
@@ -200,9 +227,17 @@ export class OutboxRelay {
 
 /** `row`: the row's JSON object as it is (the seed's message). `envelope`: id, table, op, key, row, time. */
 function toMessage(row: OutboxRow, route: BoundRoute, parsed: Record<string, unknown> | undefined): OutboundMessage {
-  if (route.format === 'row') return { body: row.row, id: row.id, fields: parsed ?? (route.to.kind === 'redis-stream' ? objectFields(row.row) : undefined) };
+  if (route.format === 'row')
+    return {
+      body: row.row,
+      id: row.id,
+      fields: parsed ?? (route.to.kind === 'redis-stream' ? objectFields(row.row) : undefined),
+    };
   const time = row.changed_at.toISOString();
   const body = `{"id":${row.id},"table":${JSON.stringify(row.source)},"op":${JSON.stringify(row.op)},"key":${row.key ?? 'null'},"row":${row.row},"time":"${time}"}`;
-  const fields = route.to.kind === 'redis-stream' ? { id: row.id, table: row.source, op: row.op, key: row.key ?? 'null', row: row.row, time } : undefined;
+  const fields =
+    route.to.kind === 'redis-stream'
+      ? { id: row.id, table: row.source, op: row.op, key: row.key ?? 'null', row: row.row, time }
+      : undefined;
   return { body, id: row.id, fields };
 }
