@@ -98,6 +98,15 @@ export const labels = {
       options: { none: 'None', null: 'Null', zero: 'Zero', previous: 'Previous value', linear: 'Linear' },
     },
     limit: { label: 'Limit', placeholder: 'No limit' },
+    options: { label: 'Options' },
+    continuousAggregates: {
+      label: 'Use continuous aggregates',
+      tooltip: 'Answer from a continuous aggregate of the table when it gives the same result (much faster over long ranges). Off reads the raw rows.',
+    },
+    allowExpensive: {
+      label: 'Allow expensive query',
+      tooltip: "Run even when the gateway's cost guard estimates the query as too expensive. Only tokens allowed it by the gateway may set this.",
+    },
     preview: {
       label: 'SQL preview',
       tooltip: 'The same query written for SQL mode, with macros. Switching to SQL starts from it.',

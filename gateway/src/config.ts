@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error';
-import { parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens';
+import { grantExpensive, parseTokenList, parseTokensFile, type TokenEntry } from './auth/tokens';
 import { readMessagingConfig, type MessagingConfig } from './messaging/config-file';
 import { hostname } from 'node:os';
 import { parseGoDuration } from './time/interval';
@@ -36,7 +36,8 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'READ_MAX_LAG', default: '5s', description: 'How far behind the primary a replica may be and still serve reads (500ms, 5s, 1m)' },
   { name: 'DATA_DIR', default: './data', description: 'Embedded database and demo token; memory:// keeps nothing' },
   { name: 'GATEWAY_TOKENS', default: 'none', description: 'name:secret:scope1,scope2[:table1,table2], entries separated by ;' },
-  { name: 'GATEWAY_TOKENS_FILE', default: 'none', description: 'JSON [{"name", "token" or "sha256", "scopes", "tables"?}]' },
+  { name: 'GATEWAY_TOKENS_FILE', default: 'none', description: 'JSON [{"name", "token" or "sha256", "scopes", "tables"?, "allowExpensive"?}]' },
+  { name: 'GATEWAY_EXPENSIVE_TOKENS', default: 'none', description: 'Token names (comma list) that may set allowExpensive on a query, bypassing the cost guard; admin tokens always may' },
   { name: 'GATEWAY_DEMO', default: 'false', description: 'No tokens configured → a random demo token with every scope; seeds demo data' },
   { name: 'GATEWAY_SEED', default: 'false', description: 'Create the demo tables when absent (without a demo token)' },
   {
@@ -167,6 +168,7 @@ const FLAG_ALIASES: Record<string, string> = {
   SEED: 'GATEWAY_SEED',
   TOKENS: 'GATEWAY_TOKENS',
   TOKENS_FILE: 'GATEWAY_TOKENS_FILE',
+  EXPENSIVE_TOKENS: 'GATEWAY_EXPENSIVE_TOKENS',
 };
 
 /** `--data-dir x`, `--data-dir=x`, `--demo` → { DATA_DIR: 'x', GATEWAY_DEMO: 'true' }. */
@@ -188,10 +190,11 @@ export function flagsToEnv(argv: readonly string[]): Record<string, string> {
 /** Reads and checks the configuration; throws ConfigError with a message for a person. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, argv: readonly string[] = []): GatewayConfig {
   const vars = { ...env, ...flagsToEnv(argv) };
-  const tokens = [
+  const listed = [
     ...(vars.GATEWAY_TOKENS ? parseTokenList(vars.GATEWAY_TOKENS) : []),
     ...(vars.GATEWAY_TOKENS_FILE ? parseTokensFile(readTokensFile(vars.GATEWAY_TOKENS_FILE)) : []),
   ];
+  const tokens = vars.GATEWAY_EXPENSIVE_TOKENS ? grantExpensive(listed, vars.GATEWAY_EXPENSIVE_TOKENS) : listed;
   const names = new Set<string>();
   for (const t of tokens) {
     if (names.has(t.name)) throw new ConfigError(`Token name "${t.name}" is configured twice`);

@@ -71,4 +71,20 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ GATEWAY_TOKENS_FILE: file }), /JSON array/);
     assert.throws(() => loadConfig({ GATEWAY_TOKENS_FILE: join(dir, 'missing.json') }), /cannot be read/);
   });
+
+  it('grants the cost-guard bypass only to tokens configured with allowExpensive', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+    const file = join(dir, 'tokens.json');
+    writeFileSync(file, JSON.stringify([{ name: 'reports', token: 'reports-secret-1', scopes: ['read'], allowExpensive: true }]));
+    const c = loadConfig({ GATEWAY_TOKENS: 'panel:panel-secret-1:read;bulk:bulk-secret-01:read', GATEWAY_EXPENSIVE_TOKENS: 'bulk', GATEWAY_TOKENS_FILE: file });
+    assert.equal(findToken(c.tokens, 'panel-secret-1')?.allowExpensive, undefined);
+    assert.equal(findToken(c.tokens, 'bulk-secret-01')?.allowExpensive, true);
+    assert.equal(findToken(c.tokens, 'reports-secret-1')?.allowExpensive, true);
+    assert.throws(
+      () => loadConfig({ GATEWAY_TOKENS: 'panel:panel-secret-1:read', GATEWAY_EXPENSIVE_TOKENS: 'pannel' }),
+      /GATEWAY_EXPENSIVE_TOKENS names "pannel", which is not a configured token/
+    );
+    writeFileSync(file, JSON.stringify([{ name: 'reports', token: 'reports-secret-1', scopes: ['read'], allowExpensive: 'yes' }]));
+    assert.throws(() => loadConfig({ GATEWAY_TOKENS_FILE: file }), /"allowExpensive" must be true or false/);
+  });
 });

@@ -2,12 +2,15 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachDatabase } from './helpers/test-context';
 import { api } from './helpers/http';
+import { TOKEN_SPEC, TOKENS } from './helpers/test-context';
 import { checkQueryCost, estimatePlan } from '../src/query/cost-guard';
 
 /** The cost guard refuses queries the planner expects to be expensive, with a 422 saying what to change. */
 
 const WHOLE = { from: '2026-06-01T00:00:00Z', to: '2026-06-08T00:00:00Z' };
 const HOUR = { from: '2026-06-03T00:00:00Z', to: '2026-06-03T01:00:00Z' };
+// A read token allowed the bypass by its configuration; TOKENS.reader is not.
+const BULK_SECRET = 'bulk-secret-0001';
 const builder = (extra: Record<string, unknown> = {}) => ({
   refId: 'A',
   mode: 'builder',
@@ -39,6 +42,22 @@ forEachDatabase(
       assert.equal(narrow.body.results.A.error, undefined, narrow.body.results.A.error);
     });
 
+    it('lets only tokens configured for it set allowExpensive; others get a 403 naming the option', async () => {
+      const body = { range: WHOLE, queries: [builder({ allowExpensive: true })] };
+      const refused = (await api(getCtx(), '/api/v1/query', { token: TOKENS.reader, body })).body.results.A;
+      assert.equal(refused.status, 403);
+      assert.equal(refused.errorCode, 'forbidden');
+      assert.match(refused.error, /token "reader" may not set "allowExpensive".*GATEWAY_EXPENSIVE_TOKENS/);
+      // Refused before anything runs: no SQL was executed for it.
+      assert.equal(refused.executedQueryString, undefined);
+      const granted = (await api(getCtx(), '/api/v1/query', { token: BULK_SECRET, body })).body.results.A;
+      assert.equal(granted.error, undefined, granted.error);
+      assert.ok(granted.frames[0].data.values[0].length > 500);
+      // Without the option the reader's query is guarded as usual (422, not 403).
+      const guarded = (await api(getCtx(), '/api/v1/query', { token: TOKENS.reader, body: { range: WHOLE, queries: [builder()] } })).body.results.A;
+      assert.equal(guarded.status, 422);
+    });
+
     it('guards SQL mode too', async () => {
       const sql = (extra: Record<string, unknown> = {}) =>
         api(getCtx(), '/api/v1/query', { body: { range: WHOLE, queries: [{ refId: 'S', mode: 'sql', format: 'table', rawSql: 'SELECT * FROM cagg_cost_rows', ...extra }] } });
@@ -61,7 +80,7 @@ forEachDatabase(
     });
   },
   {
-    env: { QUERY_MAX_ROWS_SCANNED: '2000' },
+    env: { QUERY_MAX_ROWS_SCANNED: '2000', GATEWAY_TOKENS: `${TOKEN_SPEC};bulk:${BULK_SECRET}:read`, GATEWAY_EXPENSIVE_TOKENS: 'bulk' },
     setup: async (db) => {
       await db.query('CREATE TABLE cagg_cost_rows (ts timestamptz NOT NULL, v double precision)');
       await db.query('CREATE INDEX ON cagg_cost_rows (ts)');

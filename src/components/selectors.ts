@@ -50,6 +50,8 @@ export const selectors = {
     bucket: 'tsgw-builder-bucket',
     fill: 'tsgw-builder-fill',
     limit: 'tsgw-builder-limit',
+    continuousAggregates: 'tsgw-builder-continuous-aggregates',
+    allowExpensive: 'tsgw-builder-allow-expensive',
     sqlPreview: 'tsgw-builder-sql-preview',
     sqlPreviewError: 'tsgw-builder-sql-preview-error',
     executedSql: 'tsgw-builder-executed-sql',

@@ -24,6 +24,15 @@ describe('builderReducer', () => {
     expect(isNull.filters).toEqual([{ column: 'c', op: 'IS NULL' }]);
   });
 
+  it('writes continuousAggregates: false only when routing is off, and allowExpensive only when on', () => {
+    const off = builderReducer(start, { type: 'setContinuousAggregates', enabled: false });
+    expect(off.continuousAggregates).toBe(false);
+    expect(builderReducer(off, { type: 'setContinuousAggregates', enabled: true })).not.toHaveProperty('continuousAggregates');
+    const bypass = builderReducer(start, { type: 'setAllowExpensive', allowed: true });
+    expect(bypass.allowExpensive).toBe(true);
+    expect(builderReducer(bypass, { type: 'setAllowExpensive', allowed: false })).not.toHaveProperty('allowExpensive');
+  });
+
   it('removes metrics and filters by position', () => {
     const two = builderReducer(start, { type: 'addMetric' });
     expect(builderReducer(two, { type: 'removeMetric', index: 0 }).metrics).toEqual([{ column: '', aggregation: 'avg' }]);

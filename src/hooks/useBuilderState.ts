@@ -19,6 +19,8 @@ export type BuilderAction =
   | { type: 'setFill'; fill: FillMode }
   | { type: 'setOrderBy'; orderBy: OrderBy[] }
   | { type: 'setLimit'; limit?: number }
+  | { type: 'setContinuousAggregates'; enabled: boolean }
+  | { type: 'setAllowExpensive'; allowed: boolean }
   | { type: 'reset'; fields: BuilderFields };
 
 const replaceAt = <T>(items: T[], index: number, item: T): T[] => items.map((x, i) => (i === index ? item : x));
@@ -72,6 +74,15 @@ export const builderReducer = (state: BuilderFields, action: BuilderAction): Bui
       return { ...state, orderBy: action.orderBy };
     case 'setLimit':
       return { ...state, limit: action.limit };
+    case 'setContinuousAggregates': {
+      // Routing is on unless the query says `continuousAggregates: false`: on drops the key.
+      const { continuousAggregates: _, ...rest } = state;
+      return action.enabled ? rest : { ...rest, continuousAggregates: false };
+    }
+    case 'setAllowExpensive': {
+      const { allowExpensive: _, ...rest } = state;
+      return action.allowed ? { ...rest, allowExpensive: true } : rest;
+    }
     case 'reset':
       return action.fields;
   }

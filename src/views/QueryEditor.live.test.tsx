@@ -42,6 +42,30 @@ giveComboboxesLayout();
 const builderQuery = (patch: Partial<TsBuilderQuery> = {}): TsBuilderQuery => ({ refId: 'A', ...defaultBuilderQuery, ...patch });
 
 describe('QueryEditor builder', () => {
+  it('turns continuous-aggregate routing off and the cost guard bypass on in the query model', async () => {
+    const { last } = renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'timestamp' }));
+    const routing = screen.getByTestId(selectors.builder.continuousAggregates);
+    const expensive = screen.getByTestId(selectors.builder.allowExpensive);
+    // Routing is on by default, the bypass off, and neither is written into a new query.
+    expect(routing).toBeChecked();
+    expect(expensive).not.toBeChecked();
+    await userEvent.click(routing);
+    await waitFor(() => expect(last()).toMatchObject({ continuousAggregates: false }));
+    await userEvent.click(expensive);
+    await waitFor(() => expect(last()).toMatchObject({ continuousAggregates: false, allowExpensive: true }));
+    await userEvent.click(routing);
+    await userEvent.click(expensive);
+    await waitFor(() => expect(last()).not.toHaveProperty('allowExpensive'));
+    expect(last()).not.toHaveProperty('continuousAggregates');
+    expect(screen.getByTestId(selectors.builder.continuousAggregates)).toBeChecked();
+  });
+
+  it('shows a stored query’s options on the switches', () => {
+    renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'timestamp', continuousAggregates: false, allowExpensive: true }));
+    expect(screen.getByTestId(selectors.builder.continuousAggregates)).not.toBeChecked();
+    expect(screen.getByTestId(selectors.builder.allowExpensive)).toBeChecked();
+  });
+
   it('lists catalog tables with their kind and picks the time column automatically', async () => {
     const { last } = renderEditor(builderQuery());
     await choose(selectors.builder.table, 'sensor_data');

@@ -10,7 +10,7 @@ import { FormatSelect } from 'components/queryBuilder/FormatSelect';
 import { QueryBuilder } from 'components/queryBuilder/QueryBuilder';
 import { selectors } from 'components/selectors';
 import { SqlEditor } from 'components/sqlEditor/SqlEditor';
-import { omitBuilderFields, pickBuilderFields } from 'data/builderFields';
+import { omitBuilderFields, pickBuilderFields, withBuilderFields } from 'data/builderFields';
 import { isRunnable, type DataSource } from 'data/datasource';
 import { toGatewayError } from 'data/gatewayClient';
 import { migrateQuery } from 'data/migrations';
@@ -94,7 +94,7 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
   const onBuilderChange = useCallback(
     (fields: BuilderFields) => {
       if (query.mode === 'builder') {
-        change({ ...query, ...fields }, true);
+        change(withBuilderFields(query, fields), true);
       }
     },
     [query, change]

@@ -19,6 +19,11 @@ export function installAuth(app: FastifyInstance, tokens: readonly TokenEntry[])
     }
     const entry = findToken(tokens, match[1]);
     if (!entry) throw new ApiError(401, 'unauthorized', 'Unknown token');
-    request.principal = { name: entry.name, scopes: [...entry.scopes], ...(entry.tables ? { tables: [...entry.tables] } : {}) };
+    request.principal = {
+      name: entry.name,
+      scopes: [...entry.scopes],
+      ...(entry.tables ? { tables: [...entry.tables] } : {}),
+      ...(entry.allowExpensive ? { allowExpensive: true } : {}),
+    };
   });
 }

@@ -6,4 +6,6 @@ export interface Principal {
   scopes: Scope[];
   /** Present when the token may only touch these tables. */
   tables?: string[];
+  /** The token may bypass the cost guard (`allowExpensive` on a query). */
+  allowExpensive?: boolean;
 }

@@ -31,3 +31,20 @@ export function isTableAllowed(principal: Principal, tableName: string): boolean
   const bare = tableName.startsWith('public.') ? tableName.slice('public.'.length) : tableName;
   return principal.tables.some((t) => t === bare || t === `public.${bare}`);
 }
+
+/**
+ * 403 when a query asks to bypass the cost guard (`allowExpensive`) and its token may not: only
+ * admin tokens and tokens configured with allowExpensive may. Refused whether or not the guard
+ * is on, so a dashboard that relies on the bypass fails the same way before and after an
+ * operator sets QUERY_MAX_COST / QUERY_MAX_ROWS_SCANNED.
+ */
+export function assertMayRunExpensive(principal: Principal, refId: string): void {
+  if (principal.allowExpensive || principal.scopes.includes('admin')) return;
+  throw new ApiError(
+    403,
+    'forbidden',
+    `Query ${refId}: token "${principal.name}" may not set "allowExpensive" (the cost guard's bypass). Remove the option from the query, ` +
+      `or grant the token allowExpensive (GATEWAY_EXPENSIVE_TOKENS, or "allowExpensive": true in GATEWAY_TOKENS_FILE)`,
+    { refId, token: principal.name, option: 'allowExpensive' }
+  );
+}

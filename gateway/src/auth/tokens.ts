@@ -9,6 +9,8 @@ export interface TokenEntry {
   scopes: Scope[];
   /** When present, the token may only touch these tables (catalog names). */
   tables?: string[];
+  /** The token may set `allowExpensive` on a query (bypass the cost guard); admin tokens always may. */
+  allowExpensive?: boolean;
 }
 
 const SCOPES: readonly Scope[] = ['read', 'sql', 'write', 'admin'];
@@ -34,7 +36,7 @@ export function parseTokenList(text: string): TokenEntry[] {
     });
 }
 
-/** JSON array of `{ name, token | sha256, scopes, tables? }`. */
+/** JSON array of `{ name, token | sha256, scopes, tables?, allowExpensive? }`. */
 export function parseTokensFile(json: string): TokenEntry[] {
   let data: unknown;
   try {
@@ -46,7 +48,7 @@ export function parseTokensFile(json: string): TokenEntry[] {
   return data.map((item, i) => {
     const where = `GATEWAY_TOKENS_FILE entry ${i + 1}`;
     if (!item || typeof item !== 'object') throw new ConfigError(`${where} must be an object`);
-    const { name, token, sha256, scopes, tables } = item as Record<string, unknown>;
+    const { name, token, sha256, scopes, tables, allowExpensive } = item as Record<string, unknown>;
     if (typeof name !== 'string') throw new ConfigError(`${where} needs a "name"`);
     let hash: string;
     if (typeof sha256 === 'string' && /^[0-9a-f]{64}$/i.test(sha256)) hash = sha256.toLowerCase();
@@ -56,7 +58,9 @@ export function parseTokensFile(json: string): TokenEntry[] {
     if (tables !== undefined && (!Array.isArray(tables) || !tables.every((t) => typeof t === 'string'))) {
       throw new ConfigError(`${where}: "tables" must be an array of table names`);
     }
-    return makeEntry(where, name, hash, scopes as string[], tables as string[] | undefined);
+    if (allowExpensive !== undefined && typeof allowExpensive !== 'boolean') throw new ConfigError(`${where}: "allowExpensive" must be true or false`);
+    const entry = makeEntry(where, name, hash, scopes as string[], tables as string[] | undefined);
+    return allowExpensive ? { ...entry, allowExpensive: true } : entry;
   });
 }
 
@@ -72,6 +76,19 @@ function makeEntry(where: string, name: string, sha256: string, scopes: string[]
     if (!SCOPES.includes(s as Scope)) throw new ConfigError(`${where}: unknown scope "${s}" (use ${SCOPES.join(', ')})`);
   }
   return { name, sha256, scopes: scopes as Scope[], ...(tables ? { tables } : {}) };
+}
+
+/**
+ * GATEWAY_EXPENSIVE_TOKENS: names of configured tokens that may set `allowExpensive` (the
+ * `name:secret:scopes` list has no room for a flag). A name that matches no token is a
+ * configuration error, so a typo never silently leaves a token without the permission.
+ */
+export function grantExpensive(entries: TokenEntry[], names: string): TokenEntry[] {
+  const granted = new Set(splitList(names));
+  for (const name of granted) {
+    if (!entries.some((e) => e.name === name)) throw new ConfigError(`GATEWAY_EXPENSIVE_TOKENS names "${name}", which is not a configured token`);
+  }
+  return entries.map((e) => (granted.has(e.name) ? { ...e, allowExpensive: true } : e));
 }
 
 function splitList(text: string): string[] {

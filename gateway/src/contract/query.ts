@@ -68,8 +68,11 @@ const QueryBase = {
   format: Type.Optional(Format),
   hide: Type.Optional(Type.Boolean()),
   adhocFilters: Type.Optional(Type.Array(AdHocFilter)),
-  /** Run even when the planner's estimate is above the gateway's cost guard (QUERY_MAX_COST, QUERY_MAX_ROWS_SCANNED). */
-  allowExpensive: Type.Optional(Type.Boolean()),
+  /**
+   * Run even when the planner's estimate is above the gateway's cost guard (QUERY_MAX_COST,
+   * QUERY_MAX_ROWS_SCANNED). Only admin tokens and tokens configured with allowExpensive may set it (else 403).
+   */
+  allowExpensive: Type.Optional(Type.Boolean({ description: 'Bypass the cost guard; only admin tokens and tokens configured with allowExpensive may (else 403)' })),
 };
 
 export const BuilderQuery = Type.Object({

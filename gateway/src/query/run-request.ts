@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayQuery, QueryRequest, QueryResponse, QueryResult } from '../contract/query';
 import type { Principal } from '../auth/principal';
-import { assertTableAllowed, hasScope } from '../auth';
+import { assertMayRunExpensive, assertTableAllowed, hasScope } from '../auth';
 import { ApiError } from '../errors';
 import { mapDatabaseError } from '../db/sqlstate';
 import { toDataFrameJSON } from '../frames/frame-types';
@@ -107,6 +107,7 @@ async function runOneQuery(
   signal: AbortSignal | undefined
 ): Promise<WorkFrame> {
   let frame: WorkFrame;
+  if (q.allowExpensive) assertMayRunExpensive(principal, q.refId);
   if (q.mode === 'sql') {
     if (!hasScope(principal, 'sql')) {
       throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, { scope: 'sql' });

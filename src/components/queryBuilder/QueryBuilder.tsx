@@ -17,6 +17,7 @@ import { FilterEditor } from './FilterEditor';
 import { GroupByEditor } from './GroupByEditor';
 import { LimitEditor } from './LimitEditor';
 import { MetricsEditor } from './MetricsEditor';
+import { QueryOptions } from './QueryOptions';
 import { SqlPreview } from './SqlPreview';
 import { TableSelect } from './TableSelect';
 import { TimeColumnSelect } from './TimeColumnSelect';
@@ -92,6 +93,16 @@ export const QueryBuilder = ({ datasource, fields, onChange, rendered, executedS
         <EditorRow>
           <EditorField label={labels.builder.filters.label}>
             <FilterEditor datasource={datasource} table={state.table} filters={state.filters ?? []} columns={columns} dispatch={dispatch} />
+          </EditorField>
+        </EditorRow>
+        <EditorRow>
+          <EditorField label={labels.builder.options.label}>
+            <QueryOptions
+              continuousAggregates={state.continuousAggregates !== false}
+              allowExpensive={state.allowExpensive === true}
+              onContinuousAggregatesChange={(enabled) => dispatch({ type: 'setContinuousAggregates', enabled })}
+              onAllowExpensiveChange={(allowed) => dispatch({ type: 'setAllowExpensive', allowed })}
+            />
           </EditorField>
         </EditorRow>
         <EditorRow>
