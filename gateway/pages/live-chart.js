@@ -31,7 +31,13 @@ export function createLiveFollower({ client, shell, draw }) {
     let stopped = false;
     let drawing = Promise.resolve();
     const enqueue = (change) => {
-      drawing = drawing.then(() => (stopped ? undefined : draw(change))).catch((err) => shell.failed(err));
+      drawing = drawing
+        .then(async () => {
+          if (stopped) return;
+          await draw(change);
+          shell.counted(change.series);
+        })
+        .catch((err) => shell.failed(err));
     };
 
     const stream = followStream({

@@ -8,6 +8,8 @@ export function pageShell({ onConnect }) {
   const status = document.getElementById('status');
   const chart = document.getElementById('chart');
   const live = document.getElementById('live');
+  /** The REST answer last drawn: how its points were read. */
+  let drawnWith = null;
 
   form.addEventListener('submit', (event) => {
     // The form never submits (CSP form-action 'none' too): the token must not reach a URL.
@@ -27,9 +29,14 @@ export function pageShell({ onConnect }) {
       chart.dataset.request = result.path;
       chart.dataset.from = from.toISOString();
       chart.dataset.to = to.toISOString();
-      const points = result.series.reduce((n, s) => n + s.x.length, 0);
-      const how = result.bucket ? `avg per ${result.bucket}` : 'raw readings';
-      status.textContent = `${result.series.length} sensors, ${points} points (${how})${result.truncated ? ', truncated' : ''}`;
+      drawnWith = result;
+      this.counted(result.series);
+    },
+    /** The status line's figures, again after a live delta changed the series. */
+    counted(series) {
+      const points = series.reduce((n, s) => n + s.x.length, 0);
+      const how = drawnWith.bucket ? `avg per ${drawnWith.bucket}` : 'raw readings';
+      status.textContent = `${series.length} sensors, ${points} points (${how})${drawnWith.truncated ? ', truncated' : ''}`;
       status.className = 'status';
     },
     /**

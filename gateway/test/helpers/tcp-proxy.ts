@@ -23,7 +23,10 @@ export async function startTcpProxy(
   let open = true;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    if (!open) return client.destroy();
+    if (!open) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(targetPort, targetHost);
     for (const s of [client, upstream]) {
       sockets.add(s);
