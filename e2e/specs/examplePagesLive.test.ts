@@ -19,6 +19,7 @@ import {
   newSensor,
   openExample,
   postRow,
+  waitForDrawing,
   screenshot,
   type ExampleCtx,
 } from './support/examplePages';
@@ -56,7 +57,7 @@ const liveState = async (page: Page) => {
 
 /** Waits until the page's live line says `state` (and at least `connections` opened). */
 const waitForLive = async (page: Page, state: string, connections = 1) => {
-  await page.waitForFunction(
+  const waiting = page.waitForFunction(
     ([want, opened]) => {
       const el = document.getElementById('live');
       return el?.dataset.state === want && Number(el.dataset.connections) >= Number(opened);
@@ -64,6 +65,10 @@ const waitForLive = async (page: Page, state: string, connections = 1) => {
     [state, String(connections)],
     { timeout: 60_000 }
   );
+  await waiting.catch(async (err: Error) => {
+    const now = await liveState(page);
+    throw new Error(`the page's live line says "${now.text}" (${now.state}), not ${state}: ${err.message}`);
+  });
 };
 
 const waitForPoints = async (page: Page, read: (p: Page) => Promise<Drawn>, sensor: string, n: number) => {
@@ -83,6 +88,22 @@ const waitForPoints = async (page: Page, read: (p: Page) => Promise<Drawn>, sens
 const assertIncreasing = (drawn: Drawn) => {
   for (const [sensor, times] of Object.entries(drawn)) {
     for (let i = 1; i < times.length; i++) assert.ok(times[i - 1] < times[i], `${sensor}: no point drawn twice (${i})`);
+  }
+};
+
+/** `gateway_live_streams` from the gateway's /metrics. */
+const openLiveStreams = async (ctx: ExampleCtx): Promise<number> => {
+  const res = await fetch(`${ctx.gateway.url}/metrics`, { headers: { authorization: `Bearer ${ctx.token}` } });
+  return Number(/^gateway_live_streams (\d+)/m.exec(await res.text())?.[1] ?? NaN);
+};
+
+const untilStreams = async (ctx: ExampleCtx, want: (n: number) => boolean, what: string) => {
+  const deadline = Date.now() + 15_000;
+  let n = await openLiveStreams(ctx);
+  while (!want(n)) {
+    if (Date.now() > deadline) throw new Error(`${what}: the gateway has ${n} live streams open`);
+    await new Promise((r) => setTimeout(r, 100));
+    n = await openLiveStreams(ctx);
   }
 };
 
@@ -151,4 +172,31 @@ describe('example pages grow with the live stream in Chromium', { skip: suiteSki
       await page.close();
     });
   }
+
+  it('Plotly: a zoom into the past pauses the stream (the gateway closes it); Refresh follows now again', async () => {
+    const { page, problems } = await openExample(ctx, 'plotly.html');
+    await connect(ctx, page);
+    await waitForLive(page, 'live');
+    await untilStreams(ctx, (n) => n === 1, 'the page follows the stream');
+
+    let request = (await page.getAttribute('#chart', 'data-request')) ?? '';
+    await page.evaluate(() => {
+      const now = Date.now();
+      const chart = document.getElementById('chart');
+      const plotly = (window as unknown as { Plotly: { relayout: (el: unknown, update: object) => Promise<unknown> } })
+        .Plotly;
+      return plotly.relayout(chart, { 'xaxis.range': [new Date(now - 50 * 60_000), new Date(now - 40 * 60_000)] });
+    });
+    request = await waitForDrawing(page, request);
+    await waitForLive(page, 'paused', 0);
+    assert.match(await page.innerText('#live'), /paused/);
+    await untilStreams(ctx, (n) => n === 0, 'a range in the past has no stream');
+
+    await page.click('#refresh');
+    await waitForDrawing(page, request);
+    await waitForLive(page, 'live');
+    await untilStreams(ctx, (n) => n === 1, 'Refresh follows now again');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
 });

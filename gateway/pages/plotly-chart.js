@@ -112,17 +112,17 @@ async function drawLive({ series, appended, from, to }) {
   const names = [...lengths.keys()];
   const grown = [...appended].filter(([sensor]) => names.includes(sensor));
   const added = series.filter((s) => appended.has(s.sensor) && !names.includes(s.sensor));
-  await plot(async () => {
-    if (grown.length) {
-      await Plotly.extendTraces(
-        shell.chart,
-        { x: grown.map(([, p]) => p.x), y: grown.map(([, p]) => p.y) },
-        grown.map(([sensor]) => names.indexOf(sensor))
-      );
-    }
-    if (added.length) await Plotly.addTraces(shell.chart, added.map(traceOf));
-    await Plotly.relayout(shell.chart, { 'xaxis.range': [from, to] });
-  });
+  // Not inside plot(): a user's zoom during the slide must still count. The slide's own
+  // relayout event carries the range just set, which onRelayout ignores.
+  if (grown.length) {
+    await Plotly.extendTraces(
+      shell.chart,
+      { x: grown.map(([, p]) => p.x), y: grown.map(([, p]) => p.y) },
+      grown.map(([sensor]) => names.indexOf(sensor))
+    );
+  }
+  if (added.length) await Plotly.addTraces(shell.chart, added.map(traceOf));
+  await Plotly.relayout(shell.chart, { 'xaxis.range': [from, to] });
 }
 
 /** A relayout's x range, or null when it did not set one (autorange, y-only zoom, resize). */
@@ -133,9 +133,9 @@ function relayoutRange(event) {
   return Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to ? null : { from, to };
 }
 
-/** A date-axis value as Plotly gives it: epoch ms, or local wall-clock text ("2026-12-02 10:15:00.5"). */
+/** A date-axis value as Plotly gives it: epoch ms, a Date passed to Plotly.relayout, or local wall-clock text ("2026-12-02 10:15:00.5"). */
 function plotlyDate(value) {
-  if (typeof value === 'number') return new Date(value);
+  if (typeof value === 'number' || value instanceof Date) return new Date(value);
   const text = String(value).replace(' ', 'T');
   // Date-only text would parse as UTC midnight; Plotly means local midnight.
   return new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00` : text);
@@ -144,7 +144,10 @@ function plotlyDate(value) {
 function onRelayout(event) {
   if (drawing) return;
   const next = relayoutRange(event);
-  if (!next) return;
+  if (!next || sameRange(next, range)) return;
   range = next;
   void redraw();
 }
+
+/** Plotly reports a range to the millisecond at best. */
+const sameRange = (a, b) => Math.abs(a.from - b.from) <= 1 && Math.abs(a.to - b.to) <= 1;
