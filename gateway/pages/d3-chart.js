@@ -2,11 +2,14 @@
 import { createGatewayClient } from './gateway-client.js';
 import { loadSensorSeries, RANGES } from './sensor-series.js';
 import { pageShell } from './page-shell.js';
+import { createLiveFollower } from './live-chart.js';
 
 /**
  * sensor_data as a D3 line chart: one line per sensor over the chosen range, read again
- * from the gateway whenever the range changes or Refresh is pressed. Colours and sizes are
- * SVG attributes and classes (pages.css), so the strict Content-Security-Policy holds.
+ * from the gateway whenever the range changes or Refresh is pressed, then kept up to date from
+ * the live stream: each delta re-joins the merged series to the drawn lines, and the time axis
+ * slides with the clock. Colours and sizes are SVG attributes and classes (pages.css), so the
+ * strict Content-Security-Policy holds.
  */
 const WIDTH = 960;
 const HEIGHT = 420;
@@ -14,6 +17,7 @@ const MARGIN = { top: 16, right: 180, bottom: 32, left: 48 };
 
 const client = createGatewayClient();
 const shell = pageShell({ onConnect: (token) => connect(token) });
+const live = createLiveFollower({ client, shell, draw: ({ series, from, to }) => draw(series, from, to) });
 const rangeSelect = document.getElementById('range');
 let requests = 0;
 
@@ -32,12 +36,14 @@ async function redraw() {
   const to = new Date();
   const from = new Date(to.getTime() - RANGES[Number(rangeSelect.value)].ms);
   const request = ++requests;
+  live.stop();
   shell.busy('Loading…');
   try {
     const result = await loadSensorSeries(client, from, to);
     if (request !== requests) return;
     draw(result.series, from, to);
     shell.drawn(result, from, to);
+    live.follow(result, from, to);
   } catch (err) {
     if (request === requests) shell.failed(err);
   }
@@ -84,7 +90,27 @@ function draw(series, from, to) {
     .attr('transform', `translate(${MARGIN.left},0)`)
     .call(d3.axisLeft(y).ticks(6));
 
+  // The window slides while older points are kept a while: they must not cover the y axis.
   svg
+    .selectAll('clipPath')
+    .data([null])
+    .join('clipPath')
+    .attr('id', 'plot-area')
+    .selectAll('rect')
+    .data([null])
+    .join('rect')
+    .attr('x', MARGIN.left)
+    .attr('y', 0)
+    .attr('width', WIDTH - MARGIN.left - MARGIN.right)
+    .attr('height', HEIGHT);
+  const plotArea = svg
+    .selectAll('g.plot-area')
+    .data([null])
+    .join('g')
+    .attr('class', 'plot-area')
+    .attr('clip-path', 'url(#plot-area)');
+
+  plotArea
     .selectAll('path.series')
     .data(series, (s) => s.sensor)
     .join('path')
@@ -100,7 +126,7 @@ function draw(series, from, to) {
   const lone = series
     .filter((s) => s.x.length < 3)
     .flatMap((s) => s.x.map((time, i) => ({ sensor: s.sensor, time, value: s.y[i] })));
-  svg
+  plotArea
     .selectAll('circle.point')
     .data(lone.filter((p) => p.value !== null))
     .join('circle')

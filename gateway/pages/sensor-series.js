@@ -52,8 +52,8 @@ export function seriesPath(timeColumn, from, to) {
 }
 
 /**
- * Loads [from, to] → { path, bucket, truncated, series: [{ sensor, x: Date[], y: number[] }] },
- * sensors in name order.
+ * Loads [from, to] → { path, timeColumn, bucket, truncated, series: [{ sensor, x: Date[], y: number[] }] },
+ * sensors in name order, each series in time order.
  */
 export async function loadSensorSeries(client, from, to) {
   const { timeColumn } = await client.columns(TABLE);
@@ -68,5 +68,11 @@ export async function loadSensorSeries(client, from, to) {
     series.y.push(row.temperature);
   }
   const series = [...bySensor.values()].sort((a, b) => a.sensor.localeCompare(b.sensor, 'en', { numeric: true }));
-  return { path, bucket: bucketFor(to.getTime() - from.getTime()), truncated: rows.length >= ROW_LIMIT, series };
+  return {
+    path,
+    timeColumn,
+    bucket: bucketFor(to.getTime() - from.getTime()),
+    truncated: rows.length >= ROW_LIMIT,
+    series,
+  };
 }

@@ -3,7 +3,8 @@ import net from 'node:net';
 /**
  * A TCP proxy between the gateway and a server (a broker, PostgreSQL), to make the server
  * unreachable without touching it: `down()` ends every open connection and turns new ones
- * away, `up()` lets them through again, `cut(ms)` is both with a pause between.
+ * away, `up()` lets them through again, `cut(ms)` is both with a pause between. Port 0
+ * listens on a free port (then `port` is the one taken).
  */
 export interface TcpProxy {
   port: number;
@@ -14,11 +15,18 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(listenPort: number, targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+export async function startTcpProxy(
+  listenPort: number,
+  targetPort: number,
+  targetHost = '127.0.0.1'
+): Promise<TcpProxy> {
   let open = true;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
-    if (!open) return client.destroy();
+    if (!open) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(targetPort, targetHost);
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -35,7 +43,7 @@ export async function startTcpProxy(listenPort: number, targetPort: number, targ
     server.listen(listenPort, '127.0.0.1', () => resolve());
   });
   const proxy: TcpProxy = {
-    port: listenPort,
+    port: (server.address() as net.AddressInfo).port,
     down() {
       open = false;
       for (const s of sockets) s.destroy();
