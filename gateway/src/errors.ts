@@ -1,24 +1,21 @@
+import { statusOf, type ErrorCode } from './contract/error-codes';
+
 /**
  * The gateway's one error type. Anything thrown as an ApiError reaches the client as
- * `{ error: code, message, details }` with `statusCode`; the error handler plugin also
- * maps PostgreSQL SQLSTATEs (unique violation → 409, timeout → 504, …) onto it.
+ * `{ error: code, message, details }`; the HTTP status is the code's, from the contract's
+ * catalogue (contract/error-codes.ts), so a code cannot be sent with two statuses. The error
+ * handler plugin maps PostgreSQL SQLSTATEs onto it too (db/sqlstate.ts).
  */
 export class ApiError extends Error {
+  readonly statusCode: number;
+
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown
   ) {
     super(message);
     this.name = 'ApiError';
-  }
-
-  static badRequest(code: string, message: string, details?: unknown): ApiError {
-    return new ApiError(400, code, message, details);
-  }
-
-  static notFound(code: string, message: string, details?: unknown): ApiError {
-    return new ApiError(404, code, message, details);
+    this.statusCode = statusOf(code);
   }
 }

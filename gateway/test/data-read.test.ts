@@ -147,12 +147,12 @@ forEachDatabase(
         ['/timescaledb/data/metrics?limit=-1', 400, 'invalid_limit', /limit/],
         ['/timescaledb/data/metrics?limit=ten', 400, 'invalid_limit', /limit/],
         ['/timescaledb/data/metrics?offset=1.5', 400, 'invalid_offset', /offset/],
-        ['/timescaledb/data/metrics?from=soon', 400, 'invalid_time', /from/],
+        ['/timescaledb/data/metrics?from=soon', 400, 'invalid_range', /from/],
         ['/timescaledb/data/metrics?limit=1&limit=2', 400, 'invalid_request', /limit/],
         ['/timescaledb/data/other.things?from=2024-01-01', 400, 'no_time_column', /things/],
-        ['/timescaledb/data/metrics?bucket=1h&agg=median', 400, 'invalid_aggregate', /median/],
+        ['/timescaledb/data/metrics?bucket=1h&agg=median', 400, 'invalid_aggregation', /median/],
         ['/timescaledb/data/metrics?agg=avg', 400, 'invalid_bucket', /bucket/],
-        ['/timescaledb/data/metrics?bucket=1h&agg=avg&columns=device', 400, 'invalid_aggregate', /numeric/],
+        ['/timescaledb/data/metrics?bucket=1h&agg=avg&columns=device', 400, 'invalid_aggregation', /numeric/],
         ['/timescaledb/data/metrics?bucket=forever&agg=avg', 400, 'invalid_bucket', /"forever"/],
       ];
       for (const [path, status, code, message] of bad) {

@@ -93,7 +93,7 @@ forEachDatabase(
         assert.equal(res.status, 400, `${p}: ${res.text}`);
         const from = await get(`/timescaledb/data/metrics${qs([['from', p]])}`);
         assert.equal(from.status, 400);
-        assert.equal(from.body.error, 'invalid_time');
+        assert.equal(from.body.error, 'invalid_range');
       }
       assert.deepEqual(await fixtureCounts(getCtx().db), before);
     });

@@ -15,10 +15,10 @@ export function installAuth(app: FastifyInstance, tokens: readonly TokenEntry[])
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) {
-      throw new ApiError(401, 'unauthorized', 'Missing bearer token: send "Authorization: Bearer <token>"');
+      throw new ApiError('unauthorized', 'Missing bearer token: send "Authorization: Bearer <token>"');
     }
     const entry = findToken(tokens, match[1]);
-    if (!entry) throw new ApiError(401, 'unauthorized', 'Unknown token');
+    if (!entry) throw new ApiError('unauthorized', 'Unknown token');
     request.principal = {
       name: entry.name,
       scopes: [...entry.scopes],

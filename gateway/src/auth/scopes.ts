@@ -11,18 +11,18 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
 export function requireScope(scope: Scope) {
   return async function checkScope(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const principal = request.principal;
-    if (!principal) throw new ApiError(401, 'unauthorized', 'A bearer token is required');
+    if (!principal) throw new ApiError('unauthorized', 'A bearer token is required');
     if (!hasScope(principal, scope)) {
-      throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "${scope}" scope`, { scope, token: principal.name });
+      throw new ApiError('forbidden', `Token "${principal.name}" lacks the "${scope}" scope`, { scope, token: principal.name });
     }
   };
 }
 
 /** 403 unless the token's table allow-list (if it has one) names the table. */
 export function assertTableAllowed(principal: Principal | undefined, tableName: string): void {
-  if (!principal) throw new ApiError(401, 'unauthorized', 'A bearer token is required');
+  if (!principal) throw new ApiError('unauthorized', 'A bearer token is required');
   if (!isTableAllowed(principal, tableName)) {
-    throw new ApiError(403, 'forbidden', `Token "${principal.name}" may not access table "${tableName}"`, { table: tableName, token: principal.name });
+    throw new ApiError('forbidden', `Token "${principal.name}" may not access table "${tableName}"`, { table: tableName, token: principal.name });
   }
 }
 

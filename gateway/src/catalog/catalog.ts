@@ -1,4 +1,5 @@
 import { ApiError } from '../errors';
+import { unknownColumn } from './unknown-column';
 import type { CatalogColumn, CatalogTable, ColumnKind, RelationKind } from '../contract/catalog';
 import type { DbSession } from '../db/types';
 import { loadCatalog, type CatalogEntry } from './load-catalog';
@@ -77,7 +78,7 @@ export class Catalog {
   /** The table by catalog name (also "public.name"); 404 unknown_table otherwise. */
   resolveTable(name: string): ResolvedTable {
     const table = this.lookup(name);
-    if (!table) throw new ApiError(404, 'unknown_table', `Unknown table "${name}"`, { table: name });
+    if (!table) throw new ApiError('unknown_table', `Unknown table "${name}"`, { table: name });
     return table;
   }
 
@@ -92,7 +93,7 @@ export class Catalog {
     const t = typeof table === 'string' ? this.resolveTable(table) : table;
     const col = t.columns.find((c) => c.name === column);
     if (!col) {
-      throw new ApiError(400, 'unknown_column', `Unknown column "${column}" in table "${t.name}"`, { table: t.name, column });
+      throw unknownColumn(t.name, column);
     }
     return col;
   }

@@ -5,6 +5,7 @@
  * Runtime imports from here must stay dependency-light: the plugin bundles them.
  */
 export * from './errors';
+export { ERROR_CODES, ERROR_CODE_NAMES, isErrorCode, statusOf } from './error-codes';
 export * from './catalog';
 export * from './info';
 export * from './query';

@@ -1,5 +1,6 @@
 import { Type, type Static, type TLiteral, type TUnion } from 'typebox';
 import { ADHOC_OPERATORS, AGGREGATIONS, FILL_MODES, FILTER_OPERATORS, FORMATS } from './vocabulary';
+import { ErrorCode } from './errors';
 
 /** A union of string literals, one per word of a vocabulary array (vocabulary.ts). */
 function literalUnion<const T extends readonly string[]>(values: T): TUnion<LiteralsOf<T>> {
@@ -176,8 +177,8 @@ export type DataFrameJSON = Static<typeof DataFrameJSON>;
 export const QueryResult = Type.Object({
   frames: Type.Array(DataFrameJSON),
   error: Type.Optional(Type.String()),
-  /** Machine code of the error (same codes as ErrorBody.error). */
-  errorCode: Type.Optional(Type.String()),
+  /** Machine code of the error: one of the catalogue's, as in ErrorBody.error. */
+  errorCode: Type.Optional(ErrorCode),
   status: Type.Optional(Type.Integer()),
   executedQueryString: Type.Optional(Type.String()),
 });

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../contract/error-codes';
 import { ApiError } from '../errors';
 
 /**
@@ -15,29 +16,44 @@ export function mapDatabaseError(err: unknown): ApiError | null {
   const details = pickDetails(e, code);
 
   if (isConnectionFailure(code, message)) {
-    return new ApiError(503, 'database_unavailable', `The database is unreachable: ${message}`, details);
+    return new ApiError('database_unavailable', `The database is unreachable: ${message}`, details);
   }
   if (!/^[0-9A-Z]{5}$/.test(code)) return null;
 
-  if (code === '23505') return new ApiError(409, 'conflict', message, details);
-  if (code === '57014') return new ApiError(504, 'statement_timeout', `The statement took too long and was cancelled: ${message}`, details);
-  if (code === '42501') return new ApiError(403, 'forbidden', message, details);
-  if (code === '42P01') return new ApiError(404, 'unknown_table', message, details);
-  if (code === '42703') return new ApiError(400, 'unknown_column', message, details);
-  if (code.startsWith('22')) return new ApiError(400, 'invalid_value', message, details);
-  if (code.startsWith('23')) return new ApiError(400, 'constraint_violation', message, details);
-  if (code === '25006') return new ApiError(403, 'read_only', message, details);
-  if (code.startsWith('42')) return new ApiError(400, 'invalid_query', message, details);
+  const mapped = SQLSTATE_CODES[code] ?? SQLSTATE_CLASS_CODES[code.slice(0, 2)] ?? 'database_error';
+  const prefix = mapped === 'statement_timeout' ? 'The statement took too long and was cancelled: ' : '';
+  return new ApiError(mapped, prefix + message, details);
+}
+
+/**
+ * The one SQLSTATE → error code map (the status is the code's, from the catalogue). After
+ * PostgREST's Error.hs: single SQLSTATEs first, then whole classes by their first two
+ * characters; anything else is a 500 `database_error`.
+ */
+const SQLSTATE_CODES: Readonly<Record<string, ErrorCode>> = {
+  '23505': 'conflict', // unique_violation
+  '57014': 'statement_timeout', // query_canceled (statement_timeout or a cancel request)
+  '42501': 'forbidden', // insufficient_privilege
+  '42P01': 'unknown_table', // undefined_table
+  '42703': 'unknown_column', // undefined_column
+  '25006': 'read_only', // read_only_sql_transaction
+  '0A000': 'not_supported', // feature_not_supported
+  '53300': 'database_unavailable', // too_many_connections
+  '57P01': 'database_unavailable', // admin_shutdown
+  '57P02': 'database_unavailable', // crash_shutdown
+  '57P03': 'database_unavailable', // cannot_connect_now
+};
+
+const SQLSTATE_CLASS_CODES: Readonly<Record<string, ErrorCode>> = {
+  '08': 'database_unavailable', // connection exception
+  '22': 'invalid_value', // data exception: the value does not fit its type
+  '23': 'constraint_violation', // integrity constraint violation
+  '42': 'invalid_query', // syntax error or access rule violation
   // Program limits (54000 "index row requires … bytes", too many columns or arguments, a
   // statement too complex): the request asked for more than the server can take — the
   // client's to change, like a bad value.
-  if (code.startsWith('54')) return new ApiError(400, 'limit_exceeded', message, details);
-  if (code === '0A000') return new ApiError(400, 'not_supported', message, details);
-  if (code === '53300' || code === '57P01' || code === '57P02' || code === '57P03') {
-    return new ApiError(503, 'database_unavailable', message, details);
-  }
-  return new ApiError(500, 'database_error', message, details);
-}
+  '54': 'limit_exceeded',
+};
 
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
 

@@ -65,14 +65,14 @@ export function wideSize(long: WorkFrame): { times: number; fields: number } {
 }
 
 function nullTimes(): ApiError {
-  return ApiError.badRequest(
+  return new ApiError(
     'null_time_values',
     'unable to process the data to wide series because input has null time values, make sure all time values are not null'
   );
 }
 
 function unsorted(): ApiError {
-  return ApiError.badRequest('series_unsorted', 'long series must be sorted ascending by time to be converted');
+  return new ApiError('series_unsorted', 'long series must be sorted ascending by time to be converted');
 }
 
 function factorText(v: unknown): string {

@@ -40,7 +40,7 @@ export function epochToMs(v: number): number {
 function convertTimeField(field: WorkField): WorkField {
   if (field.type === 'time') return field;
   if (field.type !== 'number') {
-    throw ApiError.badRequest('invalid_time_column', `failed to convert time column: column "${field.name}" is not a timestamp or a number`);
+    throw new ApiError('invalid_time_column', `failed to convert time column: column "${field.name}" is not a timestamp or a number`);
   }
   return {
     ...field,
@@ -58,7 +58,7 @@ function toFloatField(field: WorkField): WorkField {
     case 'time':
       return { ...field, type: 'number', values: field.values };
     default:
-      throw ApiError.badRequest('invalid_value_column', `convert value to float failed: column "${field.name}" (${field.type}) is not numeric`);
+      throw new ApiError('invalid_value_column', `convert value to float failed: column "${field.name}" (${field.type}) is not numeric`);
   }
 }
 
@@ -76,8 +76,8 @@ export function shapeFrame(fields: WorkField[], opts: ShapeOptions): WorkFrame {
     return frame;
   }
   if (timeIndex === -1) {
-    throw ApiError.badRequest(
-      'missing_time_column',
+    throw new ApiError(
+      'no_time_column',
       "time column is missing; make sure your data includes a time column for time series format or switch to a table format that doesn't require it"
     );
   }

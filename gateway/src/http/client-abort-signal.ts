@@ -24,7 +24,6 @@ export function clientAbortSignal(reply: FastifyReply): AbortSignal {
 /** What an aborted statement rejects with; nobody reads the answer, the log does. */
 export function clientClosedRequest(): ApiError {
   return new ApiError(
-    499,
     'client_closed_request',
     'The client closed the connection before the answer; its statement was cancelled'
   );

@@ -36,7 +36,7 @@ export const MAX_QUERIES_PER_REQUEST = 100;
 
 /** 422 `result_too_large`: the request is valid, but its answer would be larger than the gateway serves. */
 export function resultTooLarge(message: string, details?: Record<string, unknown>): ApiError {
-  return new ApiError(422, 'result_too_large', message, details);
+  return new ApiError('result_too_large', message, details);
 }
 
 /** The row cap from config, or the default: at least 1. */
@@ -61,7 +61,7 @@ export function checkBuilderShape(q: BuilderQuery): void {
     const max = BUILDER_SHAPE_LIMITS[field];
     if (count > max) {
       const what = field === 'filters' ? 'filters (with ad hoc filters)' : field;
-      throw ApiError.badRequest('invalid_query', `Query ${q.refId} has ${count} ${what}; at most ${max} are allowed`, {
+      throw new ApiError('invalid_query', `Query ${q.refId} has ${count} ${what}; at most ${max} are allowed`, {
         refId: q.refId,
         field,
         count,
@@ -88,7 +88,7 @@ export function checkGapfillBuckets(buckets: number, bucket: BucketInterval, row
 export function checkPanelInterval(intervalMs: number | undefined): void {
   if (intervalMs === undefined) return;
   if (!Number.isFinite(intervalMs) || intervalMs < 0 || intervalMs > MAX_PANEL_INTERVAL_MS) {
-    throw ApiError.badRequest('invalid_interval', `intervalMs ${intervalMs} is not a usable interval: use milliseconds from 0 to ${MAX_PANEL_INTERVAL_MS}`, {
+    throw new ApiError('invalid_interval', `intervalMs ${intervalMs} is not a usable interval: use milliseconds from 0 to ${MAX_PANEL_INTERVAL_MS}`, {
       field: 'intervalMs',
       value: String(intervalMs),
     });

@@ -116,13 +116,13 @@ export class LiveHub {
   /** Every check that can fail before a byte is sent; the specs of the visible queries. */
   private async plan(principal: Principal, req: StreamRequest): Promise<Array<{ refId: string; spec: LiveSpec; table: ResolvedTable | null }>> {
     if (req.queries.length > MAX_QUERIES_PER_REQUEST) {
-      throw ApiError.badRequest('too_many_queries', `A request may hold at most ${MAX_QUERIES_PER_REQUEST} queries, not ${req.queries.length}`);
+      throw new ApiError('too_many_queries', `A request may hold at most ${MAX_QUERIES_PER_REQUEST} queries, not ${req.queries.length}`);
     }
     checkPanelInterval(req.intervalMs);
     const seen = new Set<string>();
     const out: Array<{ refId: string; spec: LiveSpec; table: ResolvedTable | null }> = [];
     for (const q of req.queries) {
-      if (seen.has(q.refId)) throw ApiError.badRequest('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
+      if (seen.has(q.refId)) throw new ApiError('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
       seen.add(q.refId);
       if (q.hide) continue;
       const table = await this.authorize(principal, q);
@@ -131,17 +131,17 @@ export class LiveHub {
       checkPanelInterval(own.intervalMs as number | undefined);
       out.push({ refId: q.refId, spec: liveSpecOf({ ...req, ...own }, q, this.app.config.maxRowLimit), table });
     }
-    if (out.length === 0) throw ApiError.badRequest('no_live_queries', 'Every query of the stream is hidden: nothing to stream');
+    if (out.length === 0) throw new ApiError('no_live_queries', 'Every query of the stream is hidden: nothing to stream');
     return out;
   }
 
   private async authorize(principal: Principal, q: GatewayQuery): Promise<ResolvedTable | null> {
     if (q.mode === 'sql') {
-      if (!hasScope(principal, 'sql')) throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, { scope: 'sql' });
-      if (principal.tables) throw new ApiError(403, 'forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
+      if (!hasScope(principal, 'sql')) throw new ApiError('forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, { scope: 'sql' });
+      if (principal.tables) throw new ApiError('forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
       return null;
     }
-    if (!hasScope(principal, 'read')) throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
+    if (!hasScope(principal, 'read')) throw new ApiError('forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
     const table = await this.app.catalog.resolveTableFresh(q.table);
     assertTableAllowed(principal, table.name);
     return table;
@@ -151,13 +151,13 @@ export class LiveHub {
     const { maxStreams, maxStreamsPerToken } = this.app.config.live;
     const mine = this.perToken.get(principal.name) ?? 0;
     if (mine >= maxStreamsPerToken) {
-      throw new ApiError(429, 'too_many_streams', `Token "${principal.name}" already has ${mine} live streams open (LIVE_MAX_STREAMS_PER_TOKEN)`, {
+      throw new ApiError('too_many_streams', `Token "${principal.name}" already has ${mine} live streams open (LIVE_MAX_STREAMS_PER_TOKEN)`, {
         open: mine,
         max: maxStreamsPerToken,
       });
     }
     if (this.admitted >= maxStreams) {
-      throw new ApiError(503, 'live_streams_exhausted', `The gateway already serves ${this.admitted} live streams (LIVE_MAX_STREAMS); try again later`, {
+      throw new ApiError('live_streams_exhausted', `The gateway already serves ${this.admitted} live streams (LIVE_MAX_STREAMS); try again later`, {
         open: this.admitted,
         max: maxStreams,
       });

@@ -37,7 +37,7 @@ export function loadSqlParser(): Promise<void> {
 /** Parses `sql` into its statements. Throws a 400 for a syntax error, naming where it is. */
 export function parseStatements(sql: string): ParsedStatement[] {
   if (sql.length > MAX_SQL_CHARACTERS) {
-    throw ApiError.badRequest('sql_too_long', `SQL mode takes statements of up to ${MAX_SQL_CHARACTERS} characters; this one has ${sql.length}`, {
+    throw new ApiError('sql_too_long', `SQL mode takes statements of up to ${MAX_SQL_CHARACTERS} characters; this one has ${sql.length}`, {
       limit: MAX_SQL_CHARACTERS,
     });
   }
@@ -48,7 +48,7 @@ export function parseStatements(sql: string): ParsedStatement[] {
   } catch (err) {
     const e = err as { message?: string; sqlDetails?: { cursorPosition?: number } };
     const position = e.sqlDetails?.cursorPosition;
-    throw ApiError.badRequest('invalid_sql', `The statement does not parse: ${e.message ?? String(err)}${position !== undefined ? ` (at offset ${position})` : ''}`, {
+    throw new ApiError('invalid_sql', `The statement does not parse: ${e.message ?? String(err)}${position !== undefined ? ` (at offset ${position})` : ''}`, {
       position,
     });
   }

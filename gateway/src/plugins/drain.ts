@@ -30,7 +30,6 @@ export function installDrain(app: FastifyInstance): void {
     if (draining) {
       reply.header('connection', 'close');
       throw new ApiError(
-        503,
         'shutting_down',
         'The gateway is shutting down; send the request again (to another instance)'
       );

@@ -1,6 +1,7 @@
 import { STATUS_CODES, maxHeaderSize } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../contract/error-codes';
 import { ApiError } from '../errors';
 import { mapDatabaseError } from '../db/sqlstate';
 
@@ -23,7 +24,8 @@ export function installErrorHandler(app: FastifyInstance, bodyLimit: number): vo
   });
 
   app.setNotFoundHandler((request, reply) => {
-    return reply.status(404).send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` });
+    const apiError = new ApiError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.status(apiError.statusCode).send(errorBody(apiError));
   });
 }
 
@@ -62,21 +64,20 @@ function clientError(err: Error & { code?: string; reason?: string }, requestTim
   switch (err.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       // Node reports both limits with this one code.
-      return new ApiError(408, 'request_timeout', `The request was not received in time (headers within ${headersTimeoutMs} ms, the whole request within ${requestTimeoutMs} ms)`, {
+      return new ApiError('request_timeout', `The request was not received in time (headers within ${headersTimeoutMs} ms, the whole request within ${requestTimeoutMs} ms)`, {
         limitMs: requestTimeoutMs,
         headersLimitMs: headersTimeoutMs,
       });
     case 'HPE_HEADER_OVERFLOW':
       return new ApiError(
-        431,
         'headers_too_large',
         `The request line and headers are larger than ${maxHeaderSize} bytes: shorten the URL (long filter lists, e.g. in.(…)) or the headers`,
         { limitBytes: maxHeaderSize }
       );
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return new ApiError(413, 'body_too_large', 'The chunk extensions of the request body are too large');
+      return new ApiError('body_too_large', 'The chunk extensions of the request body are too large');
     default:
-      return new ApiError(400, 'bad_request', `The request is not valid HTTP: ${err.reason ?? err.message}`, err.code ? { reason: err.code } : undefined);
+      return new ApiError('bad_request', `The request is not valid HTTP: ${err.reason ?? err.message}`, err.code ? { reason: err.code } : undefined);
   }
 }
 
@@ -87,8 +88,8 @@ function clientError(err: Error & { code?: string; reason?: string }, requestTim
 export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const path = request.raw.url?.split('?')[0] ?? '';
   let apiError: ApiError;
-  if (err.code === 'FST_ERR_BAD_URL') apiError = new ApiError(400, 'bad_url', `The URL path ${JSON.stringify(path)} is not valid percent-encoding`, { path });
-  else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') apiError = new ApiError(414, 'uri_too_long', 'A path segment of the URL is too long', { path: path.slice(0, 200) });
+  if (err.code === 'FST_ERR_BAD_URL') apiError = new ApiError('bad_url', `The URL path ${JSON.stringify(path)} is not valid percent-encoding`, { path });
+  else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') apiError = new ApiError('uri_too_long', 'A path segment of the URL is too long', { path: path.slice(0, 200) });
   else apiError = toApiError(err);
   request.log.info({ code: apiError.code }, apiError.message);
   void reply.status(apiError.statusCode).type('application/json; charset=utf-8').send(errorBody(apiError));
@@ -101,16 +102,16 @@ export function toApiError(err: FastifyError | Error, bodyLimit?: number): ApiEr
 
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, 'body_too_large', `The request body is larger than the limit${bodyLimit ? ` of ${bodyLimit} bytes` : ''}`, bodyLimit ? { limitBytes: bodyLimit } : undefined);
+      return new ApiError('body_too_large', `The request body is larger than the limit${bodyLimit ? ` of ${bodyLimit} bytes` : ''}`, bodyLimit ? { limitBytes: bodyLimit } : undefined);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ApiError(400, 'empty_body', 'The request body is empty');
+      return new ApiError('empty_body', 'The request body is empty');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(415, 'unsupported_media_type', fe.message);
+      return new ApiError('unsupported_media_type', fe.message);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new ApiError(400, 'malformed_body', fe.message);
+      return new ApiError('malformed_body', fe.message);
   }
   if (err instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return new ApiError(400, 'malformed_body', `The body is not valid JSON: ${err.message}`);
+    return new ApiError('malformed_body', `The body is not valid JSON: ${err.message}`);
   }
 
   const db = mapDatabaseError(err);
@@ -118,10 +119,26 @@ export function toApiError(err: FastifyError | Error, bodyLimit?: number): ApiEr
 
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {
-    return new ApiError(status, (fe.code ?? 'bad_request').toLowerCase(), err.message);
+    return new ApiError(FRAMEWORK_CODE_BY_STATUS[status] ?? 'bad_request', err.message, fe.code ? { reason: fe.code } : undefined);
   }
-  return new ApiError(500, 'internal_error', 'Internal error');
+  return new ApiError('internal_error', 'Internal error');
 }
+
+/**
+ * A client error from Fastify or a plugin that none of the cases above names (e.g.
+ * FST_ERR_CTP_INVALID_TYPE): answered with the catalogue's code for its status, the
+ * framework's own code kept in `details.reason`; any other 4xx is a bad request.
+ */
+const FRAMEWORK_CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  404: 'not_found',
+  406: 'not_acceptable',
+  408: 'request_timeout',
+  413: 'body_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  431: 'headers_too_large',
+};
 
 function validationError(issues: ValidationIssue[], context: string): ApiError {
   const first = issues[0] ?? {};
@@ -129,7 +146,7 @@ function validationError(issues: ValidationIssue[], context: string): ApiError {
   const requiredList = Array.isArray(first.params?.requiredProperties) ? (first.params.requiredProperties as string[]).join(', ') : undefined;
   const path = (first.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
   const field = [context, path, missing ?? requiredList].filter(Boolean).join('.');
-  return new ApiError(400, 'invalid_request', `Invalid ${field}: ${first.message ?? 'bad value'}`, {
+  return new ApiError('invalid_request', `Invalid ${field}: ${first.message ?? 'bad value'}`, {
     field,
     errors: issues.slice(0, 10).map((i) => ({ path: i.instancePath, message: i.message })),
   });

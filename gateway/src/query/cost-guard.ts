@@ -61,7 +61,6 @@ export async function checkQueryCost(tx: DbSession, sql: string, params: readonl
   }
   if (over.length === 0) return;
   throw new ApiError(
-    422,
     'query_too_expensive',
     `Query ${refId}: the planner estimates ${over.join(' and ')}. Narrow the time range, use a wider bucket or an aggregation instead of raw rows, ` +
       `read a continuous aggregate, or set "allowExpensive": true on the query to run it anyway`,

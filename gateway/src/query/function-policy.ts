@@ -143,7 +143,7 @@ export function createFunctionPolicy(extraAllowed: readonly string[] = []): Func
 
 function notAllowed(call: FunctionCall, schema: string): ApiError {
   const qualified = `${schema}.${call.name}`;
-  return ApiError.badRequest(
+  return new ApiError(
     'function_not_allowed',
     `SQL mode does not allow ${qualified}(): PostgreSQL marks it VOLATILE, so it may write or act on the server. ` +
       'Reading functions (stable or immutable) are allowed; a harmless volatile one can be allowed with SQL_ALLOWED_FUNCTIONS',

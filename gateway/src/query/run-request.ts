@@ -28,7 +28,7 @@ const CONCURRENT_QUERIES = 4;
  */
 export async function runQueryRequest(app: FastifyInstance, principal: Principal, req: QueryRequest, signal?: AbortSignal): Promise<QueryResponse> {
   if (req.queries.length > MAX_QUERIES_PER_REQUEST) {
-    throw ApiError.badRequest('too_many_queries', `A request may hold at most ${MAX_QUERIES_PER_REQUEST} queries, not ${req.queries.length}`, {
+    throw new ApiError('too_many_queries', `A request may hold at most ${MAX_QUERIES_PER_REQUEST} queries, not ${req.queries.length}`, {
       count: req.queries.length,
       max: MAX_QUERIES_PER_REQUEST,
     });
@@ -38,7 +38,7 @@ export async function runQueryRequest(app: FastifyInstance, principal: Principal
   const ctx = requestContext(req, app.capabilities.timescaledb !== null);
   const seen = new Set<string>();
   for (const q of req.queries) {
-    if (seen.has(q.refId)) throw ApiError.badRequest('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
+    if (seen.has(q.refId)) throw new ApiError('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
     seen.add(q.refId);
   }
   const visible = req.queries.filter((q) => !q.hide);
@@ -84,7 +84,7 @@ async function runOne(
     budget.charge(frame);
     return { frames: [toDataFrameJSON(frame, q.refId)], executedQueryString: frame.meta.executedQueryString };
   } catch (err) {
-    const apiError = mapDatabaseError(err) ?? new ApiError(500, 'internal_error', 'Internal error');
+    const apiError = mapDatabaseError(err) ?? new ApiError('internal_error', 'Internal error');
     if (apiError.statusCode >= 500) app.log.error({ err, refId: q.refId }, 'query failed');
     const meta = executed !== undefined ? { executedQueryString: executed } : {};
     return {
@@ -110,10 +110,10 @@ async function runOneQuery(
   if (q.allowExpensive) assertMayRunExpensive(principal, q.refId);
   if (q.mode === 'sql') {
     if (!hasScope(principal, 'sql')) {
-      throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, { scope: 'sql' });
+      throw new ApiError('forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, { scope: 'sql' });
     }
     if (principal.tables) {
-      throw new ApiError(403, 'forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
+      throw new ApiError('forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
     }
     frame = await runSqlQuery(q, ctx, {
       sqlMode: app.sqlMode,
@@ -125,7 +125,7 @@ async function runOneQuery(
     });
   } else {
     if (!hasScope(principal, 'read')) {
-      throw new ApiError(403, 'forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
+      throw new ApiError('forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
     }
     const table = await app.catalog.resolveTableFresh(q.table);
     assertTableAllowed(principal, table.name);

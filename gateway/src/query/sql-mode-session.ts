@@ -47,7 +47,7 @@ const TABLE_DENIED = /permission denied for (table|view|materialized view|foreig
 
 function unavailable(message: string, cause?: unknown): ApiError {
   const reason = cause instanceof Error ? ` (${cause.message})` : '';
-  return new ApiError(503, 'sql_mode_unavailable', message + reason, { setting: 'READER_DATABASE_URL' });
+  return new ApiError('sql_mode_unavailable', message + reason, { setting: 'READER_DATABASE_URL' });
 }
 
 export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (err: Error) => void): SqlModeSession {
@@ -204,7 +204,6 @@ function denied(err: unknown, role: string | null): ApiError {
   const who = role ? `the role "${role}"` : 'the READER_DATABASE_URL login';
   const grantee = role ? `"${role}"` : 'that login';
   return new ApiError(
-    403,
     'forbidden',
     `SQL mode reads as ${who}, which may not read this: ${(err as Error).message}. To make it readable in SQL mode: GRANT SELECT ON … TO ${grantee} (and USAGE on its schema).`,
     { sqlstate: '42501' }

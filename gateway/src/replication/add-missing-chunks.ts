@@ -12,7 +12,7 @@ import { readMissingChunks } from './replication-status';
 export async function addMissingChunks(db: Db, publication: string): Promise<{ publication: string; added: string[] }> {
   const found = await db.query<{ pubname: string }>('SELECT pubname FROM pg_publication WHERE pubname = $1', [publication]);
   if (found.rows.length === 0) {
-    throw new ApiError(404, 'unknown_publication', `Unknown publication "${publication}"`, { publication });
+    throw new ApiError('unknown_publication', `Unknown publication "${publication}"`, { publication });
   }
   return db.transaction(async (tx) => {
     const missing = await readMissingChunks(tx, publication);

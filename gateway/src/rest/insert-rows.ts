@@ -1,4 +1,5 @@
 import { ApiError } from '../errors';
+import { unknownColumn } from '../catalog/unknown-column';
 import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
 import type { Db, DbSession } from '../db/types';
 import { CoercionError, coerceValue } from './coerce-value';
@@ -49,7 +50,7 @@ export async function prepareRows(table: ResolvedTable, parsed: ParsedRows): Pro
       for (const key of Object.keys(rows[index])) {
         if (used.has(key)) continue;
         if (!byName.has(key)) {
-          throw new ApiError(400, 'unknown_column', `Unknown column "${key}" in table "${table.name}" (row ${index})`, { table: table.name, column: key, row: index });
+          throw unknownColumn(table.name, key, { row: index });
         }
         used.add(key);
       }
@@ -57,7 +58,7 @@ export async function prepareRows(table: ResolvedTable, parsed: ParsedRows): Pro
     await slices.pause();
   }
   const columns = table.columns.filter((c) => used.has(c.name));
-  if (columns.length === 0) throw new ApiError(400, 'empty_body', 'The rows name no columns');
+  if (columns.length === 0) throw new ApiError('empty_body', 'The rows name no columns');
 
   const errors: RowError[] = [];
   let uniform = true;
@@ -90,7 +91,7 @@ export async function prepareRows(table: ResolvedTable, parsed: ParsedRows): Pro
 function invalidValues(errors: RowError[]): ApiError {
   const first = errors[0];
   const more = errors.length >= MAX_REPORTED_ERRORS ? ` (and ${errors.length - 1} more; checking stopped there)` : errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  return new ApiError(400, 'invalid_value', `Row ${first.row}, column "${first.column}": ${first.reason}${more}`, {
+  return new ApiError('invalid_value', `Row ${first.row}, column "${first.column}": ${first.reason}${more}`, {
     errors,
     ...(errors.length >= MAX_REPORTED_ERRORS ? { truncated: true } : {}),
   });

@@ -34,7 +34,7 @@ export function rowDatabaseError(err: unknown, place: RowPlace): ApiError | null
   const column = place.column ?? (typeof (err as DbErrorLike).column === 'string' ? ((err as DbErrorLike).column as string) : undefined);
   const at = `Row ${place.row}${column ? `, column "${column}"` : ''}`;
   const details = (base.details && typeof base.details === 'object' ? base.details : {}) as Record<string, unknown>;
-  return new ApiError(base.statusCode, base.code, `${at}: ${base.message}`, {
+  return new ApiError(base.code, `${at}: ${base.message}`, {
     ...details,
     errors: [{ row: place.row, ...(column ? { column } : {}), reason: base.message }],
   });

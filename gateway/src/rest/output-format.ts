@@ -29,7 +29,7 @@ export function pickOutputFormat(accept: string | undefined): OutputFormat {
     if (type === 'text/csv' || type === 'text/*') return 'csv';
     if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') return 'ndjson';
   }
-  throw new ApiError(406, 'not_acceptable', `Cannot answer with ${accept}: use application/json, text/csv or application/x-ndjson`, { accept });
+  throw new ApiError('not_acceptable', `Cannot answer with ${accept}: use application/json, text/csv or application/x-ndjson`, { accept });
 }
 
 export function contentType(format: OutputFormat): string {

@@ -23,25 +23,25 @@ export const mediaType = (contentType: string | undefined) => (contentType ?? ''
  */
 export function parseRowsBody(body: unknown, contentType: string | undefined): ParsedRows {
   const type = mediaType(contentType);
-  if (body === undefined || body === null || body === '') throw new ApiError(400, 'empty_body', 'The request body is empty: send a JSON object, a JSON array, NDJSON or CSV');
+  if (body === undefined || body === null || body === '') throw new ApiError('empty_body', 'The request body is empty: send a JSON object, a JSON array, NDJSON or CSV');
 
   if (type === 'text/csv') return { rows: parseCsvRows(String(body)), textValues: true };
   if (isNdjsonType(type)) {
     return { rows: parseNdjsonRows(String(body)), textValues: false };
   }
   if (typeof body !== 'object') {
-    throw new ApiError(400, 'malformed_body', 'The JSON body must be an object or an array of objects');
+    throw new ApiError('malformed_body', 'The JSON body must be an object or an array of objects');
   }
   if (Buffer.isBuffer(body)) {
-    throw new ApiError(415, 'unsupported_media_type', `Unsupported content type "${contentType}": use application/json, application/x-ndjson or text/csv`);
+    throw new ApiError('unsupported_media_type', `Unsupported content type "${contentType}": use application/json, application/x-ndjson or text/csv`);
   }
   const rows = Array.isArray(body) ? body : [body];
   rows.forEach((row, i) => {
     if (!row || typeof row !== 'object' || Array.isArray(row)) {
-      throw new ApiError(400, 'malformed_body', `Row ${i} is not a JSON object`, { row: i });
+      throw new ApiError('malformed_body', `Row ${i} is not a JSON object`, { row: i });
     }
   });
-  if (rows.length === 0) throw new ApiError(400, 'empty_body', 'The array holds no rows');
+  if (rows.length === 0) throw new ApiError('empty_body', 'The array holds no rows');
   return { rows: rows as Record<string, unknown>[], textValues: false };
 }
 
@@ -64,15 +64,15 @@ export function ndjsonLineRow(raw: string, line: number, row: number): Record<st
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ApiError(400, 'malformed_body', `Line ${line} is not valid JSON: ${(err as Error).message}`, { row, line });
+    throw new ApiError('malformed_body', `Line ${line} is not valid JSON: ${(err as Error).message}`, { row, line });
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ApiError(400, 'malformed_body', `Line ${line} is not a JSON object`, { row, line });
+    throw new ApiError('malformed_body', `Line ${line} is not a JSON object`, { row, line });
   }
   return value as Record<string, unknown>;
 }
 
-export const ndjsonEmpty = () => new ApiError(400, 'empty_body', 'The NDJSON body holds no rows');
+export const ndjsonEmpty = () => new ApiError('empty_body', 'The NDJSON body holds no rows');
 
 function parseCsvRows(text: string): Record<string, unknown>[] {
   let rows: Record<string, unknown>[];
@@ -87,7 +87,7 @@ function parseCsvRows(text: string): Record<string, unknown>[] {
 
 export function csvBodyError(err: unknown): ApiError {
   const e = err as Error & { lines?: number };
-  return new ApiError(400, 'malformed_body', `The CSV body cannot be read: ${e.message}`, { line: e.lines });
+  return new ApiError('malformed_body', `The CSV body cannot be read: ${e.message}`, { line: e.lines });
 }
 
-export const csvEmpty = () => new ApiError(400, 'empty_body', 'The CSV body holds a header but no rows');
+export const csvEmpty = () => new ApiError('empty_body', 'The CSV body holds a header but no rows');

@@ -1,4 +1,5 @@
 import { ApiError } from '../errors';
+import { unknownColumn } from '../catalog/unknown-column';
 import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
 import { bucketSql } from '../sql/bucket-sql';
 import { Params, timeKindOf } from '../sql/builder-context';
@@ -67,12 +68,12 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
   let orderDefault: string;
   if (bucket !== undefined || agg !== undefined) {
     const timeCol = requireTimeColumn(table);
-    if (bucket === undefined || bucket === '') throw ApiError.badRequest('invalid_bucket', '"agg" needs "bucket", e.g. bucket=1h&agg=avg');
+    if (bucket === undefined || bucket === '') throw new ApiError('invalid_bucket', '"agg" needs "bucket", e.g. bucket=1h&agg=avg');
     const fn = (agg ?? 'avg').toLowerCase();
-    if (!AGGREGATES.has(fn)) throw ApiError.badRequest('invalid_aggregate', `Unknown aggregate "${agg}" (use ${[...AGGREGATES].join(', ')})`, { agg });
+    if (!AGGREGATES.has(fn)) throw new ApiError('invalid_aggregation', `Unknown aggregate "${agg}" (use ${[...AGGREGATES].join(', ')})`, { agg });
     const timeKind = timeKindOf(timeCol);
     if (!timeKind) {
-      throw ApiError.badRequest('invalid_bucket', `"bucket" needs a timestamp or date time column; "${timeCol.name}" is ${timeCol.type}`, { column: timeCol.name });
+      throw new ApiError('invalid_bucket', `"bucket" needs a timestamp or date time column; "${timeCol.name}" is ${timeCol.type}`, { column: timeCol.name });
     }
     // The query engine's buckets: same widths, origins and SQL on TimescaleDB and plain PostgreSQL.
     const bucketExpr = bucketSql({ dialect: options.timescale ? 'timescaledb' : 'postgres', bucket: bucketParam(bucket), column: timeCol.ident, timeZone: 'UTC', timeKind });
@@ -81,7 +82,7 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
     const measures = cols.filter((c) => c.kind === 'number');
     const groups = cols.filter((c) => c.kind !== 'number');
     if (measures.length === 0) {
-      throw ApiError.badRequest('invalid_aggregate', `"agg" needs at least one numeric column to aggregate in table "${table.name}"`, { table: table.name });
+      throw new ApiError('invalid_aggregation', `"agg" needs at least one numeric column to aggregate in table "${table.name}"`, { table: table.name });
     }
     select = [`${bucketExpr} AS ${timeCol.ident}`, ...groups.map((g) => g.ident), ...measures.map((m) => `${fn}(${m.ident}) AS ${m.ident}`)].join(', ');
     groupBy = ` GROUP BY ${Array.from({ length: groups.length + 1 }, (_, i) => i + 1).join(', ')}`;
@@ -100,13 +101,13 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
 
 function filterSql(col: ResolvedColumn, text: string, bind: (v: unknown) => string): string {
   if (text.includes('\0')) {
-    throw ApiError.badRequest('invalid_value', `Filter on "${col.name}": ${NUL_REASON}`, { param: col.name, column: col.name });
+    throw new ApiError('invalid_value', `Filter on "${col.name}": ${NUL_REASON}`, { param: col.name, column: col.name });
   }
   const dot = text.indexOf('.');
   const op = dot < 0 ? text : text.slice(0, dot);
   const value = dot < 0 ? '' : text.slice(dot + 1);
   if (dot < 0 || !(op in OPERATORS || op === 'in' || op === 'like' || op === 'is')) {
-    throw ApiError.badRequest(
+    throw new ApiError(
       'invalid_operator',
       `Filter on "${col.name}" must look like <op>.<value> with op one of eq, neq, lt, lte, gt, gte, in, like, is; got "${text}"`,
       { column: col.name, filter: text }
@@ -117,14 +118,14 @@ function filterSql(col: ResolvedColumn, text: string, bind: (v: unknown) => stri
     if (v === 'null') return `${col.ident} IS NULL`;
     if (v === 'notnull' || v === 'not.null') return `${col.ident} IS NOT NULL`;
     if (v === 'true' || v === 'false') return `${col.ident} IS ${v.toUpperCase()}`;
-    throw ApiError.badRequest('invalid_value', `"is" takes null, notnull, true or false; got "${value}" for column "${col.name}"`, { column: col.name });
+    throw new ApiError('invalid_value', `"is" takes null, notnull, true or false; got "${value}" for column "${col.name}"`, { column: col.name });
   }
   if (op === 'like') return `${col.ident}::text LIKE ${bind(value.replace(/\*/g, '%'))}`;
   if (op === 'in') {
     const list = value.replace(/^\((.*)\)$/s, '$1');
     const items = list === '' ? [] : list.split(',');
-    if (items.length === 0) throw ApiError.badRequest('invalid_value', `"in" needs at least one value for column "${col.name}"`, { column: col.name });
-    if (items.length > MAX_IN_VALUES) throw ApiError.badRequest('invalid_value', `"in" takes at most ${MAX_IN_VALUES} values`, { column: col.name });
+    if (items.length === 0) throw new ApiError('invalid_value', `"in" needs at least one value for column "${col.name}"`, { column: col.name });
+    if (items.length > MAX_IN_VALUES) throw new ApiError('invalid_value', `"in" takes at most ${MAX_IN_VALUES} values`, { column: col.name });
     return `${col.ident} IN (${items.map((item) => bind(filterValue(col, item))).join(', ')})`;
   }
   return `${col.ident} ${OPERATORS[op]} ${bind(filterValue(col, value))}`;
@@ -137,7 +138,7 @@ function filterValue(col: ResolvedColumn, text: string): unknown {
     return v;
   } catch (err) {
     if (err instanceof CoercionError) {
-      throw ApiError.badRequest('invalid_value', `Invalid value for column "${col.name}": ${err.message}`, { column: col.name, value: text });
+      throw new ApiError('invalid_value', `Invalid value for column "${col.name}": ${err.message}`, { column: col.name, value: text });
     }
     throw err;
   }
@@ -150,7 +151,7 @@ function timeParam(col: ResolvedColumn, param: string, text: string): unknown {
     return v;
   } catch (err) {
     if (err instanceof CoercionError) {
-      throw ApiError.badRequest('invalid_time', `"${param}" must be an ISO-8601 time or epoch milliseconds, got "${text}"`, { param, value: text });
+      throw new ApiError('invalid_range', `"${param}" must be an ISO-8601 time or epoch milliseconds, got "${text}"`, { param, value: text });
     }
     throw err;
   }
@@ -174,39 +175,36 @@ function orderSql(table: ResolvedTable, text: string | undefined): string | unde
 function findColumn(table: ResolvedTable, name: string, where?: string): ResolvedColumn {
   const col = table.columns.find((c) => c.name === name);
   if (!col) {
-    throw new ApiError(400, 'unknown_column', `Unknown column "${name}" in table "${table.name}"${where ? ` (in ${where})` : ''}`, {
-      table: table.name,
-      column: name,
-    });
+    throw unknownColumn(table.name, name, where ? { where: `in ${where}` } : {});
   }
   return col;
 }
 
 function requireTimeColumn(table: ResolvedTable): ResolvedColumn {
   if (!table.timeColumn) {
-    throw ApiError.badRequest('no_time_column', `Table "${table.name}" has no time column, so from/to/bucket do not apply`, { table: table.name });
+    throw new ApiError('no_time_column', `Table "${table.name}" has no time column, so from/to/bucket do not apply`, { table: table.name });
   }
   return findColumn(table, table.timeColumn);
 }
 
 function single(query: Query, key: string): string | undefined {
   const v = query[key];
-  if (Array.isArray(v)) throw ApiError.badRequest('invalid_request', `"${key}" may be given only once`, { param: key });
+  if (Array.isArray(v)) throw new ApiError('invalid_request', `"${key}" may be given only once`, { param: key });
   return v;
 }
 
 function listParam(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   const list = text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (list.length === 0) throw ApiError.badRequest('invalid_request', '"columns" needs at least one column name', { param: 'columns' });
+  if (list.length === 0) throw new ApiError('invalid_request', '"columns" needs at least one column name', { param: 'columns' });
   return list;
 }
 
-function intParam(query: Query, key: string, fallback: number, min: number, max: number): number {
+function intParam(query: Query, key: 'limit' | 'offset', fallback: number, min: number, max: number): number {
   const text = single(query, key);
   if (text === undefined || text === '') return fallback;
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw ApiError.badRequest(`invalid_${key}`, `"${key}" must be a whole number ≥ ${min}, got "${text}"`, { param: key, value: text });
+    throw new ApiError(`invalid_${key}`, `"${key}" must be a whole number ≥ ${min}, got "${text}"`, { param: key, value: text });
   }
   return Number(text);
 }
@@ -216,7 +214,7 @@ function bucketParam(text: string): BucketInterval {
   try {
     return parseBucketInterval(text, '"bucket"');
   } catch (err) {
-    if (err instanceof ApiError) throw ApiError.badRequest('invalid_bucket', err.message, { param: 'bucket', value: text });
+    if (err instanceof ApiError) throw new ApiError('invalid_bucket', err.message, { param: 'bucket', value: text });
     throw err;
   }
 }
@@ -226,6 +224,6 @@ function checkRange(fromText: string, from: unknown, toText: string, to: unknown
   const a = instantMs(from);
   const b = instantMs(to);
   if (a !== null && b !== null && a > b) {
-    throw ApiError.badRequest('invalid_range', `"from" (${fromText}) is after "to" (${toText})`, { from: fromText, to: toText });
+    throw new ApiError('invalid_range', `"from" (${fromText}) is after "to" (${toText})`, { from: fromText, to: toText });
   }
 }

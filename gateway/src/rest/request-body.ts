@@ -80,7 +80,7 @@ export class RequestBody {
   };
 
   private readonly onError = (err: Error) => {
-    this.fail(new ApiError(400, 'incomplete_body', 'The request body ended before it was complete', { reason: err.message }));
+    this.fail(new ApiError('incomplete_body', 'The request body ended before it was complete', { reason: err.message }));
   };
 
   private readonly onClose = () => {

@@ -36,9 +36,9 @@ export function explainingJsonParser(parseJson: ParseJson): ParseJson {
       try {
         JSON.parse(text);
       } catch (syntax) {
-        throw new ApiError(400, 'malformed_body', `The body is not valid JSON: ${(syntax as Error).message}`);
+        throw new ApiError('malformed_body', `The body is not valid JSON: ${(syntax as Error).message}`);
       }
-      throw new ApiError(400, 'malformed_body', 'The body holds a "__proto__" key or a "constructor" key with a "prototype", which are refused (prototype poisoning)');
+      throw new ApiError('malformed_body', 'The body holds a "__proto__" key or a "constructor" key with a "prototype", which are refused (prototype poisoning)');
     }
   };
 }

@@ -51,7 +51,7 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
     const table = await app.catalog.resolveTableFresh(request.params.table);
     assertTableAllowed(request.principal, table.name);
     if (NOT_WRITABLE.has(table.kind)) {
-      throw new ApiError(400, 'not_writable', `"${table.name}" is a ${table.kind.replace('_', ' ')} and cannot take rows`, { table: table.name });
+      throw new ApiError('not_writable', `"${table.name}" is a ${table.kind.replace('_', ' ')} and cannot take rows`, { table: table.name });
     }
     return table;
   };

@@ -13,7 +13,7 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
     try {
       await app.db.query('SELECT 1');
     } catch (err) {
-      throw mapDatabaseError(err) ?? new ApiError(503, 'database_unavailable', 'The database does not answer');
+      throw mapDatabaseError(err) ?? new ApiError('database_unavailable', 'The database does not answer');
     }
     return { status: 'ready' as const, driver: app.db.driver };
   });

@@ -36,7 +36,7 @@ export const replicationRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       if (app.capabilities.timescaledb === null) {
-        throw new ApiError(400, 'not_supported', 'Hypertable chunks need TimescaleDB, which this database does not have', { publication: request.params.name });
+        throw new ApiError('not_supported', 'Hypertable chunks need TimescaleDB, which this database does not have', { publication: request.params.name });
       }
       return addMissingChunks(app.db, request.params.name);
     }

@@ -12,25 +12,25 @@ import type { BuilderColumn, Params } from './builder-context';
 export function checkMetric(metric: MetricSpec, column: BuilderColumn, format: 'time_series' | 'table'): void {
   const numeric = column.kind === 'number';
   if (needsNumbers(metric.aggregation) && !numeric) {
-    throw ApiError.badRequest('invalid_aggregation', `Aggregation ${metric.aggregation} needs a numeric column; ${JSON.stringify(column.name)} is ${column.type}`, {
+    throw new ApiError('invalid_aggregation', `Aggregation ${metric.aggregation} needs a numeric column; ${JSON.stringify(column.name)} is ${column.type}`, {
       column: column.name,
       aggregation: metric.aggregation,
     });
   }
   if (format === 'time_series' && metric.aggregation !== 'count' && !numeric && column.kind !== 'boolean') {
-    throw ApiError.badRequest(
+    throw new ApiError(
       'invalid_aggregation',
       `Time series values must be numeric; ${JSON.stringify(column.name)} is ${column.type} (use count, or the table format)`,
       { column: column.name, aggregation: metric.aggregation }
     );
   }
   if (metric.aggregation === 'percentile' && metric.percentile === undefined) {
-    throw ApiError.badRequest('invalid_aggregation', `Aggregation percentile on ${JSON.stringify(column.name)} needs "percentile" (0–100)`, {
+    throw new ApiError('invalid_aggregation', `Aggregation percentile on ${JSON.stringify(column.name)} needs "percentile" (0–100)`, {
       column: column.name,
     });
   }
   if ((metric.aggregation === 'min' || metric.aggregation === 'max') && column.kind === 'boolean') {
-    throw ApiError.badRequest('invalid_aggregation', `Aggregation ${metric.aggregation} is not defined for boolean column ${JSON.stringify(column.name)}`, {
+    throw new ApiError('invalid_aggregation', `Aggregation ${metric.aggregation} is not defined for boolean column ${JSON.stringify(column.name)}`, {
       column: column.name,
     });
   }
@@ -101,7 +101,7 @@ function aggregateSqlOf(metric: MetricSpec, i: number, dialect: Dialect, params:
       return bucketSeconds ? `(sum("d${i}")::float8 / ${bucketSeconds})` : `sum("d${i}")`;
     /* c8 ignore next 2 */
     default:
-      throw ApiError.badRequest('invalid_aggregation', `Unknown aggregation ${metric.aggregation}`);
+      throw new ApiError('invalid_aggregation', `Unknown aggregation ${metric.aggregation}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { ApiError } from '../errors';
+import { unknownColumn } from '../catalog/unknown-column';
 import type { ContinuousAggregate } from '../catalog/continuous-aggregates';
 import type { ColumnKind } from '../contract/catalog';
 import { type BucketSqlOptions, type Dialect, type TimeKind, bucketSql, intervalSql } from './bucket-sql';
@@ -102,10 +103,7 @@ export class Params {
 export function findColumn(table: BuilderTable, name: string, role: string): BuilderColumn {
   const col = table.columns.find((c) => c.name === name);
   if (!col) {
-    throw ApiError.badRequest('unknown_column', `Unknown column ${JSON.stringify(name)} (${role}) in table ${JSON.stringify(table.name)}`, {
-      table: table.name,
-      column: name,
-    });
+    throw unknownColumn(table.name, name, { where: role });
   }
   return col;
 }

@@ -53,7 +53,7 @@ interface Resolved {
 function resolve(q: BuilderQuery, ctx: BuilderContext): Resolved {
   const format = q.format ?? DEFAULT_FORMAT.builder;
   if (q.metrics.length === 0) {
-    throw ApiError.badRequest('invalid_query', `Query ${q.refId}: add at least one metric`, { refId: q.refId });
+    throw new ApiError('invalid_query', `Query ${q.refId}: add at least one metric`, { refId: q.refId });
   }
   checkBuilderShape(q);
   const timeName = q.timeColumn ?? ctx.table.timeColumn;
@@ -63,12 +63,12 @@ function resolve(q: BuilderQuery, ctx: BuilderContext): Resolved {
     time = findColumn(ctx.table, timeName, 'time column');
     timeKind = timeKindOf(time);
     if (!timeKind) {
-      throw ApiError.badRequest('invalid_time_column', `Time column ${JSON.stringify(time.name)} is ${time.type}, not a timestamp or date`, {
+      throw new ApiError('invalid_time_column', `Time column ${JSON.stringify(time.name)} is ${time.type}, not a timestamp or date`, {
         column: time.name,
       });
     }
   } else if (format === 'time_series') {
-    throw ApiError.badRequest('missing_time_column', `Table ${JSON.stringify(ctx.table.name)} has no time column; set timeColumn or use the table format`, {
+    throw new ApiError('no_time_column', `Table ${JSON.stringify(ctx.table.name)} has no time column; set timeColumn or use the table format`, {
       table: ctx.table.name,
     });
   }
@@ -80,12 +80,12 @@ function resolve(q: BuilderQuery, ctx: BuilderContext): Resolved {
   });
   const rawCount = metrics.filter((m) => m.spec.aggregation === 'none').length;
   if (rawCount > 0 && rawCount < metrics.length) {
-    throw ApiError.badRequest('invalid_aggregation', 'Aggregation "none" (raw rows) cannot be combined with other aggregations in one query');
+    throw new ApiError('invalid_aggregation', 'Aggregation "none" (raw rows) cannot be combined with other aggregations in one query');
   }
   const names = new Set<string>(['time']);
   for (const name of [...groups.map((g) => g.name), ...metrics.map((m) => defaultMetricName(m.spec))]) {
     if (names.has(name)) {
-      throw ApiError.badRequest('duplicate_name', `Two outputs of query ${q.refId} are named ${JSON.stringify(name)}; give the metric an alias`, { name });
+      throw new ApiError('duplicate_name', `Two outputs of query ${q.refId} are named ${JSON.stringify(name)}; give the metric an alias`, { name });
     }
     names.add(name);
   }
@@ -177,7 +177,7 @@ function orderAndLimit(q: BuilderQuery, r: Resolved, rename: Map<string, string>
       .map((o) => {
         const alias = byDisplay.get(o.column) ?? (r.time && o.column === r.time.name && rename.has('time') ? 'time' : undefined);
         if (!alias || (alias === 'time' && !r.time)) {
-          throw ApiError.badRequest('unknown_column', `orderBy column ${JSON.stringify(o.column)} is not an output of the query`, { column: o.column });
+          throw new ApiError('unknown_column', `orderBy column ${JSON.stringify(o.column)} is not an output of the query`, { column: o.column });
         }
         return `"${alias}" ${o.direction === 'desc' ? 'DESC' : 'ASC'}`;
       })

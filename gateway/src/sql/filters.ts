@@ -12,7 +12,7 @@ import { quoteIdent } from '../pg/quote';
 const COMPARISON: Partial<Record<FilterOp, string>> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 
 function badValue(filter: { column: string; op: string }, why: string): ApiError {
-  return ApiError.badRequest('invalid_filter', `Filter on ${JSON.stringify(filter.column)} (${filter.op}): ${why}`, {
+  return new ApiError('invalid_filter', `Filter on ${JSON.stringify(filter.column)} (${filter.op}): ${why}`, {
     column: filter.column,
     op: filter.op,
   });
@@ -68,7 +68,7 @@ export function adhocConditionSql(target: string, f: AdHocFilter, params: Params
   if (op) return `${target} ${op} ${params.add(f.value)}`;
   if (f.operator === '=~') return `${target}::text ~ ${params.add(f.value, 'text')}`;
   if (f.operator === '!~') return `${target}::text !~ ${params.add(f.value, 'text')}`;
-  throw ApiError.badRequest('invalid_adhoc_filter', `Ad hoc filter operator ${JSON.stringify(f.operator)} is not supported (use ${ADHOC_OPERATORS.join(', ')})`, {
+  throw new ApiError('invalid_adhoc_filter', `Ad hoc filter operator ${JSON.stringify(f.operator)} is not supported (use ${ADHOC_OPERATORS.join(', ')})`, {
     key: f.key,
     operator: f.operator,
   });

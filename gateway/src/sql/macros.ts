@@ -1,5 +1,6 @@
 import { ApiError } from '../errors';
 import { MACROS, type MacroFill } from '../contract/macros';
+import type { ErrorCode } from '../contract/error-codes';
 import { type Dialect, bucketSql, gapfillBucketSql, intervalSql } from './bucket-sql';
 import {
   type BucketInterval,
@@ -140,11 +141,11 @@ function skipQuoted(sql: string, start: number, q: string): number {
   return -1;
 }
 
-function macroError(sql: string, offset: number, name: string, message: string, code: string): ApiError {
+function macroError(sql: string, offset: number, name: string, message: string, code: ErrorCode): ApiError {
   const before = sql.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
-  return ApiError.badRequest(code, `${message} (line ${line}, column ${column})`, { macro: name, position: offset, line, column });
+  return new ApiError(code, `${message} (line ${line}, column ${column})`, { macro: name, position: offset, line, column });
 }
 
 interface Evaluated {
@@ -222,7 +223,7 @@ function evaluate(name: string, args: string[], ctx: MacroContext, fail: (messag
         return { sql: bucketSql({ dialect: ctx.dialect, bucket, column: args[0], timeZone: ctx.timeZone }) };
       }
       if (ctx.dialect !== 'timescaledb') {
-        throw ApiError.badRequest(
+        throw new ApiError(
           'timescaledb_required',
           `Macro ${name} needs TimescaleDB (time_bucket_gapfill), which this database does not have; use $__timeBucket or $__timeGroup(column, interval, fill) instead`,
           { macro: name }

@@ -49,10 +49,10 @@ const LOCK_STRENGTH: Record<string, string> = {
 export function checkReadOnlyStatement(sql: string): CheckedStatement {
   const statements = parseStatements(sql);
   if (statements.length === 0) {
-    throw ApiError.badRequest('empty_sql', 'rawSql holds no statement');
+    throw new ApiError('empty_sql', 'rawSql holds no statement');
   }
   if (statements.length > 1) {
-    throw ApiError.badRequest('multiple_statements', `SQL mode runs exactly one statement; this holds ${statements.length}: remove everything after the first ";"`, {
+    throw new ApiError('multiple_statements', `SQL mode runs exactly one statement; this holds ${statements.length}: remove everything after the first ";"`, {
       statements: statements.length,
     });
   }
@@ -60,7 +60,7 @@ export function checkReadOnlyStatement(sql: string): CheckedStatement {
   const kind = nodeType(stmt);
   if (!TOP_LEVEL.has(kind)) {
     const name = statementName(kind, text);
-    throw ApiError.badRequest('statement_not_allowed', `SQL mode only runs reading statements (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW), not ${name}`, {
+    throw new ApiError('statement_not_allowed', `SQL mode only runs reading statements (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW), not ${name}`, {
       statement: name,
     });
   }
@@ -73,18 +73,18 @@ export function checkReadOnlyStatement(sql: string): CheckedStatement {
 function visit(type: string, node: Record<string, unknown>, functions: FunctionCall[]): void {
   if (WRITES[type]) {
     // The code PostgreSQL's own refusal of such a statement maps to, whichever layer stops it.
-    throw ApiError.badRequest('not_supported', `SQL mode only runs reading statements; ${WRITES[type]} writes rows`, { keyword: WRITES[type] });
+    throw new ApiError('not_supported', `SQL mode only runs reading statements; ${WRITES[type]} writes rows`, { keyword: WRITES[type] });
   }
   if (type.endsWith('Stmt') && !TOP_LEVEL.has(type)) {
     // e.g. EXPLAIN ANALYZE CREATE TABLE … AS, EXPLAIN EXECUTE.
-    throw ApiError.badRequest('statement_not_allowed', `SQL mode only runs reading statements, not ${statementName(type, '')}`, { statement: statementName(type, '') });
+    throw new ApiError('statement_not_allowed', `SQL mode only runs reading statements, not ${statementName(type, '')}`, { statement: statementName(type, '') });
   }
   if (type === 'SelectStmt' && node.intoClause) {
-    throw ApiError.badRequest('not_supported', 'SQL mode only runs reading statements; SELECT … INTO creates a table', { keyword: 'INTO' });
+    throw new ApiError('not_supported', 'SQL mode only runs reading statements; SELECT … INTO creates a table', { keyword: 'INTO' });
   }
   if (type === 'LockingClause') {
     const clause = LOCK_STRENGTH[String(node.strength)] ?? 'FOR UPDATE';
-    throw ApiError.badRequest('not_supported', `SQL mode only runs reading statements; ${clause} locks rows`, { keyword: clause });
+    throw new ApiError('not_supported', `SQL mode only runs reading statements; ${clause} locks rows`, { keyword: clause });
   }
   if (type === 'FuncCall') {
     functions.push(qualifiedName(names(node.funcname)));

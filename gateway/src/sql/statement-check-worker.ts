@@ -13,7 +13,7 @@ parentPort!.on('message', ({ id, sql }: CheckRequest) => {
   } catch (err) {
     reply =
       err instanceof ApiError
-        ? { id, refused: { statusCode: err.statusCode, code: err.code, message: err.message, details: err.details } }
+        ? { id, refused: { code: err.code, message: err.message, details: err.details } }
         : { id, failed: (err as Error)?.message ?? String(err) };
   }
   parentPort!.postMessage(reply);

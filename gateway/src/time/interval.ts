@@ -169,7 +169,7 @@ const PG_STYLE = /^(\d+(?:\.\d+)?)\s+([a-zA-Z]+)$/;
 export function parseBucketInterval(input: string, what = 'interval'): BucketInterval {
   const text = input.trim().replace(/^'(.*)'$/, '$1').trim();
   const bad = () =>
-    ApiError.badRequest('invalid_interval', `Invalid ${what} ${JSON.stringify(input)}: use e.g. 500ms, 10s, 5m, 1h, 1d, 1w, 1M, 1y or "15 minutes"`, {
+    new ApiError('invalid_interval', `Invalid ${what} ${JSON.stringify(input)}: use e.g. 500ms, 10s, 5m, 1h, 1d, 1w, 1M, 1y or "15 minutes"`, {
       interval: input,
     });
   let result: BucketInterval | null = null;
@@ -208,7 +208,7 @@ export function parseBucketInterval(input: string, what = 'interval'): BucketInt
     throw bad();
   }
   if (result.ms > 0 && result.ms < 1e-3) {
-    throw ApiError.badRequest('invalid_interval', `Invalid ${what} ${JSON.stringify(input)}: the smallest bucket is 1 microsecond`, {
+    throw new ApiError('invalid_interval', `Invalid ${what} ${JSON.stringify(input)}: the smallest bucket is 1 microsecond`, {
       interval: input,
     });
   }

@@ -18,13 +18,13 @@ export function parseInstant(text: string, which: 'from' | 'to'): number {
   const trimmed = text.trim();
   const ms = /^-?\d+$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
-    throw ApiError.badRequest('invalid_range', `range.${which} is not a timestamp: ${JSON.stringify(text)} (use ISO-8601 or epoch milliseconds)`, {
+    throw new ApiError('invalid_range', `range.${which} is not a timestamp: ${JSON.stringify(text)} (use ISO-8601 or epoch milliseconds)`, {
       field: `range.${which}`,
       value: text,
     });
   }
   if (ms < EARLIEST_INSTANT_MS || ms > LATEST_INSTANT_MS) {
-    throw ApiError.badRequest('invalid_range', `range.${which} ${JSON.stringify(text)} is outside the years 0001 to 9999`, {
+    throw new ApiError('invalid_range', `range.${which} ${JSON.stringify(text)} is outside the years 0001 to 9999`, {
       field: `range.${which}`,
       value: text,
     });
@@ -36,7 +36,7 @@ export function parseTimeRange(range: { from: string; to: string }): TimeRangeMs
   const from = parseInstant(range.from, 'from');
   const to = parseInstant(range.to, 'to');
   if (from > to) {
-    throw ApiError.badRequest('invalid_range', 'range.from is after range.to', { from: range.from, to: range.to });
+    throw new ApiError('invalid_range', 'range.from is after range.to', { from: range.from, to: range.to });
   }
   return { from, to };
 }
@@ -67,15 +67,15 @@ export function unixNanos(ms: number): string {
 export function validateTimeZone(tz: string | undefined): string {
   const zone = tz && tz.trim() !== '' ? tz.trim() : 'UTC';
   if (zone.toLowerCase() === 'browser') {
-    throw ApiError.badRequest('invalid_timezone', 'timezone "browser" must be resolved to an IANA zone by the client', { timezone: tz });
+    throw new ApiError('invalid_timezone', 'timezone "browser" must be resolved to an IANA zone by the client', { timezone: tz });
   }
   if (!/^[A-Za-z0-9_+\-/]+$/.test(zone)) {
-    throw ApiError.badRequest('invalid_timezone', `Unknown time zone ${JSON.stringify(zone)}`, { timezone: tz });
+    throw new ApiError('invalid_timezone', `Unknown time zone ${JSON.stringify(zone)}`, { timezone: tz });
   }
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
   } catch {
-    throw ApiError.badRequest('invalid_timezone', `Unknown time zone ${JSON.stringify(zone)}`, { timezone: tz });
+    throw new ApiError('invalid_timezone', `Unknown time zone ${JSON.stringify(zone)}`, { timezone: tz });
   }
   return zone === 'utc' || zone === 'Etc/UTC' ? 'UTC' : zone;
 }

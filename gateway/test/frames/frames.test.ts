@@ -116,7 +116,7 @@ describe('result shaping like sqleng', () => {
   });
 
   it('needs a time column for time series, sorted ascending', () => {
-    assert.throws(() => shapeFrame([field('v', 'number', [1])], { ...base, format: 'time_series' }), (e: unknown) => e instanceof ApiError && e.code === 'missing_time_column');
+    assert.throws(() => shapeFrame([field('v', 'number', [1])], { ...base, format: 'time_series' }), (e: unknown) => e instanceof ApiError && e.code === 'no_time_column');
     assert.throws(
       () => shapeFrame([field('time', 'time', [2000, 1000]), field('h', 'string', ['a', 'a']), field('v', 'number', [1, 2])], { ...base, format: 'time_series' }),
       /sorted ascending/

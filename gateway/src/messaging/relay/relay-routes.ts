@@ -13,7 +13,7 @@ function operationsOf(body: unknown): Operation[] {
   const ops = (body as { operations?: unknown }).operations;
   const extra = typeof body === 'object' ? Object.keys(body as object).filter((k) => k !== 'operations') : ['(not an object)'];
   if (extra.length > 0 || (ops !== undefined && (!Array.isArray(ops) || ops.length === 0 || ops.some((op) => !OPERATIONS.includes(op as Operation))))) {
-    throw new ApiError(400, 'invalid_request', `The body may only hold "operations": a non-empty list of ${OPERATIONS.join(', ')}`, { field: 'operations', allowed: OPERATIONS });
+    throw new ApiError('invalid_request', `The body may only hold "operations": a non-empty list of ${OPERATIONS.join(', ')}`, { field: 'operations', allowed: OPERATIONS });
   }
   return ops === undefined ? [...OPERATIONS] : [...new Set(ops as Operation[])];
 }
@@ -33,7 +33,7 @@ export const relayRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const table = await app.catalog.resolveTableFresh(request.params.table);
       if (table.kind !== 'table' && table.kind !== 'hypertable') {
-        throw new ApiError(400, 'not_a_table', `"${table.name}" is a ${table.kind}: only tables and hypertables have row triggers`, { table: table.name, kind: table.kind });
+        throw new ApiError('not_a_table', `"${table.name}" is a ${table.kind}: only tables and hypertables have row triggers`, { table: table.name, kind: table.kind });
       }
       const operations = operationsOf(request.body);
       await installOutboxSchema(app.db);
