@@ -41,7 +41,6 @@ export function isTableAllowed(principal: Principal, tableName: string): boolean
 export function assertMayRunExpensive(principal: Principal, refId: string): void {
   if (principal.allowExpensive || principal.scopes.includes('admin')) return;
   throw new ApiError(
-    403,
     'forbidden',
     `Query ${refId}: token "${principal.name}" may not set "allowExpensive" (the cost guard's bypass). Remove the option from the query, ` +
       `or grant the token allowExpensive (GATEWAY_EXPENSIVE_TOKENS, or "allowExpensive": true in GATEWAY_TOKENS_FILE)`,
