@@ -61,13 +61,19 @@ async function seed(dir: string): Promise<number> {
   await db.exec(`CREATE MATERIALIZED VIEW cagg_bench_1m WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
       SELECT time_bucket('1 minute', ts) AS bucket, sensor, sum(value) AS sum_value, count(value) AS count_value, min(value) AS min_value, max(value) AS max_value
       FROM cagg_bench GROUP BY 1, 2 WITH NO DATA;`);
-  await db.query(`CALL refresh_continuous_aggregate('cagg_bench_1m', NULL, '${new Date(END - 30 * 60_000).toISOString()}')`);
+  await db.query(
+    `CALL refresh_continuous_aggregate('cagg_bench_1m', NULL, '${new Date(END - 30 * 60_000).toISOString()}')`
+  );
   await db.exec('ANALYZE cagg_bench; ANALYZE cagg_bench_1m;');
   await db.close();
   return Date.now() - started;
 }
 
-type Post = (queries: unknown[], rangeMs: number, extra?: Record<string, unknown>) => Promise<{ ms: number; body: any }>;
+type Post = (
+  queries: unknown[],
+  rangeMs: number,
+  extra?: Record<string, unknown>
+) => Promise<{ ms: number; body: any }>;
 
 function poster(url: string): Post {
   return async (queries, rangeMs, extra = {}) => {
@@ -76,11 +82,18 @@ function poster(url: string): Post {
     const res = await fetch(`${url}/api/v1/query`, {
       method: 'POST',
       headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ range, maxDataPoints: 1000, intervalMs: Math.max(1000, Math.round(rangeMs / 1000)), queries, ...extra }),
+      body: JSON.stringify({
+        range,
+        maxDataPoints: 1000,
+        intervalMs: Math.max(1000, Math.round(rangeMs / 1000)),
+        queries,
+        ...extra,
+      }),
     });
     const body = await res.json();
     const ms = performance.now() - started;
-    for (const [refId, r] of Object.entries<any>(body.results ?? {})) if (r.error) throw new Error(`${refId}: ${r.error}`);
+    for (const [refId, r] of Object.entries<any>(body.results ?? {}))
+      if (r.error) throw new Error(`${refId}: ${r.error}`);
     return { ms, body };
   };
 }
@@ -156,7 +169,13 @@ export async function run(): Promise<string> {
 
       // Raw series: LTTB (builder) vs the former truncation to the newest 1,000 rows (the same window query in SQL mode).
       const day = 24 * HOUR;
-      const rawSeries = { refId: 'A', mode: 'builder', table: 'cagg_bench', metrics: [{ column: 'value', aggregation: 'none' }], filters: [{ column: 'sensor', op: '=', value: 's3' }] };
+      const rawSeries = {
+        refId: 'A',
+        mode: 'builder',
+        table: 'cagg_bench',
+        metrics: [{ column: 'value', aggregation: 'none' }],
+        filters: [{ column: 'sensor', op: '=', value: 's3' }],
+      };
       const truncSql = {
         refId: 'A',
         mode: 'sql',
@@ -165,7 +184,8 @@ export async function run(): Promise<string> {
       };
       const lttb = await timed(7, () => post([rawSeries], day));
       const trunc = await timed(7, () => post([truncSql], day));
-      const maxOf = (body: any) => Math.max(...body.results.A.frames[0].data.values[1].filter((v: unknown) => typeof v === 'number'));
+      const maxOf = (body: any) =>
+        Math.max(...body.results.A.frames[0].data.values[1].filter((v: unknown) => typeof v === 'number'));
       const lttbAnswer = (await post([rawSeries], day)).body;
       const truncAnswer = (await post([truncSql], day)).body;
       const all = (await post([{ ...rawSeries, noPointCap: true }], day)).body;

@@ -16,7 +16,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayProcess } from 'timescaledb-gateway/testing';
-import { amqpPublisher, mqttPublisher, natsPublisher, redisPublisher, AMQP_URL, MQTT_URL, NATS_URL, REDIS_URL, type Publisher, type TestMessage } from '../gateway/test/helpers/broker-publishers';
+import {
+  amqpPublisher,
+  mqttPublisher,
+  natsPublisher,
+  redisPublisher,
+  AMQP_URL,
+  MQTT_URL,
+  NATS_URL,
+  REDIS_URL,
+  type Publisher,
+  type TestMessage,
+} from '../gateway/test/helpers/broker-publishers';
 import { createScratchDatabase, median, percentile, startGateway } from './support';
 
 const MESSAGES = 1000;
@@ -52,7 +63,13 @@ function rowsOf(first: number, count: number, sent?: number) {
   const t0 = Date.parse('2025-01-01T00:00:00Z');
   return Array.from({ length: count }, (_, k) => {
     const i = first + k;
-    return { time: new Date(t0 + i * 1000).toISOString(), sensor_id: `sensor_${i % 5}`, temperature: 20 + (i % 100) / 10, humidity: 50 + (i % 37) / 10, ...(sent ? { sent } : {}) };
+    return {
+      time: new Date(t0 + i * 1000).toISOString(),
+      sensor_id: `sensor_${i % 5}`,
+      temperature: 20 + (i % 100) / 10,
+      humidity: 50 + (i % 37) / 10,
+      ...(sent ? { sent } : {}),
+    };
   });
 }
 
@@ -65,7 +82,10 @@ async function until(what: string, done: () => boolean, ms = 120_000): Promise<v
   }
 }
 
-const message = (i: number, rows: unknown[]): TestMessage => ({ id: `m${i}`, body: JSON.stringify({ id: `m${i}`, rows }) });
+const message = (i: number, rows: unknown[]): TestMessage => ({
+  id: `m${i}`,
+  body: JSON.stringify({ id: `m${i}`, rows }),
+});
 
 export async function run(): Promise<string> {
   const scratch = await createScratchDatabase('gw_bench_ingest');
@@ -97,18 +117,32 @@ export async function run(): Promise<string> {
     publishers.push(...Object.values(pubs));
     const dir = mkdtempSync(join(tmpdir(), 'tsgw-bench-'));
     const config = join(dir, 'messaging.yaml');
-    writeFileSync(config, `ingest:\n${BROKERS.flatMap((b) => [sourceYaml(b, 'topic'), sourceYaml(b, 'latency')]).join('')}`);
-    gateway = await startGateway({ DATABASE_URL: scratch.url, GATEWAY_TOKENS: `bench:${SECRET}:admin`, LOG_LEVEL: 'warn', MESSAGING_CONFIG: config, BODY_LIMIT: String(64 * 1024 * 1024) });
+    writeFileSync(
+      config,
+      `ingest:\n${BROKERS.flatMap((b) => [sourceYaml(b, 'topic'), sourceYaml(b, 'latency')]).join('')}`
+    );
+    gateway = await startGateway({
+      DATABASE_URL: scratch.url,
+      GATEWAY_TOKENS: `bench:${SECRET}:admin`,
+      LOG_LEVEL: 'warn',
+      MESSAGING_CONFIG: config,
+      BODY_LIMIT: String(64 * 1024 * 1024),
+    });
     const base = gateway.url;
     const headers = { authorization: `Bearer ${SECRET}` };
     const poll = async () => {
-      const body = (await (await fetch(`${base}/api/v1/ingest`, { headers })).json()) as { sources: { name: string; received: number; storedRows: number }[] };
+      const body = (await (await fetch(`${base}/api/v1/ingest`, { headers })).json()) as {
+        sources: { name: string; received: number; storedRows: number }[];
+      };
       status = Object.fromEntries(body.sources.map((s) => [s.name, s]));
     };
     for (const b of BROKERS) {
       if (b === 'mqtt') {
         pubs['mqtt-topic'] = await mqttPublisher(`${names(b).topic}/in`, () => status['mqtt-topic']?.received ?? 0);
-        pubs['mqtt-latency'] = await mqttPublisher(`${names(b).topic}_lat/in`, () => status['mqtt-latency']?.received ?? 0);
+        pubs['mqtt-latency'] = await mqttPublisher(
+          `${names(b).topic}_lat/in`,
+          () => status['mqtt-latency']?.received ?? 0
+        );
         publishers.push(pubs['mqtt-topic'], pubs['mqtt-latency']);
       }
     }
@@ -122,12 +156,17 @@ export async function run(): Promise<string> {
 
     // (a) throughput
     const totalRows = MESSAGES * ROWS_PER_MESSAGE;
-    const batch = Array.from({ length: MESSAGES }, (_, i) => message(i, rowsOf(i * ROWS_PER_MESSAGE, ROWS_PER_MESSAGE)));
+    const batch = Array.from({ length: MESSAGES }, (_, i) =>
+      message(i, rowsOf(i * ROWS_PER_MESSAGE, ROWS_PER_MESSAGE))
+    );
     const throughput: { broker: Broker; seconds: number }[] = [];
     for (const b of BROKERS) {
       const started = performance.now();
       await pubs[`${b}-topic`].publish(batch);
-      await until(`${b} throughput (${JSON.stringify(status[`${b}-topic`])})`, () => (status[`${b}-topic`]?.storedRows ?? 0) >= totalRows);
+      await until(
+        `${b} throughput (${JSON.stringify(status[`${b}-topic`])})`,
+        () => (status[`${b}-topic`]?.storedRows ?? 0) >= totalRows
+      );
       console.log(`  ${b}: ${totalRows} rows in ${((performance.now() - started) / 1000).toFixed(2)} s`);
       throughput.push({ broker: b, seconds: (performance.now() - started) / 1000 });
     }
@@ -139,7 +178,11 @@ export async function run(): Promise<string> {
     for (let i = 0; i < chunks.length; i += 2) {
       await Promise.all(
         chunks.slice(i, i + 2).map(async (rows) => {
-          const res = await fetch(`${base}/timescaledb/data/posted`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(rows) });
+          const res = await fetch(`${base}/timescaledb/data/posted`, {
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json' },
+            body: JSON.stringify(rows),
+          });
           if (res.status !== 201) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
         })
       );
@@ -150,7 +193,10 @@ export async function run(): Promise<string> {
     const copyStarted = performance.now();
     try {
       const csv = allRows.map((r) => `${r.time},${r.sensor_id},${r.temperature},${r.humidity}\n`);
-      await pipeline(Readable.from(csv), client.query(copyFrom('COPY copied (time, sensor_id, temperature, humidity) FROM STDIN WITH (FORMAT csv)')));
+      await pipeline(
+        Readable.from(csv),
+        client.query(copyFrom('COPY copied (time, sensor_id, temperature, humidity) FROM STDIN WITH (FORMAT csv)'))
+      );
     } finally {
       client.release();
     }
@@ -166,11 +212,15 @@ export async function run(): Promise<string> {
         const wait = t0 + (i / LATENCY_RATE) * 1000 - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const now = Date.now();
-        await pubs[`${b}-latency`].publish(Array.from({ length: LATENCY_RATE / 20 }, (_, k) => message(i + k, rowsOf(i + k, 1, now))));
+        await pubs[`${b}-latency`].publish(
+          Array.from({ length: LATENCY_RATE / 20 }, (_, k) => message(i + k, rowsOf(i + k, 1, now)))
+        );
       }
       await until(`${b} latency run`, () => (status[`${b}-latency`]?.storedRows ?? 0) >= total);
       console.log(`  ${b}: latency run done`);
-      const { rows } = await direct.query<{ ms: number }>(`SELECT (extract(epoch FROM stored_at) * 1000 - sent)::float8 AS ms FROM ${names(b).latency}`);
+      const { rows } = await direct.query<{ ms: number }>(
+        `SELECT (extract(epoch FROM stored_at) * 1000 - sent)::float8 AS ms FROM ${names(b).latency}`
+      );
       const ms = rows.map((r) => r.ms);
       latency.push({ broker: b, p50: median(ms), p99: percentile(ms, 0.99), n: ms.length });
     }
@@ -184,7 +234,10 @@ export async function run(): Promise<string> {
       '',
       '| Path | Messages/s | Rows/s | vs raw COPY |',
       '|---|---|---|---|',
-      ...throughput.map((t) => `| ${t.broker} ingest | ${Math.round(MESSAGES / t.seconds).toLocaleString('en')} | ${Math.round(totalRows / t.seconds).toLocaleString('en')} | ${(copySeconds / t.seconds).toFixed(2)} |`),
+      ...throughput.map(
+        (t) =>
+          `| ${t.broker} ingest | ${Math.round(MESSAGES / t.seconds).toLocaleString('en')} | ${Math.round(totalRows / t.seconds).toLocaleString('en')} | ${(copySeconds / t.seconds).toFixed(2)} |`
+      ),
       `| POST 1,000 rows/request (2 concurrent) | — | ${Math.round(totalRows / postSeconds).toLocaleString('en')} | ${(copySeconds / postSeconds).toFixed(2)} |`,
       `| raw COPY (pg, one stream) | — | ${Math.round(totalRows / copySeconds).toLocaleString('en')} | 1.00 |`,
       '',
@@ -194,7 +247,7 @@ export async function run(): Promise<string> {
       '|---|---|---|---|',
       ...latency.map((l) => `| ${l.broker} | ${l.p50.toFixed(0)} | ${l.p99.toFixed(0)} | ${l.n} |`),
       '',
-      'Targets: ≥ 50,000 rows/s for MQTT, NATS and Redis; p99 ≤ 500 ms. MQTT publishing waits for the gateway to keep within Mosquitto\'s 1,000-message queue per subscriber (see README), so its figure includes that pacing.',
+      "Targets: ≥ 50,000 rows/s for MQTT, NATS and Redis; p99 ≤ 500 ms. MQTT publishing waits for the gateway to keep within Mosquitto's 1,000-message queue per subscriber (see README), so its figure includes that pacing.",
     ];
     return lines.join('\n');
   } finally {

@@ -21,7 +21,8 @@ const PEAK_S = Number(process.env.BENCH_PEAK_S ?? 15);
 const SOAK_CONNECTIONS = 32;
 const GOAL_RPS = 5000;
 
-const rssMb = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+const rssMb = (pid: number) =>
+  Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
 interface Kind {
   name: string;
@@ -36,23 +37,54 @@ interface Kind {
 let postSeq = 0;
 const smallPost = () => {
   const base = Date.parse('2026-01-01T00:00:00Z') + postSeq++ * 10_000;
-  return JSON.stringify(Array.from({ length: 5 }, (_, i) => ({ time: new Date(base + i).toISOString(), sensor_id: `sensor_${i}`, temperature: 20 + i, humidity: 50 })));
+  return JSON.stringify(
+    Array.from({ length: 5 }, (_, i) => ({
+      time: new Date(base + i).toISOString(),
+      sensor_id: `sensor_${i}`,
+      temperature: 20 + i,
+      humidity: 50,
+    }))
+  );
 };
 
 const builderBody = JSON.stringify({
   range: { from: '2025-01-01T12:00:00Z', to: '2025-01-01T13:00:00Z' },
   intervalMs: 60_000,
   maxDataPoints: 100,
-  queries: [{ refId: 'A', mode: 'builder', format: 'time_series', table: 'readings', metrics: [{ column: 'temperature', aggregation: 'avg' }], groupBy: ['sensor_id'], bucket: 'auto', fill: 'none' }],
+  queries: [
+    {
+      refId: 'A',
+      mode: 'builder',
+      format: 'time_series',
+      table: 'readings',
+      metrics: [{ column: 'temperature', aggregation: 'avg' }],
+      groupBy: ['sensor_id'],
+      bucket: 'auto',
+      fill: 'none',
+    },
+  ],
 });
 
 const KINDS: Kind[] = [
   { name: 'single-row GET', weight: 40, method: 'GET', path: '/timescaledb/data/readings?limit=1', expect: 200 },
-  { name: '100-row GET', weight: 20, method: 'GET', path: '/timescaledb/data/readings?limit=100&sensor_id=eq.sensor_2', expect: 200 },
+  {
+    name: '100-row GET',
+    weight: 20,
+    method: 'GET',
+    path: '/timescaledb/data/readings?limit=100&sensor_id=eq.sensor_2',
+    expect: 200,
+  },
   { name: 'builder query', weight: 15, method: 'POST', path: '/api/v1/query', body: () => builderBody, expect: 200 },
   { name: 'small POST', weight: 20, method: 'POST', path: '/timescaledb/data/ingest', body: smallPost, expect: 201 },
   { name: 'bad: unknown column', weight: 2, method: 'GET', path: '/timescaledb/data/readings?nope=eq.1', expect: 400 },
-  { name: 'bad: value', weight: 2, method: 'POST', path: '/timescaledb/data/ingest', body: () => '[{"time":"yesterday","temperature":"hot"}]', expect: 400 },
+  {
+    name: 'bad: value',
+    weight: 2,
+    method: 'POST',
+    path: '/timescaledb/data/ingest',
+    body: () => '[{"time":"yesterday","temperature":"hot"}]',
+    expect: 400,
+  },
   { name: 'bad: unknown table', weight: 1, method: 'GET', path: '/timescaledb/data/no_such_table', expect: 404 },
 ];
 
@@ -71,7 +103,14 @@ async function soak(base: URL, connections: number, seconds: number) {
     new Promise<number>((resolve, reject) => {
       const body = kind.body?.();
       const req = http.request(
-        { agent, host: base.hostname, port: base.port, method: kind.method, path: typeof kind.path === 'string' ? kind.path : kind.path(), headers: { authorization: `Bearer ${SECRET}`, ...(body ? { 'content-type': 'application/json' } : {}) } },
+        {
+          agent,
+          host: base.hostname,
+          port: base.port,
+          method: kind.method,
+          path: typeof kind.path === 'string' ? kind.path : kind.path(),
+          headers: { authorization: `Bearer ${SECRET}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
@@ -97,9 +136,22 @@ async function soak(base: URL, connections: number, seconds: number) {
   return stats;
 }
 
-async function peak(url: string, connections: number): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
-  const result = await autocannon({ url, connections, duration: PEAK_S, headers: { authorization: `Bearer ${SECRET}` } });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
+async function peak(
+  url: string,
+  connections: number
+): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: PEAK_S,
+    headers: { authorization: `Bearer ${SECRET}` },
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors,
+  };
 }
 
 export async function run(): Promise<string> {
@@ -108,13 +160,23 @@ export async function run(): Promise<string> {
   direct.on('error', () => undefined);
   let gateway: GatewayProcess | undefined;
   try {
-    await direct.query(`CREATE TABLE readings (time timestamptz NOT NULL, sensor_id text NOT NULL, temperature real, humidity real)`);
+    await direct.query(
+      `CREATE TABLE readings (time timestamptz NOT NULL, sensor_id text NOT NULL, temperature real, humidity real)`
+    );
     await direct.query(`CREATE INDEX ON readings (time DESC)`);
     await direct.query(`CREATE INDEX ON readings (sensor_id, time DESC)`);
-    await direct.query(`CREATE TABLE ingest (time timestamptz NOT NULL, sensor_id text, temperature real, humidity real)`);
-    await direct.query(`INSERT INTO readings SELECT timestamptz '2025-01-01' + g * interval '1 second', 'sensor_' || g % 5, 20 + random() * 5, 50 + random() * 10 FROM generate_series(1, 100000) g`);
+    await direct.query(
+      `CREATE TABLE ingest (time timestamptz NOT NULL, sensor_id text, temperature real, humidity real)`
+    );
+    await direct.query(
+      `INSERT INTO readings SELECT timestamptz '2025-01-01' + g * interval '1 second', 'sensor_' || g % 5, 20 + random() * 5, 50 + random() * 10 FROM generate_series(1, 100000) g`
+    );
     await direct.query('ANALYZE');
-    gateway = await startGateway({ DATABASE_URL: scratch.url, GATEWAY_TOKENS: `bench:${SECRET}:read,write`, LOG_LEVEL: 'warn' });
+    gateway = await startGateway({
+      DATABASE_URL: scratch.url,
+      GATEWAY_TOKENS: `bench:${SECRET}:read,write`,
+      LOG_LEVEL: 'warn',
+    });
     const pid = gateway.child.pid!;
     const single = `${gateway.url}/timescaledb/data/readings?limit=1`;
     await peak(single, 10); // warm-up, not reported

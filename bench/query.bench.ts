@@ -25,7 +25,9 @@ export async function run(): Promise<string> {
   try {
     // Sensor readings as float4 (`real`), the usual type for them; the same readings as
     // double precision too, to show what a double column costs per point.
-    await direct.query(`CREATE TABLE readings (time timestamptz NOT NULL, sensor_id text NOT NULL, temperature real, temperature_f8 double precision)`);
+    await direct.query(
+      `CREATE TABLE readings (time timestamptz NOT NULL, sensor_id text NOT NULL, temperature real, temperature_f8 double precision)`
+    );
     const perSeries = RAW_ROWS / SERIES;
     await direct.query(
       `INSERT INTO readings
@@ -36,24 +38,42 @@ export async function run(): Promise<string> {
     await direct.query(`CREATE INDEX ON readings (time)`);
     await direct.query(`ANALYZE readings`);
 
-    gateway = await startGateway({ DATABASE_URL: scratch.url, GATEWAY_TOKENS: `bench:${SECRET}:read`, LOG_LEVEL: 'warn' });
+    gateway = await startGateway({
+      DATABASE_URL: scratch.url,
+      GATEWAY_TOKENS: `bench:${SECRET}:read`,
+      LOG_LEVEL: 'warn',
+    });
     const { url } = gateway;
     const request = (column: string) =>
       JSON.stringify({
         range: RANGE,
         intervalMs: 60_000,
         maxDataPoints: BUCKETS,
-        queries: [{ refId: 'A', mode: 'builder', table: 'readings', metrics: [{ column, aggregation: 'avg' }], groupBy: ['sensor_id'], bucket: '86400ms' }],
+        queries: [
+          {
+            refId: 'A',
+            mode: 'builder',
+            table: 'readings',
+            metrics: [{ column, aggregation: 'avg' }],
+            groupBy: ['sensor_id'],
+            bucket: '86400ms',
+          },
+        ],
       });
     const body = request('temperature');
     const post = (payload = body) =>
-      fetch(`${url}/api/v1/query`, { method: 'POST', headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' }, body: payload });
+      fetch(`${url}/api/v1/query`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' },
+        body: payload,
+      });
 
     const first = await post();
     const firstText = await first.text();
     const answer = JSON.parse(firstText);
     const result = answer.results?.A;
-    if (first.status !== 200 || !result || result.error) throw new Error(`query failed: ${first.status} ${firstText.slice(0, 500)}`);
+    if (first.status !== 200 || !result || result.error)
+      throw new Error(`query failed: ${first.status} ${firstText.slice(0, 500)}`);
     const frame = result.frames[0];
     const seriesCount = frame.schema.fields.length - 1;
     const bucketCount = frame.data.values[0].length;

@@ -51,7 +51,9 @@ async function redisSink(stream: string): Promise<Sink> {
   const reader = (async () => {
     const r = new Redis(REDIS_URL);
     while (!stop) {
-      const res = (await r.xread('COUNT', 5000, 'BLOCK', 200, 'STREAMS', stream, last)) as Array<[string, Array<[string, string[]]>]> | null;
+      const res = (await r.xread('COUNT', 5000, 'BLOCK', 200, 'STREAMS', stream, last)) as Array<
+        [string, Array<[string, string[]]>]
+      > | null;
       const now = performance.now();
       for (const [, entries] of res ?? []) {
         for (const [id, fields] of entries) {
@@ -88,7 +90,9 @@ async function throughput(db: pg.Pool, table: string, sink: Sink, offset: number
   const per = ROWS / TXNS;
   const started = performance.now();
   for (let t = 0; t < TXNS; t++) {
-    await db.query(`INSERT INTO ${table} (n) SELECT g FROM generate_series(${offset + t * per}, ${offset + (t + 1) * per - 1}) g`);
+    await db.query(
+      `INSERT INTO ${table} (n) SELECT g FROM generate_series(${offset + t * per}, ${offset + (t + 1) * per - 1}) g`
+    );
   }
   await waitForCount(sink, offset + ROWS, 120_000);
   const last = Math.max(...[...sink.arrivals.values()]);
@@ -119,7 +123,8 @@ async function directAmqp(queue: string): Promise<number> {
   await ch.assertQueue(queue, { autoDelete: false });
   const body = Buffer.from(JSON.stringify({ id: 1, n: 1 }));
   const started = performance.now();
-  for (let i = 0; i < ROWS; i++) if (!ch.publish('', queue, body, { persistent: true })) await new Promise((r) => ch.once('drain', r));
+  for (let i = 0; i < ROWS; i++)
+    if (!ch.publish('', queue, body, { persistent: true })) await new Promise((r) => ch.once('drain', r));
   await ch.waitForConfirms();
   const rate = ROWS / ((performance.now() - started) / 1000);
   await ch.deleteQueue(queue);
@@ -171,7 +176,12 @@ export async function run(): Promise<string> {
     const rabbit = await amqpSink(queue);
     const redis = await redisSink(stream);
     sinks.push(rabbit, redis);
-    gateway = await startGateway({ DATABASE_URL: scratch.url, GATEWAY_TOKENS: `bench:${SECRET}:admin`, LOG_LEVEL: 'warn', MESSAGING_CONFIG: config });
+    gateway = await startGateway({
+      DATABASE_URL: scratch.url,
+      GATEWAY_TOKENS: `bench:${SECRET}:admin`,
+      LOG_LEVEL: 'warn',
+      MESSAGING_CONFIG: config,
+    });
 
     const rabbitRate = await throughput(db, 'to_rabbit', rabbit, 0);
     const redisRate = await throughput(db, 'to_redis', redis, 0);
@@ -193,7 +203,11 @@ export async function run(): Promise<string> {
       `| (a) the broker's ceiling here: the same count published straight from the benchmark, confirmed (msg/s) | ${fmt(directRabbit)} | ${fmt(directRedisRate)} | | |`,
       `| (b) latency p50 / p99 at 1,000 rows/s (ms) | ${p(rabbitLatency, 0.5)} / ${p(rabbitLatency, 0.99)} | ${p(redisLatency, 0.5)} / ${p(redisLatency, 0.99)} | p99 ≤ 200 | ${verdict(percentile(rabbitLatency, 0.99) <= 200 && percentile(redisLatency, 0.99) <= 200)} |`,
       '',
-      `Load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' / ')} (1 / 5 / 15 min) on this shared machine; the direct row shows what the broker itself managed at the same time. Median latency of all rows: ${median([...rabbitLatency, ...redisLatency]).toFixed(1)} ms. Each transaction's commit stamp wakes the relay with a NOTIFY; a batch is read, published, confirmed and deleted in one transaction holding the relay lease.`,
+      `Load average during the run: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(
+          ' / '
+        )} (1 / 5 / 15 min) on this shared machine; the direct row shows what the broker itself managed at the same time. Median latency of all rows: ${median([...rabbitLatency, ...redisLatency]).toFixed(1)} ms. Each transaction's commit stamp wakes the relay with a NOTIFY; a batch is read, published, confirmed and deleted in one transaction holding the relay lease.`,
     ].join('\n');
   } finally {
     await gateway?.stop();

@@ -47,10 +47,17 @@ export async function run(): Promise<string> {
   try {
     await direct.query(`CREATE TABLE readings ${TABLE_SQL}`);
     await direct.query(`CREATE TABLE ingest ${TABLE_SQL}`);
-    await direct.query(`INSERT INTO readings SELECT timestamptz '2025-01-01' + g * interval '1 second', 'sensor_' || g % 5, 20 + random() * 5, 50 + random() * 10 FROM generate_series(1, ${GET_ROWS}) g`);
+    await direct.query(
+      `INSERT INTO readings SELECT timestamptz '2025-01-01' + g * interval '1 second', 'sensor_' || g % 5, 20 + random() * 5, 50 + random() * 10 FROM generate_series(1, ${GET_ROWS}) g`
+    );
 
     // The gateway runs as its own process, as deployed; this process is only its client.
-    gateway = await startGateway({ DATABASE_URL: scratch.url, GATEWAY_TOKENS: `bench:${SECRET}:read,write`, LOG_LEVEL: 'warn', BODY_LIMIT: String(256 * 1024 * 1024) });
+    gateway = await startGateway({
+      DATABASE_URL: scratch.url,
+      GATEWAY_TOKENS: `bench:${SECRET}:read,write`,
+      LOG_LEVEL: 'warn',
+      BODY_LIMIT: String(256 * 1024 * 1024),
+    });
     const base = gateway.url;
     const headers = { authorization: `Bearer ${SECRET}` };
 
@@ -84,15 +91,22 @@ export async function run(): Promise<string> {
     for (let i = 0; i < POST_RUNS; i++) {
       await direct.query('TRUNCATE ingest');
       let t = performance.now();
-      const res = await fetch(`${base}/timescaledb/data/ingest`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: json });
+      const res = await fetch(`${base}/timescaledb/data/ingest`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: json,
+      });
       const body = (await res.json()) as { inserted?: number };
       const postS = (performance.now() - t) / 1000;
-      if (res.status !== 201 || body.inserted !== POST_ROWS) throw new Error(`POST failed: ${res.status} ${JSON.stringify(body)}`);
+      if (res.status !== 201 || body.inserted !== POST_ROWS)
+        throw new Error(`POST failed: ${res.status} ${JSON.stringify(body)}`);
       await direct.query('TRUNCATE ingest');
       const client = await direct.connect();
       try {
         t = performance.now();
-        const sink = client.query(copyFrom(`COPY ingest (time, sensor_id, temperature, humidity) FROM STDIN WITH (FORMAT csv)`));
+        const sink = client.query(
+          copyFrom(`COPY ingest (time, sensor_id, temperature, humidity) FROM STDIN WITH (FORMAT csv)`)
+        );
         await pipeline(Readable.from([csv]), sink);
         copyRate.push(POST_ROWS / ((performance.now() - t) / 1000));
         if (sink.rowCount !== POST_ROWS) throw new Error('COPY copied too few rows');

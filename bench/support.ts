@@ -8,13 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startGatewayProcess, type GatewayProcess } from 'timescaledb-gateway/testing';
 
-export const SERVER_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const SERVER_URL =
+  process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 /** BENCH_GATEWAY_ENTRY measures another build of the gateway (e.g. an older commit unpacked elsewhere) for a before/after. */
-const GATEWAY_ENTRY = process.env.BENCH_GATEWAY_ENTRY || fileURLToPath(new URL('../gateway/src/main.ts', import.meta.url));
+const GATEWAY_ENTRY =
+  process.env.BENCH_GATEWAY_ENTRY || fileURLToPath(new URL('../gateway/src/main.ts', import.meta.url));
 
 /** The value below which a share `p` (0..1) of the samples lies (nearest rank, rounded down). */
-export const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
+export const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
 export const median = (xs: number[]) => percentile(xs, 0.5);
 
 /** One statement on the server's own database (creating and dropping scratch databases). */

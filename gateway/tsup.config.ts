@@ -5,7 +5,11 @@ import { defineConfig } from 'tsup';
 // The worker threads (the embedded database's, the SQL check's) are loaded by path, so each is
 // an entry of its own, built next to main.js (src/worker-script.ts looks for them there).
 export default defineConfig({
-  entry: { main: 'src/main.ts', 'embedded-worker': 'src/db/embedded-worker.ts', 'statement-check-worker': 'src/sql/statement-check-worker.ts' },
+  entry: {
+    main: 'src/main.ts',
+    'embedded-worker': 'src/db/embedded-worker.ts',
+    'statement-check-worker': 'src/sql/statement-check-worker.ts',
+  },
   format: ['esm'],
   platform: 'node',
   target: 'node20',

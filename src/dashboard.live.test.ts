@@ -13,7 +13,9 @@ import type { TsQuery } from 'types/query';
 jest.mock('@grafana/runtime', () => require('__testing__/grafanaRuntime').runtimeMock());
 
 /** The provisioned demo dashboard, run panel by panel against the live gateway with "All" sensors. */
-const dashboard = JSON.parse(readFileSync(path.resolve(__dirname, '../provisioning/dashboards/timescaledb-demo.json'), 'utf8'));
+const dashboard = JSON.parse(
+  readFileSync(path.resolve(__dirname, '../provisioning/dashboards/timescaledb-demo.json'), 'utf8')
+);
 
 describe('demo dashboard against the live gateway', () => {
   const ds = createLiveDataSource();
@@ -22,15 +24,22 @@ describe('demo dashboard against the live gateway', () => {
     const sensorVariable = dashboard.templating.list.find((v: { name: string }) => v.name === 'sensor');
     const options = await ds.metricFindQuery(sensorVariable.query);
     expect(options.length).toBeGreaterThan(1);
-    setTemplateVariables([{ name: 'sensor', value: options.map((o) => String(o.value ?? o.text)), multi: true, includeAll: true }]);
+    setTemplateVariables([
+      { name: 'sensor', value: options.map((o) => String(o.value ?? o.text)), multi: true, includeAll: true },
+    ]);
   });
 
   afterAll(() => setTemplateVariables([]));
 
-  const panels: Array<[string, TsQuery[]]> = dashboard.panels.map((p: { title: string; targets: TsQuery[] }) => [p.title, p.targets]);
+  const panels: Array<[string, TsQuery[]]> = dashboard.panels.map((p: { title: string; targets: TsQuery[] }) => [
+    p.title,
+    p.targets,
+  ]);
 
   it.each(panels)('panel "%s" returns data', async (_title, targets) => {
-    const response = await lastValueFrom(ds.query(makeRequest(targets, { hours: 6, maxDataPoints: 500, intervalMs: 30_000 })));
+    const response = await lastValueFrom(
+      ds.query(makeRequest(targets, { hours: 6, maxDataPoints: 500, intervalMs: 30_000 }))
+    );
     expect(response.errors).toBeUndefined();
     const frames = response.data as DataFrame[];
     expect(frames.some((f) => f.length > 0)).toBe(true);

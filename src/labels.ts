@@ -2,9 +2,18 @@
 export const labels = {
   config: {
     connection: 'Connection',
-    connectionDescription: 'The TimescaleDB gateway this data source reads through. Grafana adds the token to every request; browsers never see it.',
-    url: { label: 'Gateway URL', placeholder: 'http://localhost:8080', tooltip: 'Base URL of the gateway as Grafana’s server reaches it.' },
-    token: { label: 'Token', placeholder: 'Bearer token with the read scope (and sql for SQL mode)', tooltip: 'Stored encrypted; sent by Grafana’s data proxy as Authorization: Bearer.' },
+    connectionDescription:
+      'The TimescaleDB gateway this data source reads through. Grafana adds the token to every request; browsers never see it.',
+    url: {
+      label: 'Gateway URL',
+      placeholder: 'http://localhost:8080',
+      tooltip: 'Base URL of the gateway as Grafana’s server reaches it.',
+    },
+    token: {
+      label: 'Token',
+      placeholder: 'Bearer token with the read scope (and sql for SQL mode)',
+      tooltip: 'Stored encrypted; sent by Grafana’s data proxy as Authorization: Bearer.',
+    },
     queries: 'Queries',
     timeout: {
       label: 'Query timeout',
@@ -14,7 +23,10 @@ export const labels = {
     },
     security: 'TLS and headers',
     securityDescription: 'Grafana’s data proxy uses these when it calls the gateway.',
-    tlsSkipVerify: { label: 'Skip TLS verification', tooltip: 'Accept any certificate from the gateway (testing only).' },
+    tlsSkipVerify: {
+      label: 'Skip TLS verification',
+      tooltip: 'Accept any certificate from the gateway (testing only).',
+    },
     tlsWithCACert: { label: 'With CA certificate', tooltip: 'Verify the gateway’s certificate against your own CA.' },
     tlsCACert: { label: 'CA certificate', placeholder: 'Begins with -----BEGIN CERTIFICATE-----' },
     headers: {
@@ -25,8 +37,16 @@ export const labels = {
       add: 'Add header',
       remove: 'Remove header',
     },
-    minInterval: { label: 'Min interval', placeholder: '10s', tooltip: 'Lower limit for the auto interval, e.g. the rate data is written at (10s, 1m).' },
-    adHocTable: { label: 'Ad hoc filter table', placeholder: 'First hypertable', tooltip: 'Ad hoc filter keys are the columns of this table.' },
+    minInterval: {
+      label: 'Min interval',
+      placeholder: '10s',
+      tooltip: 'Lower limit for the auto interval, e.g. the rate data is written at (10s, 1m).',
+    },
+    adHocTable: {
+      label: 'Ad hoc filter table',
+      placeholder: 'First hypertable',
+      tooltip: 'Ad hoc filter keys are the columns of this table.',
+    },
   },
   test: {
     connected: 'Connected.',
@@ -49,7 +69,8 @@ export const labels = {
     run: 'Run query',
     live: {
       label: 'Live',
-      tooltip: 'Keep the panel moving: new rows appear within a second of being written while the time range ends at now.',
+      tooltip:
+        'Keep the panel moving: new rows appear within a second of being written while the time range ends at now.',
     },
     format: { label: 'Format', options: { time_series: 'Time series', table: 'Table' } },
     switchToBuilder: {
@@ -60,7 +81,11 @@ export const labels = {
     switchToSqlFailed: 'Could not switch to SQL: the gateway did not render the query.',
   },
   builder: {
-    table: { label: 'Table', placeholder: 'Choose a table', tooltip: 'Tables, views, hypertables and continuous aggregates from the gateway’s catalog.' },
+    table: {
+      label: 'Table',
+      placeholder: 'Choose a table',
+      tooltip: 'Tables, views, hypertables and continuous aggregates from the gateway’s catalog.',
+    },
     kinds: {
       table: 'table',
       view: 'view',
@@ -73,8 +98,20 @@ export const labels = {
       table: (server: string, remote: string | null) => (remote ? `on ${server} as ${remote}` : `on ${server}`),
       view: (sources: string[]) => `reads foreign ${sources.join(', ')}`,
     },
-    timeColumn: { label: 'Time column', placeholder: 'Auto', tooltip: 'Picked from the catalog; the dashboard range applies to it.' },
-    metrics: { label: 'Metrics', add: 'Add metric', remove: 'Remove metric', column: 'Column', aggregation: 'Aggregation', percentile: 'Percentile', alias: 'Alias' },
+    timeColumn: {
+      label: 'Time column',
+      placeholder: 'Auto',
+      tooltip: 'Picked from the catalog; the dashboard range applies to it.',
+    },
+    metrics: {
+      label: 'Metrics',
+      add: 'Add metric',
+      remove: 'Remove metric',
+      column: 'Column',
+      aggregation: 'Aggregation',
+      percentile: 'Percentile',
+      alias: 'Alias',
+    },
     aggregations: {
       avg: 'Average',
       min: 'Min',
@@ -89,9 +126,24 @@ export const labels = {
       increase: 'Increase (counter)',
       none: 'Raw values',
     },
-    groupBy: { label: 'Group by', placeholder: 'One series per value of…', tooltip: 'These columns become series labels.' },
-    filters: { label: 'Filters', add: 'Add filter', remove: 'Remove filter', value: 'Value', column: 'Column', operator: 'Operator' },
-    bucket: { label: 'Bucket', tooltip: 'Auto follows the panel interval; or pick / type an interval such as 30s or 15 minutes.', auto: 'Auto' },
+    groupBy: {
+      label: 'Group by',
+      placeholder: 'One series per value of…',
+      tooltip: 'These columns become series labels.',
+    },
+    filters: {
+      label: 'Filters',
+      add: 'Add filter',
+      remove: 'Remove filter',
+      value: 'Value',
+      column: 'Column',
+      operator: 'Operator',
+    },
+    bucket: {
+      label: 'Bucket',
+      tooltip: 'Auto follows the panel interval; or pick / type an interval such as 30s or 15 minutes.',
+      auto: 'Auto',
+    },
     fill: {
       label: 'Fill',
       tooltip: 'How empty buckets are shown.',
@@ -101,11 +153,13 @@ export const labels = {
     options: { label: 'Options' },
     continuousAggregates: {
       label: 'Use continuous aggregates',
-      tooltip: 'Answer from a continuous aggregate of the table when it gives the same result (much faster over long ranges). Off reads the raw rows.',
+      tooltip:
+        'Answer from a continuous aggregate of the table when it gives the same result (much faster over long ranges). Off reads the raw rows.',
     },
     allowExpensive: {
       label: 'Allow expensive query',
-      tooltip: "Run even when the gateway's cost guard estimates the query as too expensive. Only tokens allowed it by the gateway may set this.",
+      tooltip:
+        "Run even when the gateway's cost guard estimates the query as too expensive. Only tokens allowed it by the gateway may set this.",
     },
     preview: {
       label: 'SQL preview',

@@ -58,7 +58,8 @@ describe('docker-compose.yaml', () => {
 
   it('gives the gateway and Grafana the same token, from GATEWAY_TOKEN or made at random once, with the scopes the dashboard needs', () => {
     const tokenFile = '/secret/gateway-token';
-    const secretVolume = (service: { volumes?: string[] }) => (service.volumes ?? []).find((v) => v.startsWith('gateway-secret:'));
+    const secretVolume = (service: { volumes?: string[] }) =>
+      (service.volumes ?? []).find((v) => v.startsWith('gateway-secret:'));
     expect(secretVolume(services.token)).toBe('gateway-secret:/secret');
     expect(services.token.environment.GATEWAY_TOKEN).toBe('${GATEWAY_TOKEN:-}');
     const script = services.token.command.join(' ');
@@ -141,10 +142,26 @@ describe('provisioning', () => {
   it('has the demo panels: per-sensor builder query, a gap-filled panel, a sales table, a sensor variable and an annotation', () => {
     const targets = dashboard.panels.flatMap((p: { targets: unknown[] }) => p.targets);
     expect(targets.every((t: never) => isRunnable(migrateQuery(t)))).toBe(true);
-    expect(targets).toContainEqual(expect.objectContaining({ mode: 'builder', table: 'sensor_data', groupBy: ['sensor_id'] }));
-    expect(targets.some((t: { rawSql?: string; fill?: string }) => t.rawSql?.includes('$__timeBucketGapfill') || (t.fill && t.fill !== 'none'))).toBe(true);
-    expect(dashboard.panels).toContainEqual(expect.objectContaining({ type: 'table', targets: [expect.objectContaining({ rawSql: expect.stringContaining('sales_data') })] }));
-    expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ name: 'sensor', type: 'query', multi: true }));
-    expect(dashboard.annotations.list).toContainEqual(expect.objectContaining({ enable: true, target: expect.objectContaining({ mode: 'sql' }) }));
+    expect(targets).toContainEqual(
+      expect.objectContaining({ mode: 'builder', table: 'sensor_data', groupBy: ['sensor_id'] })
+    );
+    expect(
+      targets.some(
+        (t: { rawSql?: string; fill?: string }) =>
+          t.rawSql?.includes('$__timeBucketGapfill') || (t.fill && t.fill !== 'none')
+      )
+    ).toBe(true);
+    expect(dashboard.panels).toContainEqual(
+      expect.objectContaining({
+        type: 'table',
+        targets: [expect.objectContaining({ rawSql: expect.stringContaining('sales_data') })],
+      })
+    );
+    expect(dashboard.templating.list).toContainEqual(
+      expect.objectContaining({ name: 'sensor', type: 'query', multi: true })
+    );
+    expect(dashboard.annotations.list).toContainEqual(
+      expect.objectContaining({ enable: true, target: expect.objectContaining({ mode: 'sql' }) })
+    );
   });
 });

@@ -6,14 +6,21 @@ import { PROVISIONED_FILE, skipWithoutGrafana } from './grafana';
 
 skipWithoutGrafana();
 
-test('renders the gateway URL and token fields', async ({ createDataSourceConfigPage, readProvisionedDataSource, page }) => {
+test('renders the gateway URL and token fields', async ({
+  createDataSourceConfigPage,
+  readProvisionedDataSource,
+  page,
+}) => {
   const ds = await readProvisionedDataSource({ fileName: PROVISIONED_FILE });
   await createDataSourceConfigPage({ type: ds.type });
   await expect(page.getByTestId(selectors.configEditor.url)).toBeVisible();
   await expect(page.getByLabel(labels.config.token.label)).toBeVisible();
 });
 
-test('"Save & test" of the provisioned data source reports the database versions', async ({ gotoDataSourceConfigPage, readProvisionedDataSource }) => {
+test('"Save & test" of the provisioned data source reports the database versions', async ({
+  gotoDataSourceConfigPage,
+  readProvisionedDataSource,
+}) => {
   const ds = await readProvisionedDataSource({ fileName: PROVISIONED_FILE });
   const configPage = await gotoDataSourceConfigPage(ds.uid);
   await expect(configPage.saveAndTest()).toBeOK();

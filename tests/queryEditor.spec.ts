@@ -30,7 +30,9 @@ test('SQL mode runs a query with macros on Ctrl+Enter', async ({ panelEditPage, 
   const editor = row.getByTestId(selectors.sqlEditor.root).locator('.monaco-editor').first();
   await editor.click();
   await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.type('SELECT $__timeGroupAlias(timestamp, 5m), avg(temperature) AS avg_temperature FROM sensor_data WHERE $__timeFilter(timestamp) GROUP BY 1 ORDER BY 1');
+  await page.keyboard.type(
+    'SELECT $__timeGroupAlias(timestamp, 5m), avg(temperature) AS avg_temperature FROM sensor_data WHERE $__timeFilter(timestamp) GROUP BY 1 ORDER BY 1'
+  );
   await panelEditPage.setVisualization('Table');
   const response = panelEditPage.waitForQueryDataRequest();
   await editor.click();
@@ -41,5 +43,9 @@ test('SQL mode runs a query with macros on Ctrl+Enter', async ({ panelEditPage, 
 
 test('the demo dashboard shows the sales table', async ({ gotoDashboardPage }) => {
   const dashboardPage = await gotoDashboardPage({ uid: 'tsgw-demo' });
-  await expect(dashboardPage.getPanelByTitle('Latest sales').fieldNames).toContainText(['order_id', 'product_id', 'quantity']);
+  await expect(dashboardPage.getPanelByTitle('Latest sales').fieldNames).toContainText([
+    'order_id',
+    'product_id',
+    'quantity',
+  ]);
 });

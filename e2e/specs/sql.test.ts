@@ -29,7 +29,10 @@ browserSuite('SQL editor', (ctx) => {
     await chooseOption(page, selectors.builder.groupBy, 'sensor_id');
     await waitForRun(page, runs);
     // The gateway renders the preview a moment after the last edit.
-    await page.locator(`${byTestId(selectors.builder.sqlPreview)}[aria-busy="false"]`).filter({ hasText: '"sensor_id"' }).waitFor();
+    await page
+      .locator(`${byTestId(selectors.builder.sqlPreview)}[aria-busy="false"]`)
+      .filter({ hasText: '"sensor_id"' })
+      .waitFor();
     const preview = normaliseSql(await page.locator(byTestId(selectors.builder.sqlPreview)).innerText());
     assert.match(preview, /\$__timeFilter\("timestamp"\)/);
     assert.match(preview, /"g0" AS "sensor_id", "m0" AS "avg\(temperature\)"/);
@@ -69,7 +72,10 @@ browserSuite('SQL editor', (ctx) => {
   it('shows the error of an unknown macro', async () => {
     const { page, pageErrors } = await openPage(ctx, '/query', { from: 'now-6h', to: 'now' });
     await switchMode(page, 'SQL');
-    await typeSql(page, 'SELECT $__notAMacro(timestamp) AS time, temperature FROM sensor_data WHERE $__timeFilter(timestamp)');
+    await typeSql(
+      page,
+      'SELECT $__notAMacro(timestamp) AS time, temperature FROM sensor_data WHERE $__timeFilter(timestamp)'
+    );
     const runs = await panelRuns(page);
     await runSqlWithKeyboard(page);
     const state = await waitForRun(page, runs);

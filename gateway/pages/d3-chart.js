@@ -21,7 +21,9 @@ const live = createLiveFollower({ client, shell, draw: ({ series, from, to }) =>
 const rangeSelect = document.getElementById('range');
 let requests = 0;
 
-for (const [i, r] of RANGES.entries()) rangeSelect.add(new Option(`Last ${r.label}`, String(i)));
+for (const [i, r] of RANGES.entries()) {
+  rangeSelect.add(new Option(`Last ${r.label}`, String(i)));
+}
 
 function connect(token) {
   client.setToken(token);
@@ -32,7 +34,9 @@ rangeSelect.addEventListener('change', () => void redraw());
 document.getElementById('refresh').addEventListener('click', () => void redraw());
 
 async function redraw() {
-  if (!client.hasToken()) return;
+  if (!client.hasToken()) {
+    return;
+  }
   const to = new Date();
   const from = new Date(to.getTime() - RANGES[Number(rangeSelect.value)].ms);
   const request = ++requests;
@@ -40,12 +44,16 @@ async function redraw() {
   shell.busy('Loading…');
   try {
     const result = await loadSensorSeries(client, from, to);
-    if (request !== requests) return;
+    if (request !== requests) {
+      return;
+    }
     draw(result.series, from, to);
     shell.drawn(result, from, to);
     live.follow(result, from, to);
   } catch (err) {
-    if (request === requests) shell.failed(err);
+    if (request === requests) {
+      shell.failed(err);
+    }
   }
 }
 

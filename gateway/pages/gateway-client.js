@@ -18,7 +18,9 @@ export function createGatewayClient(origin = '') {
     const response = await fetch(`${origin}${path}`, {
       headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
     });
-    if (!response.ok) throw await failure(response);
+    if (!response.ok) {
+      throw await failure(response);
+    }
     return response.json();
   }
 
@@ -31,7 +33,9 @@ export function createGatewayClient(origin = '') {
       cache: 'no-store',
       signal,
     });
-    if (!response.ok) throw await failure(response);
+    if (!response.ok) {
+      throw await failure(response);
+    }
     return response;
   }
 

@@ -21,7 +21,9 @@ export function createLiveFollower({ client, shell, draw }) {
   /** `result` is loadSensorSeries' answer for [from, to], as drawn. */
   function follow(result, from, to) {
     stop();
-    if (!endsNow(to)) return shell.live('paused');
+    if (!endsNow(to)) {
+      return shell.live('paused');
+    }
     const span = to.getTime() - from.getTime();
     const windowNow = () => {
       const end = new Date();
@@ -33,7 +35,9 @@ export function createLiveFollower({ client, shell, draw }) {
     const enqueue = (change) => {
       drawing = drawing
         .then(async () => {
-          if (stopped) return;
+          if (stopped) {
+            return;
+          }
           await draw(change);
           shell.counted(change.series);
         })
@@ -46,11 +50,15 @@ export function createLiveFollower({ client, shell, draw }) {
       cursor: cursorOf(series),
       onState: (state, detail) => shell.live(state, detail),
       onFrame(event) {
-        if (event.error) return;
+        if (event.error) {
+          return;
+        }
         const window = windowNow();
         let { series: next, appended } = mergeFrame(series, event);
         const kept = dropBefore(next, window.from.getTime() - span);
-        if (kept) [next, appended] = [kept, null];
+        if (kept) {
+          [next, appended] = [kept, null];
+        }
         series = next;
         enqueue({ series, appended, ...window });
       },

@@ -64,10 +64,14 @@ export function mergeFrame(series, event) {
     const fresh = incoming.get(s.sensor) ?? { x: [], y: [] };
     incoming.delete(s.sensor);
     const merged = { sensor: s.sensor, x: s.x.slice(0, keep).concat(fresh.x), y: s.y.slice(0, keep).concat(fresh.y) };
-    if (merged.x.length) next.push(merged);
+    if (merged.x.length) {
+      next.push(merged);
+    }
     const replaced = s.x.length - keep;
     if (appended && samePoints(s, keep, fresh, replaced) && merged.x.length) {
-      if (fresh.x.length > replaced) appended.set(s.sensor, { x: fresh.x.slice(replaced), y: fresh.y.slice(replaced) });
+      if (fresh.x.length > replaced) {
+        appended.set(s.sensor, { x: fresh.x.slice(replaced), y: fresh.y.slice(replaced) });
+      }
     } else {
       appended = null;
     }
@@ -84,7 +88,9 @@ export function mergeFrame(series, event) {
  * points instead of growing for ever. Returns null when nothing was old enough.
  */
 export function dropBefore(series, t) {
-  if (!series.some((s) => s.x.length && s.x[0].getTime() < t)) return null;
+  if (!series.some((s) => s.x.length && s.x[0].getTime() < t)) {
+    return null;
+  }
   return series
     .map((s) => {
       const keep = s.x.findIndex((time) => time.getTime() >= t);
@@ -102,11 +108,15 @@ function rowsBySensor(frames) {
     const columns = ['time', 'sensor_id', 'temperature'].map((name) =>
       fields.findIndex((f) => (name === 'time' ? f.type === 'time' : f.name === name))
     );
-    if (columns.includes(-1)) continue;
+    if (columns.includes(-1)) {
+      continue;
+    }
     const [times, sensors, values] = columns.map((i) => frame.data.values[i]);
     for (let i = 0; i < times.length; i++) {
       let series = bySensor.get(sensors[i]);
-      if (!series) bySensor.set(sensors[i], (series = { x: [], y: [] }));
+      if (!series) {
+        bySensor.set(sensors[i], (series = { x: [], y: [] }));
+      }
       series.x.push(new Date(times[i]));
       series.y.push(values[i]);
     }
@@ -117,15 +127,21 @@ function rowsBySensor(frames) {
 /** Points of a time-ordered series before `t`: the tail is short, so count from the end. */
 function countBefore(x, t) {
   let i = x.length;
-  while (i > 0 && x[i - 1].getTime() >= t) i--;
+  while (i > 0 && x[i - 1].getTime() >= t) {
+    i--;
+  }
   return i;
 }
 
 /** Whether the `count` points of `s` from `start` are the first points of `fresh`, unchanged. */
 function samePoints(s, start, fresh, count) {
-  if (fresh.x.length < count) return false;
+  if (fresh.x.length < count) {
+    return false;
+  }
   for (let i = 0; i < count; i++) {
-    if (s.x[start + i].getTime() !== fresh.x[i].getTime() || s.y[start + i] !== fresh.y[i]) return false;
+    if (s.x[start + i].getTime() !== fresh.x[i].getTime() || s.y[start + i] !== fresh.y[i]) {
+      return false;
+    }
   }
   return true;
 }

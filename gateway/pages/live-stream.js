@@ -23,7 +23,9 @@ export function followStream({ client, body, cursor, onFrame, onState }) {
   let retryMs = RETRY_FIRST_MS;
 
   const report = (state, extra = {}) => {
-    if (!stopped) onState(state, { cursor, connections, frames, ...extra });
+    if (!stopped) {
+      onState(state, { cursor, connections, frames, ...extra });
+    }
   };
 
   async function run() {
@@ -36,7 +38,9 @@ export function followStream({ client, body, cursor, onFrame, onState }) {
         connections++;
         report('live');
         for await (const event of sseEvents(response.body)) {
-          if (stopped) return;
+          if (stopped) {
+            return;
+          }
           if (event.event === 'frame') {
             const frame = JSON.parse(event.data);
             cursor = event.id ?? String(frame.to);
@@ -56,7 +60,9 @@ export function followStream({ client, body, cursor, onFrame, onState }) {
         }
         reason ??= 'the connection closed';
       } catch (err) {
-        if (stopped) return;
+        if (stopped) {
+          return;
+        }
         if (err.status !== undefined && !RETRYABLE.has(err.status)) {
           onState('stopped', { cursor, connections, frames, reason: err.message });
           stopped = true;

@@ -65,7 +65,9 @@ const layout = () => ({
 });
 
 async function redraw() {
-  if (!client.hasToken()) return;
+  if (!client.hasToken()) {
+    return;
+  }
   const { from, to } = range;
   const request = ++requests;
   live.stop();
@@ -73,7 +75,9 @@ async function redraw() {
   try {
     const result = await loadSensorSeries(client, from, to);
     // A later range change won the race: draw only the newest answer.
-    if (request !== requests) return;
+    if (request !== requests) {
+      return;
+    }
     await plot(() => Plotly.react(shell.chart, result.series.map(traceOf), layout(), CONFIG));
     // Plotly adds its event methods to the element when it first becomes a plot.
     if (!listening) {
@@ -83,7 +87,9 @@ async function redraw() {
     shell.drawn(result, from, to);
     live.follow(result, from, to);
   } catch (err) {
-    if (request === requests) shell.failed(err);
+    if (request === requests) {
+      shell.failed(err);
+    }
   }
 }
 
@@ -107,8 +113,9 @@ async function drawLive({ series, appended, from, to }) {
   // Extending keeps a trace's mode: a sensor that has grown from markers into a line is drawn again.
   const keepsMode = ([sensor, p]) =>
     !lengths.has(sensor) || modeOf(lengths.get(sensor)) === modeOf(lengths.get(sensor) + p.x.length);
-  if (!appended || ![...appended].every(keepsMode))
+  if (!appended || ![...appended].every(keepsMode)) {
     return plot(() => Plotly.react(shell.chart, series.map(traceOf), layout(), CONFIG));
+  }
   const names = [...lengths.keys()];
   const grown = [...appended].filter(([sensor]) => names.includes(sensor));
   const added = series.filter((s) => appended.has(s.sensor) && !names.includes(s.sensor));
@@ -121,30 +128,40 @@ async function drawLive({ series, appended, from, to }) {
       grown.map(([sensor]) => names.indexOf(sensor))
     );
   }
-  if (added.length) await Plotly.addTraces(shell.chart, added.map(traceOf));
+  if (added.length) {
+    await Plotly.addTraces(shell.chart, added.map(traceOf));
+  }
   await Plotly.relayout(shell.chart, { 'xaxis.range': [from, to] });
 }
 
 /** A relayout's x range, or null when it did not set one (autorange, y-only zoom, resize). */
 function relayoutRange(event) {
   const ends = event['xaxis.range'] ?? [event['xaxis.range[0]'], event['xaxis.range[1]']];
-  if (ends[0] === undefined || ends[1] === undefined) return null;
+  if (ends[0] === undefined || ends[1] === undefined) {
+    return null;
+  }
   const [from, to] = ends.map(plotlyDate);
   return Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to ? null : { from, to };
 }
 
 /** A date-axis value as Plotly gives it: epoch ms, a Date passed to Plotly.relayout, or local wall-clock text ("2026-12-02 10:15:00.5"). */
 function plotlyDate(value) {
-  if (typeof value === 'number' || value instanceof Date) return new Date(value);
+  if (typeof value === 'number' || value instanceof Date) {
+    return new Date(value);
+  }
   const text = String(value).replace(' ', 'T');
   // Date-only text would parse as UTC midnight; Plotly means local midnight.
   return new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00` : text);
 }
 
 function onRelayout(event) {
-  if (drawing) return;
+  if (drawing) {
+    return;
+  }
   const next = relayoutRange(event);
-  if (!next || sameRange(next, range)) return;
+  if (!next || sameRange(next, range)) {
+    return;
+  }
   range = next;
   void redraw();
 }

@@ -29,7 +29,9 @@ export const RANGES = [
 
 /** null (raw rows) when a range holds few enough readings, else the smallest bucket that fits. */
 export function bucketFor(spanMs) {
-  if (spanMs / READING_INTERVAL_MS <= MAX_POINTS_PER_SENSOR) return null;
+  if (spanMs / READING_INTERVAL_MS <= MAX_POINTS_PER_SENSOR) {
+    return null;
+  }
   const fit = BUCKETS.find(([, ms]) => spanMs / ms <= MAX_POINTS_PER_SENSOR);
   return (fit ?? BUCKETS[BUCKETS.length - 1])[0];
 }
@@ -57,13 +59,17 @@ export function seriesPath(timeColumn, from, to) {
  */
 export async function loadSensorSeries(client, from, to) {
   const { timeColumn } = await client.columns(TABLE);
-  if (!timeColumn) throw new Error(`${TABLE} has no time column`);
+  if (!timeColumn) {
+    throw new Error(`${TABLE} has no time column`);
+  }
   const path = seriesPath(timeColumn, from, to);
   const rows = await client.get(path);
   const bySensor = new Map();
   for (const row of rows) {
     let series = bySensor.get(row.sensor_id);
-    if (!series) bySensor.set(row.sensor_id, (series = { sensor: row.sensor_id, x: [], y: [] }));
+    if (!series) {
+      bySensor.set(row.sensor_id, (series = { sensor: row.sensor_id, x: [], y: [] }));
+    }
     series.x.push(new Date(row[timeColumn]));
     series.y.push(row.temperature);
   }

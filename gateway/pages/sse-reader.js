@@ -24,25 +24,35 @@ export async function* sseEvents(body, { idleMs = DEFAULT_IDLE_MS } = {}) {
   try {
     for (;;) {
       const { value, done } = await readWithin(reader, idleMs);
-      if (done) return;
+      if (done) {
+        return;
+      }
       buffer += value;
       let end;
       while ((end = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, end).replace(/\r$/, '');
         buffer = buffer.slice(end + 1);
         if (line === '') {
-          if (data.length) yield { event, id, data: data.join('\n') };
+          if (data.length) {
+            yield { event, id, data: data.join('\n') };
+          }
           event = 'message';
           data = [];
           continue;
         }
-        if (line.startsWith(':')) continue;
+        if (line.startsWith(':')) {
+          continue;
+        }
         const colon = line.indexOf(':');
         const field = colon < 0 ? line : line.slice(0, colon);
         const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'event') event = text;
-        else if (field === 'id') id = text;
-        else if (field === 'data') data.push(text);
+        if (field === 'event') {
+          event = text;
+        } else if (field === 'id') {
+          id = text;
+        } else if (field === 'data') {
+          data.push(text);
+        }
       }
     }
   } finally {

@@ -35,7 +35,10 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   let demoToken: string | null = null;
   let tokens: TokenEntry[] = config.tokens;
   if (tokens.length === 0) {
-    if (!config.demo) throw new ConfigError('No access token configured and not in demo mode: refusing to start without authentication.');
+    if (!config.demo)
+      throw new ConfigError(
+        'No access token configured and not in demo mode: refusing to start without authentication.'
+      );
     demoToken = loadOrCreateDemoToken(config.dataDir);
     tokens = [{ name: 'demo', sha256: hashToken(demoToken), scopes: ['read', 'sql', 'write', 'admin'] }];
   }
@@ -44,7 +47,10 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     logger: loggerOptions(config),
     bodyLimit: config.bodyLimit,
     ...serverOptions(config),
-    clientErrorHandler: clientErrorHandler(config.requestTimeoutMs, serverOptions(config).http.headersTimeout ?? config.connections.headersTimeoutMs),
+    clientErrorHandler: clientErrorHandler(
+      config.requestTimeoutMs,
+      serverOptions(config).http.headersTimeout ?? config.connections.headersTimeoutMs
+    ),
     frameworkErrors: frameworkErrorHandler,
     // The drain answers in the gateway's own shape while it waits (plugins/drain.ts).
     return503OnClosing: false,
@@ -62,7 +68,10 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
       if (seeded.created.length) app.log.info({ tables: seeded.created }, 'demo data created');
     }
     // The catalog may be read on a replica: what it lacks is re-read on a miss (resolveTableFresh).
-    const catalog = new Catalog({ query: (sql, params) => db.query(sql, params, { staleOk: true }) }, capabilities.timescaledb !== null);
+    const catalog = new Catalog(
+      { query: (sql, params) => db.query(sql, params, { staleOk: true }) },
+      capabilities.timescaledb !== null
+    );
     await catalog.refresh();
 
     app.decorate('config', config);
@@ -80,7 +89,9 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     // Before the server closes: open streams would otherwise hold it (and the drain) to the end.
     app.addHook('preClose', async () => live.close());
     // SQL mode's reader login has its own small pool (PostgreSQL), opened on first use.
-    const sqlMode = createSqlModeSession(config, db, (err) => app.log.warn({ err }, 'SQL-mode reader connection error'));
+    const sqlMode = createSqlModeSession(config, db, (err) =>
+      app.log.warn({ err }, 'SQL-mode reader connection error')
+    );
     app.decorate('sqlMode', sqlMode);
     app.addHook('onClose', async () => sqlMode.close());
 

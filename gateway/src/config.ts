@@ -27,76 +27,206 @@ export interface SettingDoc {
 export const SETTINGS: readonly SettingDoc[] = [
   { name: 'PORT', default: '8080', description: 'Listen port; 0 picks a free one' },
   { name: 'HOST', default: '127.0.0.1', description: 'Listen address (0.0.0.0 to expose)' },
-  { name: 'DATABASE_URL', default: 'unset', description: 'postgres://… of a PostgreSQL / TimescaleDB server; unset → embedded TimescaleDB' },
+  {
+    name: 'DATABASE_URL',
+    default: 'unset',
+    description: 'postgres://… of a PostgreSQL / TimescaleDB server; unset → embedded TimescaleDB',
+  },
   {
     name: 'DATABASE_READ_URL',
     default: 'unset',
-    description: 'Comma list of postgres://… read replicas (streaming standbys of DATABASE_URL): reads go to one within READ_MAX_LAG',
+    description:
+      'Comma list of postgres://… read replicas (streaming standbys of DATABASE_URL): reads go to one within READ_MAX_LAG',
   },
-  { name: 'READ_MAX_LAG', default: '5s', description: 'How far behind the primary a replica may be and still serve reads (500ms, 5s, 1m)' },
+  {
+    name: 'READ_MAX_LAG',
+    default: '5s',
+    description: 'How far behind the primary a replica may be and still serve reads (500ms, 5s, 1m)',
+  },
   { name: 'DATA_DIR', default: './data', description: 'Embedded database and demo token; memory:// keeps nothing' },
-  { name: 'GATEWAY_TOKENS', default: 'none', description: 'name:secret:scope1,scope2[:table1,table2], entries separated by ;' },
-  { name: 'GATEWAY_TOKENS_FILE', default: 'none', description: 'JSON [{"name", "token" or "sha256", "scopes", "tables"?, "allowExpensive"?}]' },
-  { name: 'GATEWAY_EXPENSIVE_TOKENS', default: 'none', description: 'Token names (comma list) that may set allowExpensive on a query, bypassing the cost guard; admin tokens always may' },
-  { name: 'GATEWAY_DEMO', default: 'false', description: 'No tokens configured → a random demo token with every scope; seeds demo data' },
+  {
+    name: 'GATEWAY_TOKENS',
+    default: 'none',
+    description: 'name:secret:scope1,scope2[:table1,table2], entries separated by ;',
+  },
+  {
+    name: 'GATEWAY_TOKENS_FILE',
+    default: 'none',
+    description: 'JSON [{"name", "token" or "sha256", "scopes", "tables"?, "allowExpensive"?}]',
+  },
+  {
+    name: 'GATEWAY_EXPENSIVE_TOKENS',
+    default: 'none',
+    description:
+      'Token names (comma list) that may set allowExpensive on a query, bypassing the cost guard; admin tokens always may',
+  },
+  {
+    name: 'GATEWAY_DEMO',
+    default: 'false',
+    description: 'No tokens configured → a random demo token with every scope; seeds demo data',
+  },
   { name: 'GATEWAY_SEED', default: 'false', description: 'Create the demo tables when absent (without a demo token)' },
   {
     name: 'STATEMENT_TIMEOUT_MS',
     default: '30000',
-    description: 'Per-statement limit on the database; embedded: reads only, stopped by restarting its worker (memory:// then restarts empty)',
+    description:
+      'Per-statement limit on the database; embedded: reads only, stopped by restarting its worker (memory:// then restarts empty)',
   },
   { name: 'DEFAULT_ROW_LIMIT', default: '1000', description: 'Rows a data GET returns without limit' },
   { name: 'MAX_ROW_LIMIT', default: '100000', description: 'Cap on limit; also the row cap of a query' },
-  { name: 'QUERY_MAX_COST', default: '0', description: "Cost guard: refuse (422) builder/SQL queries whose planner total cost is above this, unless allowExpensive; 0 = off" },
-  { name: 'QUERY_MAX_ROWS_SCANNED', default: '0', description: "Cost guard: refuse (422) queries whose plan expects to read more rows than this, unless allowExpensive; 0 = off" },
-  { name: 'BODY_LIMIT', default: '67108864', description: 'Largest request body (bytes); also the byte cap of a query result' },
+  {
+    name: 'QUERY_MAX_COST',
+    default: '0',
+    description:
+      'Cost guard: refuse (422) builder/SQL queries whose planner total cost is above this, unless allowExpensive; 0 = off',
+  },
+  {
+    name: 'QUERY_MAX_ROWS_SCANNED',
+    default: '0',
+    description:
+      'Cost guard: refuse (422) queries whose plan expects to read more rows than this, unless allowExpensive; 0 = off',
+  },
+  {
+    name: 'BODY_LIMIT',
+    default: '67108864',
+    description: 'Largest request body (bytes); also the byte cap of a query result',
+  },
   {
     name: 'REQUEST_TIMEOUT_MS',
     default: '120000',
-    description: 'Longest time to receive a whole request (headers and body); a slower one gets 408 and is closed, its upload rolled back; 0 = no limit',
+    description:
+      'Longest time to receive a whole request (headers and body); a slower one gets 408 and is closed, its upload rolled back; 0 = no limit',
   },
   { name: 'CORS_ORIGINS', default: 'none', description: 'Comma list of allowed origins, * for any' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent' },
-  { name: 'LOG_FORMAT', default: 'auto', description: 'pretty (readable lines), json (one object a line), or auto: pretty in demo mode or on a terminal' },
+  {
+    name: 'LOG_FORMAT',
+    default: 'auto',
+    description: 'pretty (readable lines), json (one object a line), or auto: pretty in demo mode or on a terminal',
+  },
   { name: 'METRICS_PUBLIC', default: 'true', description: '/metrics without a token' },
   { name: 'EXAMPLE_PAGES', default: 'demo mode', description: 'Serve the Plotly and D3 example pages at /examples/' },
   { name: 'DB_POOL_SIZE', default: '10', description: 'pg pool size (with DATABASE_URL)' },
-  { name: 'DB_CONNECT_TIMEOUT_MS', default: '5000', description: 'Longest wait for a pooled connection (with DATABASE_URL)' },
-  { name: 'COPY_THRESHOLD_ROWS', default: '1000', description: 'POST batches at least this large go through COPY (with DATABASE_URL)' },
+  {
+    name: 'DB_CONNECT_TIMEOUT_MS',
+    default: '5000',
+    description: 'Longest wait for a pooled connection (with DATABASE_URL)',
+  },
+  {
+    name: 'COPY_THRESHOLD_ROWS',
+    default: '1000',
+    description: 'POST batches at least this large go through COPY (with DATABASE_URL)',
+  },
   {
     name: 'READER_DATABASE_URL',
     default: 'unset',
-    description: "SQL mode's own login (postgres://…): a non-superuser that can only SELECT, used as is (with DATABASE_URL)",
+    description:
+      "SQL mode's own login (postgres://…): a non-superuser that can only SELECT, used as is (with DATABASE_URL)",
   },
   {
     name: 'READER_ROLE',
     default: 'tsgw_reader',
-    description: 'Without READER_DATABASE_URL: the role SQL mode logs in as, created / updated by the gateway (needs CREATEROLE); embedded: entered with SET LOCAL ROLE',
+    description:
+      'Without READER_DATABASE_URL: the role SQL mode logs in as, created / updated by the gateway (needs CREATEROLE); embedded: entered with SET LOCAL ROLE',
   },
-  { name: 'SHUTDOWN_GRACE_MS', default: '10000', description: 'On SIGTERM / SIGINT: how long requests in flight may finish (new ones get 503)' },
-  { name: 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'Above this event-loop delay requests get 503 at once; 0 = off' },
-  { name: 'PRESSURE_MAX_HEAP_USED_BYTES', default: '0', description: 'Above this heap use requests get 503 at once; 0 = off' },
-  { name: 'PRESSURE_MAX_RSS_BYTES', default: '0', description: 'Above this resident memory requests get 503 at once; 0 = off' },
-  { name: 'RATE_LIMIT_MAX', default: '0', description: 'Requests per window per token (without a token: per IP); 0 = no limit' },
+  {
+    name: 'SHUTDOWN_GRACE_MS',
+    default: '10000',
+    description: 'On SIGTERM / SIGINT: how long requests in flight may finish (new ones get 503)',
+  },
+  {
+    name: 'PRESSURE_MAX_EVENT_LOOP_DELAY_MS',
+    default: '1000',
+    description: 'Above this event-loop delay requests get 503 at once; 0 = off',
+  },
+  {
+    name: 'PRESSURE_MAX_HEAP_USED_BYTES',
+    default: '0',
+    description: 'Above this heap use requests get 503 at once; 0 = off',
+  },
+  {
+    name: 'PRESSURE_MAX_RSS_BYTES',
+    default: '0',
+    description: 'Above this resident memory requests get 503 at once; 0 = off',
+  },
+  {
+    name: 'RATE_LIMIT_MAX',
+    default: '0',
+    description: 'Requests per window per token (without a token: per IP); 0 = no limit',
+  },
   { name: 'RATE_LIMIT_WINDOW_MS', default: '60000', description: 'The rate-limit window' },
-  { name: 'HEADERS_TIMEOUT_MS', default: '10000', description: "Longest time to receive a request's headers (slow clients get 408)" },
+  {
+    name: 'HEADERS_TIMEOUT_MS',
+    default: '10000',
+    description: "Longest time to receive a request's headers (slow clients get 408)",
+  },
   { name: 'KEEP_ALIVE_TIMEOUT_MS', default: '72000', description: 'Idle keep-alive connections are closed after this' },
-  { name: 'MAX_CONNECTIONS', default: '1024', description: 'Open connections at most; more are refused at once; 0 = no cap' },
-  { name: 'MAX_REQUESTS_PER_SOCKET', default: '0', description: 'Requests per keep-alive connection before it is closed; 0 = no cap' },
-  { name: 'SQL_ALLOWED_FUNCTIONS', default: 'none', description: 'Comma list of VOLATILE functions SQL mode may call besides its own harmless ones (name or schema.name)' },
-  { name: 'MESSAGING_CONFIG', default: 'unset', description: 'YAML file of the messaging bridges: ingest sources (brokers → tables) and the relay (table changes → brokers)' },
-  { name: 'LIVE_MAX_STREAMS', default: '200', description: 'Open live streams (POST /api/v1/stream) at most; one more gets 503 live_streams_exhausted' },
-  { name: 'LIVE_MAX_STREAMS_PER_TOKEN', default: '20', description: 'Open live streams per token at most; one more gets 429 too_many_streams' },
-  { name: 'LIVE_MAX_STREAM_SECONDS', default: '3600', description: 'A live stream ends after this (an end event with cursors); the client reconnects without losing points' },
-  { name: 'LIVE_POLL_MS', default: '30000', description: 'Safety poll: every live query is re-run this often even without a change hint; 0 = never' },
-  { name: 'LIVE_PING_MS', default: '15000', description: 'A comment line on every live stream this often, so proxies keep it open' },
-  { name: 'LIVE_STREAM_BUFFER_BYTES', default: '262144', description: 'Unsent bytes a slow live reader may hold; beyond it deltas are skipped and sent again as one catch-up when it reads' },
+  {
+    name: 'MAX_CONNECTIONS',
+    default: '1024',
+    description: 'Open connections at most; more are refused at once; 0 = no cap',
+  },
+  {
+    name: 'MAX_REQUESTS_PER_SOCKET',
+    default: '0',
+    description: 'Requests per keep-alive connection before it is closed; 0 = no cap',
+  },
+  {
+    name: 'SQL_ALLOWED_FUNCTIONS',
+    default: 'none',
+    description:
+      'Comma list of VOLATILE functions SQL mode may call besides its own harmless ones (name or schema.name)',
+  },
+  {
+    name: 'MESSAGING_CONFIG',
+    default: 'unset',
+    description:
+      'YAML file of the messaging bridges: ingest sources (brokers → tables) and the relay (table changes → brokers)',
+  },
+  {
+    name: 'LIVE_MAX_STREAMS',
+    default: '200',
+    description: 'Open live streams (POST /api/v1/stream) at most; one more gets 503 live_streams_exhausted',
+  },
+  {
+    name: 'LIVE_MAX_STREAMS_PER_TOKEN',
+    default: '20',
+    description: 'Open live streams per token at most; one more gets 429 too_many_streams',
+  },
+  {
+    name: 'LIVE_MAX_STREAM_SECONDS',
+    default: '3600',
+    description:
+      'A live stream ends after this (an end event with cursors); the client reconnects without losing points',
+  },
+  {
+    name: 'LIVE_POLL_MS',
+    default: '30000',
+    description: 'Safety poll: every live query is re-run this often even without a change hint; 0 = never',
+  },
+  {
+    name: 'LIVE_PING_MS',
+    default: '15000',
+    description: 'A comment line on every live stream this often, so proxies keep it open',
+  },
+  {
+    name: 'LIVE_STREAM_BUFFER_BYTES',
+    default: '262144',
+    description:
+      'Unsent bytes a slow live reader may hold; beyond it deltas are skipped and sent again as one catch-up when it reads',
+  },
   {
     name: 'LIVE_TRIGGERS',
     default: 'true',
-    description: "A table's first live query installs a statement trigger that NOTIFYs its changes (writes not made through the gateway); false = poll only",
+    description:
+      "A table's first live query installs a statement trigger that NOTIFYs its changes (writes not made through the gateway); false = poll only",
   },
-  { name: 'MESSAGING_INSTANCE', default: 'host name', description: "This gateway's name in consumer names (MQTT client id, Redis consumer): unique per gateway, stable across restarts" },
+  {
+    name: 'MESSAGING_INSTANCE',
+    default: 'host name',
+    description:
+      "This gateway's name in consumer names (MQTT client id, Redis consumer): unique per gateway, stable across restarts",
+  },
 ];
 
 export type LogFormat = 'pretty' | 'json' | 'auto';
@@ -142,7 +272,12 @@ export interface GatewayConfig {
   /** Per-token request rate limit; max 0 = off. */
   rateLimit: { max: number; windowMs: number };
   /** Connection-level limits against slow or greedy clients. */
-  connections: { headersTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number; maxRequestsPerSocket: number };
+  connections: {
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnections: number;
+    maxRequestsPerSocket: number;
+  };
   /** The parsed MESSAGING_CONFIG file; null without one. */
   messaging: MessagingConfig | null;
   messagingInstance: string;
@@ -188,7 +323,10 @@ export function flagsToEnv(argv: readonly string[]): Record<string, string> {
 }
 
 /** Reads and checks the configuration; throws ConfigError with a message for a person. */
-export function loadConfig(env: Record<string, string | undefined> = process.env, argv: readonly string[] = []): GatewayConfig {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  argv: readonly string[] = []
+): GatewayConfig {
   const vars = { ...env, ...flagsToEnv(argv) };
   const listed = [
     ...(vars.GATEWAY_TOKENS ? parseTokenList(vars.GATEWAY_TOKENS) : []),
@@ -209,20 +347,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const defaultRowLimit = int(vars, 'DEFAULT_ROW_LIMIT', 1000, 1);
   const maxRowLimit = int(vars, 'MAX_ROW_LIMIT', 100_000, 1);
-  if (defaultRowLimit > maxRowLimit) throw new ConfigError(`DEFAULT_ROW_LIMIT (${defaultRowLimit}) is above MAX_ROW_LIMIT (${maxRowLimit})`);
+  if (defaultRowLimit > maxRowLimit)
+    throw new ConfigError(`DEFAULT_ROW_LIMIT (${defaultRowLimit}) is above MAX_ROW_LIMIT (${maxRowLimit})`);
   const readerDatabaseUrl = vars.READER_DATABASE_URL || undefined;
-  if (readerDatabaseUrl && !vars.DATABASE_URL) throw new ConfigError('READER_DATABASE_URL needs DATABASE_URL: the embedded database has no logins');
-  const readUrls = (vars.DATABASE_READ_URL ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (readerDatabaseUrl && !vars.DATABASE_URL)
+    throw new ConfigError('READER_DATABASE_URL needs DATABASE_URL: the embedded database has no logins');
+  const readUrls = (vars.DATABASE_READ_URL ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (readUrls.length && !vars.DATABASE_URL) {
     throw new ConfigError(
       'DATABASE_READ_URL needs DATABASE_URL: read replicas are standbys of a PostgreSQL server, and the embedded database has none. Unset DATABASE_READ_URL, or set DATABASE_URL to the primary.'
     );
   }
   for (const url of readUrls) {
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError(`DATABASE_READ_URL takes postgres://… URLs separated by commas, got "${url.replace(/:[^:@/]*@/, ':***@')}"`);
+    if (!/^postgres(ql)?:\/\//.test(url))
+      throw new ConfigError(
+        `DATABASE_READ_URL takes postgres://… URLs separated by commas, got "${url.replace(/:[^:@/]*@/, ':***@')}"`
+      );
   }
   const readerRole = vars.READER_ROLE || 'tsgw_reader';
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(readerRole)) throw new ConfigError(`READER_ROLE must be a lower-case role name (letters, digits, _), got "${readerRole}"`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(readerRole))
+    throw new ConfigError(`READER_ROLE must be a lower-case role name (letters, digits, _), got "${readerRole}"`);
   return {
     port: int(vars, 'PORT', 8080, 0, 65535),
     host: vars.HOST || '127.0.0.1',
@@ -236,10 +383,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     statementTimeoutMs: int(vars, 'STATEMENT_TIMEOUT_MS', 30_000, 0),
     defaultRowLimit,
     maxRowLimit,
-    costLimits: { maxCost: int(vars, 'QUERY_MAX_COST', 0, 0), maxRowsScanned: int(vars, 'QUERY_MAX_ROWS_SCANNED', 0, 0) },
+    costLimits: {
+      maxCost: int(vars, 'QUERY_MAX_COST', 0, 0),
+      maxRowsScanned: int(vars, 'QUERY_MAX_ROWS_SCANNED', 0, 0),
+    },
     bodyLimit: int(vars, 'BODY_LIMIT', 64 * 1024 * 1024, 1),
     requestTimeoutMs: int(vars, 'REQUEST_TIMEOUT_MS', 120_000, 0),
-    corsOrigins: (vars.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (vars.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     logLevel: vars.LOG_LEVEL || 'info',
     logFormat: oneOf(vars, 'LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
     metricsPublic: bool(vars, 'METRICS_PUBLIC', true),
@@ -279,9 +432,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** A comma list of function names as pg_proc spells them: `name` or `schema.name`. */
 function functionNames(vars: Record<string, string | undefined>, key: string): string[] {
-  const names = (vars[key] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (vars[key] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of names) {
-    if (!/^[^.\s]+(\.[^.\s]+)?$/.test(name)) throw new ConfigError(`${key} takes names like random or pg_catalog.random, got "${name}"`);
+    if (!/^[^.\s]+(\.[^.\s]+)?$/.test(name))
+      throw new ConfigError(`${key} takes names like random or pg_catalog.random, got "${name}"`);
   }
   return names;
 }
@@ -298,19 +455,32 @@ function duration(vars: Record<string, string | undefined>, key: string, fallbac
   const raw = vars[key];
   if (raw === undefined || raw === '') return fallback;
   const ms = /^\d+$/.test(raw) ? null : parseGoDuration(raw);
-  if (ms === null || !(ms > 0)) throw new ConfigError(`${key} must be a duration such as 500ms, 5s or 1m, got "${raw}"`);
+  if (ms === null || !(ms > 0))
+    throw new ConfigError(`${key} must be a duration such as 500ms, 5s or 1m, got "${raw}"`);
   return ms;
 }
 
-function int(vars: Record<string, string | undefined>, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function int(
+  vars: Record<string, string | undefined>,
+  key: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER
+): number {
   const raw = vars[key];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
   return n;
 }
 
-function oneOf<T extends string>(vars: Record<string, string | undefined>, key: string, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  vars: Record<string, string | undefined>,
+  key: string,
+  allowed: readonly T[],
+  fallback: T
+): T {
   const raw = vars[key]?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
   if ((allowed as readonly string[]).includes(raw)) return raw as T;

@@ -2,7 +2,11 @@ import { SETTINGS } from './config';
 import { GATEWAY_VERSION } from './version';
 
 /** The flag that sets an environment variable: lower case, dashes, without the GATEWAY_ prefix. */
-export const flagFor = (name: string): string => `--${name.replace(/^GATEWAY_/, '').toLowerCase().replace(/_/g, '-')}`;
+export const flagFor = (name: string): string =>
+  `--${name
+    .replace(/^GATEWAY_/, '')
+    .toLowerCase()
+    .replace(/_/g, '-')}`;
 
 /** `timescaledb-gateway --help`: every setting of SETTINGS with its flag, default and meaning. */
 export function formatHelp(): string {

@@ -10,14 +10,22 @@ import type { GatewayConfig } from './config';
  * slow connections costs sockets and a little memory, never the event loop, and normal
  * requests keep being answered.
  */
-export function serverOptions(config: GatewayConfig): Pick<FastifyServerOptions, 'requestTimeout' | 'keepAliveTimeout' | 'maxRequestsPerSocket'> & { http: ServerOptions } {
+export function serverOptions(config: GatewayConfig): Pick<
+  FastifyServerOptions,
+  'requestTimeout' | 'keepAliveTimeout' | 'maxRequestsPerSocket'
+> & {
+  http: ServerOptions;
+} {
   const { requestTimeoutMs } = config;
   const { headersTimeoutMs, keepAliveTimeoutMs, maxRequestsPerSocket } = config.connections;
   // Node refuses a headers timeout above the request timeout.
   const headersTimeout = requestTimeoutMs > 0 ? Math.min(headersTimeoutMs, requestTimeoutMs) : headersTimeoutMs;
   // Overdue requests and headers are looked for on this interval (Node's default is 30 s):
   // often enough to keep the limits to within a tenth.
-  const checkEvery = Math.min(30_000, Math.max(50, Math.floor(Math.min(headersTimeout, requestTimeoutMs || headersTimeout) / 10)));
+  const checkEvery = Math.min(
+    30_000,
+    Math.max(50, Math.floor(Math.min(headersTimeout, requestTimeoutMs || headersTimeout) / 10))
+  );
   return {
     // A request (headers and body) must arrive within this time: a stalled upload would
     // otherwise hold its database connection and transaction until the client leaves. Node

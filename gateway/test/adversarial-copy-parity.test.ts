@@ -23,13 +23,75 @@ const KEYS = ['time', 'ts', 'd', 's', 'a,b', 'i', 'sm', 'big', 'f', 'r', 'num', 
 
 /** Values as raw JSON text, so numbers keep their spelling (`1E+2`, `-0`, 20 digits). */
 const rawNumber = fc.oneof(
-  fc.constantFrom('1735689600000', '-62135596800000', '8640000000000000', '8640000000000001', '9007199254740993', '0', '-0', '1e2', '1E+2', '1.50', '0.1', '-0.5', '0.0000001', '0.000001', '123456789012345', '1234567890123456', '9007199254740993', '32767', '32768', '-32769', '2147483648', '1e308', '1e-320', '3.4e38', '3.5e38', '1e-46', '99999999999999999999', '0.30000000000000004'),
+  fc.constantFrom(
+    '1735689600000',
+    '-62135596800000',
+    '8640000000000000',
+    '8640000000000001',
+    '9007199254740993',
+    '0',
+    '-0',
+    '1e2',
+    '1E+2',
+    '1.50',
+    '0.1',
+    '-0.5',
+    '0.0000001',
+    '0.000001',
+    '123456789012345',
+    '1234567890123456',
+    '9007199254740993',
+    '32767',
+    '32768',
+    '-32769',
+    '2147483648',
+    '1e308',
+    '1e-320',
+    '3.4e38',
+    '3.5e38',
+    '1e-46',
+    '99999999999999999999',
+    '0.30000000000000004'
+  ),
   fc.integer().map(String),
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => JSON.stringify(x))
 );
 const rawString = fc
   .oneof(
-    fc.constantFrom('', ' ', '\\.', '\\', '"', ',', '\n', '\r', '\r\n', 'a,b', '=cmd()', 'null', 'NULL', '\\N', '\u0000', '\ud800', 'é', '😀', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00.123456789+05:30', '2025-02-30T00:00:00Z', ' 2025-01-01T00:00:00Z', '1735689600000', '8640000000000001', 'true', 't', 'yes', '1', '12', ' 7 ', 'Infinity', 'NaN'),
+    fc.constantFrom(
+      '',
+      ' ',
+      '\\.',
+      '\\',
+      '"',
+      ',',
+      '\n',
+      '\r',
+      '\r\n',
+      'a,b',
+      '=cmd()',
+      'null',
+      'NULL',
+      '\\N',
+      '\u0000',
+      '\ud800',
+      'é',
+      '😀',
+      '2025-01-01T00:00:00Z',
+      '2025-01-01T00:00:00.123456789+05:30',
+      '2025-02-30T00:00:00Z',
+      ' 2025-01-01T00:00:00Z',
+      '1735689600000',
+      '8640000000000001',
+      'true',
+      't',
+      'yes',
+      '1',
+      '12',
+      ' 7 ',
+      'Infinity',
+      'NaN'
+    ),
     fc.string({ maxLength: 6 }),
     fc.string({ unit: 'grapheme', maxLength: 4 })
   )
@@ -39,10 +101,15 @@ const space = fc.constantFrom('', ' ', '\n', '\t', '\r\n ');
 
 /** Mostly plain rows (so the fast path runs), with odd keys, spacing and values mixed in. */
 const plainRow = fc.record({
-  time: fc.integer({ min: 0, max: 10 ** 6 }).map((s) => JSON.stringify(new Date(Date.UTC(2025, 0, 1) + s * 1000).toISOString())),
+  time: fc
+    .integer({ min: 0, max: 10 ** 6 })
+    .map((s) => JSON.stringify(new Date(Date.UTC(2025, 0, 1) + s * 1000).toISOString())),
   ts: fc.constantFrom('"2025-01-01T00:00:00Z"', '"2025-01-01T00:00:00+02:00"', '"2025-06-01T12:34:56.789Z"'),
   d: fc.constantFrom('"2025-01-01T00:00:00Z"', '"2025-01-01T23:00:00-05:00"'),
-  s: fc.string({ maxLength: 8 }).filter((s) => /^[\x20-\x7e]*$/.test(s)).map((s) => JSON.stringify(s)),
+  s: fc
+    .string({ maxLength: 8 })
+    .filter((s) => /^[\x20-\x7e]*$/.test(s))
+    .map((s) => JSON.stringify(s)),
   'a,b': fc.constantFrom('"x"', '","', '""', 'null'),
   i: fc.integer({ min: -999999999, max: 999999999 }).map(String),
   sm: fc.integer({ min: -9999, max: 9999 }).map(String),
@@ -64,16 +131,22 @@ const rowText = fc.tuple(plainRow, fc.option(mutation, { freq: 3 }), space).map(
     const name = JSON.stringify(m.key);
     if (m.kind === 'replace') entries[at] = [name, m.value];
     else if (m.kind === 'duplicate') entries.splice(at + 1, 0, [name, m.value]);
-    else if (m.kind === 'escape-key') entries[at] = [name.replace(/^"(.)/, (_, c: string) => `"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), m.value];
+    else if (m.kind === 'escape-key')
+      entries[at] = [
+        name.replace(/^"(.)/, (_, c: string) => `"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+        m.value,
+      ];
     else if (m.kind === 'drop') entries.splice(at, 1);
     else if (m.kind === 'reorder') entries = [entries[at], ...entries.filter((_, k) => k !== at)];
     else entries.push(['"__proto__"', m.value]);
   }
   return `{${ws}${entries.map(([k, v]) => `${k}${ws}:${ws}${v}`).join(`${ws},${ws}`)}${ws}}`;
 });
-const body = fc.tuple(fc.array(rowText, { minLength: 1, maxLength: 30 }), space, fc.constantFrom('', '', '\ufeff', ',')).map(([rows, ws, odd]) =>
-  odd === ',' ? `[${rows.join(',')},]` : `${odd}${ws}[${ws}${rows.join(`${ws},${ws}`)}${ws}]${ws}`
-);
+const body = fc
+  .tuple(fc.array(rowText, { minLength: 1, maxLength: 30 }), space, fc.constantFrom('', '', '\ufeff', ','))
+  .map(([rows, ws, odd]) =>
+    odd === ',' ? `[${rows.join(',')},]` : `${odd}${ws}[${ws}${rows.join(`${ws},${ws}`)}${ws}]${ws}`
+  );
 
 interface Side {
   app: FastifyInstance;
@@ -81,7 +154,17 @@ interface Side {
 }
 
 async function gateway(url: string, copyThreshold: string): Promise<Side> {
-  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', ...NO_SHEDDING, PORT: '0', DATA_DIR: 'memory://', DATABASE_URL: url, COPY_THRESHOLD_ROWS: copyThreshold }));
+  const app = await buildApp(
+    loadConfig({
+      GATEWAY_TOKENS: TOKEN_SPEC,
+      LOG_LEVEL: 'silent',
+      ...NO_SHEDDING,
+      PORT: '0',
+      DATA_DIR: 'memory://',
+      DATABASE_URL: url,
+      COPY_THRESHOLD_ROWS: copyThreshold,
+    })
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   return { app, baseUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
@@ -146,7 +229,9 @@ describe('COPY fast path against the general path, on PostgreSQL', async () => {
   });
 
   it('stores epoch milliseconds as the same UTC time in timestamp and date columns, whatever the local zone', async () => {
-    const answer = await bothWays('[{"ts":1735689600000,"d":1735700000000,"s":"a"},{"ts":"1735689600000","d":"1735689600000","s":"b"}]');
+    const answer = await bothWays(
+      '[{"ts":1735689600000,"d":1735700000000,"s":"a"},{"ts":"1735689600000","d":"1735689600000","s":"b"}]'
+    );
     assert.equal(answer.status, 201);
     const res = await client.query(`SELECT ts::text, d::text FROM careful_rows ORDER BY s`);
     assert.deepEqual(res.rows, [

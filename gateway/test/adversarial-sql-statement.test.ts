@@ -42,7 +42,10 @@ describe('SQL-mode checker on PostgreSQL’s parse tree, against lexing tricks',
   it('sees a dollar quote right after a number (PostgreSQL lexes 1$a$ as 1 and a quote)', () => {
     // PostgreSQL 15+ refuses the junk after the number; older servers read a string: either way no call runs.
     const verdict = refusal(`SELECT 1$a$ ' $a$, ${SET_ROLE} --'`);
-    assert.ok(verdict === 'invalid_sql' || calls(`SELECT 1$a$ ' $a$, ${SET_ROLE} --'`).includes('set_config'), String(verdict));
+    assert.ok(
+      verdict === 'invalid_sql' || calls(`SELECT 1$a$ ' $a$, ${SET_ROLE} --'`).includes('set_config'),
+      String(verdict)
+    );
   });
 
   it('treats only ASCII whitespace as whitespace: no-break spaces belong to identifiers', () => {
@@ -71,11 +74,11 @@ describe('SQL-mode checker on PostgreSQL’s parse tree, against lexing tricks',
       ['SELECT pg_catalog.set_config(1)', 'pg_catalog.set_config'],
       ['SELECT * FROM set_config(1)', 'set_config'],
       ['SELECT U&"set\\005Fconfig"(1)', 'set_config'],
-      ['SELECT 1 FROM t, LATERAL (SELECT nextval(\'s\')) x WHERE lo_get(1) IS NULL', 'nextval'],
+      ["SELECT 1 FROM t, LATERAL (SELECT nextval('s')) x WHERE lo_get(1) IS NULL", 'nextval'],
       ['WITH c AS (SELECT pg_advisory_lock(1)) SELECT * FROM c', 'pg_advisory_lock'],
       ["SELECT CAST(pg_read_file('/etc/passwd') AS int)", 'pg_read_file'],
-      ['SELECT count(*) FILTER (WHERE pg_notify(\'a\', \'b\') IS NULL) OVER () FROM t', 'pg_notify'],
-      ['SELECT a FROM t ORDER BY dblink_exec(\'x\')', 'dblink_exec'],
+      ["SELECT count(*) FILTER (WHERE pg_notify('a', 'b') IS NULL) OVER () FROM t", 'pg_notify'],
+      ["SELECT a FROM t ORDER BY dblink_exec('x')", 'dblink_exec'],
       ['SELECT t.fn FROM t', 'fn'],
     ] as const) {
       assert.ok(calls(sql).includes(name), `${sql}: ${calls(sql).join(', ')}`);
@@ -114,7 +117,10 @@ describe('SQL-mode checker on PostgreSQL’s parse tree, against lexing tricks',
       'DECLARE c CURSOR WITH HOLD FOR SELECT 1',
     ]) {
       const code = refusal(sql);
-      assert.ok(code === 'not_supported' || code === 'statement_not_allowed' || code === 'invalid_sql', `${sql}: ${code}`);
+      assert.ok(
+        code === 'not_supported' || code === 'statement_not_allowed' || code === 'invalid_sql',
+        `${sql}: ${code}`
+      );
     }
   });
 
@@ -137,7 +143,7 @@ describe('SQL-mode checker on PostgreSQL’s parse tree, against lexing tricks',
 
   it('still accepts reading statements that merely mention those words, and bare columns named like keywords', () => {
     for (const sql of [
-      "SELECT 'into', \"update\", $$ for update $$ FROM t -- delete",
+      'SELECT \'into\', "update", $$ for update $$ FROM t -- delete',
       'SELECT update, insert, delete, t.into FROM t WHERE update > 0 ORDER BY delete',
       "SELECT substring('abcdef' from 1 for 2)",
       'TABLE t',
@@ -153,7 +159,7 @@ describe('SQL-mode checker on PostgreSQL’s parse tree, against lexing tricks',
   });
 
   it('hands on the statement alone: no trailing semicolons, UTF-8 kept', () => {
-    assert.equal(checkReadOnlyStatement("SELECT 'é;ü' AS \"ä\" ;;  ").sql, "SELECT 'é;ü' AS \"ä\"");
+    assert.equal(checkReadOnlyStatement('SELECT \'é;ü\' AS "ä" ;;  ').sql, 'SELECT \'é;ü\' AS "ä"');
     assert.equal(checkReadOnlyStatement("SELECT 'a;b' /* ; */ -- ;\n;;").sql, "SELECT 'a;b' /* ; */ -- ;");
     assert.equal(refusal(' ;; -- nothing'), 'empty_sql');
     assert.equal(refusal(''), 'empty_sql');

@@ -27,7 +27,10 @@ forEachDatabase(
     it('rejects an unknown token and a malformed header with 401', async () => {
       const ctx = getCtx();
       assert.equal((await api(ctx, '/api/v1/catalog', { token: 'not-a-real-token' })).status, 401);
-      const basic = await api(ctx, '/api/v1/catalog', { token: null, headers: { authorization: `Basic ${ctx.tokens.admin}` } });
+      const basic = await api(ctx, '/api/v1/catalog', {
+        token: null,
+        headers: { authorization: `Basic ${ctx.tokens.admin}` },
+      });
       assert.equal(basic.status, 401);
       assert.equal(basic.body.error, 'unauthorized');
     });
@@ -40,7 +43,11 @@ forEachDatabase(
       assert.match(res.body.database.postgresVersion, /^\d+\.\d+/);
       if (ctx.timescale) assert.match(res.body.database.timescaledb.version, /^2\./);
       else assert.equal(res.body.database.timescaledb, null);
-      assert.deepEqual(res.body.token, { name: 'limited', scopes: ['read', 'write'], tables: ['metrics', 'other.things'] });
+      assert.deepEqual(res.body.token, {
+        name: 'limited',
+        scopes: ['read', 'write'],
+        tables: ['metrics', 'other.things'],
+      });
       assert.match(res.body.gateway.version, /^\d+\.\d+\.\d+/);
     });
 
@@ -50,7 +57,10 @@ forEachDatabase(
       assert.equal(read.status, 403);
       assert.equal(read.body.error, 'forbidden');
       assert.match(read.body.message, /"read" scope/);
-      const write = await api(ctx, '/timescaledb/data/metrics', { token: ctx.tokens.reader, body: { time: '2024-01-01T00:00:00Z', device: 'x' } });
+      const write = await api(ctx, '/timescaledb/data/metrics', {
+        token: ctx.tokens.reader,
+        body: { time: '2024-01-01T00:00:00Z', device: 'x' },
+      });
       assert.equal(write.status, 403);
       const refresh = await api(ctx, '/api/v1/catalog/refresh', { method: 'POST', token: ctx.tokens.reader });
       assert.equal(refresh.status, 403);

@@ -64,9 +64,15 @@ const row = fc.record({
   offset: fc.integer({ min: 0, max: SPAN_MS - 1 }),
   sensor: fc.constantFrom('s1', 's2', 's3', null),
   site: fc.constantFrom('a', 'b'),
-  v: fc.option(fc.double({ min: -1000, max: 1000, noNaN: true }).map((x) => Math.round(x * 1e6) / 1e6), { freq: 8 }),
+  v: fc.option(
+    fc.double({ min: -1000, max: 1000, noNaN: true }).map((x) => Math.round(x * 1e6) / 1e6),
+    { freq: 8 }
+  ),
   n: fc.integer({ min: -50, max: 50 }),
-  r: fc.option(fc.integer({ min: -100_000, max: 100_000 }).map((x) => Math.fround(x / 1000)), { freq: 8 }),
+  r: fc.option(
+    fc.integer({ min: -100_000, max: 100_000 }).map((x) => Math.fround(x / 1000)),
+    { freq: 8 }
+  ),
 });
 const dataset = fc.uniqueArray(row, { minLength: 20, maxLength: 600, selector: (x) => x.offset });
 
@@ -75,7 +81,11 @@ const query = fc.record({
   bucket: fc.constantFrom(...BUCKETS),
   fill: fc.constantFrom(...FILLS),
   groupBy: fc.constantFrom([], ['sensor'], ['sensor', 'site']),
-  filter: fc.constantFrom(null, { column: 'sensor', op: 'IN', value: ['s1', 's3'] }, { column: 'site', op: '=', value: 'b' }),
+  filter: fc.constantFrom(
+    null,
+    { column: 'sensor', op: 'IN', value: ['s1', 's3'] },
+    { column: 'site', op: '=', value: 'b' }
+  ),
   from: fc.integer({ min: -3_600_000, max: SPAN_MS }),
   length: fc.integer({ min: 30_000, max: 30 * 3_600_000 }),
   timezone: fc.constantFrom('UTC', 'UTC', 'Europe/Berlin', 'Asia/Kathmandu'),
@@ -93,10 +103,19 @@ function sqlValue(x: string | number | null): string {
 async function load(ctx: TestContext, rows: Row[]): Promise<void> {
   await ctx.db.query('DELETE FROM cagg_readings');
   // Test data of the test's own making, written as literals (one statement).
-  const values = rows.map((x) => `('${new Date(DAY0 + x.offset).toISOString()}', ${[x.sensor, x.site, x.v, x.n, x.r].map(sqlValue).join(', ')})`);
+  const values = rows.map(
+    (x) =>
+      `('${new Date(DAY0 + x.offset).toISOString()}', ${[x.sensor, x.site, x.v, x.n, x.r].map(sqlValue).join(', ')})`
+  );
   await ctx.db.query(`INSERT INTO cagg_readings VALUES ${values.join(', ')}`);
   if (!ctx.timescale) return;
-  for (const view of ['cagg_readings_1m', 'cagg_readings_5m', 'cagg_readings_1h', 'cagg_readings_2m', 'cagg_readings_where']) {
+  for (const view of [
+    'cagg_readings_1m',
+    'cagg_readings_5m',
+    'cagg_readings_1h',
+    'cagg_readings_2m',
+    'cagg_readings_where',
+  ]) {
     await ctx.db.query(`CALL refresh_continuous_aggregate('${view}', NULL, '${SPLIT}')`);
   }
 }
@@ -132,88 +151,150 @@ async function ask(ctx: TestContext, q: Query, routing: boolean) {
 
 forEachDatabase(
   (getCtx) => {
-    it('lists each continuous aggregate with its bucket, group-by and stored aggregates, a cagg on a cagg included', { skip: false }, async (t) => {
-      const ctx = getCtx();
-      if (!ctx.timescale) return t.skip('no TimescaleDB on this server');
-      const caggs = ctx.app.catalog.continuousAggregatesOf('cagg_readings');
-      const byName = new Map(caggs.map((c) => [c.name, c]));
-      const m1 = byName.get('cagg_readings_1m')!;
-      assert.equal(m1.bucket.widthMs, 60_000);
-      assert.equal(m1.materializedOnly, false);
-      assert.equal(m1.groupByComplete, true);
-      assert.deepEqual(m1.groupBy, [{ output: 'sensor', column: 'sensor' }, { output: 'site', column: 'site' }]);
-      assert.deepEqual(
-        m1.aggregates.map((a) => `${a.output}=${a.fn}(${a.column})`),
-        ['sum_v=sum(v)', 'count_v=count(v)', 'min_v=min(v)', 'max_v=max(v)', 'first_v=first(v)', 'last_v=last(v)', 'sum_n=sum(n)', 'rows=count_rows()', 'min_n=min(n)', 'max_n=max(n)', 'avg_r=avg(r)', 'count_r=count(r)', 'min_r=min(r)', 'max_r=max(r)']
-      );
-      const h1 = byName.get('cagg_readings_1h')!;
-      assert.equal(h1.parent, 'cagg_readings_1m');
-      assert.equal(h1.source, 'cagg_readings');
-      assert.equal(h1.timeColumn, 'ts');
-      assert.equal(h1.bucket.widthMs, 3_600_000);
-      assert.equal(h1.materializedOnly, true);
-      assert.deepEqual(h1.aggregates.map((a) => `${a.output}=${a.fn}(${a.column})`), ['sum_v=sum(v)', 'count_v=count(v)', 'min_v=min(v)', 'max_v=max(v)']);
-      assert.equal(byName.get('cagg_readings_5m')!.unroutable, null);
-      const m2 = byName.get('cagg_readings_2m')!;
-      assert.deepEqual(m2.groupBy, [{ output: 'sensor', column: 'sensor' }]);
-      assert.equal(m2.groupByComplete, false);
-      assert.equal(byName.get('cagg_readings_where')!.unroutable, 'it filters rows (WHERE)');
-    });
-
-    it('answers exactly as the raw table for random data, ranges, buckets, aggregations and fills', { timeout: 600_000 }, async () => {
-      const ctx = getCtx();
-      let routed = 0;
-      let total = 0;
-      const servers = new Set<string>();
-      await fc.assert(
-        fc.asyncProperty(dataset, fc.array(query, { minLength: 4, maxLength: 4 }), async (rows, queries) => {
-          await load(ctx, rows);
-          for (const q of queries) {
-            const raw = await ask(ctx, q, false);
-            const viaCagg = await ask(ctx, q, true);
-            const what = JSON.stringify(q);
-            assert.doesNotMatch(raw.executedQueryString, /cagg_readings_/, what);
-            total++;
-            const servedBy = /FROM "public"\."(cagg_readings_\w+)"/.exec(viaCagg.executedQueryString)?.[1];
-            if (servedBy) {
-              routed++;
-              servers.add(servedBy);
-              const notice = viaCagg.frames[0].schema.meta.notices?.find((n: any) => n.text.startsWith('Served from continuous aggregate'));
-              assert.ok(notice?.text.includes(servedBy), what);
-            }
-            if (!ctx.timescale) assert.equal(servedBy, undefined, what);
-            // Minute-multiple buckets over at least one whole minute always have a cagg that serves them (months: whole minutes too).
-            const bucketMs = { '1m': 60e3, '2m': 120e3, '5m': 300e3, '10m': 600e3, '15m': 900e3, '30m': 1800e3, '1h': 3600e3, '3h': 10800e3, '1d': 86400e3, '1w': 604800e3, '1M': 60e3, '90s': 90e3 }[q.bucket];
-            const from = DAY0 + q.from;
-            const wholeMinute = Math.floor((from + q.length) / 60e3) > Math.ceil(from / 60e3);
-            const firstLast = q.metrics.some((m) => m.aggregation === 'first' || m.aggregation === 'last');
-            const groupsAll = q.groupBy.length === 2;
-            if (ctx.timescale && bucketMs % 60e3 === 0 && wholeMinute && (!firstLast || groupsAll)) assert.ok(servedBy, `not routed: ${what}`);
-            if (firstLast && !groupsAll) assert.equal(servedBy, undefined, what);
-            if (q.bucket === '90s') assert.equal(servedBy, undefined, what);
-            const real = q.metrics.some((m) => m.column === 'r');
-            assertSameFrames(viaCagg.frames, raw.frames, real ? 2e-7 : 1e-9, what);
-          }
-        }),
-        { numRuns: Number(process.env.CAGG_PROPERTY_RUNS ?? (ctx.timescale ? 25 : 4)), ...(process.env.CAGG_PROPERTY_SEED ? { seed: Number(process.env.CAGG_PROPERTY_SEED) } : {}) }
-      );
-      if (ctx.timescale) {
-        assert.ok(routed > total / 3, `${routed} of ${total} routed`);
-        // The real-time cagg, the materialized-only one (raw tail past its watermark) and the cagg on a cagg all served; never the filtering one.
-        for (const name of ['cagg_readings_1h', 'cagg_readings_1m', 'cagg_readings_5m']) assert.ok(servers.has(name), `${name} never served: ${[...servers]}`);
-        assert.ok(!servers.has('cagg_readings_where'));
+    it(
+      'lists each continuous aggregate with its bucket, group-by and stored aggregates, a cagg on a cagg included',
+      { skip: false },
+      async (t) => {
+        const ctx = getCtx();
+        if (!ctx.timescale) return t.skip('no TimescaleDB on this server');
+        const caggs = ctx.app.catalog.continuousAggregatesOf('cagg_readings');
+        const byName = new Map(caggs.map((c) => [c.name, c]));
+        const m1 = byName.get('cagg_readings_1m')!;
+        assert.equal(m1.bucket.widthMs, 60_000);
+        assert.equal(m1.materializedOnly, false);
+        assert.equal(m1.groupByComplete, true);
+        assert.deepEqual(m1.groupBy, [
+          { output: 'sensor', column: 'sensor' },
+          { output: 'site', column: 'site' },
+        ]);
+        assert.deepEqual(
+          m1.aggregates.map((a) => `${a.output}=${a.fn}(${a.column})`),
+          [
+            'sum_v=sum(v)',
+            'count_v=count(v)',
+            'min_v=min(v)',
+            'max_v=max(v)',
+            'first_v=first(v)',
+            'last_v=last(v)',
+            'sum_n=sum(n)',
+            'rows=count_rows()',
+            'min_n=min(n)',
+            'max_n=max(n)',
+            'avg_r=avg(r)',
+            'count_r=count(r)',
+            'min_r=min(r)',
+            'max_r=max(r)',
+          ]
+        );
+        const h1 = byName.get('cagg_readings_1h')!;
+        assert.equal(h1.parent, 'cagg_readings_1m');
+        assert.equal(h1.source, 'cagg_readings');
+        assert.equal(h1.timeColumn, 'ts');
+        assert.equal(h1.bucket.widthMs, 3_600_000);
+        assert.equal(h1.materializedOnly, true);
+        assert.deepEqual(
+          h1.aggregates.map((a) => `${a.output}=${a.fn}(${a.column})`),
+          ['sum_v=sum(v)', 'count_v=count(v)', 'min_v=min(v)', 'max_v=max(v)']
+        );
+        assert.equal(byName.get('cagg_readings_5m')!.unroutable, null);
+        const m2 = byName.get('cagg_readings_2m')!;
+        assert.deepEqual(m2.groupBy, [{ output: 'sensor', column: 'sensor' }]);
+        assert.equal(m2.groupByComplete, false);
+        assert.equal(byName.get('cagg_readings_where')!.unroutable, 'it filters rows (WHERE)');
       }
-      else assert.equal(routed, 0);
-    });
+    );
+
+    it(
+      'answers exactly as the raw table for random data, ranges, buckets, aggregations and fills',
+      { timeout: 600_000 },
+      async () => {
+        const ctx = getCtx();
+        let routed = 0;
+        let total = 0;
+        const servers = new Set<string>();
+        await fc.assert(
+          fc.asyncProperty(dataset, fc.array(query, { minLength: 4, maxLength: 4 }), async (rows, queries) => {
+            await load(ctx, rows);
+            for (const q of queries) {
+              const raw = await ask(ctx, q, false);
+              const viaCagg = await ask(ctx, q, true);
+              const what = JSON.stringify(q);
+              assert.doesNotMatch(raw.executedQueryString, /cagg_readings_/, what);
+              total++;
+              const servedBy = /FROM "public"\."(cagg_readings_\w+)"/.exec(viaCagg.executedQueryString)?.[1];
+              if (servedBy) {
+                routed++;
+                servers.add(servedBy);
+                const notice = viaCagg.frames[0].schema.meta.notices?.find((n: any) =>
+                  n.text.startsWith('Served from continuous aggregate')
+                );
+                assert.ok(notice?.text.includes(servedBy), what);
+              }
+              if (!ctx.timescale) assert.equal(servedBy, undefined, what);
+              // Minute-multiple buckets over at least one whole minute always have a cagg that serves them (months: whole minutes too).
+              const bucketMs = {
+                '1m': 60e3,
+                '2m': 120e3,
+                '5m': 300e3,
+                '10m': 600e3,
+                '15m': 900e3,
+                '30m': 1800e3,
+                '1h': 3600e3,
+                '3h': 10800e3,
+                '1d': 86400e3,
+                '1w': 604800e3,
+                '1M': 60e3,
+                '90s': 90e3,
+              }[q.bucket];
+              const from = DAY0 + q.from;
+              const wholeMinute = Math.floor((from + q.length) / 60e3) > Math.ceil(from / 60e3);
+              const firstLast = q.metrics.some((m) => m.aggregation === 'first' || m.aggregation === 'last');
+              const groupsAll = q.groupBy.length === 2;
+              if (ctx.timescale && bucketMs % 60e3 === 0 && wholeMinute && (!firstLast || groupsAll))
+                assert.ok(servedBy, `not routed: ${what}`);
+              if (firstLast && !groupsAll) assert.equal(servedBy, undefined, what);
+              if (q.bucket === '90s') assert.equal(servedBy, undefined, what);
+              const real = q.metrics.some((m) => m.column === 'r');
+              assertSameFrames(viaCagg.frames, raw.frames, real ? 2e-7 : 1e-9, what);
+            }
+          }),
+          {
+            numRuns: Number(process.env.CAGG_PROPERTY_RUNS ?? (ctx.timescale ? 25 : 4)),
+            ...(process.env.CAGG_PROPERTY_SEED ? { seed: Number(process.env.CAGG_PROPERTY_SEED) } : {}),
+          }
+        );
+        if (ctx.timescale) {
+          assert.ok(routed > total / 3, `${routed} of ${total} routed`);
+          // The real-time cagg, the materialized-only one (raw tail past its watermark) and the cagg on a cagg all served; never the filtering one.
+          for (const name of ['cagg_readings_1h', 'cagg_readings_1m', 'cagg_readings_5m'])
+            assert.ok(servers.has(name), `${name} never served: ${[...servers]}`);
+          assert.ok(!servers.has('cagg_readings_where'));
+        } else assert.equal(routed, 0);
+      }
+    );
 
     it('never routes percentiles, and turns off when the query says so', async (t) => {
       const ctx = getCtx();
       if (!ctx.timescale) return t.skip('no TimescaleDB on this server');
-      const q = { metrics: [{ column: 'v', aggregation: 'median' }], bucket: '1h', fill: 'none', groupBy: [], filter: null, from: 0, length: 86_400_000, timezone: 'UTC' } as any;
+      const q = {
+        metrics: [{ column: 'v', aggregation: 'median' }],
+        bucket: '1h',
+        fill: 'none',
+        groupBy: [],
+        filter: null,
+        from: 0,
+        length: 86_400_000,
+        timezone: 'UTC',
+      } as any;
       const median = await ask(ctx, q, true);
       assert.doesNotMatch(median.executedQueryString, /cagg_readings_/);
       // The frame says why, per cagg, for the query inspector.
-      assert.ok(median.frames[0].schema.meta.custom.notRouted.includes('cagg_readings_1h: median does not compose from buckets'), JSON.stringify(median.frames[0].schema.meta.custom));
+      assert.ok(
+        median.frames[0].schema.meta.custom.notRouted.includes(
+          'cagg_readings_1h: median does not compose from buckets'
+        ),
+        JSON.stringify(median.frames[0].schema.meta.custom)
+      );
       const avg = { ...q, metrics: [{ column: 'v', aggregation: 'avg' }] };
       assert.match((await ask(ctx, avg, true)).executedQueryString, /cagg_readings_1h/);
       assert.doesNotMatch((await ask(ctx, avg, false)).executedQueryString, /cagg_readings_/);
@@ -222,7 +303,12 @@ forEachDatabase(
       assert.match((await ask(ctx, twoMin, true)).executedQueryString, /FROM "public"\."cagg_readings_2m"/);
       const first = await ask(ctx, { ...twoMin, metrics: [{ column: 'v', aggregation: 'first' }] }, true);
       assert.doesNotMatch(first.executedQueryString, /cagg_readings_/);
-      assert.ok(first.frames[0].schema.meta.custom.notRouted.includes('cagg_readings_1m: first needs the query to group by all of its group-by columns'), JSON.stringify(first.frames[0].schema.meta.custom));
+      assert.ok(
+        first.frames[0].schema.meta.custom.notRouted.includes(
+          'cagg_readings_1m: first needs the query to group by all of its group-by columns'
+        ),
+        JSON.stringify(first.frames[0].schema.meta.custom)
+      );
     });
   },
   {

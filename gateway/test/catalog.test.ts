@@ -31,7 +31,9 @@ forEachDatabase(
     it('describes columns with PostgreSQL type and kind', async () => {
       const res = await api(getCtx(), '/api/v1/catalog/items/columns');
       assert.equal(res.status, 200);
-      const kinds = Object.fromEntries(res.body.columns.map((c: { name: string; type: string; kind: string }) => [c.name, `${c.type}|${c.kind}`]));
+      const kinds = Object.fromEntries(
+        res.body.columns.map((c: { name: string; type: string; kind: string }) => [c.name, `${c.type}|${c.kind}`])
+      );
       assert.deepEqual(kinds, {
         sku: 'text|string',
         qty: 'integer|number',
@@ -75,8 +77,14 @@ forEachDatabase(
       assert.equal(app.catalog.resolveColumn(odd, 'x"y').ident, '"x""y"');
       assert.equal(app.catalog.resolveTable('public.metrics').name, 'metrics');
       assert.equal(app.catalog.resolveColumn('metrics', 'value').kind, 'number');
-      assert.throws(() => app.catalog.resolveTable('missing'), (e: unknown) => e instanceof ApiError && e.statusCode === 404 && e.code === 'unknown_table');
-      assert.throws(() => app.catalog.resolveColumn('metrics', 'nope'), (e: unknown) => e instanceof ApiError && e.statusCode === 400 && /"nope"/.test(e.message));
+      assert.throws(
+        () => app.catalog.resolveTable('missing'),
+        (e: unknown) => e instanceof ApiError && e.statusCode === 404 && e.code === 'unknown_table'
+      );
+      assert.throws(
+        () => app.catalog.resolveColumn('metrics', 'nope'),
+        (e: unknown) => e instanceof ApiError && e.statusCode === 400 && /"nope"/.test(e.message)
+      );
     });
 
     it('marks continuous aggregates with bucket width and source', async (t) => {

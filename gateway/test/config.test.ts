@@ -16,8 +16,28 @@ describe('configuration', () => {
   it('applies the documented defaults', () => {
     const c = loadConfig({ GATEWAY_TOKENS: 'a:secret-123:read' });
     assert.deepEqual(
-      { port: c.port, host: c.host, dataDir: c.dataDir, timeout: c.statementTimeoutMs, def: c.defaultRowLimit, max: c.maxRowLimit, body: c.bodyLimit, metrics: c.metricsPublic, db: c.databaseUrl },
-      { port: 8080, host: '127.0.0.1', dataDir: './data', timeout: 30000, def: 1000, max: 100000, body: 64 * 1024 * 1024, metrics: true, db: undefined }
+      {
+        port: c.port,
+        host: c.host,
+        dataDir: c.dataDir,
+        timeout: c.statementTimeoutMs,
+        def: c.defaultRowLimit,
+        max: c.maxRowLimit,
+        body: c.bodyLimit,
+        metrics: c.metricsPublic,
+        db: c.databaseUrl,
+      },
+      {
+        port: 8080,
+        host: '127.0.0.1',
+        dataDir: './data',
+        timeout: 30000,
+        def: 1000,
+        max: 100000,
+        body: 64 * 1024 * 1024,
+        metrics: true,
+        db: undefined,
+      }
     );
   });
 
@@ -28,19 +48,31 @@ describe('configuration', () => {
       GATEWAY_DEMO: 'true',
       GATEWAY_TOKENS_FILE: 'f.json',
     });
-    const c = loadConfig({ PORT: '1', GATEWAY_TOKENS: 'a:secret-123:read' }, ['--port=0', '--statement-timeout-ms', '500']);
+    const c = loadConfig({ PORT: '1', GATEWAY_TOKENS: 'a:secret-123:read' }, [
+      '--port=0',
+      '--statement-timeout-ms',
+      '500',
+    ]);
     assert.equal(c.port, 0);
     assert.equal(c.statementTimeoutMs, 500);
   });
 
   it('rejects bad numbers and booleans with the variable name', () => {
     assert.throws(() => loadConfig({ GATEWAY_TOKENS: 'a:secret-123:read', PORT: 'http' }), /PORT must be an integer/);
-    assert.throws(() => loadConfig({ GATEWAY_TOKENS: 'a:secret-123:read', METRICS_PUBLIC: 'maybe' }), /METRICS_PUBLIC must be true or false/);
-    assert.throws(() => loadConfig({ GATEWAY_TOKENS: 'a:secret-123:read', DEFAULT_ROW_LIMIT: '10', MAX_ROW_LIMIT: '5' }), /above MAX_ROW_LIMIT/);
+    assert.throws(
+      () => loadConfig({ GATEWAY_TOKENS: 'a:secret-123:read', METRICS_PUBLIC: 'maybe' }),
+      /METRICS_PUBLIC must be true or false/
+    );
+    assert.throws(
+      () => loadConfig({ GATEWAY_TOKENS: 'a:secret-123:read', DEFAULT_ROW_LIMIT: '10', MAX_ROW_LIMIT: '5' }),
+      /above MAX_ROW_LIMIT/
+    );
   });
 
   it('parses GATEWAY_TOKENS entries with scopes and table lists, keeping only hashes', () => {
-    const c = loadConfig({ GATEWAY_TOKENS: 'grafana:s3cret-value:read,sql ; ingest:another-secret:write:sensor_data,other.t' });
+    const c = loadConfig({
+      GATEWAY_TOKENS: 'grafana:s3cret-value:read,sql ; ingest:another-secret:write:sensor_data,other.t',
+    });
     assert.deepEqual(c.tokens, [
       { name: 'grafana', sha256: hashToken('s3cret-value'), scopes: ['read', 'sql'] },
       { name: 'ingest', sha256: hashToken('another-secret'), scopes: ['write'], tables: ['sensor_data', 'other.t'] },
@@ -58,10 +90,13 @@ describe('configuration', () => {
   it('reads a tokens file with plain or pre-hashed secrets', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
     const file = join(dir, 'tokens.json');
-    writeFileSync(file, JSON.stringify([
-      { name: 'plain', token: 'plain-secret-1', scopes: ['read'] },
-      { name: 'hashed', sha256: hashToken('hashed-secret-1'), scopes: ['admin'], tables: ['x'] },
-    ]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { name: 'plain', token: 'plain-secret-1', scopes: ['read'] },
+        { name: 'hashed', sha256: hashToken('hashed-secret-1'), scopes: ['admin'], tables: ['x'] },
+      ])
+    );
     const c = loadConfig({ GATEWAY_TOKENS_FILE: file });
     assert.equal(findToken(c.tokens, 'plain-secret-1')?.name, 'plain');
     assert.equal(findToken(c.tokens, 'hashed-secret-1')?.name, 'hashed');
@@ -75,8 +110,15 @@ describe('configuration', () => {
   it('grants the cost-guard bypass only to tokens configured with allowExpensive', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
     const file = join(dir, 'tokens.json');
-    writeFileSync(file, JSON.stringify([{ name: 'reports', token: 'reports-secret-1', scopes: ['read'], allowExpensive: true }]));
-    const c = loadConfig({ GATEWAY_TOKENS: 'panel:panel-secret-1:read;bulk:bulk-secret-01:read', GATEWAY_EXPENSIVE_TOKENS: 'bulk', GATEWAY_TOKENS_FILE: file });
+    writeFileSync(
+      file,
+      JSON.stringify([{ name: 'reports', token: 'reports-secret-1', scopes: ['read'], allowExpensive: true }])
+    );
+    const c = loadConfig({
+      GATEWAY_TOKENS: 'panel:panel-secret-1:read;bulk:bulk-secret-01:read',
+      GATEWAY_EXPENSIVE_TOKENS: 'bulk',
+      GATEWAY_TOKENS_FILE: file,
+    });
     assert.equal(findToken(c.tokens, 'panel-secret-1')?.allowExpensive, undefined);
     assert.equal(findToken(c.tokens, 'bulk-secret-01')?.allowExpensive, true);
     assert.equal(findToken(c.tokens, 'reports-secret-1')?.allowExpensive, true);
@@ -84,7 +126,10 @@ describe('configuration', () => {
       () => loadConfig({ GATEWAY_TOKENS: 'panel:panel-secret-1:read', GATEWAY_EXPENSIVE_TOKENS: 'pannel' }),
       /GATEWAY_EXPENSIVE_TOKENS names "pannel", which is not a configured token/
     );
-    writeFileSync(file, JSON.stringify([{ name: 'reports', token: 'reports-secret-1', scopes: ['read'], allowExpensive: 'yes' }]));
+    writeFileSync(
+      file,
+      JSON.stringify([{ name: 'reports', token: 'reports-secret-1', scopes: ['read'], allowExpensive: 'yes' }])
+    );
     assert.throws(() => loadConfig({ GATEWAY_TOKENS_FILE: file }), /"allowExpensive" must be true or false/);
   });
 });

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Value } from 'typebox/value';
 import { Aggregation, FillMode, FilterOp, Format } from '../src/contract/query';
-import { AGGREGATIONS, DEFAULT_FORMAT, FILL_MODES, FILTER_OPERATORS, FORMATS, NUMERIC_AGGREGATIONS, needsNumbers } from '../src/contract/vocabulary';
+import {
+  AGGREGATIONS,
+  DEFAULT_FORMAT,
+  FILL_MODES,
+  FILTER_OPERATORS,
+  FORMATS,
+  NUMERIC_AGGREGATIONS,
+  needsNumbers,
+} from '../src/contract/vocabulary';
 
 /** The vocabulary is defined once, in contract/vocabulary.ts; the schemas are built from it. */
 describe('contract vocabulary', () => {

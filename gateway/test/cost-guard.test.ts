@@ -54,13 +54,20 @@ forEachDatabase(
       assert.equal(granted.error, undefined, granted.error);
       assert.ok(granted.frames[0].data.values[0].length > 500);
       // Without the option the reader's query is guarded as usual (422, not 403).
-      const guarded = (await api(getCtx(), '/api/v1/query', { token: TOKENS.reader, body: { range: WHOLE, queries: [builder()] } })).body.results.A;
+      const guarded = (
+        await api(getCtx(), '/api/v1/query', { token: TOKENS.reader, body: { range: WHOLE, queries: [builder()] } })
+      ).body.results.A;
       assert.equal(guarded.status, 422);
     });
 
     it('guards SQL mode too', async () => {
       const sql = (extra: Record<string, unknown> = {}) =>
-        api(getCtx(), '/api/v1/query', { body: { range: WHOLE, queries: [{ refId: 'S', mode: 'sql', format: 'table', rawSql: 'SELECT * FROM cagg_cost_rows', ...extra }] } });
+        api(getCtx(), '/api/v1/query', {
+          body: {
+            range: WHOLE,
+            queries: [{ refId: 'S', mode: 'sql', format: 'table', rawSql: 'SELECT * FROM cagg_cost_rows', ...extra }],
+          },
+        });
       const refused = (await sql()).body.results.S;
       assert.equal(refused.status, 422);
       assert.equal(refused.errorCode, 'query_too_expensive');
@@ -71,20 +78,41 @@ forEachDatabase(
       const ctx = getCtx();
       const estimate = await estimatePlan(ctx.db, 'SELECT avg(v) FROM cagg_cost_rows', []);
       assert.ok(estimate.cost > 0 && estimate.rowsScanned >= 5000, JSON.stringify(estimate));
-      await assert.rejects(checkQueryCost(ctx.db, 'SELECT avg(v) FROM cagg_cost_rows', [], { maxCost: estimate.cost / 2, maxRowsScanned: 0 }, 'X'), (err: any) => {
-        assert.equal(err.statusCode, 422);
-        assert.match(err.message, /cost [\d.e+]+ \(QUERY_MAX_COST/);
-        return true;
-      });
-      await checkQueryCost(ctx.db, 'SELECT avg(v) FROM cagg_cost_rows', [], { maxCost: estimate.cost * 2, maxRowsScanned: 0 }, 'X');
+      await assert.rejects(
+        checkQueryCost(
+          ctx.db,
+          'SELECT avg(v) FROM cagg_cost_rows',
+          [],
+          { maxCost: estimate.cost / 2, maxRowsScanned: 0 },
+          'X'
+        ),
+        (err: any) => {
+          assert.equal(err.statusCode, 422);
+          assert.match(err.message, /cost [\d.e+]+ \(QUERY_MAX_COST/);
+          return true;
+        }
+      );
+      await checkQueryCost(
+        ctx.db,
+        'SELECT avg(v) FROM cagg_cost_rows',
+        [],
+        { maxCost: estimate.cost * 2, maxRowsScanned: 0 },
+        'X'
+      );
     });
   },
   {
-    env: { QUERY_MAX_ROWS_SCANNED: '2000', GATEWAY_TOKENS: `${TOKEN_SPEC};bulk:${BULK_SECRET}:read`, GATEWAY_EXPENSIVE_TOKENS: 'bulk' },
+    env: {
+      QUERY_MAX_ROWS_SCANNED: '2000',
+      GATEWAY_TOKENS: `${TOKEN_SPEC};bulk:${BULK_SECRET}:read`,
+      GATEWAY_EXPENSIVE_TOKENS: 'bulk',
+    },
     setup: async (db) => {
       await db.query('CREATE TABLE cagg_cost_rows (ts timestamptz NOT NULL, v double precision)');
       await db.query('CREATE INDEX ON cagg_cost_rows (ts)');
-      await db.query(`INSERT INTO cagg_cost_rows SELECT timestamptz '2026-06-01' + i * interval '1 minute', random() FROM generate_series(0, 10079) AS i`);
+      await db.query(
+        `INSERT INTO cagg_cost_rows SELECT timestamptz '2026-06-01' + i * interval '1 minute', random() FROM generate_series(0, 10079) AS i`
+      );
       await db.query('ANALYZE cagg_cost_rows');
     },
   }

@@ -45,8 +45,13 @@ forEachDatabase(
   (getCtx) => {
     const get = (path: string) => api(getCtx(), path);
     const post = (table: string, body: unknown, contentType?: string) =>
-      api(getCtx(), `/timescaledb/data/${table}`, { method: 'POST', body, headers: contentType ? { 'content-type': contentType } : {} });
-    const typedCount = async () => (await getCtx().db.query<{ n: number }>('SELECT count(*)::int AS n FROM typed_rows')).rows[0].n;
+      api(getCtx(), `/timescaledb/data/${table}`, {
+        method: 'POST',
+        body,
+        headers: contentType ? { 'content-type': contentType } : {},
+      });
+    const typedCount = async () =>
+      (await getCtx().db.query<{ n: number }>('SELECT count(*)::int AS n FROM typed_rows')).rows[0].n;
 
     /** A good typed_rows row; `i` keeps them apart. */
     const goodRow = (i: number) => ({
@@ -64,38 +69,71 @@ forEachDatabase(
     });
 
     /** One bad value at `row` of `count` good rows: the answer names that row and column and nothing is written. */
-    async function assertRowRefused(count: number, row: number, column: string, value: unknown, reason: RegExp, shuffleKeys = false) {
+    async function assertRowRefused(
+      count: number,
+      row: number,
+      column: string,
+      value: unknown,
+      reason: RegExp,
+      shuffleKeys = false
+    ) {
       const rows: Record<string, unknown>[] = Array.from({ length: count }, (_, i) => goodRow(i));
       rows[row] = { ...rows[row], [column]: value };
       // Keys in another order on some rows: the streamed COPY gives way to checking all rows first.
-      const body = shuffleKeys ? rows.map((r, i) => (i % 2 ? Object.fromEntries(Object.entries(r).reverse()) : r)) : rows;
+      const body = shuffleKeys
+        ? rows.map((r, i) => (i % 2 ? Object.fromEntries(Object.entries(r).reverse()) : r))
+        : rows;
       const res = await post('typed_rows', body);
       assert.equal(res.status, 400, `${column}=${JSON.stringify(value)}: ${res.text}`);
       assert.equal(res.body.error, 'invalid_value');
       assert.match(res.body.message, new RegExp(`^Row ${row}, column "${column}": `), res.text);
       const errors = res.body.details.errors as RowErrorDetail[];
-      assert.deepEqual(errors.map((e) => [e.row, e.column]), [[row, column]], res.text);
+      assert.deepEqual(
+        errors.map((e) => [e.row, e.column]),
+        [[row, column]],
+        res.text
+      );
       assert.match(errors[0].reason, reason);
       assert.equal(await typedCount(), 0, 'nothing is written');
     }
 
     it('refuses from after to with 400 invalid_range naming both, as the query API does', async () => {
-      const res = await get(`/timescaledb/data/metrics${qs([['from', '2030-01-01'], ['to', '2020-01-01']])}`);
+      const res = await get(
+        `/timescaledb/data/metrics${qs([
+          ['from', '2030-01-01'],
+          ['to', '2020-01-01'],
+        ])}`
+      );
       assert.equal(res.status, 400, res.text);
       assert.equal(res.body.error, 'invalid_range');
       assert.match(res.body.message, /"from" \(2030-01-01\) is after "to" \(2020-01-01\)/);
       assert.deepEqual(res.body.details, { from: '2030-01-01', to: '2020-01-01' });
       // Epoch milliseconds against ISO text, one millisecond apart.
-      const mixed = await get(`/timescaledb/data/metrics${qs([['from', String(Date.parse('2024-01-01T00:20:00.001Z'))], ['to', '2024-01-01T00:20:00Z']])}`);
+      const mixed = await get(
+        `/timescaledb/data/metrics${qs([
+          ['from', String(Date.parse('2024-01-01T00:20:00.001Z'))],
+          ['to', '2024-01-01T00:20:00Z'],
+        ])}`
+      );
       assert.deepEqual([mixed.status, mixed.body.error], [400, 'invalid_range']);
-      const same = await get(`/timescaledb/data/metrics${qs([['from', '2024-01-01T00:20:00Z'], ['to', String(Date.parse('2024-01-01T00:20:00Z'))]])}`);
+      const same = await get(
+        `/timescaledb/data/metrics${qs([
+          ['from', '2024-01-01T00:20:00Z'],
+          ['to', String(Date.parse('2024-01-01T00:20:00Z'))],
+        ])}`
+      );
       assert.equal(same.status, 200, same.text);
       assert.equal(same.body.length, 3, 'from = to selects the rows at that instant');
     });
 
     it('checks bucket with the query engine interval parser: 400 invalid_bucket naming it', async () => {
       for (const bucket of ['abc', '0s', '-5m', '1 fortnight', "1h'; drop table metrics; --"]) {
-        const res = await get(`/timescaledb/data/metrics${qs([['bucket', bucket], ['agg', 'avg']])}`);
+        const res = await get(
+          `/timescaledb/data/metrics${qs([
+            ['bucket', bucket],
+            ['agg', 'avg'],
+          ])}`
+        );
         assert.equal(res.status, 400, `${bucket}: ${res.text}`);
         assert.equal(res.body.error, 'invalid_bucket', bucket);
         assert.ok(res.body.message.includes(JSON.stringify(bucket)), res.body.message);
@@ -103,11 +141,27 @@ forEachDatabase(
         assert.equal(res.body.details.param, 'bucket');
       }
       // What it reads, it reads the query engine's way: calendar months too, on both databases.
-      const monthly = await get(`/timescaledb/data/metrics${qs([['bucket', '1M'], ['agg', 'max'], ['columns', 'value']])}`);
+      const monthly = await get(
+        `/timescaledb/data/metrics${qs([
+          ['bucket', '1M'],
+          ['agg', 'max'],
+          ['columns', 'value'],
+        ])}`
+      );
       assert.equal(monthly.status, 200, monthly.text);
       assert.deepEqual(monthly.body, [{ time: '2024-01-01T00:00:00.000Z', value: 35 }]);
-      const quarterHours = await get(`/timescaledb/data/metrics${qs([['bucket', '15 minutes'], ['agg', 'count'], ['columns', 'value'], ['device', 'eq.d1']])}`);
-      assert.deepEqual(quarterHours.body.map((r: { value: number }) => r.value), [2, 1, 2, 1]);
+      const quarterHours = await get(
+        `/timescaledb/data/metrics${qs([
+          ['bucket', '15 minutes'],
+          ['agg', 'count'],
+          ['columns', 'value'],
+          ['device', 'eq.d1'],
+        ])}`
+      );
+      assert.deepEqual(
+        quarterHours.body.map((r: { value: number }) => r.value),
+        [2, 1, 2, 1]
+      );
     });
 
     it('refuses a NUL character in filter values before the database, naming the column', async () => {
@@ -143,9 +197,13 @@ forEachDatabase(
       ];
       for (const [column, value, reason] of cases) await assertRowRefused(3, 1, column, value, reason);
       // The edges themselves fit.
-      const edges = await post('typed_rows', [{ ...goodRow(1), id: -2147483648, small: 32767, big: '-9223372036854775808' }]);
+      const edges = await post('typed_rows', [
+        { ...goodRow(1), id: -2147483648, small: 32767, big: '-9223372036854775808' },
+      ]);
       assert.equal(edges.status, 201, edges.text);
-      const back = await getCtx().db.query<{ id: number; small: number; big: string }>('SELECT id, small, big FROM typed_rows');
+      const back = await getCtx().db.query<{ id: number; small: number; big: string }>(
+        'SELECT id, small, big FROM typed_rows'
+      );
       assert.deepEqual(back.rows, [{ id: -2147483648, small: 32767, big: '-9223372036854775808' }]);
       await getCtx().db.query('TRUNCATE typed_rows');
     });
@@ -155,7 +213,10 @@ forEachDatabase(
       await assertRowRefused(3, 0, 'doc', { s: 'a\u0000b' }, /jsonb cannot hold/);
       const csv = await post('typed_rows', `id,label\n1,ok\n2,"x\u0000y"\n`, 'text/csv');
       assert.equal(csv.status, 400, csv.text);
-      assert.deepEqual(csv.body.details.errors.map((e: RowErrorDetail) => [e.row, e.column]), [[1, 'label']]);
+      assert.deepEqual(
+        csv.body.details.errors.map((e: RowErrorDetail) => [e.row, e.column]),
+        [[1, 'label']]
+      );
       const json = await post('typed_rows', [{ id: 7, plain: { s: 'a\u0000b' } }]);
       assert.equal(json.status, 201, json.text);
       const back = await getCtx().db.query<{ t: string }>(`SELECT plain::text AS t FROM typed_rows WHERE id = 7`);
@@ -183,7 +244,10 @@ forEachDatabase(
       assert.equal(check.status, 400, check.text);
       assert.equal(check.body.error, 'constraint_violation');
       assert.match(check.body.message, /^Row 1: .*typed_rows_small_check/);
-      assert.deepEqual(check.body.details.errors.map((e: RowErrorDetail) => e.row), [1]);
+      assert.deepEqual(
+        check.body.details.errors.map((e: RowErrorDetail) => e.row),
+        [1]
+      );
       const nulls = await post('typed_rows', [goodRow(1), goodRow(2), { ...goodRow(3), mood: null }]);
       assert.equal(nulls.status, 400, nulls.text);
       assert.match(nulls.body.message, /^Row 2, column "mood": /);

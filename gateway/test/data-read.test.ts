@@ -4,7 +4,6 @@ import { forEachDatabase } from './helpers/test-context';
 import { api, qs } from './helpers/http';
 import { createFixtures } from './helpers/fixtures';
 
-
 forEachDatabase(
   (getCtx) => {
     const get = (path: string, headers?: Record<string, string>) => api<any>(getCtx(), path, { headers });
@@ -41,12 +40,25 @@ forEachDatabase(
     });
 
     it('combines several filters, also on the same column', async () => {
-      const res = await get(`/timescaledb/data/metrics${qs([['value', 'gte.20'], ['value', 'lt.24'], ['device', 'eq.d2']])}`);
+      const res = await get(
+        `/timescaledb/data/metrics${qs([
+          ['value', 'gte.20'],
+          ['value', 'lt.24'],
+          ['device', 'eq.d2'],
+        ])}`
+      );
       assert.deepEqual(res.body.map((r: any) => r.value).sort(), [20, 21, 22, 23]);
     });
 
     it('selects columns, orders, limits and offsets', async () => {
-      const res = await get(`/timescaledb/data/metrics${qs([['columns', 'device,value'], ['order', 'value.desc.nullslast,device'], ['limit', '3'], ['offset', '1']])}`);
+      const res = await get(
+        `/timescaledb/data/metrics${qs([
+          ['columns', 'device,value'],
+          ['order', 'value.desc.nullslast,device'],
+          ['limit', '3'],
+          ['offset', '1'],
+        ])}`
+      );
       assert.deepEqual(res.body, [
         { device: 'd3', value: 34 },
         { device: 'd3', value: 33 },
@@ -56,8 +68,18 @@ forEachDatabase(
 
     it('applies from/to to the time column (ISO-8601 or epoch ms, inclusive)', async () => {
       const from = Date.parse('2024-01-01T00:10:00Z');
-      const res = await get(`/timescaledb/data/metrics${qs([['from', String(from)], ['to', '2024-01-01T00:20:00Z'], ['device', 'eq.d1'], ['order', 'time']])}`);
-      assert.deepEqual(res.body.map((r: any) => r.time), ['2024-01-01T00:10:00.000Z', '2024-01-01T00:20:00.000Z']);
+      const res = await get(
+        `/timescaledb/data/metrics${qs([
+          ['from', String(from)],
+          ['to', '2024-01-01T00:20:00Z'],
+          ['device', 'eq.d1'],
+          ['order', 'time'],
+        ])}`
+      );
+      assert.deepEqual(
+        res.body.map((r: any) => r.time),
+        ['2024-01-01T00:10:00.000Z', '2024-01-01T00:20:00.000Z']
+      );
     });
 
     it('uses the default row limit and caps limit at the maximum', async () => {
@@ -70,25 +92,51 @@ forEachDatabase(
       assert.equal(app.config.maxRowLimit, 100);
       const many = await api(getCtx(), '/timescaledb/data/series');
       assert.equal(many.body.length, 50, 'DEFAULT_ROW_LIMIT applies without limit');
-      assert.equal((await api(getCtx(), '/timescaledb/data/series?limit=1000')).body.length, 100, 'MAX_ROW_LIMIT caps limit');
+      assert.equal(
+        (await api(getCtx(), '/timescaledb/data/series?limit=1000')).body.length,
+        100,
+        'MAX_ROW_LIMIT caps limit'
+      );
       assert.equal((await api(getCtx(), '/timescaledb/data/series?limit=0')).body.length, 0);
     });
 
     it('answers CSV when asked, with a header and ISO times', async () => {
-      const res = await get(`/timescaledb/data/metrics${qs([['device', 'eq.d3'], ['order', 'time'], ['limit', '3']])}`, { accept: 'text/csv' });
+      const res = await get(
+        `/timescaledb/data/metrics${qs([
+          ['device', 'eq.d3'],
+          ['order', 'time'],
+          ['limit', '3'],
+        ])}`,
+        { accept: 'text/csv' }
+      );
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type')!, /text\/csv/);
-      assert.equal(res.text, 'time,device,value,count\n2024-01-01T00:00:00.000Z,d3,30,0\n2024-01-01T00:10:00.000Z,d3,31,1\n2024-01-01T00:20:00.000Z,d3,,2\n');
+      assert.equal(
+        res.text,
+        'time,device,value,count\n2024-01-01T00:00:00.000Z,d3,30,0\n2024-01-01T00:10:00.000Z,d3,31,1\n2024-01-01T00:20:00.000Z,d3,,2\n'
+      );
     });
 
     it('answers NDJSON when asked', async () => {
       const res = await get(`/timescaledb/data/items${qs([['order', 'sku']])}`, { accept: 'application/x-ndjson' });
       assert.match(res.headers.get('content-type')!, /ndjson/);
-      const lines = res.text.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = res.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.equal(lines.length, 2);
       assert.deepEqual(lines[0], {
-        sku: 'a-1', qty: 1, big: '9007199254740993', price: 12.5, ratio: 0.5, active: true, meta: { k: 1 },
-        day: '2024-02-29', local_ts: '2024-01-01T12:00:00.000Z', id: '00000000-0000-0000-0000-000000000001', note: 'first',
+        sku: 'a-1',
+        qty: 1,
+        big: '9007199254740993',
+        price: 12.5,
+        ratio: 0.5,
+        active: true,
+        meta: { k: 1 },
+        day: '2024-02-29',
+        local_ts: '2024-01-01T12:00:00.000Z',
+        id: '00000000-0000-0000-0000-000000000001',
+        note: 'first',
       });
     });
 
@@ -99,7 +147,14 @@ forEachDatabase(
     });
 
     it('aggregates into time buckets with bucket + agg, grouped by text columns', async () => {
-      const res = await get(`/timescaledb/data/metrics${qs([['bucket', '30m'], ['agg', 'max'], ['columns', 'device,value'], ['order', 'time,device']])}`);
+      const res = await get(
+        `/timescaledb/data/metrics${qs([
+          ['bucket', '30m'],
+          ['agg', 'max'],
+          ['columns', 'device,value'],
+          ['order', 'time,device'],
+        ])}`
+      );
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(res.body.slice(0, 4), [
         { time: '2024-01-01T00:00:00.000Z', device: 'd1', value: 12 },
@@ -107,20 +162,37 @@ forEachDatabase(
         { time: '2024-01-01T00:00:00.000Z', device: 'd3', value: 31 },
         { time: '2024-01-01T00:30:00.000Z', device: 'd1', value: 15 },
       ]);
-      const sums = await get(`/timescaledb/data/metrics${qs([['bucket', '1 hour'], ['agg', 'sum'], ['columns', 'count']])}`);
+      const sums = await get(
+        `/timescaledb/data/metrics${qs([
+          ['bucket', '1 hour'],
+          ['agg', 'sum'],
+          ['columns', 'count'],
+        ])}`
+      );
       assert.deepEqual(sums.body, [{ time: '2024-01-01T00:00:00.000Z', count: 45 }]);
     });
 
     it('reads tables in other schemas, with odd names, and views', async () => {
-      assert.deepEqual((await get('/timescaledb/data/other.things?order=id')).body, [{ id: 1, label: 'one' }, { id: 2, label: 'two' }]);
-      assert.deepEqual((await get(`/timescaledb/data/${encodeURIComponent('Odd "Name"')}`)).body, [{ 'a b': 1, 'x"y': 'q' }]);
-      const filtered = await get(`/timescaledb/data/${encodeURIComponent('Odd "Name"')}${qs([['x"y', 'eq.q'], ['columns', 'a b']])}`);
+      assert.deepEqual((await get('/timescaledb/data/other.things?order=id')).body, [
+        { id: 1, label: 'one' },
+        { id: 2, label: 'two' },
+      ]);
+      assert.deepEqual((await get(`/timescaledb/data/${encodeURIComponent('Odd "Name"')}`)).body, [
+        { 'a b': 1, 'x"y': 'q' },
+      ]);
+      const filtered = await get(
+        `/timescaledb/data/${encodeURIComponent('Odd "Name"')}${qs([
+          ['x"y', 'eq.q'],
+          ['columns', 'a b'],
+        ])}`
+      );
       assert.deepEqual(filtered.body, [{ 'a b': 1 }]);
       assert.equal((await get('/timescaledb/data/metrics_view?device=eq.d2')).body.length, 6);
     });
 
     it('filters typed columns by their type: numeric, bigint, boolean, date, timestamp, json, uuid', async () => {
-      const one = async (pairs: [string, string][]) => (await get(`/timescaledb/data/items${qs(pairs)}`)).body.map((r: any) => r.sku);
+      const one = async (pairs: [string, string][]) =>
+        (await get(`/timescaledb/data/items${qs(pairs)}`)).body.map((r: any) => r.sku);
       assert.deepEqual(await one([['price', 'eq.12.5']]), ['a-1']);
       assert.deepEqual(await one([['big', 'eq.9007199254740993']]), ['a-1']);
       assert.deepEqual(await one([['active', 'eq.false']]), ['b-2']);

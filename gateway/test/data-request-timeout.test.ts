@@ -19,7 +19,9 @@ const TIMEOUT_MS = 1500;
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 
 const rowsText = (from: number, count: number) =>
-  Array.from({ length: count }, (_, i) => JSON.stringify({ t: new Date(T0 + (from + i) * 1000).toISOString(), n: from + i })).join(',');
+  Array.from({ length: count }, (_, i) =>
+    JSON.stringify({ t: new Date(T0 + (from + i) * 1000).toISOString(), n: from + i })
+  ).join(',');
 
 interface Stalled {
   socket: Socket;
@@ -58,7 +60,8 @@ describe('REQUEST_TIMEOUT_MS', () => {
 
 forEachDatabase(
   (getCtx) => {
-    const count = async () => (await getCtx().db.query<{ n: number }>('SELECT count(*)::int AS n FROM uploads')).rows[0].n;
+    const count = async () =>
+      (await getCtx().db.query<{ n: number }>('SELECT count(*)::int AS n FROM uploads')).rows[0].n;
 
     /** Sessions of the test database other than `client`'s, by state, seen from a login of its own. */
     async function sessions(client: pg.Client): Promise<{ copying: number; inTransaction: number }> {
@@ -74,7 +77,8 @@ forEachDatabase(
       const ctx = getCtx();
       assert.equal(ctx.app.config.requestTimeoutMs, TIMEOUT_MS);
       // On PostgreSQL, a login of the test's own: the gateway's pool of one is taken by the upload.
-      const watcher = ctx.driver === 'postgres' ? new pg.Client({ connectionString: ctx.app.config.databaseUrl }) : null;
+      const watcher =
+        ctx.driver === 'postgres' ? new pg.Client({ connectionString: ctx.app.config.databaseUrl }) : null;
       await watcher?.connect();
       try {
         const started = Date.now();
@@ -104,7 +108,10 @@ forEachDatabase(
         }
         assert.equal(await count(), 0, 'nothing of the cut upload is kept');
         // The one pooled connection is free again.
-        const next = await api(ctx, '/timescaledb/data/uploads', { method: 'POST', body: JSON.parse(`[${rowsText(0, 50)}]`) });
+        const next = await api(ctx, '/timescaledb/data/uploads', {
+          method: 'POST',
+          body: JSON.parse(`[${rowsText(0, 50)}]`),
+        });
         assert.deepEqual([next.status, next.body], [201, { inserted: 50 }]);
         assert.equal(await count(), 50);
       } finally {
@@ -134,7 +141,9 @@ forEachDatabase(
       );
       const pieces = 5;
       for (let k = 0; k < pieces; k++) {
-        socket.write(body.subarray(Math.floor((k * body.length) / pieces), Math.floor(((k + 1) * body.length) / pieces)));
+        socket.write(
+          body.subarray(Math.floor((k * body.length) / pieces), Math.floor(((k + 1) * body.length) / pieces))
+        );
         await sleep(TIMEOUT_MS / 2 / pieces);
       }
       const answer = await received;
@@ -144,7 +153,12 @@ forEachDatabase(
     });
   },
   {
-    env: { REQUEST_TIMEOUT_MS: String(TIMEOUT_MS), DB_POOL_SIZE: '1', DB_CONNECT_TIMEOUT_MS: '1000', COPY_THRESHOLD_ROWS: '100' },
+    env: {
+      REQUEST_TIMEOUT_MS: String(TIMEOUT_MS),
+      DB_POOL_SIZE: '1',
+      DB_CONNECT_TIMEOUT_MS: '1000',
+      COPY_THRESHOLD_ROWS: '100',
+    },
     setup: async (db) => {
       await db.query(`CREATE TABLE uploads (t timestamptz NOT NULL, n integer)`);
     },

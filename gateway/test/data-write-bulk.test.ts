@@ -103,7 +103,9 @@ forEachDatabase(
   {
     env: { COPY_THRESHOLD_ROWS: '100', BODY_LIMIT: String(8 * 1024 * 1024) },
     setup: async (db) => {
-      await db.query(`CREATE TABLE bulk_readings (time timestamptz NOT NULL, sensor text NOT NULL, temp real, n integer DEFAULT 42, note text DEFAULT 'default')`);
+      await db.query(
+        `CREATE TABLE bulk_readings (time timestamptz NOT NULL, sensor text NOT NULL, temp real, n integer DEFAULT 42, note text DEFAULT 'default')`
+      );
     },
   }
 );

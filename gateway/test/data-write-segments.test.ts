@@ -46,11 +46,26 @@ const nastyString = fc.oneof(
   fc.constantFrom('}', '},{', '"}', '\\', '\\"}', ']', '[{', 'é', '😀}', '\u2028', ',', '{"a":1}'),
   fc.string({ unit: 'grapheme' })
 );
-const jsonLeaf = fc.oneof(nastyString, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.constant(null));
+const jsonLeaf = fc.oneof(
+  nastyString,
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null)
+);
 const jsonValue = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, jsonLeaf, fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(nastyString, tie('value'), { maxKeys: 3 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    jsonLeaf,
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(nastyString, tie('value'), { maxKeys: 3 })
+  ),
 })).value;
-const row = fc.dictionary(nastyString.filter((k) => k !== '__proto__' && k !== 'constructor'), jsonValue, { maxKeys: 5 });
+const row = fc.dictionary(
+  nastyString.filter((k) => k !== '__proto__' && k !== 'constructor'),
+  jsonValue,
+  { maxKeys: 5 }
+);
 const cuts = fc.array(fc.nat(), { maxLength: 30 });
 /** Whitespace between tokens: compact, pretty and odd layouts all count. */
 const space = fc.constantFrom('', ' ', '\n', '\r\n\t ');
@@ -67,7 +82,12 @@ describe('JSON array read as it arrives', () => {
   });
 
   it('cuts large bodies into many segments with the same rows', () => {
-    const rows = Array.from({ length: 5000 }, (_, i) => ({ i, s: `v"}],{${i}\\`, nested: { list: [{ a: i }, { b: '}' }] }, e: 'é😀' }));
+    const rows = Array.from({ length: 5000 }, (_, i) => ({
+      i,
+      s: `v"}],{${i}\\`,
+      nested: { list: [{ a: i }, { b: '}' }] },
+      e: 'é😀',
+    }));
     const text = JSON.stringify(rows);
     const at = Array.from({ length: 200 }, (_, k) => Math.floor((k * text.length) / 200) + (k % 7));
     assert.deepEqual(streamJson(text, at), rows);
@@ -76,7 +96,13 @@ describe('JSON array read as it arrives', () => {
   it('never gives rows for a body the whole-body parser refuses', () => {
     // Random damage to valid bodies: deleted, inserted or replaced bytes.
     const damaged = fc
-      .tuple(fc.array(row, { minLength: 1, maxLength: 20 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom('', ',', ']', '}', '"', '[', '{', 'x', ' ', '\\')), { minLength: 1, maxLength: 3 }))
+      .tuple(
+        fc.array(row, { minLength: 1, maxLength: 20 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom('', ',', ']', '}', '"', '[', '{', 'x', ' ', '\\')), {
+          minLength: 1,
+          maxLength: 3,
+        })
+      )
       .map(([rows, edits]) => {
         let text = JSON.stringify(rows);
         for (const [pos, insert] of edits) {
@@ -99,7 +125,10 @@ describe('JSON array read as it arrives', () => {
           assert.deepEqual(streamJson(text, at), expected);
         } catch (err) {
           if (!(err instanceof NotStreamable)) throw err; // valid, but not an array of objects: fine
-          assert.ok(!Array.isArray(expected) || expected.some((v) => v === null || typeof v !== 'object' || Array.isArray(v)), `gave up on ${text}`);
+          assert.ok(
+            !Array.isArray(expected) || expected.some((v) => v === null || typeof v !== 'object' || Array.isArray(v)),
+            `gave up on ${text}`
+          );
         }
       }),
       { numRuns: 2000 }
@@ -107,9 +136,22 @@ describe('JSON array read as it arrives', () => {
   });
 
   it('gives up on what is not a plain array of objects', () => {
-    const cases = ['{"a":1}', '[1,2]', '[{"a":1},2]', '[{"a":1},]', '[{"a":1}{"b":2}]', '[{"a":1}] x', '', '   ', '\uFEFF[{"a":1}]', '[{"a":1},,{"b":2}]', '[{"__proto__":{"x":1}}]'];
+    const cases = [
+      '{"a":1}',
+      '[1,2]',
+      '[{"a":1},2]',
+      '[{"a":1},]',
+      '[{"a":1}{"b":2}]',
+      '[{"a":1}] x',
+      '',
+      '   ',
+      '\uFEFF[{"a":1}]',
+      '[{"a":1},,{"b":2}]',
+      '[{"__proto__":{"x":1}}]',
+    ];
     for (const text of cases) {
-      for (const at of [[], [1], [3, 5, 8]]) assert.throws(() => streamJson(text, at), NotStreamable, JSON.stringify(text));
+      for (const at of [[], [1], [3, 5, 8]])
+        assert.throws(() => streamJson(text, at), NotStreamable, JSON.stringify(text));
     }
   });
 
@@ -125,10 +167,15 @@ describe('NDJSON read as it arrives', () => {
 
   it('gives the rows of the whole-body reader, however the bytes are split', () => {
     fc.assert(
-      fc.property(fc.array(row, { minLength: 1, maxLength: 30 }), fc.constantFrom('\n', '\r\n', '\n\n'), cuts, (rows, eol, at) => {
-        const text = rows.map((r) => JSON.stringify(r)).join(eol) + (at.length % 2 ? eol : '');
-        assert.deepEqual(streamNdjson(text, at), parseRowsBody(text, 'application/x-ndjson').rows);
-      }),
+      fc.property(
+        fc.array(row, { minLength: 1, maxLength: 30 }),
+        fc.constantFrom('\n', '\r\n', '\n\n'),
+        cuts,
+        (rows, eol, at) => {
+          const text = rows.map((r) => JSON.stringify(r)).join(eol) + (at.length % 2 ? eol : '');
+          assert.deepEqual(streamNdjson(text, at), parseRowsBody(text, 'application/x-ndjson').rows);
+        }
+      ),
       { numRuns: 300 }
     );
   });
@@ -142,7 +189,13 @@ describe('NDJSON read as it arrives', () => {
 });
 
 describe('plain JSON rows turned into COPY CSV from their bytes', () => {
-  const column = (name: string, type: string, kind: ResolvedColumn['kind']): ResolvedColumn => ({ name, type, kind, nullable: true, ident: `"${name}"` });
+  const column = (name: string, type: string, kind: ResolvedColumn['kind']): ResolvedColumn => ({
+    name,
+    type,
+    kind,
+    nullable: true,
+    ident: `"${name}"`,
+  });
   const columns = [
     column('t', 'timestamp with time zone', 'time'),
     column('s', 'text', 'string'),
@@ -187,11 +240,33 @@ describe('plain JSON rows turned into COPY CSV from their bytes', () => {
 
   /** JSON number texts, printable by JavaScript as written or not. */
   const numberText = fc
-    .tuple(fc.boolean(), fc.stringMatching(/^(0|[1-9]\d{0,17})$/), fc.option(fc.stringMatching(/^\d{1,10}$/)), fc.option(fc.stringMatching(/^[eE][-+]?\d{1,3}$/), { freq: 8 }))
+    .tuple(
+      fc.boolean(),
+      fc.stringMatching(/^(0|[1-9]\d{0,17})$/),
+      fc.option(fc.stringMatching(/^\d{1,10}$/)),
+      fc.option(fc.stringMatching(/^[eE][-+]?\d{1,3}$/), { freq: 8 })
+    )
     .map(([neg, int, frac, exp]) => `${neg ? '-' : ''}${int}${frac === null ? '' : '.' + frac}${exp ?? ''}`);
   const timeText = fc.oneof(
-    fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }).map((d) => JSON.stringify(d.toISOString())),
-    fc.constantFrom('"2025-01-01T00:00:00Z"', '"2025-01-01T00:00:00+05:30"', '"2025-01-01T00:00:00.123456789-01:00"', '"2025-01-01T00:00:00.1234567890Z"', '"2025-01-01T00:00:00.Z"', '"2025-01-01T00:00:00+0530"', '"2025-01-01T00:00:00X"', '"2025-01-01T00:00:00+05:3x"', '"2025-01-01T0a:00:00Z"', '"2025-01-01 00:00:00Z"', '"2025-01-01"', '" 2025-01-01T00:00:00Z"', '"soon"', '1735689600000')
+    fc
+      .date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true })
+      .map((d) => JSON.stringify(d.toISOString())),
+    fc.constantFrom(
+      '"2025-01-01T00:00:00Z"',
+      '"2025-01-01T00:00:00+05:30"',
+      '"2025-01-01T00:00:00.123456789-01:00"',
+      '"2025-01-01T00:00:00.1234567890Z"',
+      '"2025-01-01T00:00:00.Z"',
+      '"2025-01-01T00:00:00+0530"',
+      '"2025-01-01T00:00:00X"',
+      '"2025-01-01T00:00:00+05:3x"',
+      '"2025-01-01T0a:00:00Z"',
+      '"2025-01-01 00:00:00Z"',
+      '"2025-01-01"',
+      '" 2025-01-01T00:00:00Z"',
+      '"soon"',
+      '1735689600000'
+    )
   );
   const textText = fc.oneof(
     fc.string({ unit: 'grapheme-ascii' }).map((s) => JSON.stringify(s)),
@@ -199,19 +274,46 @@ describe('plain JSON rows turned into COPY CSV from their bytes', () => {
     fc.constantFrom('""', '","', '"a,b"', '"\\\\."', '"\\u0041"', '"\\n"', '12', 'true')
   );
   /** Mostly values of the kind clients send (the byte path takes them), some it leaves to the general way. */
-  const mostly = (plain: fc.Arbitrary<string>, odd: fc.Arbitrary<string>) => fc.oneof({ arbitrary: plain, weight: 12 }, { arbitrary: odd, weight: 1 });
+  const mostly = (plain: fc.Arbitrary<string>, odd: fc.Arbitrary<string>) =>
+    fc.oneof({ arbitrary: plain, weight: 12 }, { arbitrary: odd, weight: 1 });
   const decimal = (scale: number) => fc.integer({ min: -1e9, max: 1e9 }).map((x) => JSON.stringify(x / scale));
   const valueFor: Record<string, fc.Arbitrary<string>> = {
-    t: mostly(fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }).map((d) => JSON.stringify(d.toISOString())), timeText),
-    s: mostly(fc.stringMatching(/^[ !#-[\]-~]{0,12}$/).map((x) => JSON.stringify(x)), textText),
-    i: mostly(fc.integer({ min: -2e9, max: 2e9 }).map(String), fc.oneof(numberText, fc.constantFrom('"5"', '1.0', '-0'))),
-    f: mostly(decimal(1000), fc.oneof(numberText, fc.double().map((d) => JSON.stringify(d)), fc.constantFrom('"2.5"', '1e400', '0.0000001'))),
+    t: mostly(
+      fc
+        .date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true })
+        .map((d) => JSON.stringify(d.toISOString())),
+      timeText
+    ),
+    s: mostly(
+      fc.stringMatching(/^[ !#-[\]-~]{0,12}$/).map((x) => JSON.stringify(x)),
+      textText
+    ),
+    i: mostly(
+      fc.integer({ min: -2e9, max: 2e9 }).map(String),
+      fc.oneof(numberText, fc.constantFrom('"5"', '1.0', '-0'))
+    ),
+    f: mostly(
+      decimal(1000),
+      fc.oneof(
+        numberText,
+        fc.double().map((d) => JSON.stringify(d)),
+        fc.constantFrom('"2.5"', '1e400', '0.0000001')
+      )
+    ),
     n: mostly(decimal(100), numberText),
     b: mostly(fc.constantFrom('true', 'false'), fc.constantFrom('"yes"', '1')),
   };
   const ws = fc.constantFrom('', ' ', '\n ');
   const rowText = fc
-    .tuple(fc.tuple(...keys.map((k) => fc.oneof({ arbitrary: valueFor[k], weight: 15 }, { arbitrary: fc.constant('null'), weight: 1 }))), ws, fc.nat(60))
+    .tuple(
+      fc.tuple(
+        ...keys.map((k) =>
+          fc.oneof({ arbitrary: valueFor[k], weight: 15 }, { arbitrary: fc.constant('null'), weight: 1 })
+        )
+      ),
+      ws,
+      fc.nat(60)
+    )
     .map(([values, space, odd]) => {
       const fields = keys.map((k, j) => `${space}"${k}"${space}:${space}${values[j]}`);
       // Now and then a row the byte path does not take: keys in another order, or one missing.
@@ -228,7 +330,10 @@ describe('plain JSON rows turned into COPY CSV from their bytes', () => {
         const { lines } = viaBytes(text, at);
         // Equal up to the first row that needs the careful path, where both must stop.
         const stop = expected.indexOf(FAIL);
-        assert.deepEqual(lines.slice(0, stop < 0 ? undefined : stop + 1), expected.slice(0, stop < 0 ? undefined : stop + 1));
+        assert.deepEqual(
+          lines.slice(0, stop < 0 ? undefined : stop + 1),
+          expected.slice(0, stop < 0 ? undefined : stop + 1)
+        );
       }),
       { numRuns: 1000 }
     );
@@ -245,7 +350,10 @@ describe('plain JSON rows turned into COPY CSV from their bytes', () => {
     }));
     rows[12_345] = { ...rows[12_345], s: 'é' }; // non-ASCII: that row goes the general way
     const text = JSON.stringify(rows);
-    const { lines, fromBytes } = viaBytes(text, Array.from({ length: 300 }, (_, k) => Math.floor((k * text.length) / 300)));
+    const { lines, fromBytes } = viaBytes(
+      text,
+      Array.from({ length: 300 }, (_, k) => Math.floor((k * text.length) / 300))
+    );
     assert.deepEqual(lines, viaObjects(rows));
     assert.ok(fromBytes > 15_000, `only ${fromBytes} rows from bytes`);
   });

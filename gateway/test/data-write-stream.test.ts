@@ -37,7 +37,8 @@ const rowsFor = (count: number): Row[] =>
 function pieces(text: string, max: number): Buffer[] {
   const bytes = Buffer.from(text, 'utf8');
   const out: Buffer[] = [];
-  for (let at = 0, step = 1; at < bytes.length; at += step, step = 1 + ((step * 7919 + at) % max)) out.push(bytes.subarray(at, at + step));
+  for (let at = 0, step = 1; at < bytes.length; at += step, step = 1 + ((step * 7919 + at) % max))
+    out.push(bytes.subarray(at, at + step));
   return out;
 }
 
@@ -62,7 +63,11 @@ function postInPieces(
     let answered = false;
     const req = request(url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${opts.token ?? ctx.token}`, 'content-type': opts.contentType ?? 'application/json', 'transfer-encoding': 'chunked' },
+      headers: {
+        authorization: `Bearer ${opts.token ?? ctx.token}`,
+        'content-type': opts.contentType ?? 'application/json',
+        'transfer-encoding': 'chunked',
+      },
     });
     req.on('response', (res) => {
       answered = true;
@@ -119,7 +124,8 @@ function postRaw(ctx: TestContext, table: string, body: Buffer[]): Promise<Answe
     (async () => {
       for (const piece of body) {
         if (stop) return;
-        if (!socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]))) await new Promise((r) => socket.once('drain', r));
+        if (!socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])))
+          await new Promise((r) => socket.once('drain', r));
       }
       if (!stop) socket.write('0\r\n\r\n');
     })().catch(() => undefined);
@@ -128,10 +134,15 @@ function postRaw(ctx: TestContext, table: string, body: Buffer[]): Promise<Answe
 
 forEachDatabase(
   (getCtx) => {
-    const count = async () => (await getCtx().db.query<{ n: number }>(`SELECT count(*)::int AS n FROM stream_rows`)).rows[0].n;
+    const count = async () =>
+      (await getCtx().db.query<{ n: number }>(`SELECT count(*)::int AS n FROM stream_rows`)).rows[0].n;
     const reset = () => getCtx().db.query('TRUNCATE stream_rows');
     const readBack = async () =>
-      (await getCtx().db.query<{ t: Date; k: string; v: number; n: number; meta: unknown }>(`SELECT t, k, v, n, meta FROM stream_rows ORDER BY n`)).rows.map((r) => ({
+      (
+        await getCtx().db.query<{ t: Date; k: string; v: number; n: number; meta: unknown }>(
+          `SELECT t, k, v, n, meta FROM stream_rows ORDER BY n`
+        )
+      ).rows.map((r) => ({
         t: r.t.toISOString(),
         k: r.k,
         v: r.v,
@@ -177,13 +188,20 @@ forEachDatabase(
       await reset();
       const rows = rowsFor(2000);
       const ndjson = rows.map((r) => JSON.stringify(r)).join('\r\n');
-      const nd = await postInPieces(getCtx(), 'stream_rows', pieces(ndjson, 500), { contentType: 'application/x-ndjson' });
+      const nd = await postInPieces(getCtx(), 'stream_rows', pieces(ndjson, 500), {
+        contentType: 'application/x-ndjson',
+      });
       assert.deepEqual(nd, { status: 201, body: { inserted: 2000 } });
       assert.deepEqual(await readBack(), rows);
 
       await reset();
       const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
-      const csv = 'n,t,k,v,meta\n' + rows.map((r) => [r.n, r.t, quote(r.k), r.v, r.meta === null ? '' : quote(JSON.stringify(r.meta))].join(',')).join('\n') + '\n';
+      const csv =
+        'n,t,k,v,meta\n' +
+        rows
+          .map((r) => [r.n, r.t, quote(r.k), r.v, r.meta === null ? '' : quote(JSON.stringify(r.meta))].join(','))
+          .join('\n') +
+        '\n';
       const res = await postInPieces(getCtx(), 'stream_rows', pieces(csv, 500), { contentType: 'text/csv' });
       assert.deepEqual(res, { status: 201, body: { inserted: 2000 } });
       assert.deepEqual(await readBack(), rows);
@@ -210,7 +228,9 @@ forEachDatabase(
       const res = await api(getCtx(), '/timescaledb/data/stream_rows', { method: 'POST', body: rows });
       assert.equal(res.status, 400, res.text.slice(0, 300));
       assert.equal(res.body.error, 'invalid_value');
-      assert.deepEqual(res.body.details.errors, [{ row: 90_000, column: 'v', reason: 'expected a number, got "warm"' }]);
+      assert.deepEqual(res.body.details.errors, [
+        { row: 90_000, column: 'v', reason: 'expected a number, got "warm"' },
+      ]);
       assert.equal(await count(), 0);
       await noOpenTransactions();
     });
@@ -234,7 +254,10 @@ forEachDatabase(
       const body = pieces(JSON.stringify(rowsFor(20_000)), 16 * 1024);
       // More aborted requests than the pool has connections: a leaked one would starve the next POST.
       for (let i = 0; i < 12; i++) {
-        const res = await postInPieces(getCtx(), 'stream_rows', body, { abortAfter: Math.floor(body.length / 2), beforeAbort: copyRunning });
+        const res = await postInPieces(getCtx(), 'stream_rows', body, {
+          abortAfter: Math.floor(body.length / 2),
+          beforeAbort: copyRunning,
+        });
         assert.equal(res, 'aborted');
       }
       await noOpenTransactions();
@@ -246,9 +269,17 @@ forEachDatabase(
     it('reports a body that is not JSON before a missing scope or an unknown table', async () => {
       const ctx = getCtx();
       const post = (table: string, body: string, token = ctx.token) =>
-        api(ctx, `/timescaledb/data/${table}`, { method: 'POST', body, token, headers: { 'content-type': 'application/json' } });
+        api(ctx, `/timescaledb/data/${table}`, {
+          method: 'POST',
+          body,
+          token,
+          headers: { 'content-type': 'application/json' },
+        });
       const bad = '[{"n": 1}, {"n": ';
-      assert.deepEqual([(await post('no_such_table', bad)).body.error, (await post('stream_rows', bad, ctx.tokens.reader)).body.error], ['malformed_body', 'malformed_body']);
+      assert.deepEqual(
+        [(await post('no_such_table', bad)).body.error, (await post('stream_rows', bad, ctx.tokens.reader)).body.error],
+        ['malformed_body', 'malformed_body']
+      );
       assert.equal((await post('no_such_table', '[{"n": 1}]')).status, 404);
       assert.equal((await post('stream_rows', '[{"n": 1}]', ctx.tokens.reader)).status, 403);
     });
@@ -261,7 +292,10 @@ forEachDatabase(
         headers: { 'content-type': 'application/json' },
       });
       assert.deepEqual([small.status, small.body.error], [400, 'malformed_body']);
-      const text = JSON.stringify(rowsFor(3000)).replace('"n":2501,"meta":null', '"n":2501,"meta":{"__proto__":{"x":1}}');
+      const text = JSON.stringify(rowsFor(3000)).replace(
+        '"n":2501,"meta":null',
+        '"n":2501,"meta":{"__proto__":{"x":1}}'
+      );
       assert.match(text, /__proto__/);
       const large = await postInPieces(getCtx(), 'stream_rows', pieces(text, 8192));
       assert.deepEqual([(large as Answer).status, (large as Answer).body.error], [400, 'malformed_body']);
@@ -271,7 +305,9 @@ forEachDatabase(
   {
     env: { COPY_THRESHOLD_ROWS: '100', BODY_LIMIT: String(BODY_LIMIT) },
     setup: async (db) => {
-      await db.query(`CREATE TABLE stream_rows (t timestamptz NOT NULL, k text NOT NULL, v double precision, n integer, meta jsonb)`);
+      await db.query(
+        `CREATE TABLE stream_rows (t timestamptz NOT NULL, k text NOT NULL, v double precision, n integer, meta jsonb)`
+      );
     },
   }
 );

@@ -14,7 +14,8 @@ forEachDatabase(
         body,
         headers: contentType ? { 'content-type': contentType } : {},
       });
-    const count = async (where: string) => (await getCtx().db.query<{ n: number }>(`SELECT count(*)::int AS n FROM metrics WHERE ${where}`)).rows[0].n;
+    const count = async (where: string) =>
+      (await getCtx().db.query<{ n: number }>(`SELECT count(*)::int AS n FROM metrics WHERE ${where}`)).rows[0].n;
 
     it('inserts one JSON object and answers 201 {inserted}', async () => {
       const res = await post('metrics', { time: T0, device: 'w1', value: 1.5, count: 3 });
@@ -30,11 +31,21 @@ forEachDatabase(
         { time: Date.parse(T0) + 1000, device: 'w2', value: '2.5', count: '7' },
       ]);
       assert.deepEqual([arr.status, arr.body], [201, { inserted: 2 }]);
-      const nd = await post('metrics', `{"time":"${T0}","device":"w3","value":1}\n\n{"time":"${T0}","device":"w3","value":null}\n`, 'application/x-ndjson');
+      const nd = await post(
+        'metrics',
+        `{"time":"${T0}","device":"w3","value":1}\n\n{"time":"${T0}","device":"w3","value":null}\n`,
+        'application/x-ndjson'
+      );
       assert.deepEqual([nd.status, nd.body], [201, { inserted: 2 }]);
-      const csv = await post('metrics', `time,device,value,count\n${T0},w4,3.25,\n2025-01-01T01:00:00+01:00,"w4",,9\n`, 'text/csv');
+      const csv = await post(
+        'metrics',
+        `time,device,value,count\n${T0},w4,3.25,\n2025-01-01T01:00:00+01:00,"w4",,9\n`,
+        'text/csv'
+      );
       assert.deepEqual([csv.status, csv.body], [201, { inserted: 2 }]);
-      const rows = await getCtx().db.query(`SELECT time, value, count FROM metrics WHERE device = 'w4' ORDER BY value NULLS LAST`);
+      const rows = await getCtx().db.query(
+        `SELECT time, value, count FROM metrics WHERE device = 'w4' ORDER BY value NULLS LAST`
+      );
       assert.deepEqual(rows.rows, [
         { time: new Date(T0), value: 3.25, count: null },
         { time: new Date(T0), value: null, count: 9 },
@@ -44,15 +55,35 @@ forEachDatabase(
 
     it('coerces values by column type and keeps every digit', async () => {
       const res = await post('items', {
-        sku: 'c-1', qty: '5', big: '9007199254740995', price: '123.45', ratio: 2, active: 'yes',
-        meta: { nested: [1, 'two'] }, day: '2024-03-01', local_ts: '2024-03-01T08:00:00', id: '00000000-0000-0000-0000-00000000000c', note: 42,
+        sku: 'c-1',
+        qty: '5',
+        big: '9007199254740995',
+        price: '123.45',
+        ratio: 2,
+        active: 'yes',
+        meta: { nested: [1, 'two'] },
+        day: '2024-03-01',
+        local_ts: '2024-03-01T08:00:00',
+        id: '00000000-0000-0000-0000-00000000000c',
+        note: 42,
       });
       assert.equal(res.status, 201, res.text);
       const back = await api(getCtx(), '/timescaledb/data/items?sku=eq.c-1');
-      assert.deepEqual(back.body, [{
-        sku: 'c-1', qty: 5, big: '9007199254740995', price: 123.45, ratio: 2, active: true, meta: { nested: [1, 'two'] },
-        day: '2024-03-01', local_ts: '2024-03-01T08:00:00.000Z', id: '00000000-0000-0000-0000-00000000000c', note: '42',
-      }]);
+      assert.deepEqual(back.body, [
+        {
+          sku: 'c-1',
+          qty: 5,
+          big: '9007199254740995',
+          price: 123.45,
+          ratio: 2,
+          active: true,
+          meta: { nested: [1, 'two'] },
+          day: '2024-03-01',
+          local_ts: '2024-03-01T08:00:00.000Z',
+          id: '00000000-0000-0000-0000-00000000000c',
+          note: '42',
+        },
+      ]);
     });
 
     it('leaves out missing columns so their defaults apply', async () => {
@@ -61,7 +92,10 @@ forEachDatabase(
       const res = await post('with_default', [{ id: 1 }, { id: 2, state: 'old' }]);
       assert.equal(res.status, 201);
       const rows = await getCtx().db.query(`SELECT id, state FROM with_default ORDER BY id`);
-      assert.deepEqual(rows.rows, [{ id: 1, state: 'new' }, { id: 2, state: 'old' }]);
+      assert.deepEqual(rows.rows, [
+        { id: 1, state: 'new' },
+        { id: 2, state: 'old' },
+      ]);
     });
 
     it('inserts nothing when one row is bad, and lists row, column and reason', async () => {
@@ -74,14 +108,24 @@ forEachDatabase(
       assert.equal(res.status, 400);
       assert.equal(res.body.error, 'invalid_value');
       assert.match(res.body.message, /Row 1, column "value"/);
-      assert.deepEqual(res.body.details.errors.map((e: { row: number; column: string }) => [e.row, e.column]), [[1, 'value'], [2, 'time'], [2, 'count']]);
+      assert.deepEqual(
+        res.body.details.errors.map((e: { row: number; column: string }) => [e.row, e.column]),
+        [
+          [1, 'value'],
+          [2, 'time'],
+          [2, 'count'],
+        ]
+      );
       assert.match(res.body.details.errors[2].reason, /integer/);
       assert.deepEqual(await fixtureCounts(getCtx().db), before);
     });
 
     it('rolls back the whole batch when the database rejects a row (NOT NULL)', async () => {
       const before = await fixtureCounts(getCtx().db);
-      const res = await post('metrics', [{ time: T0, device: 'nn', value: 1 }, { time: T0, value: 2 }]);
+      const res = await post('metrics', [
+        { time: T0, device: 'nn', value: 1 },
+        { time: T0, value: 2 },
+      ]);
       assert.equal(res.status, 400);
       assert.equal(res.body.error, 'constraint_violation');
       assert.match(res.body.message, /device/);
@@ -98,7 +142,10 @@ forEachDatabase(
     });
 
     it('names an unknown column with its row', async () => {
-      const res = await post('metrics', [{ time: T0, device: 'x' }, { time: T0, device: 'x', colour: 'red' }]);
+      const res = await post('metrics', [
+        { time: T0, device: 'x' },
+        { time: T0, device: 'x', colour: 'red' },
+      ]);
       assert.equal(res.status, 400);
       assert.equal(res.body.error, 'unknown_column');
       assert.match(res.body.message, /"colour"/);
@@ -131,7 +178,9 @@ forEachDatabase(
 
     it('refuses writes to views that cannot take rows', async (t) => {
       const ctx = getCtx();
-      await ctx.db.query(`CREATE MATERIALIZED VIEW IF NOT EXISTS metrics_mat AS SELECT device, max(value) AS top FROM metrics GROUP BY device`);
+      await ctx.db.query(
+        `CREATE MATERIALIZED VIEW IF NOT EXISTS metrics_mat AS SELECT device, max(value) AS top FROM metrics GROUP BY device`
+      );
       await ctx.app.catalog.refresh();
       const res = await post('metrics_mat', { device: 'x', top: 1 });
       assert.equal(res.status, 400);
@@ -151,7 +200,11 @@ forEachDatabase(
       const ctx = getCtx();
       await ctx.db.query(`CREATE TABLE IF NOT EXISTS bulk (t timestamptz, k text, v double precision)`);
       await ctx.app.catalog.refresh();
-      const rows = Array.from({ length: 300 }, (_, i) => ({ t: Date.parse(T0) + i * 1000, k: i % 2 ? '' : `k"${i},\n`, v: i / 4 }));
+      const rows = Array.from({ length: 300 }, (_, i) => ({
+        t: Date.parse(T0) + i * 1000,
+        k: i % 2 ? '' : `k"${i},\n`,
+        v: i / 4,
+      }));
       const text = rows.map((r) => JSON.stringify(r)).join('\n');
       const ok = await post('bulk', text, 'application/x-ndjson');
       assert.deepEqual([ok.status, ok.body], [201, { inserted: 300 }]);
@@ -162,7 +215,9 @@ forEachDatabase(
       const bad = rows.map((r, i) => (i === 250 ? { ...r, t: 'soon' } : r));
       const res = await post('bulk', bad.map((r) => JSON.stringify(r)).join('\n'), 'application/x-ndjson');
       assert.equal(res.status, 400);
-      assert.deepEqual(res.body.details.errors, [{ row: 250, column: 't', reason: 'expected an ISO-8601 time or epoch milliseconds, got "soon"' }]);
+      assert.deepEqual(res.body.details.errors, [
+        { row: 250, column: 't', reason: 'expected an ISO-8601 time or epoch milliseconds, got "soon"' },
+      ]);
       assert.equal((await ctx.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM bulk`)).rows[0].n, 300);
     });
   },

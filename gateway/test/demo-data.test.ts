@@ -24,7 +24,14 @@ forEachDatabase(
 
     it('fills 7 days at 10 s for 5 sensors, ending now', async () => {
       const { db } = getCtx();
-      const { rows } = await db.query<{ sensors: number; n: number; span: number; lag: number; tmin: number; tmax: number }>(`
+      const { rows } = await db.query<{
+        sensors: number;
+        n: number;
+        span: number;
+        lag: number;
+        tmin: number;
+        tmax: number;
+      }>(`
         SELECT count(DISTINCT sensor_id)::int AS sensors, count(*)::int AS n,
                extract(epoch FROM max("timestamp") - min("timestamp"))::int AS span,
                extract(epoch FROM now() - max("timestamp"))::int AS lag,
@@ -35,10 +42,14 @@ forEachDatabase(
       assert.equal(rows[0].span, 7 * 86_400);
       assert.ok(rows[0].lag >= 0 && rows[0].lag < 60);
       assert.ok(rows[0].tmin > 10 && rows[0].tmax < 35, `${rows[0].tmin}..${rows[0].tmax}`);
-      const sales = await db.query<{ n: number; products: number }>(`SELECT count(*)::int AS n, count(DISTINCT product_id)::int AS products FROM sales_data`);
+      const sales = await db.query<{ n: number; products: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT product_id)::int AS products FROM sales_data`
+      );
       assert.ok(sales.rows[0].n > 1000);
       assert.equal(sales.rows[0].products, 8);
-      const ids = await db.query<{ lo: number; plo: number; phi: number }>(`SELECT min(order_id) AS lo, min(product_id) AS plo, max(product_id) AS phi FROM sales_data`);
+      const ids = await db.query<{ lo: number; plo: number; phi: number }>(
+        `SELECT min(order_id) AS lo, min(product_id) AS plo, max(product_id) AS phi FROM sales_data`
+      );
       assert.deepEqual(ids.rows[0], { lo: 100_001, plo: 101, phi: 108 });
     });
 
@@ -59,11 +70,16 @@ forEachDatabase(
         `SELECT extract(epoch FROM "timestamp")::float8 AS epoch FROM sensor_data WHERE "timestamp" < '2024-01-01T00:00:00Z'`
       );
       assert.deepEqual(stored.rows, [{ epoch: Date.UTC(2023, 9, 27, 10) / 1000 }]);
-      const read = await api(ctx, '/timescaledb/data/sensor_data?to=2024-01-01T00:00:00Z', { headers: { accept: 'application/json' } });
+      const read = await api(ctx, '/timescaledb/data/sensor_data?to=2024-01-01T00:00:00Z', {
+        headers: { accept: 'application/json' },
+      });
       assert.equal(read.status, 200, read.text);
       assert.equal(read.body.length, 1);
       assert.equal(Date.parse(read.body[0].timestamp), Date.UTC(2023, 9, 27, 10));
-      assert.deepEqual({ ...read.body[0], timestamp: undefined }, { timestamp: undefined, sensor_id: 'sensor_1', temperature: 25.5, humidity: 60.2 });
+      assert.deepEqual(
+        { ...read.body[0], timestamp: undefined },
+        { timestamp: undefined, sensor_id: 'sensor_1', temperature: 25.5, humidity: 60.2 }
+      );
       await ctx.db.query(`DELETE FROM sensor_data WHERE "timestamp" < '2024-01-01T00:00:00Z'`);
     });
 

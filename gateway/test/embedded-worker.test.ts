@@ -30,7 +30,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Ctx = Pick<TestContext, 'baseUrl' | 'token'>;
 
 function sqlQuery(ctx: Ctx, rawSql: string) {
-  return api(ctx as TestContext, '/api/v1/query', { body: { range: RANGE, queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql }] } });
+  return api(ctx as TestContext, '/api/v1/query', {
+    body: { range: RANGE, queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql }] },
+  });
 }
 
 async function listen(app: FastifyInstance): Promise<Ctx> {
@@ -55,7 +57,15 @@ describe('the embedded database on a persistent data dir', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tsgw-embedded-'));
-    app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', ...NO_SHEDDING, DATA_DIR: dir, STATEMENT_TIMEOUT_MS: String(TIMEOUT_MS) }));
+    app = await buildApp(
+      loadConfig({
+        GATEWAY_TOKENS: TOKEN_SPEC,
+        LOG_LEVEL: 'silent',
+        ...NO_SHEDDING,
+        DATA_DIR: dir,
+        STATEMENT_TIMEOUT_MS: String(TIMEOUT_MS),
+      })
+    );
     db = app.db;
     await db.query(`CREATE TABLE kept (id int PRIMARY KEY, time timestamptz NOT NULL, value double precision)`);
     await db.query(`CREATE SEQUENCE kept_ids START 1000`);
@@ -71,7 +81,11 @@ describe('the embedded database on a persistent data dir', () => {
 
   it('answers a SQL-mode query past the timeout with 504 in about the timeout, while /health answers', async () => {
     // Committed before the kill, in a write transaction and as a single statement.
-    await db.transaction(async (tx) => tx.query(`INSERT INTO kept SELECT i, '2024-01-01'::timestamptz + i * interval '1 min', i FROM generate_series(1, 100) i`));
+    await db.transaction(async (tx) =>
+      tx.query(
+        `INSERT INTO kept SELECT i, '2024-01-01'::timestamptz + i * interval '1 min', i FROM generate_series(1, 100) i`
+      )
+    );
     await db.query(`INSERT INTO kept VALUES (101, '2024-01-01T12:00:00Z', 101)`);
 
     const started = Date.now();
@@ -109,7 +123,18 @@ describe('the embedded database on a persistent data dir', () => {
 
     const started = Date.now();
     const res = await api(ctx as TestContext, '/api/v1/query', {
-      body: { range: RANGE, queries: [{ refId: 'B', mode: 'builder', table: 'slow_series', timeColumn: 'time', metrics: [{ column: 'value', aggregation: 'avg' }] }] },
+      body: {
+        range: RANGE,
+        queries: [
+          {
+            refId: 'B',
+            mode: 'builder',
+            table: 'slow_series',
+            timeColumn: 'time',
+            metrics: [{ column: 'value', aggregation: 'avg' }],
+          },
+        ],
+      },
     });
     assert.equal(res.body.results.B.status, 504, res.text);
     // The builder query first waits for the worker that the GET's timeout replaced to open.
@@ -170,7 +195,9 @@ describe('the embedded database on a persistent data dir', () => {
       },
       { readOnly: true }
     );
-    const single = db.query<{ value: number }>('SELECT value FROM kept WHERE id = 300').then((r) => events.push(`single reads ${r.rows[0]?.value}`));
+    const single = db
+      .query<{ value: number }>('SELECT value FROM kept WHERE id = 300')
+      .then((r) => events.push(`single reads ${r.rows[0]?.value}`));
     await Promise.all([first, second, single]);
     assert.deepEqual(events, ['first begins', 'first ends', 'second begins', 'second reads 2', 'single reads 2']);
   });
@@ -195,8 +222,14 @@ describe('the embedded database on a persistent data dir', () => {
   });
 
   it('keeps SQLSTATE and details of database errors', async () => {
-    await assert.rejects(db.query('SELECT * FROM no_such_table'), (err: { code?: string; message?: string }) => err.code === '42P01' && /no_such_table/.test(err.message ?? ''));
-    await assert.rejects(db.query(`INSERT INTO kept VALUES (1, now(), 1)`), (err: { code?: string; constraint?: string }) => err.code === '23505' && err.constraint === 'kept_pkey');
+    await assert.rejects(
+      db.query('SELECT * FROM no_such_table'),
+      (err: { code?: string; message?: string }) => err.code === '42P01' && /no_such_table/.test(err.message ?? '')
+    );
+    await assert.rejects(
+      db.query(`INSERT INTO kept VALUES (1, now(), 1)`),
+      (err: { code?: string; constraint?: string }) => err.code === '23505' && err.constraint === 'kept_pkey'
+    );
   });
 });
 
@@ -216,7 +249,10 @@ describe('the embedded database in memory', () => {
         `SELECT to_regclass('written_by_a_client')::text AS client, to_regclass('set_up_again')::text AS setup`
       );
       assert.deepEqual(rows[0], { client: null, setup: 'set_up_again' });
-      assert.ok(log.lines.some((l) => /memory:\/\/.*restarted empty.*gone/.test(l)), log.lines.join('\n'));
+      assert.ok(
+        log.lines.some((l) => /memory:\/\/.*restarted empty.*gone/.test(l)),
+        log.lines.join('\n')
+      );
     } finally {
       await db.close();
     }
@@ -233,13 +269,25 @@ describe('the embedded database in memory', () => {
   });
 
   it('a seeding gateway gets its demo data and SQL mode back after a restart', async () => {
-    const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', ...NO_SHEDDING, DATA_DIR: 'memory://', GATEWAY_SEED: 'true', STATEMENT_TIMEOUT_MS: String(TIMEOUT_MS) }));
+    const app = await buildApp(
+      loadConfig({
+        GATEWAY_TOKENS: TOKEN_SPEC,
+        LOG_LEVEL: 'silent',
+        ...NO_SHEDDING,
+        DATA_DIR: 'memory://',
+        GATEWAY_SEED: 'true',
+        STATEMENT_TIMEOUT_MS: String(TIMEOUT_MS),
+      })
+    );
     try {
       const ctx = await listen(app);
       assert.equal((await sqlQuery(ctx, 'SELECT 1 AS ready')).body.results.A.error, undefined);
       await app.db.query('CREATE TABLE lost_on_restart (x int)');
       assert.equal((await sqlQuery(ctx, FOREVER)).body.results.A.errorCode, 'statement_timeout');
-      const res = await sqlQuery(ctx, `SELECT current_user::text AS who, (SELECT count(DISTINCT sensor_id)::int FROM sensor_data) AS sensors, to_regclass('lost_on_restart')::text AS lost`);
+      const res = await sqlQuery(
+        ctx,
+        `SELECT current_user::text AS who, (SELECT count(DISTINCT sensor_id)::int FROM sensor_data) AS sensors, to_regclass('lost_on_restart')::text AS lost`
+      );
       assert.equal(res.body.results.A.error, undefined, res.text);
       assert.deepEqual(res.body.results.A.frames[0].data.values, [['tsgw_reader'], [5], [null]]);
     } finally {

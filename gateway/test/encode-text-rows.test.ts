@@ -51,7 +51,10 @@ function pgTimestamp(ms: number, micros: number, withOffset: boolean): string {
   return withOffset ? `${text}+00` : text;
 }
 
-const times = fc.tuple(fc.integer({ min: Date.UTC(1, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59) }), fc.integer({ min: 0, max: 999_999 }));
+const times = fc.tuple(
+  fc.integer({ min: Date.UTC(1, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59) }),
+  fc.integer({ min: 0, max: 999_999 })
+);
 const floatText = fc.oneof(
   fc.double().map((n) => String(n).replace(/e([+-])(\d)$/, 'e$10$2')),
   fc.constantFrom('NaN', 'Infinity', '-Infinity', '-0', '1e+20', '1.5e-05', '0')
@@ -101,7 +104,13 @@ describe('encoding rows from PostgreSQL text', () => {
   it('takes the parser path for times it has no shortcut for', () => {
     const result = textResult(
       [['time', OID.TIMESTAMPTZ]],
-      [['infinity'], ['-infinity'], ['2024-01-01 12:00:00+05:30'], ['0044-03-15 12:00:00+00 BC'], ['12345-01-01 00:00:00+00']]
+      [
+        ['infinity'],
+        ['-infinity'],
+        ['2024-01-01 12:00:00+05:30'],
+        ['0044-03-15 12:00:00+00 BC'],
+        ['12345-01-01 00:00:00+00'],
+      ]
     );
     assert.equal(encodeJsonArray(result), reference(result));
     assert.match(encodeJsonArray(result), /"2024-01-01T06:30:00.000Z"/);

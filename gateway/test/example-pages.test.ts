@@ -8,7 +8,8 @@ import { loadConfig } from '../src/config';
 import { EXAMPLE_PAGES_DIR } from '../src/example-pages-dir';
 
 const TOKENS = 'reader:reader-secret-0001:read';
-const start = (env: Record<string, string>) => buildApp(loadConfig({ GATEWAY_TOKENS: TOKENS, LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...env }));
+const start = (env: Record<string, string>) =>
+  buildApp(loadConfig({ GATEWAY_TOKENS: TOKENS, LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...env }));
 
 describe('example pages (EXAMPLE_PAGES)', () => {
   let app: FastifyInstance;
@@ -52,9 +53,14 @@ describe('example pages (EXAMPLE_PAGES)', () => {
     for (const file of readdirSync(EXAMPLE_PAGES_DIR)) {
       const text = readFileSync(join(EXAMPLE_PAGES_DIR, file), 'utf8');
       // (An SVG's xmlns is a name, not a place the browser goes.)
-      assert.doesNotMatch(text.replaceAll('http://www.w3.org/2000/svg', ''), /https?:\/\//, `${file} names no other site`);
+      assert.doesNotMatch(
+        text.replaceAll('http://www.w3.org/2000/svg', ''),
+        /https?:\/\//,
+        `${file} names no other site`
+      );
       if (!file.endsWith('.html')) continue;
-      for (const tag of text.match(/<script\b[^>]*>/g) ?? []) assert.match(tag, /\bsrc="/, `${file}: ${tag} loads a file`);
+      for (const tag of text.match(/<script\b[^>]*>/g) ?? [])
+        assert.match(tag, /\bsrc="/, `${file}: ${tag} loads a file`);
       assert.doesNotMatch(text, /<style\b|\sstyle=|\son[a-z]+=/i, `${file} has no inline style or handler`);
     }
   });

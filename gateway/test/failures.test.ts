@@ -8,7 +8,12 @@ import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { forEachDatabase, NO_SHEDDING, TOKEN_SPEC, TOKENS } from './helpers/test-context';
 import { api } from './helpers/http';
-import { createScratchDatabase, dropScratchDatabase, probePostgres, TEST_DATABASE_URL } from './helpers/postgres-server';
+import {
+  createScratchDatabase,
+  dropScratchDatabase,
+  probePostgres,
+  TEST_DATABASE_URL,
+} from './helpers/postgres-server';
 import { mapDatabaseError } from '../src/db/sqlstate';
 
 describe('SQLSTATE mapping', () => {
@@ -74,9 +79,13 @@ forEachDatabase(
 describe('PostgreSQL unreachable', async () => {
   const probe = await probePostgres();
   if (!probe.ok) {
-    it('needs PostgreSQL', { skip: process.env.CI === 'true' ? false : `PostgreSQL at ${TEST_DATABASE_URL} unreachable` }, () => {
-      throw new Error(`PostgreSQL at ${TEST_DATABASE_URL} is unreachable`);
-    });
+    it(
+      'needs PostgreSQL',
+      { skip: process.env.CI === 'true' ? false : `PostgreSQL at ${TEST_DATABASE_URL} unreachable` },
+      () => {
+        throw new Error(`PostgreSQL at ${TEST_DATABASE_URL} is unreachable`);
+      }
+    );
     return;
   }
   // A TCP relay between the gateway and the server, to cut the line mid-run.
@@ -102,7 +111,15 @@ describe('PostgreSQL unreachable', async () => {
     const viaRelay = new URL(scratch.url);
     viaRelay.hostname = '127.0.0.1';
     viaRelay.port = String((relay.address() as net.AddressInfo).port);
-    app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', ...NO_SHEDDING, DATABASE_URL: viaRelay.toString(), DB_CONNECT_TIMEOUT_MS: '1000' }));
+    app = await buildApp(
+      loadConfig({
+        GATEWAY_TOKENS: TOKEN_SPEC,
+        LOG_LEVEL: 'silent',
+        ...NO_SHEDDING,
+        DATABASE_URL: viaRelay.toString(),
+        DB_CONNECT_TIMEOUT_MS: '1000',
+      })
+    );
     await app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(app.server.address() as net.AddressInfo).port}`;
   });

@@ -33,7 +33,12 @@ function sortsRawRows(node: PlanNode, table: string, underSort = false): boolean
 
 /** Whether the raw rows are aggregated chunk by chunk (a partial aggregate right above each chunk's scan). */
 function aggregatesPerChunk(node: PlanNode): boolean {
-  if (node['Node Type'] === 'Aggregate' && node['Partial Mode'] === 'Partial' && (node.Plans ?? []).some((p) => p['Relation Name']?.startsWith('_hyper_'))) return true;
+  if (
+    node['Node Type'] === 'Aggregate' &&
+    node['Partial Mode'] === 'Partial' &&
+    (node.Plans ?? []).some((p) => p['Relation Name']?.startsWith('_hyper_'))
+  )
+    return true;
   return (node.Plans ?? []).some(aggregatesPerChunk);
 }
 
@@ -47,7 +52,15 @@ async function plan(ctx: TestContext, sql: string, params: unknown[]): Promise<P
 function build(ctx: TestContext, fill: BuilderQuery['fill']) {
   const table = ctx.app.catalog.resolveTable('cagg_fill_rows');
   return buildBuilderQuery(
-    { refId: 'A', mode: 'builder', table: 'cagg_fill_rows', metrics: [{ column: 'v', aggregation: 'avg' }], groupBy: ['sensor'], bucket: '10m', fill },
+    {
+      refId: 'A',
+      mode: 'builder',
+      table: 'cagg_fill_rows',
+      metrics: [{ column: 'v', aggregation: 'avg' }],
+      groupBy: ['sensor'],
+      bucket: '10m',
+      fill,
+    },
     {
       dialect: ctx.timescale ? 'timescaledb' : 'postgres',
       table: { name: table.name, sql: table.ident, columns: table.columns, timeColumn: table.timeColumn },
@@ -76,13 +89,17 @@ forEachDatabase(
       assert.equal(aggregatesPerChunk(await plan(ctx, built.sql, built.params)), true, built.sql);
       // The former shape: time_bucket_gapfill over the raw rows, one grouping for both.
       const former = `SELECT time_bucket_gapfill('10 minutes', ts, $1::timestamptz, $2::timestamptz) AS time, sensor, interpolate(avg(v)) FROM cagg_fill_rows WHERE ts >= $1::timestamptz AND ts <= $2::timestamptz GROUP BY 1, 2`;
-      assert.equal(aggregatesPerChunk(await plan(ctx, former, [new Date(FROM).toISOString(), new Date(TO).toISOString()])), false);
+      assert.equal(
+        aggregatesPerChunk(await plan(ctx, former, [new Date(FROM).toISOString(), new Date(TO).toISOString()])),
+        false
+      );
     });
   },
   {
     setup: async (db, { timescale }) => {
       await db.query('CREATE TABLE cagg_fill_rows (ts timestamptz NOT NULL, sensor text, v double precision)');
-      if (timescale) await db.query(`SELECT create_hypertable('cagg_fill_rows', 'ts', chunk_time_interval => interval '1 day')`);
+      if (timescale)
+        await db.query(`SELECT create_hypertable('cagg_fill_rows', 'ts', chunk_time_interval => interval '1 day')`);
       // 20k rows, 4 sensors, with a six-hour gap to fill.
       await db.query(`INSERT INTO cagg_fill_rows SELECT t, 's' || (i % 4), sin(i) FROM generate_series(0, 19999) AS i, LATERAL (SELECT timestamptz '2026-04-01' + i * interval '8 seconds' AS t) x
                       WHERE t NOT BETWEEN '2026-04-01 12:00' AND '2026-04-01 18:00'`);

@@ -24,7 +24,11 @@ const START = Date.parse('2026-11-20T00:00:00Z');
 const RANGE = { from: '2026-11-20T00:00:00Z', to: '2026-11-20T06:00:00Z' };
 
 /** Remote rows: sensors 1 and 2, one reading every 10 minutes for 8 hours (some outside RANGE). */
-const remoteRows = Array.from({ length: 48 }, (_, i) => ({ ts: START + i * 600_000, sensor: 1 + (i % 2), value: (i * 7) % 23 }));
+const remoteRows = Array.from({ length: 48 }, (_, i) => ({
+  ts: START + i * 600_000,
+  sensor: 1 + (i % 2),
+  value: (i * 7) % 23,
+}));
 /** Local rows: sensor 3, one reading every 30 minutes for 8 hours. */
 const localRows = Array.from({ length: 16 }, (_, i) => ({ ts: START + i * 1_800_000, sensor: 3, value: 100 + i }));
 
@@ -51,28 +55,36 @@ async function setUpForeignData(db: Db): Promise<void> {
   const remote = new pg.Client({ connectionString: remoteUrl().toString() });
   await remote.connect();
   try {
-    await remote.query(`CREATE TABLE measurements ("timestamp" timestamptz NOT NULL, sensor_id int NOT NULL, value double precision)`);
-    await remote.query(`INSERT INTO measurements SELECT to_timestamp(t / 1000.0), s, v FROM unnest($1::float8[], $2::int[], $3::float8[]) AS u(t, s, v)`, [
-      remoteRows.map((r) => r.ts),
-      remoteRows.map((r) => r.sensor),
-      remoteRows.map((r) => r.value),
-    ]);
+    await remote.query(
+      `CREATE TABLE measurements ("timestamp" timestamptz NOT NULL, sensor_id int NOT NULL, value double precision)`
+    );
+    await remote.query(
+      `INSERT INTO measurements SELECT to_timestamp(t / 1000.0), s, v FROM unnest($1::float8[], $2::int[], $3::float8[]) AS u(t, s, v)`,
+      [remoteRows.map((r) => r.ts), remoteRows.map((r) => r.sensor), remoteRows.map((r) => r.value)]
+    );
   } finally {
     await remote.end();
   }
   const url = remoteUrl();
   // The seed's shape: a server, a user mapping, a foreign table named external_data_view.
   await db.query('CREATE EXTENSION IF NOT EXISTS postgres_fdw');
-  await db.query(`CREATE SERVER rep_external FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '${url.hostname}', port '${url.port || '5432'}', dbname '${REMOTE_DB}')`);
-  await db.query(`CREATE USER MAPPING FOR CURRENT_USER SERVER rep_external OPTIONS (user '${decodeURIComponent(url.username || 'postgres')}')`);
-  await db.query(`CREATE FOREIGN TABLE external_data_view ("timestamp" timestamptz NOT NULL, sensor_id int NOT NULL, value double precision) SERVER rep_external OPTIONS (table_name 'measurements')`);
-  await db.query(`CREATE TABLE rep_local_readings ("timestamp" timestamptz NOT NULL, sensor_id int NOT NULL, value double precision)`);
+  await db.query(
+    `CREATE SERVER rep_external FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '${url.hostname}', port '${url.port || '5432'}', dbname '${REMOTE_DB}')`
+  );
+  await db.query(
+    `CREATE USER MAPPING FOR CURRENT_USER SERVER rep_external OPTIONS (user '${decodeURIComponent(url.username || 'postgres')}')`
+  );
+  await db.query(
+    `CREATE FOREIGN TABLE external_data_view ("timestamp" timestamptz NOT NULL, sensor_id int NOT NULL, value double precision) SERVER rep_external OPTIONS (table_name 'measurements')`
+  );
+  await db.query(
+    `CREATE TABLE rep_local_readings ("timestamp" timestamptz NOT NULL, sensor_id int NOT NULL, value double precision)`
+  );
   await db.query(`CREATE INDEX ON rep_local_readings ("timestamp")`);
-  await db.query(`INSERT INTO rep_local_readings SELECT to_timestamp(t / 1000.0), s, v FROM unnest($1::float8[], $2::int[], $3::float8[]) AS u(t, s, v)`, [
-    localRows.map((r) => r.ts),
-    localRows.map((r) => r.sensor),
-    localRows.map((r) => r.value),
-  ]);
+  await db.query(
+    `INSERT INTO rep_local_readings SELECT to_timestamp(t / 1000.0), s, v FROM unnest($1::float8[], $2::int[], $3::float8[]) AS u(t, s, v)`,
+    [localRows.map((r) => r.ts), localRows.map((r) => r.sensor), localRows.map((r) => r.value)]
+  );
   await db.query(`CREATE VIEW rep_all_readings AS
     SELECT "timestamp", sensor_id, value FROM rep_local_readings
     UNION ALL
@@ -138,7 +150,8 @@ function frameValues(frame: any): Map<string, number> {
 forEachDatabase(
   (getCtx) => {
     after(async () => {
-      if (getCtx().driver === 'postgres') await onAdminServer((c) => c.query(`DROP DATABASE IF EXISTS "${REMOTE_DB}" WITH (FORCE)`));
+      if (getCtx().driver === 'postgres')
+        await onAdminServer((c) => c.query(`DROP DATABASE IF EXISTS "${REMOTE_DB}" WITH (FORCE)`));
     });
 
     it('lists the foreign table with its server, wrapper and remote name, and the views that read it', async (t) => {
@@ -151,10 +164,19 @@ forEachDatabase(
         return t.skip('the embedded database has no postgres_fdw');
       }
       assert.equal(byName.external_data_view.kind, 'foreign_table');
-      assert.deepEqual(byName.external_data_view.foreignTable, { server: 'rep_external', wrapper: 'postgres_fdw', remoteSchema: 'public', remoteName: 'measurements' });
+      assert.deepEqual(byName.external_data_view.foreignTable, {
+        server: 'rep_external',
+        wrapper: 'postgres_fdw',
+        remoteSchema: 'public',
+        remoteName: 'measurements',
+      });
       assert.equal(byName.external_data_view.timeColumn, 'timestamp', 'time column guessed as for any table');
       assert.deepEqual(byName.rep_all_readings.foreignSources, ['external_data_view']);
-      assert.deepEqual(byName.rep_recent_readings.foreignSources, ['external_data_view'], 'through a view over the view');
+      assert.deepEqual(
+        byName.rep_recent_readings.foreignSources,
+        ['external_data_view'],
+        'through a view over the view'
+      );
       assert.equal(byName.rep_local_readings.foreignSources, undefined);
       assert.equal(byName.rep_local_readings.foreignTable, undefined);
     });
@@ -165,7 +187,16 @@ forEachDatabase(
         // A local table on TimescaleDB keeps time_bucket.
         const local = buildBuilderQuery({ ...hourlyAvg, table: 'metrics' } as BuilderQuery, {
           ...requestContext({ range: RANGE, intervalMs: HOUR, maxDataPoints: 100, queries: [] }, true),
-          table: { name: 'metrics', sql: '"public"."metrics"', columns: [{ name: 'time', type: 'timestamp with time zone', kind: 'time' }, { name: 'value', type: 'double precision', kind: 'number' }, { name: 'sensor_id', type: 'integer', kind: 'number' }], timeColumn: 'time' },
+          table: {
+            name: 'metrics',
+            sql: '"public"."metrics"',
+            columns: [
+              { name: 'time', type: 'timestamp with time zone', kind: 'time' },
+              { name: 'value', type: 'double precision', kind: 'number' },
+              { name: 'sensor_id', type: 'integer', kind: 'number' },
+            ],
+            timeColumn: 'time',
+          },
         });
         assert.match(local.sql, /time_bucket\(/);
         return;
@@ -173,7 +204,10 @@ forEachDatabase(
       const built = builtFor(ctx, hourlyAvg);
       assert.match(built.sql, /date_bin\(/);
       assert.doesNotMatch(built.sql, /time_bucket|date_trunc|now\(\)/);
-      assert.ok(built.params.some((p) => p === new Date(RANGE.from).toISOString()), 'time bounds are bound parameters');
+      assert.ok(
+        built.params.some((p) => p === new Date(RANGE.from).toISOString()),
+        'time bounds are bound parameters'
+      );
     });
 
     it('pushes the GROUP BY and the aggregate of a builder query to the remote server (EXPLAIN VERBOSE)', async (t) => {
@@ -187,7 +221,11 @@ forEachDatabase(
       assert.match(remote[0], /date_bin\(/, plan);
       assert.match(remote[0], /WHERE .*"timestamp" >= .*"timestamp" <= /, plan);
       // The check can fail: date_trunc on timestamptz is only stable, so its GROUP BY stays here.
-      const control = await explain(ctx.db, `SELECT date_trunc('hour', "timestamp"), avg(value) FROM external_data_view GROUP BY 1`, []);
+      const control = await explain(
+        ctx.db,
+        `SELECT date_trunc('hour', "timestamp"), avg(value) FROM external_data_view GROUP BY 1`,
+        []
+      );
       assert.doesNotMatch(control.remote.join('\n'), /GROUP BY/, control.plan);
     });
 
@@ -198,11 +236,16 @@ forEachDatabase(
       const built = builtFor(ctx, q);
       const { remote, plan } = await explain(ctx.db, built.sql, built.params);
       assert.match(remote.join('\n'), /GROUP BY/, plan);
-      const res = await api(ctx, '/api/v1/query', { body: { range: RANGE, intervalMs: HOUR, maxDataPoints: 100, queries: [q] } });
+      const res = await api(ctx, '/api/v1/query', {
+        body: { range: RANGE, intervalMs: HOUR, maxDataPoints: 100, queries: [q] },
+      });
       const a = res.body.results.A;
       assert.equal(a.error, undefined, a.error);
       const frame = a.frames[0];
-      assert.deepEqual(frame.schema.fields.slice(1).map((f: any) => f.labels), [{ sensor_id: '1' }, { sensor_id: '2' }]);
+      assert.deepEqual(
+        frame.schema.fields.slice(1).map((f: any) => f.labels),
+        [{ sensor_id: '1' }, { sensor_id: '2' }]
+      );
       // 00:00 … 06:00 inclusive: seven buckets, the last one holding the reading at 06:00.
       assert.equal(frame.data.values[0].length, 7);
     });
@@ -210,7 +253,9 @@ forEachDatabase(
     it('answers a builder query on the foreign table with the remote rows, bucketed', async (t) => {
       const ctx = getCtx();
       if (ctx.driver === 'embedded') return t.skip('the embedded database has no postgres_fdw');
-      const res = await api(ctx, '/api/v1/query', { body: { range: RANGE, intervalMs: HOUR, maxDataPoints: 100, queries: [hourlyAvg] } });
+      const res = await api(ctx, '/api/v1/query', {
+        body: { range: RANGE, intervalMs: HOUR, maxDataPoints: 100, queries: [hourlyAvg] },
+      });
       assert.equal(res.status, 200, res.text);
       const a = res.body.results.A;
       assert.equal(a.error, undefined, a.error);
@@ -226,8 +271,14 @@ forEachDatabase(
       const { remote, plan } = await explain(ctx.db, built.sql, built.params);
       assert.equal(remote.length, 1, plan);
       assert.match(remote[0], /WHERE .*"timestamp" >= .*"timestamp" <= /, `time filter in the remote branch:\n${plan}`);
-      assert.match(plan, /rep_local_readings[\s\S]*"timestamp" >= [\s\S]*"timestamp" <= /, `time filter in the local branch:\n${plan}`);
-      const res = await api(ctx, '/api/v1/query', { body: { range: RANGE, intervalMs: HOUR, maxDataPoints: 100, queries: [q] } });
+      assert.match(
+        plan,
+        /rep_local_readings[\s\S]*"timestamp" >= [\s\S]*"timestamp" <= /,
+        `time filter in the local branch:\n${plan}`
+      );
+      const res = await api(ctx, '/api/v1/query', {
+        body: { range: RANGE, intervalMs: HOUR, maxDataPoints: 100, queries: [q] },
+      });
       const a = res.body.results.A;
       assert.equal(a.error, undefined, a.error);
       assert.deepEqual(frameValues(a.frames[0]), expectedHourly([...remoteRows, ...localRows]));
@@ -242,10 +293,14 @@ forEachDatabase(
       assert.equal(res.body.length, expected.length);
       assert.deepEqual(new Set(res.body.map((r: any) => r.sensor_id)), new Set([1, 2, 3]));
       assert.ok(res.body.every((r: any) => inRange(Date.parse(r.timestamp))));
-      const bucketed = await api(ctx, `/timescaledb/data/external_data_view?from=${RANGE.from}&to=${RANGE.to}&bucket=1h&agg=avg&columns=value`);
+      const bucketed = await api(
+        ctx,
+        `/timescaledb/data/external_data_view?from=${RANGE.from}&to=${RANGE.to}&bucket=1h&agg=avg&columns=value`
+      );
       assert.equal(bucketed.status, 200, bucketed.text);
       const hourly = new Map<number, number[]>();
-      for (const r of remoteRows.filter((x) => inRange(x.ts))) hourly.set(Math.floor(r.ts / HOUR) * HOUR, [...(hourly.get(Math.floor(r.ts / HOUR) * HOUR) ?? []), r.value]);
+      for (const r of remoteRows.filter((x) => inRange(x.ts)))
+        hourly.set(Math.floor(r.ts / HOUR) * HOUR, [...(hourly.get(Math.floor(r.ts / HOUR) * HOUR) ?? []), r.value]);
       assert.deepEqual(
         bucketed.body.map((r: any) => [Date.parse(r.timestamp), r.value]),
         [...hourly].sort((x, y) => x[0] - y[0]).map(([ts, vs]) => [ts, vs.reduce((s, v) => s + v, 0) / vs.length])
@@ -263,14 +318,20 @@ forEachDatabase(
         return realCopy(tx, sql, csv);
       };
       try {
-        const rows = Array.from({ length: 30 }, (_, i) => ({ timestamp: new Date(START + 10 * HOUR + i * 1000).toISOString(), sensor_id: 9, value: i }));
+        const rows = Array.from({ length: 30 }, (_, i) => ({
+          timestamp: new Date(START + 10 * HOUR + i * 1000).toISOString(),
+          sensor_id: 9,
+          value: i,
+        }));
         const res = await api(ctx, '/timescaledb/data/external_data_view', { body: rows });
         assert.equal(res.status, 201, res.text);
         assert.deepEqual(res.body, { inserted: 30 });
         assert.deepEqual(copies, []);
         const remote = new pg.Client({ connectionString: remoteUrl().toString() });
         await remote.connect();
-        const count = await remote.query(`SELECT count(*)::int AS n, sum(value)::float8 AS s FROM measurements WHERE sensor_id = 9`).finally(() => remote.end());
+        const count = await remote
+          .query(`SELECT count(*)::int AS n, sum(value)::float8 AS s FROM measurements WHERE sensor_id = 9`)
+          .finally(() => remote.end());
         assert.deepEqual(count.rows[0], { n: 30, s: (29 * 30) / 2 });
         // The same batch into a local table goes through COPY: the spy sees it.
         const local = await api(ctx, '/timescaledb/data/rep_local_readings', { body: rows });

@@ -15,13 +15,22 @@ import { NO_SHEDDING } from './helpers/test-context';
 const SECRETS = { a: 'rate-token-a-0001', b: 'rate-token-b-0001' };
 
 async function startApp(env: Record<string, string>): Promise<{ app: FastifyInstance; url: string }> {
-  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: `a:${SECRETS.a}:read;b:${SECRETS.b}:read`, LOG_LEVEL: 'silent', DATA_DIR: 'memory://', ...NO_SHEDDING, ...env }));
+  const app = await buildApp(
+    loadConfig({
+      GATEWAY_TOKENS: `a:${SECRETS.a}:read;b:${SECRETS.b}:read`,
+      LOG_LEVEL: 'silent',
+      DATA_DIR: 'memory://',
+      ...NO_SHEDDING,
+      ...env,
+    })
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   return { app, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
 }
 
-const get = (url: string, secret?: string) => fetch(url, { headers: secret ? { authorization: `Bearer ${secret}` } : {} });
+const get = (url: string, secret?: string) =>
+  fetch(url, { headers: secret ? { authorization: `Bearer ${secret}` } : {} });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('rate limits per token', () => {
@@ -34,7 +43,11 @@ describe('rate limits per token', () => {
     for (let i = 0; i < 5; i++) assert.equal((await get(`${url}/api/v1/info`, SECRETS.a)).status, 200);
     const refused = await get(`${url}/api/v1/info`, SECRETS.a);
     assert.equal(refused.status, 429);
-    const body = (await refused.json()) as { error: string; message: string; details: { limit: number; retryAfterSeconds: number } };
+    const body = (await refused.json()) as {
+      error: string;
+      message: string;
+      details: { limit: number; retryAfterSeconds: number };
+    };
     assert.equal(body.error, 'rate_limited');
     assert.equal(body.details.limit, 5);
     const retryAfter = Number(refused.headers.get('retry-after'));
@@ -57,7 +70,10 @@ describe('slow clients', () => {
   let app: FastifyInstance;
   let url: string;
   const HEADERS_TIMEOUT_MS = 3000;
-  before(async () => ({ app, url } = await startApp({ HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), MAX_CONNECTIONS: '400' })));
+  before(
+    async () =>
+      ({ app, url } = await startApp({ HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), MAX_CONNECTIONS: '400' }))
+  );
   after(async () => app?.close());
 
   it('keeps answering normal requests fast while 200 connections trickle their headers, and closes those in time', async () => {
@@ -86,14 +102,18 @@ describe('slow clients', () => {
         latencies.push(performance.now() - started);
       }
       const sorted = [...latencies].sort((a, b) => a - b);
-      console.log(`# normal requests beside 200 slow ones: median ${sorted[10].toFixed(0)} ms, worst ${sorted[19].toFixed(0)} ms`);
+      console.log(
+        `# normal requests beside 200 slow ones: median ${sorted[10].toFixed(0)} ms, worst ${sorted[19].toFixed(0)} ms`
+      );
       assert.ok(sorted[10] < 250, `median ${sorted[10].toFixed(0)} ms`);
       // The trickling connections are cut once their headers are overdue (Node checks every tenth of the limit).
       const deadline = performance.now() + HEADERS_TIMEOUT_MS * 3;
       while (closedAt.length < slow.length && performance.now() < deadline) await sleep(100);
       assert.equal(closedAt.length, slow.length, `${slow.length - closedAt.length} slow connections still open`);
       const latest = Math.max(...closedAt);
-      console.log(`# slow connections closed ${Math.min(...closedAt).toFixed(0)}–${latest.toFixed(0)} ms after opening`);
+      console.log(
+        `# slow connections closed ${Math.min(...closedAt).toFixed(0)}–${latest.toFixed(0)} ms after opening`
+      );
       assert.ok(Math.min(...closedAt) >= HEADERS_TIMEOUT_MS * 0.9, 'not before the headers timeout');
     } finally {
       clearInterval(trickle);
@@ -115,7 +135,10 @@ describe('slow clients', () => {
       await sleep(100);
       const extra = connect(Number(port), '127.0.0.1');
       extra.on('error', () => undefined);
-      const closed = await Promise.race([new Promise((r) => extra.once('close', () => r(true))), sleep(3000).then(() => false)]);
+      const closed = await Promise.race([
+        new Promise((r) => extra.once('close', () => r(true))),
+        sleep(3000).then(() => false),
+      ]);
       assert.equal(closed, true, 'the sixth connection is closed by the server');
     } finally {
       for (const s of held) s.destroy();

@@ -2,7 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { connect as amqpConnect, type ChannelModel } from 'amqplib';
-import { READINGS_DDL, startIngestApp, uniqueName, waitFor, waitForQuiet, writeMessagingConfig } from './helpers/ingest-app';
+import {
+  READINGS_DDL,
+  startIngestApp,
+  uniqueName,
+  waitFor,
+  waitForQuiet,
+  writeMessagingConfig,
+} from './helpers/ingest-app';
 import { AMQP_URL } from './helpers/broker-publishers';
 
 /**
@@ -23,7 +30,10 @@ describe('dead letters reach the broker’s own dead-letter queue (embedded Time
     amqp = await amqpConnect(AMQP_URL);
     const ch = await amqp.createChannel();
     await ch.assertQueue(dlq, { durable: false });
-    await ch.assertQueue(queue, { durable: false, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': dlq } });
+    await ch.assertQueue(queue, {
+      durable: false,
+      arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': dlq },
+    });
     ch.sendToQueue(queue, Buffer.from(good), { messageId: 'a1' });
     ch.sendToQueue(queue, Buffer.from(poison), { messageId: 'a2' });
     await ch.close();
@@ -47,15 +57,23 @@ describe('dead letters reach the broker’s own dead-letter queue (embedded Time
     await amqp.close();
   });
 
-  it('RabbitMQ: the poison message is rejected to the queue’s dead-letter exchange; the good one is acked', { timeout: 60_000 }, async () => {
-    const stats = await waitForQuiet(app, 'rabbit', 2, 45_000);
-    assert.equal(stats.deadLettered, 1);
-    const ch = await amqp.createChannel();
-    const dead = await waitFor(() => ch.get(dlq, { noAck: true }), (m) => m !== false, 10_000);
-    assert.ok(dead);
-    assert.equal(dead.content.toString(), poison);
-    assert.equal(dead.properties.messageId, 'a2');
-    assert.equal((await ch.checkQueue(queue)).messageCount, 0, 'nothing left or requeued');
-    await ch.close();
-  });
+  it(
+    'RabbitMQ: the poison message is rejected to the queue’s dead-letter exchange; the good one is acked',
+    { timeout: 60_000 },
+    async () => {
+      const stats = await waitForQuiet(app, 'rabbit', 2, 45_000);
+      assert.equal(stats.deadLettered, 1);
+      const ch = await amqp.createChannel();
+      const dead = await waitFor(
+        () => ch.get(dlq, { noAck: true }),
+        (m) => m !== false,
+        10_000
+      );
+      assert.ok(dead);
+      assert.equal(dead.content.toString(), poison);
+      assert.equal(dead.properties.messageId, 'a2');
+      assert.equal((await ch.checkQueue(queue)).messageCount, 0, 'nothing left or requeued');
+      await ch.close();
+    }
+  );
 });

@@ -2,8 +2,26 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { createScratchDatabase, dropScratchDatabase } from './helpers/postgres-server';
-import { READINGS_DDL, startIngestApp, uniqueName, waitForQuiet, withPg, writeMessagingConfig } from './helpers/ingest-app';
-import { amqpPublisher, mqttPublisher, natsPublisher, redisPublisher, AMQP_URL, MQTT_URL, NATS_URL, REDIS_URL, type Publisher, type TestMessage } from './helpers/broker-publishers';
+import {
+  READINGS_DDL,
+  startIngestApp,
+  uniqueName,
+  waitForQuiet,
+  withPg,
+  writeMessagingConfig,
+} from './helpers/ingest-app';
+import {
+  amqpPublisher,
+  mqttPublisher,
+  natsPublisher,
+  redisPublisher,
+  AMQP_URL,
+  MQTT_URL,
+  NATS_URL,
+  REDIS_URL,
+  type Publisher,
+  type TestMessage,
+} from './helpers/broker-publishers';
 
 /**
  * Against the real brokers on 127.0.0.1 and the real PostgreSQL: per broker 10,000 messages
@@ -48,12 +66,14 @@ interface BrokerCase {
 const cases: BrokerCase[] = [
   {
     broker: 'redis',
-    source: ({ table, topic }) => `broker: redis\n    url: ${REDIS_URL}\n    stream: ${topic}\n    group: g1\n    table: ${table}\n    messageId: { header: msg-id }`,
+    source: ({ table, topic }) =>
+      `broker: redis\n    url: ${REDIS_URL}\n    stream: ${topic}\n    group: g1\n    table: ${table}\n    messageId: { header: msg-id }`,
     publisher: ({ topic }) => redisPublisher(topic),
   },
   {
     broker: 'nats',
-    source: ({ table, topic }) => `broker: nats\n    url: ${NATS_URL}\n    stream: ${topic}\n    group: g1\n    table: ${table}\n    messageId: { header: msg-id }`,
+    source: ({ table, topic }) =>
+      `broker: nats\n    url: ${NATS_URL}\n    stream: ${topic}\n    group: g1\n    table: ${table}\n    messageId: { header: msg-id }`,
     publisher: ({ topic }) => natsPublisher(topic, `${topic}.readings`),
   },
   {
@@ -63,7 +83,8 @@ const cases: BrokerCase[] = [
   },
   {
     broker: 'mqtt',
-    source: ({ table, topic }) => `broker: mqtt\n    url: ${MQTT_URL}\n    topic: ${topic}/readings\n    table: ${table}\n    messageId: { field: id }`,
+    source: ({ table, topic }) =>
+      `broker: mqtt\n    url: ${MQTT_URL}\n    topic: ${topic}/readings\n    table: ${table}\n    messageId: { field: id }`,
     publisher: ({ topic }, app) => mqttPublisher(`${topic}/readings`, () => app.ingest.status()[0].received),
   },
 ];
@@ -98,11 +119,15 @@ for (const c of cases) {
       const stats = await waitForQuiet(app, 'src', MESSAGES + REPEATS, 90_000);
       if (stats.storedMessages !== MESSAGES) {
         const refusals = (publisher as Partial<{ refusals: () => string[] }>).refusals?.() ?? [];
-        assert.fail(`stored ${stats.storedMessages} of ${MESSAGES}: ${JSON.stringify(stats)}; missing ids ${await missingIds(scratch.url, table)}; broker refusals ${refusals.slice(0, 20).join(' ') || 'none'}`);
+        assert.fail(
+          `stored ${stats.storedMessages} of ${MESSAGES}: ${JSON.stringify(stats)}; missing ids ${await missingIds(scratch.url, table)}; broker refusals ${refusals.slice(0, 20).join(' ') || 'none'}`
+        );
       }
       assert.equal(stats.duplicates, REPEATS);
       assert.equal(stats.deadLettered, 0);
-      const counts = await withPg(scratch.url, (db) => db.query<{ n: string; ids: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ${table}`));
+      const counts = await withPg(scratch.url, (db) =>
+        db.query<{ n: string; ids: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ${table}`)
+      );
       assert.deepEqual(counts.rows[0], { n: String(MESSAGES), ids: String(MESSAGES) });
     });
   });

@@ -5,8 +5,23 @@ import { DecodeError } from '../src/messaging/ingest/decoders/decode-error';
 
 describe('ingest decoders', () => {
   it('maps JSON fields to columns by path and fills defaults', () => {
-    const decode = messageDecoder({ format: 'json', rows: 'readings', fields: { time: 'ts', sensor: 'device.id', value: 'v' }, defaults: { sensor: 'unknown', site: 'lab' } });
-    const out = decode(Buffer.from(JSON.stringify({ id: 7, readings: [{ ts: 1, device: { id: 'a' }, v: 2 }, { ts: 2, v: 3 }] })));
+    const decode = messageDecoder({
+      format: 'json',
+      rows: 'readings',
+      fields: { time: 'ts', sensor: 'device.id', value: 'v' },
+      defaults: { sensor: 'unknown', site: 'lab' },
+    });
+    const out = decode(
+      Buffer.from(
+        JSON.stringify({
+          id: 7,
+          readings: [
+            { ts: 1, device: { id: 'a' }, v: 2 },
+            { ts: 2, v: 3 },
+          ],
+        })
+      )
+    );
     assert.deepEqual(out.rows, [
       { time: 1, sensor: 'a', value: 2, site: 'lab' },
       { time: 2, value: 3, sensor: 'unknown', site: 'lab' },
@@ -18,16 +33,46 @@ describe('ingest decoders', () => {
     const decode = messageDecoder({ format: 'json', defaults: {} });
     assert.deepEqual(decode(Buffer.from('{"a":1}')).rows, [{ a: 1 }]);
     assert.deepEqual(decode(Buffer.from('[{"a":1},{"a":2}]')).rows, [{ a: 1 }, { a: 2 }]);
-    assert.throws(() => decode(Buffer.from('[1]')), (e) => e instanceof DecodeError && /row 0 is not a JSON object/.test(e.message));
-    assert.throws(() => decode(Buffer.from('{"a":')), (e) => e instanceof DecodeError && /^not JSON/.test(e.message));
+    assert.throws(
+      () => decode(Buffer.from('[1]')),
+      (e) => e instanceof DecodeError && /row 0 is not a JSON object/.test(e.message)
+    );
+    assert.throws(
+      () => decode(Buffer.from('{"a":')),
+      (e) => e instanceof DecodeError && /^not JSON/.test(e.message)
+    );
   });
 
   it('reads InfluxDB line protocol: escapes, types, precision', () => {
-    const decode = messageDecoder({ format: 'line-protocol', timeColumn: 'time', precision: 'ns', measurementColumn: 'm', defaults: {} });
-    const { rows } = decode(Buffer.from('# comment\nweather,city=New\\ York,kind=a\\,b temp=21.5,count=3i,ok=t,note="say \\"hi\\"" 1732492800123456789\n'));
-    assert.deepEqual(rows, [{ city: 'New York', kind: 'a,b', temp: 21.5, count: 3, ok: true, note: 'say "hi"', m: 'weather', time: '2024-11-25T00:00:00.123456Z' }]);
+    const decode = messageDecoder({
+      format: 'line-protocol',
+      timeColumn: 'time',
+      precision: 'ns',
+      measurementColumn: 'm',
+      defaults: {},
+    });
+    const { rows } = decode(
+      Buffer.from(
+        '# comment\nweather,city=New\\ York,kind=a\\,b temp=21.5,count=3i,ok=t,note="say \\"hi\\"" 1732492800123456789\n'
+      )
+    );
+    assert.deepEqual(rows, [
+      {
+        city: 'New York',
+        kind: 'a,b',
+        temp: 21.5,
+        count: 3,
+        ok: true,
+        note: 'say "hi"',
+        m: 'weather',
+        time: '2024-11-25T00:00:00.123456Z',
+      },
+    ]);
     const ms = messageDecoder({ format: 'line-protocol', timeColumn: 't', precision: 'ms', defaults: {} });
     assert.equal(ms(Buffer.from('cpu v=1 1732492800123')).rows[0].t, '2024-11-25T00:00:00.123000Z');
-    assert.throws(() => ms(Buffer.from('cpu v=1\ncpu')), (e) => e instanceof DecodeError && /line 2: expected a space before the fields/.test(e.message));
+    assert.throws(
+      () => ms(Buffer.from('cpu v=1\ncpu')),
+      (e) => e instanceof DecodeError && /line 2: expected a space before the fields/.test(e.message)
+    );
   });
 });

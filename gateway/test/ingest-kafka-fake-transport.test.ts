@@ -26,7 +26,14 @@ class FakeKafkaTopic {
 
   add(value: string, key: number): void {
     const p = this.partitions[key % 2];
-    p.push({ key: Buffer.from(String(key)), value: Buffer.from(value), offset: String(p.length), timestamp: String(Date.now()), attributes: 0, headers: {} } as KafkaMessage);
+    p.push({
+      key: Buffer.from(String(key)),
+      value: Buffer.from(value),
+      offset: String(p.length),
+      timestamp: String(Date.now()),
+      attributes: 0,
+      headers: {},
+    } as KafkaMessage);
   }
 
   consumer(): KafkaConsumerPort {
@@ -51,7 +58,12 @@ class FakeKafkaTopic {
           void (async () => {
             for (let from = topic.committed[partition]; running && from < messages.length; from += 100) {
               const batch = { topic: 'readings', partition, messages: messages.slice(from, from + 100) };
-              await config!.eachBatch!({ batch, isRunning: () => running, isStale: () => false, heartbeat: async () => undefined } as unknown as EachBatchPayload);
+              await config!.eachBatch!({
+                batch,
+                isRunning: () => running,
+                isStale: () => false,
+                heartbeat: async () => undefined,
+              } as unknown as EachBatchPayload);
             }
           })();
         }
@@ -86,7 +98,14 @@ describe('Kafka consumer (contract test with a fake Kafka transport; no Kafka br
     const tables = await ensureIngestTables(app.db, table);
     const stats = emptyStats('k', 'kafka', 'readings');
     const events = { received() {}, written() {}, retried() {} };
-    const pipeline = new IngestPipeline(source, messageDecoder(source.decoder), { db: app.db, table, tables, source: 'k', copyThreshold: 100 }, stats, events, app.log);
+    const pipeline = new IngestPipeline(
+      source,
+      messageDecoder(source.decoder),
+      { db: app.db, table, tables, source: 'k', copyThreshold: 100 },
+      stats,
+      events,
+      app.log
+    );
     const consumer = new KafkaConsumer({ config: source, instance: 'test', log: app.log }, () => topic.consumer());
     await consumer.start(pipeline);
     await waitFor(async () => [...topic.committed], done, 30_000, 50);
@@ -99,27 +118,40 @@ describe('Kafka consumer (contract test with a fake Kafka transport; no Kafka br
     assert.deepEqual(kafkaBrokers('kafka://127.0.0.1:9092,127.0.0.2'), ['127.0.0.1:9092', '127.0.0.2:9092']);
   });
 
-  it('commits an offset only after the rows below it are committed, and a replay after a restart stores nothing twice', { timeout: 60_000 }, async () => {
-    const topic = new FakeKafkaTopic();
-    for (let i = 0; i < 1000; i++) topic.add(JSON.stringify({ id: i, time: '2026-11-25T00:00:00Z', sensor: `s${i % 2}`, value: i }), i);
-    let checked = 0;
-    topic.commitCheck = async (partition, offset) => {
-      // Offsets 0..offset-1 of the partition hold ids with id % 2 == partition.
-      const { rows } = await app.db.query<{ n: number }>('SELECT count(*)::int AS n FROM readings WHERE id % 2 = $1', [partition]);
-      assert.ok(rows[0].n >= offset, `commit of offset ${offset} on partition ${partition} came before its rows (${rows[0].n} stored)`);
-      checked++;
-    };
-    const first = await runUntil(topic, (c) => c[0] === 500 && c[1] === 500);
-    assert.equal(first.storedMessages, 1000);
-    assert.ok(checked > 0);
+  it(
+    'commits an offset only after the rows below it are committed, and a replay after a restart stores nothing twice',
+    { timeout: 60_000 },
+    async () => {
+      const topic = new FakeKafkaTopic();
+      for (let i = 0; i < 1000; i++)
+        topic.add(JSON.stringify({ id: i, time: '2026-11-25T00:00:00Z', sensor: `s${i % 2}`, value: i }), i);
+      let checked = 0;
+      topic.commitCheck = async (partition, offset) => {
+        // Offsets 0..offset-1 of the partition hold ids with id % 2 == partition.
+        const { rows } = await app.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM readings WHERE id % 2 = $1',
+          [partition]
+        );
+        assert.ok(
+          rows[0].n >= offset,
+          `commit of offset ${offset} on partition ${partition} came before its rows (${rows[0].n} stored)`
+        );
+        checked++;
+      };
+      const first = await runUntil(topic, (c) => c[0] === 500 && c[1] === 500);
+      assert.equal(first.storedMessages, 1000);
+      assert.ok(checked > 0);
 
-    // A crash before the last commits: the group hands the last 150 of each partition out again.
-    topic.committed[0] = 350;
-    topic.committed[1] = 350;
-    const replay = await runUntil(topic, (c) => c[0] === 500 && c[1] === 500);
-    assert.equal(replay.storedMessages, 0);
-    assert.equal(replay.duplicates, 300);
-    const { rows } = await app.db.query<{ n: number; ids: number }>('SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids FROM readings');
-    assert.deepEqual(rows[0], { n: 1000, ids: 1000 });
-  });
+      // A crash before the last commits: the group hands the last 150 of each partition out again.
+      topic.committed[0] = 350;
+      topic.committed[1] = 350;
+      const replay = await runUntil(topic, (c) => c[0] === 500 && c[1] === 500);
+      assert.equal(replay.storedMessages, 0);
+      assert.equal(replay.duplicates, 300);
+      const { rows } = await app.db.query<{ n: number; ids: number }>(
+        'SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids FROM readings'
+      );
+      assert.deepEqual(rows[0], { n: 1000, ids: 1000 });
+    }
+  );
 });

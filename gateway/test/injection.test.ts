@@ -39,12 +39,19 @@ forEachDatabase(
     it('treats column names (filters, columns, order) as names only', async () => {
       const before = await fixtureCounts(getCtx().db);
       for (const p of PAYLOADS) {
-        for (const query of [qs([[p, 'eq.1']]), qs([['columns', p]]), qs([['order', p]]), qs([['order', `${p}.desc`]])]) {
+        for (const query of [
+          qs([[p, 'eq.1']]),
+          qs([['columns', p]]),
+          qs([['order', p]]),
+          qs([['order', `${p}.desc`]]),
+        ]) {
           const res = await get(`/timescaledb/data/metrics${query}`);
           assert.equal(res.status, 400, `${query}: ${res.text}`);
           assert.equal(res.body.error, 'unknown_column', query);
         }
-        const w = await api(getCtx(), '/timescaledb/data/metrics', { body: { time: '2024-01-01T00:00:00Z', device: 'x', [p]: 1 } });
+        const w = await api(getCtx(), '/timescaledb/data/metrics', {
+          body: { time: '2024-01-01T00:00:00Z', device: 'x', [p]: 1 },
+        });
         assert.equal(w.status, 400);
         assert.equal(w.body.error, 'unknown_column');
       }
@@ -65,7 +72,13 @@ forEachDatabase(
         for (const filter of [`eq.${p}`, `neq.${p}`, `in.(d1,${p})`, `like.${p}`, `gt.${p}`]) {
           const res = await get(`/timescaledb/data/metrics${qs([['device', filter]])}`);
           assert.equal(res.status, 200, `${filter}: ${res.text}`);
-          const expected = filter.startsWith('neq.') ? 18 : filter.startsWith('in.') ? 6 : filter.startsWith('gt.') ? res.body.length : 0;
+          const expected = filter.startsWith('neq.')
+            ? 18
+            : filter.startsWith('in.')
+              ? 6
+              : filter.startsWith('gt.')
+                ? res.body.length
+                : 0;
           assert.equal(res.body.length, expected, filter);
           assert.ok(res.body.every((r: { device: string }) => /^d[123]$/.test(r.device)));
         }
@@ -89,7 +102,12 @@ forEachDatabase(
     it('binds bucket intervals and time bounds', async () => {
       const before = await fixtureCounts(getCtx().db);
       for (const p of [`1 hour'::interval, time) FROM secrets; --`, `1h); DROP TABLE items; --`]) {
-        const res = await get(`/timescaledb/data/metrics${qs([['bucket', p], ['agg', 'avg']])}`);
+        const res = await get(
+          `/timescaledb/data/metrics${qs([
+            ['bucket', p],
+            ['agg', 'avg'],
+          ])}`
+        );
         assert.equal(res.status, 400, `${p}: ${res.text}`);
         const from = await get(`/timescaledb/data/metrics${qs([['from', p]])}`);
         assert.equal(from.status, 400);
@@ -105,7 +123,10 @@ forEachDatabase(
       assert.equal(res.status, 201);
       const back = await get(`/timescaledb/data/other.things${qs([['label', `eq.${evil}`]])}`);
       assert.deepEqual(back.body, [{ id: 10, label: evil }]);
-      const csv = await api(ctx, '/timescaledb/data/other.things', { body: `id,label\n11,"${evil.replace(/"/g, '""')}"\n`, headers: { 'content-type': 'text/csv' } });
+      const csv = await api(ctx, '/timescaledb/data/other.things', {
+        body: `id,label\n11,"${evil.replace(/"/g, '""')}"\n`,
+        headers: { 'content-type': 'text/csv' },
+      });
       assert.equal(csv.status, 201);
       assert.equal((await fixtureCounts(ctx.db)).items, 2);
     });

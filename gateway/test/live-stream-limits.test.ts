@@ -10,7 +10,8 @@ const TABLE = 'live_limits';
 
 const streamBody = (extra: Record<string, unknown> = {}) => liveBody(TABLE, extra);
 
-const stream = (ctx: TestContext, token: string, body: unknown = streamBody()) => openSse(`${ctx.baseUrl}/api/v1/stream`, token, body);
+const stream = (ctx: TestContext, token: string, body: unknown = streamBody()) =>
+  openSse(`${ctx.baseUrl}/api/v1/stream`, token, body);
 
 forEachDatabase(
   (ctx) => {
@@ -64,7 +65,10 @@ forEachDatabase(
         const delta = await second.next((e) => e.event === 'frame');
         const data = JSON.parse(delta.data);
         assert.ok(frameValues(delta, 'value').includes(value), 'the row written while disconnected arrives first');
-        assert.ok(data.from >= Number(cursors.A) - 10_000 && data.from <= Number(cursors.A), 'only the tail after the cursor is sent again');
+        assert.ok(
+          data.from >= Number(cursors.A) - 10_000 && data.from <= Number(cursors.A),
+          'only the tail after the cursor is sent again'
+        );
       } finally {
         second.close();
       }
@@ -84,7 +88,13 @@ forEachDatabase(
     });
   },
   {
-    env: { LIVE_MAX_STREAMS_PER_TOKEN: '2', LIVE_MAX_STREAMS: '3', LIVE_MAX_STREAM_SECONDS: '2', LIVE_PING_MS: '300', LIVE_POLL_MS: '0' },
+    env: {
+      LIVE_MAX_STREAMS_PER_TOKEN: '2',
+      LIVE_MAX_STREAMS: '3',
+      LIVE_MAX_STREAM_SECONDS: '2',
+      LIVE_PING_MS: '300',
+      LIVE_POLL_MS: '0',
+    },
     setup: async (db) => {
       await db.query(`CREATE TABLE ${TABLE} (time timestamptz NOT NULL, value double precision)`);
     },
@@ -93,7 +103,9 @@ forEachDatabase(
 
 describe('live streams at shutdown', () => {
   it('ends open streams with a shutting_down event at once, so the drain does not wait out its grace', async () => {
-    const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: 'memory://', ...NO_SHEDDING }));
+    const app = await buildApp(
+      loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: 'memory://', ...NO_SHEDDING })
+    );
     await app.db.query(`CREATE TABLE ${TABLE} (time timestamptz NOT NULL, value double precision)`);
     await app.catalog.refresh();
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -28,7 +28,9 @@ forEachDatabase(
     it('sends the SSE headers at once, then a first frame with the rows already in the window', async () => {
       const c = ctx();
       const value = uniqueValue();
-      await c.db.query(`INSERT INTO ${TABLE} (time, sensor, value) VALUES (now() - interval '5 minutes', 'old', $1)`, [value]);
+      await c.db.query(`INSERT INTO ${TABLE} (time, sensor, value) VALUES (now() - interval '5 minutes', 'old', $1)`, [
+        value,
+      ]);
       const client = await openSse(`${c.baseUrl}/api/v1/stream`, c.token, streamBody());
       try {
         assert.equal(client.status, 200);
@@ -50,7 +52,9 @@ forEachDatabase(
         for (let i = 0; i < 3; i++) {
           const value = uniqueValue();
           const started = performance.now();
-          const posted = await api(c, `/timescaledb/data/${TABLE}`, { body: { time: new Date().toISOString(), sensor: 'post', value } });
+          const posted = await api(c, `/timescaledb/data/${TABLE}`, {
+            body: { time: new Date().toISOString(), sensor: 'post', value },
+          });
           assert.equal(posted.status, 201);
           const event = await client.next(hasValue(value), 5000);
           assert.ok(event.at - started < 1000, `arrived after ${Math.round(event.at - started)} ms`);
@@ -67,11 +71,17 @@ forEachDatabase(
         const value = uniqueValue();
         const started = performance.now();
         const insert = `INSERT INTO ${TABLE} (time, sensor, value) VALUES (now(), 'psql', ${value})`;
-        if (c.driver === 'postgres') await promisify(execFile)('psql', [c.app.config.databaseUrl!, '-v', 'ON_ERROR_STOP=1', '-c', insert]);
+        if (c.driver === 'postgres')
+          await promisify(execFile)('psql', [c.app.config.databaseUrl!, '-v', 'ON_ERROR_STOP=1', '-c', insert]);
         else await c.db.query(insert);
         const event = await client.next(hasValue(value), 5000);
-        assert.ok(event.at - started < 2000, `arrived after ${Math.round(event.at - started)} ms (the safety poll is off here)`);
-        const trigger = await c.db.query(`SELECT 1 FROM pg_trigger WHERE tgname = 'tsgw_live_change' AND tgrelid = '${TABLE}'::regclass`);
+        assert.ok(
+          event.at - started < 2000,
+          `arrived after ${Math.round(event.at - started)} ms (the safety poll is off here)`
+        );
+        const trigger = await c.db.query(
+          `SELECT 1 FROM pg_trigger WHERE tgname = 'tsgw_live_change' AND tgrelid = '${TABLE}'::regclass`
+        );
         assert.equal(trigger.rowCount, 1, 'the statement trigger was installed on the first live query');
       } finally {
         client.close();
@@ -83,13 +93,19 @@ forEachDatabase(
       if (c.driver !== 'postgres') return t.skip('the embedded database has no other session that could kill it');
       const client = await open(c);
       try {
-        await c.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'timescaledb-gateway-listen' AND datname = current_database()`);
+        await c.db.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'timescaledb-gateway-listen' AND datname = current_database()`
+        );
         const deadline = Date.now() + 5000;
         while (c.app.notifications.connected && Date.now() < deadline) await sleep(10);
         assert.equal(c.app.notifications.connected, false, 'the LISTEN connection noticed it was killed');
         // Written while nobody listens: its NOTIFY is lost; only the catch-up on reconnect can find it.
         const value = uniqueValue();
-        await promisify(execFile)('psql', [c.app.config.databaseUrl!, '-c', `INSERT INTO ${TABLE} (time, sensor, value) VALUES (now(), 'lost', ${value})`]);
+        await promisify(execFile)('psql', [
+          c.app.config.databaseUrl!,
+          '-c',
+          `INSERT INTO ${TABLE} (time, sensor, value) VALUES (now(), 'lost', ${value})`,
+        ]);
         await client.next(hasValue(value), 15_000);
         assert.equal(c.app.notifications.connected, true);
       } finally {
@@ -104,7 +120,9 @@ forEachDatabase(
         const before = c.app.live.stats();
         assert.equal(before.queries, 1, 'two streams of the same query share one live query');
         const value = uniqueValue();
-        await api(c, `/timescaledb/data/${TABLE}`, { body: { time: new Date().toISOString(), sensor: 'shared', value } });
+        await api(c, `/timescaledb/data/${TABLE}`, {
+          body: { time: new Date().toISOString(), sensor: 'shared', value },
+        });
         await Promise.all(clients.map((cl) => cl.next(hasValue(value), 5000)));
         const runs = c.app.live.stats().runs - before.runs;
         assert.ok(runs >= 1 && runs <= 2, `one change, ${runs} runs`);
@@ -116,14 +134,24 @@ forEachDatabase(
     it('multiplexes queries on one stream, each frame named by its refId', async () => {
       const c = ctx();
       const body = streamBody();
-      body.queries.push({ refId: 'B', mode: 'builder', table: TABLE, metrics: [{ column: 'value', aggregation: 'max' }], bucket: '1m' } as never);
+      body.queries.push({
+        refId: 'B',
+        mode: 'builder',
+        table: TABLE,
+        metrics: [{ column: 'value', aggregation: 'max' }],
+        bucket: '1m',
+      } as never);
       const client = await open(c, body);
       try {
         await client.next((e) => e.event === 'frame' && JSON.parse(e.data).refId === 'B');
         const value = 1e6 + uniqueValue();
         await api(c, `/timescaledb/data/${TABLE}`, { body: { time: new Date().toISOString(), sensor: 'mux', value } });
         const a = await client.next((e) => hasValue(value)(e) && JSON.parse(e.data).refId === 'A', 5000);
-        const b = await client.next((e) => e.event === 'frame' && JSON.parse(e.data).refId === 'B' && frameValues(e, 'max(value)').includes(value), 5000);
+        const b = await client.next(
+          (e) =>
+            e.event === 'frame' && JSON.parse(e.data).refId === 'B' && frameValues(e, 'max(value)').includes(value),
+          5000
+        );
         assert.ok(JSON.parse(a.data).from <= Date.now());
         assert.ok(JSON.parse(b.data).frames.length >= 1);
       } finally {
@@ -134,7 +162,14 @@ forEachDatabase(
     it('streams an SQL-mode query, woken by a change of any table', async () => {
       const c = ctx();
       const body = streamBody({
-        queries: [{ refId: 'S', mode: 'sql', format: 'time_series', rawSql: `SELECT time, value FROM ${TABLE} WHERE $__timeFilter(time) ORDER BY 1` }],
+        queries: [
+          {
+            refId: 'S',
+            mode: 'sql',
+            format: 'time_series',
+            rawSql: `SELECT time, value FROM ${TABLE} WHERE $__timeFilter(time) ORDER BY 1`,
+          },
+        ],
       });
       const client = await open(c, body);
       try {
@@ -150,11 +185,16 @@ forEachDatabase(
     it('gives each multiplexed query its own window from contexts', async () => {
       const c = ctx();
       const value = uniqueValue();
-      await c.db.query(`INSERT INTO ${TABLE} (time, sensor, value) VALUES (now() - interval '30 minutes', 'ctx', $1)`, [value]);
+      await c.db.query(`INSERT INTO ${TABLE} (time, sensor, value) VALUES (now() - interval '30 minutes', 'ctx', $1)`, [
+        value,
+      ]);
       const body = streamBody();
       body.queries.push({ ...body.queries[0], refId: 'B' });
       const now = Date.now();
-      const client = await openSse(`${c.baseUrl}/api/v1/stream`, c.token, { ...body, contexts: { B: { range: { from: String(now - 600_000), to: String(now) } } } });
+      const client = await openSse(`${c.baseUrl}/api/v1/stream`, c.token, {
+        ...body,
+        contexts: { B: { range: { from: String(now - 600_000), to: String(now) } } },
+      });
       try {
         const a = await client.next((e) => e.event === 'frame' && JSON.parse(e.data).refId === 'A');
         const b = await client.next((e) => e.event === 'frame' && JSON.parse(e.data).refId === 'B');
@@ -180,7 +220,9 @@ forEachDatabase(
       try {
         for (let i = 0; i < 300 && c.app.live.stats().skipped < 5; i++) {
           last = 2e6 + uniqueValue();
-          await api(c, `/timescaledb/data/${TABLE}`, { body: { time: new Date().toISOString(), sensor: 'paused', value: last } });
+          await api(c, `/timescaledb/data/${TABLE}`, {
+            body: { time: new Date().toISOString(), sensor: 'paused', value: last },
+          });
           await sleep(20);
           maxBuffered = Math.max(maxBuffered, ...c.app.live.stats().buffered);
         }
@@ -200,7 +242,9 @@ forEachDatabase(
       const c = ctx();
       const unknown = await openSse(`${c.baseUrl}/api/v1/stream`, c.token, {
         ...streamBody(),
-        queries: [{ refId: 'A', mode: 'builder', table: 'live_nope', metrics: [{ column: 'value', aggregation: 'avg' }] }],
+        queries: [
+          { refId: 'A', mode: 'builder', table: 'live_nope', metrics: [{ column: 'value', aggregation: 'avg' }] },
+        ],
       });
       assert.equal(unknown.status, 404);
       assert.equal(unknown.errorBody.error, 'unknown_table');
@@ -219,7 +263,10 @@ forEachDatabase(
       client.close();
       const deadline = Date.now() + 3000;
       while (c.app.live.stats().streams > 0 && Date.now() < deadline) await sleep(20);
-      assert.deepEqual({ streams: c.app.live.stats().streams, queries: c.app.live.stats().queries }, { streams: 0, queries: 0 });
+      assert.deepEqual(
+        { streams: c.app.live.stats().streams, queries: c.app.live.stats().queries },
+        { streams: 0, queries: 0 }
+      );
     });
   },
   {

@@ -4,14 +4,23 @@ import { liveKeyOf, liveSpecOf, tailStart, trimFrames } from '../src/live/live-w
 import type { StreamRequest } from '../src/contract/stream';
 
 const HOUR = 3_600_000;
-const request = (queries: StreamRequest['queries'], windowMs = 6 * HOUR, extra: Partial<StreamRequest> = {}): StreamRequest => ({
+const request = (
+  queries: StreamRequest['queries'],
+  windowMs = 6 * HOUR,
+  extra: Partial<StreamRequest> = {}
+): StreamRequest => ({
   range: { from: String(1_800_000_000_000 - windowMs), to: '1800000000000' },
   maxDataPoints: 1000,
   intervalMs: 1000,
   queries,
   ...extra,
 });
-const avg = { refId: 'A', mode: 'builder' as const, table: 't', metrics: [{ column: 'v', aggregation: 'avg' as const }] };
+const avg = {
+  refId: 'A',
+  mode: 'builder' as const,
+  table: 't',
+  metrics: [{ column: 'v', aggregation: 'avg' as const }],
+};
 
 describe('live window', () => {
   it('pins an auto bucket to the width of the full window, so a short tail re-run buckets alike', () => {
@@ -39,8 +48,24 @@ describe('live window', () => {
   });
 
   it('drops rows before the start: a bucket cut by it is left to the client’s whole value', () => {
-    const frame = { schema: { fields: [{ name: 't', type: 'time' as const }, { name: 'v', type: 'number' as const }] }, data: { values: [[100, 200, 300], [1, 2, 3]] } };
-    assert.deepEqual(trimFrames([frame], 200)[0].data.values, [[200, 300], [2, 3]]);
+    const frame = {
+      schema: {
+        fields: [
+          { name: 't', type: 'time' as const },
+          { name: 'v', type: 'number' as const },
+        ],
+      },
+      data: {
+        values: [
+          [100, 200, 300],
+          [1, 2, 3],
+        ],
+      },
+    };
+    assert.deepEqual(trimFrames([frame], 200)[0].data.values, [
+      [200, 300],
+      [2, 3],
+    ]);
   });
 
   it('keys queries by what they compute, not by refId or panel', () => {

@@ -17,13 +17,20 @@ describe('log format (LOG_FORMAT)', () => {
       [{ ...TOKENS, LOG_FORMAT: 'pretty' }, false, true],
       [{ GATEWAY_DEMO: 'true', LOG_FORMAT: 'json' }, true, false],
     ];
-    for (const [env, terminal, pretty] of cases) assert.equal(wantsPrettyLogs(loadConfig(env), terminal), pretty, JSON.stringify({ env, terminal }));
-    assert.throws(() => loadConfig({ ...TOKENS, LOG_FORMAT: 'xml' }), /LOG_FORMAT must be one of auto, pretty, json, got "xml"/);
+    for (const [env, terminal, pretty] of cases)
+      assert.equal(wantsPrettyLogs(loadConfig(env), terminal), pretty, JSON.stringify({ env, terminal }));
+    assert.throws(
+      () => loadConfig({ ...TOKENS, LOG_FORMAT: 'xml' }),
+      /LOG_FORMAT must be one of auto, pretty, json, got "xml"/
+    );
   });
 
   it('json leaves pino its JSON lines; pretty gives it a pino-pretty stream', () => {
     assert.deepEqual(loggerOptions({ logFormat: 'json', logLevel: 'debug', demo: true }, true), { level: 'debug' });
-    const pretty = loggerOptions({ logFormat: 'pretty', logLevel: 'info', demo: false }, false) as { level: string; stream?: { write: unknown } };
+    const pretty = loggerOptions({ logFormat: 'pretty', logLevel: 'info', demo: false }, false) as {
+      level: string;
+      stream?: { write: unknown };
+    };
     assert.equal(pretty.level, 'info');
     assert.equal(typeof pretty.stream?.write, 'function');
   });
@@ -37,8 +44,12 @@ describe('log format (LOG_FORMAT)', () => {
     });
     try {
       // The "listening" banner and pino's own line about it come in either order.
-      for (let i = 0; i < 100 && !/INFO.*Server listening/.test(gw.output()); i++) await new Promise((r) => setTimeout(r, 100));
-      assert.match(gw.output(), /^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO.*: Server listening at http:\/\/127\.0\.0\.1:\d+$/m);
+      for (let i = 0; i < 100 && !/INFO.*Server listening/.test(gw.output()); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.match(
+        gw.output(),
+        /^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO.*: Server listening at http:\/\/127\.0\.0\.1:\d+$/m
+      );
       assert.doesNotMatch(gw.output(), /^\{"level"/m);
     } finally {
       await gw.stop();

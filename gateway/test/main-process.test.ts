@@ -14,7 +14,10 @@ const startGateway = (env: Record<string, string>) =>
   startGatewayProcess({ entry: MAIN, cleanEnv: true, env: { LOG_LEVEL: 'warn', ...env }, timeoutMs: 60_000 });
 
 function runToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
@@ -36,17 +39,32 @@ describe('the gateway process', () => {
       assert.equal(readFileSync(join(dataDir, 'demo-token'), 'utf8').trim(), first.demoToken);
       const auth = { authorization: `Bearer ${first.demoToken}` };
 
-      const catalog = (await (await fetch(`${first.url}/api/v1/catalog`, { headers: auth })).json()) as { tables: { name: string; kind: string }[] };
-      assert.deepEqual(catalog.tables.map((t) => `${t.name}:${t.kind}`).sort(), ['sales_data:table', 'sensor_data:hypertable']);
+      const catalog = (await (await fetch(`${first.url}/api/v1/catalog`, { headers: auth })).json()) as {
+        tables: { name: string; kind: string }[];
+      };
+      assert.deepEqual(catalog.tables.map((t) => `${t.name}:${t.kind}`).sort(), [
+        'sales_data:table',
+        'sensor_data:hypertable',
+      ]);
 
       // 7 days at 10 s = 60,481 readings per sensor (both ends included), 5 sensors, ending now.
-      const perSensor = (await (await fetch(`${first.url}/timescaledb/data/sensor_data?bucket=30d&agg=count&columns=sensor_id,temperature&order=sensor_id`, { headers: auth })).json()) as {
+      const perSensor = (await (
+        await fetch(
+          `${first.url}/timescaledb/data/sensor_data?bucket=30d&agg=count&columns=sensor_id,temperature&order=sensor_id`,
+          { headers: auth }
+        )
+      ).json()) as {
         sensor_id: string;
         temperature: number;
       }[];
       assert.equal(perSensor.length, 5);
-      assert.equal(perSensor.reduce((s, r) => s + r.temperature, 0), 5 * 60_481);
-      const latest = (await (await fetch(`${first.url}/timescaledb/data/sensor_data?limit=5`, { headers: auth })).json()) as { timestamp: string; temperature: number; humidity: number }[];
+      assert.equal(
+        perSensor.reduce((s, r) => s + r.temperature, 0),
+        5 * 60_481
+      );
+      const latest = (await (
+        await fetch(`${first.url}/timescaledb/data/sensor_data?limit=5`, { headers: auth })
+      ).json()) as { timestamp: string; temperature: number; humidity: number }[];
       assert.ok(Date.now() - Date.parse(latest[0].timestamp) < 60_000, 'the series ends now');
       for (const r of latest) {
         assert.ok(r.temperature > 5 && r.temperature < 40, `temperature ${r.temperature}`);
@@ -56,7 +74,11 @@ describe('the gateway process', () => {
 
       const second = await startGateway({ GATEWAY_DEMO: 'true', DATA_DIR: dataDir });
       assert.equal(second.demoToken, first.demoToken, 'the demo token survives a restart');
-      const sales = (await (await fetch(`${second.url}/timescaledb/data/sales_data?limit=1`, { headers: { authorization: `Bearer ${second.demoToken}` } })).json()) as unknown[];
+      const sales = (await (
+        await fetch(`${second.url}/timescaledb/data/sales_data?limit=1`, {
+          headers: { authorization: `Bearer ${second.demoToken}` },
+        })
+      ).json()) as unknown[];
       assert.equal(sales.length, 1);
       assert.equal(await second.stop(), 0);
     } finally {
@@ -65,11 +87,24 @@ describe('the gateway process', () => {
   });
 
   it('uses configured tokens instead of a demo token', async () => {
-    const gw = await startGateway({ DATA_DIR: 'memory://', GATEWAY_TOKENS: 'ops:ops-secret-123:read', GATEWAY_SEED: 'true' });
+    const gw = await startGateway({
+      DATA_DIR: 'memory://',
+      GATEWAY_TOKENS: 'ops:ops-secret-123:read',
+      GATEWAY_SEED: 'true',
+    });
     assert.equal(gw.demoToken, undefined);
-    const info = (await (await fetch(`${gw.url}/api/v1/info`, { headers: { authorization: 'Bearer ops-secret-123' } })).json()) as { token: { name: string } };
+    const info = (await (
+      await fetch(`${gw.url}/api/v1/info`, { headers: { authorization: 'Bearer ops-secret-123' } })
+    ).json()) as { token: { name: string } };
     assert.equal(info.token.name, 'ops');
-    assert.equal((await fetch(`${gw.url}/timescaledb/data/sales_data?limit=1`, { headers: { authorization: 'Bearer ops-secret-123' } })).status, 200);
+    assert.equal(
+      (
+        await fetch(`${gw.url}/timescaledb/data/sales_data?limit=1`, {
+          headers: { authorization: 'Bearer ops-secret-123' },
+        })
+      ).status,
+      200
+    );
     assert.equal(await gw.stop(), 0);
   });
 });

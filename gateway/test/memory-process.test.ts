@@ -51,7 +51,10 @@ async function peakGrowth(pid: number, fn: () => Promise<void>): Promise<number>
 
 const rowsJson = (n: number, from = 0) => {
   const parts: string[] = [];
-  for (let i = from; i < from + n; i++) parts.push(`{"time":"${new Date(T0 + i * 1000).toISOString()}","sensor_id":"sensor_${i % 5}","temperature":${(20 + (i % 100) / 10).toFixed(1)},"humidity":${(50 + (i % 37) / 4).toFixed(2)}}`);
+  for (let i = from; i < from + n; i++)
+    parts.push(
+      `{"time":"${new Date(T0 + i * 1000).toISOString()}","sensor_id":"sensor_${i % 5}","temperature":${(20 + (i % 100) / 10).toFixed(1)},"humidity":${(50 + (i % 37) / 4).toFixed(2)}}`
+    );
   return '[' + parts.join(',') + ']';
 };
 
@@ -71,11 +74,22 @@ describe('gateway process memory on PostgreSQL', async () => {
     scratch = await createScratchDatabase('gw_mem');
     const c = new pg.Client({ connectionString: scratch.url });
     await c.connect();
-    await c.query(`CREATE TABLE readings (time timestamptz NOT NULL, sensor_id text NOT NULL, temperature double precision, humidity double precision)`);
-    await c.query(`CREATE TABLE big_reads (time timestamptz NOT NULL, sensor_id text NOT NULL, temperature double precision, humidity double precision)`);
-    await c.query(`INSERT INTO big_reads SELECT timestamptz '2025-01-01' + g * interval '1 second', 'sensor_' || g % 5, 20 + g % 10, 50 + g % 7 FROM generate_series(1, 100000) g`);
+    await c.query(
+      `CREATE TABLE readings (time timestamptz NOT NULL, sensor_id text NOT NULL, temperature double precision, humidity double precision)`
+    );
+    await c.query(
+      `CREATE TABLE big_reads (time timestamptz NOT NULL, sensor_id text NOT NULL, temperature double precision, humidity double precision)`
+    );
+    await c.query(
+      `INSERT INTO big_reads SELECT timestamptz '2025-01-01' + g * interval '1 second', 'sensor_' || g % 5, 20 + g % 10, 50 + g % 7 FROM generate_series(1, 100000) g`
+    );
     await c.end();
-    gw = await startGatewayProcess({ entry: MAIN, cleanEnv: true, env: { DATABASE_URL: scratch.url, GATEWAY_TOKENS: `mem:${SECRET}:read,write,sql`, LOG_LEVEL: 'warn' }, timeoutMs: 90_000 });
+    gw = await startGatewayProcess({
+      entry: MAIN,
+      cleanEnv: true,
+      env: { DATABASE_URL: scratch.url, GATEWAY_TOKENS: `mem:${SECRET}:read,write,sql`, LOG_LEVEL: 'warn' },
+      timeoutMs: 90_000,
+    });
     pid = gw.child.pid!;
     // Warm up every path once, so what is measured is the request, not first-use compilation.
     await post(rowsJson(2000, 10_000_000));
@@ -88,14 +102,21 @@ describe('gateway process memory on PostgreSQL', async () => {
   });
 
   async function post(body: string): Promise<void> {
-    const res = await fetch(`${gw.url}/timescaledb/data/readings`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
+    const res = await fetch(`${gw.url}/timescaledb/data/readings`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body,
+    });
     const text = await res.text();
     assert.equal(res.status, 201, text.slice(0, 300));
   }
 
   function record(name: keyof typeof BOUNDS_MB, growth: number, what: string) {
     figures.push(`${what} ${(growth / MB).toFixed(1)} MB (bound ${BOUNDS_MB[name]})`);
-    assert.ok(growth <= BOUNDS_MB[name] * MB, `${what}: peak RSS rose ${(growth / MB).toFixed(1)} MB, bound ${BOUNDS_MB[name]} MB`);
+    assert.ok(
+      growth <= BOUNDS_MB[name] * MB,
+      `${what}: peak RSS rose ${(growth / MB).toFixed(1)} MB, bound ${BOUNDS_MB[name]} MB`
+    );
   }
 
   it('a 100,000-row JSON POST', async () => {
@@ -125,7 +146,10 @@ describe('gateway process memory on PostgreSQL', async () => {
       fetch(`${gw.url}/api/v1/query`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ range: { from: '2025-01-01T00:00:00Z', to: '2025-01-02T00:00:00Z' }, queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql }] }),
+        body: JSON.stringify({
+          range: { from: '2025-01-01T00:00:00Z', to: '2025-01-02T00:00:00Z' },
+          queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql }],
+        }),
       });
     // SQL mode's first statement loads PostgreSQL's parser (WASM) and opens the reader's pool:
     // once per process, not per answer, so it happens before the idle level is taken.
@@ -147,10 +171,15 @@ describe('gateway process memory on PostgreSQL', async () => {
     const growth = await peakGrowth(pid, async () => {
       const answers = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
-          i % 2 ? fetch(`${gw.url}/timescaledb/data/big_reads?limit=10`, { headers: auth }).then((r) => r.status) : post(rowsJson(5, 5_000_000 + i * 10)).then(() => 201)
+          i % 2
+            ? fetch(`${gw.url}/timescaledb/data/big_reads?limit=10`, { headers: auth }).then((r) => r.status)
+            : post(rowsJson(5, 5_000_000 + i * 10)).then(() => 201)
         )
       );
-      assert.ok(answers.every((s) => s === 200 || s === 201), String(answers));
+      assert.ok(
+        answers.every((s) => s === 200 || s === 201),
+        String(answers)
+      );
     });
     record('concurrent200', growth, '200 concurrent small requests');
   });

@@ -14,7 +14,13 @@ function collect(count: number, ms = 10_000) {
   const wait = () =>
     Promise.race([
       finished.then(() => got),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`only ${got.length} of ${count} notifications within ${ms} ms: ${JSON.stringify(got)}`)), ms).unref()),
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () =>
+            reject(new Error(`only ${got.length} of ${count} notifications within ${ms} ms: ${JSON.stringify(got)}`)),
+          ms
+        ).unref()
+      ),
     ]);
   return { listener, wait, got };
 }
@@ -28,7 +34,9 @@ forEachDatabase((ctx) => {
     await app.db.query(
       `CREATE FUNCTION notify_t_f() RETURNS trigger AS $$ BEGIN PERFORM pg_notify('Mixed Case channel', NEW.a::text); RETURN NEW; END $$ LANGUAGE plpgsql`
     );
-    await app.db.query(`CREATE TRIGGER notify_t_tr AFTER INSERT ON notify_t FOR EACH ROW EXECUTE FUNCTION notify_t_f()`);
+    await app.db.query(
+      `CREATE TRIGGER notify_t_tr AFTER INSERT ON notify_t FOR EACH ROW EXECUTE FUNCTION notify_t_f()`
+    );
     await app.db.transaction(async (tx) => void (await tx.query(`INSERT INTO notify_t VALUES (1)`)));
     await app.db
       .transaction(async (tx) => {
@@ -67,7 +75,9 @@ forEachDatabase((ctx) => {
     const c = collect(1, 20_000);
     let resumed = 0;
     const off = await app.notifications.subscribe('resume_channel', c.listener, { onResume: () => resumed++ });
-    await app.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'timescaledb-gateway-listen' AND datname = current_database()`);
+    await app.db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'timescaledb-gateway-listen' AND datname = current_database()`
+    );
     const deadline = Date.now() + 15_000;
     while (resumed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.equal(resumed, 1, 'onResume ran once the connection was back');

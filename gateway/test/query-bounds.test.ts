@@ -22,7 +22,11 @@ async function stillServing(ctx: TestContext): Promise<void> {
   const health = await api(ctx, '/health', { token: null });
   assert.equal(health.status, 200, health.text);
   const res = await api(ctx, '/api/v1/query', {
-    body: { range: HOUR, intervalMs: 600_000, queries: [{ refId: 'N', mode: 'builder', table: 'metrics', metrics: AVG, bucket: '10m' }] },
+    body: {
+      range: HOUR,
+      intervalMs: 600_000,
+      queries: [{ refId: 'N', mode: 'builder', table: 'metrics', metrics: AVG, bucket: '10m' }],
+    },
   });
   assert.equal(res.status, 200, res.text);
   assert.equal(res.body.results.N.error, undefined, res.body.results.N.error);
@@ -40,7 +44,13 @@ forEachDatabase(
         maxDataPoints: 100_000_000,
         queries: [
           { refId: 'A', mode: 'builder', table: 'metrics', fill: 'zero', bucket: '1s', noPointCap: true, metrics: AVG },
-          { refId: 'B', mode: 'builder', table: 'metrics', format: 'table', metrics: [{ column: 'value', aggregation: 'max' }] },
+          {
+            refId: 'B',
+            mode: 'builder',
+            table: 'metrics',
+            format: 'table',
+            metrics: [{ column: 'value', aggregation: 'max' }],
+          },
         ],
       });
       assert.equal(res.status, 200, res.text);
@@ -69,7 +79,10 @@ forEachDatabase(
         const times = r.frames[0].data.values[0];
         assert.ok(times.length > 1 && times.length <= MAX_ROWS, `${refId}: ${times.length} points`);
       }
-      assert.match(res.body.results.tiny.frames[0].schema.meta.notices[0].text, /Bucket widened from 1s to .* within 5000 points per series/);
+      assert.match(
+        res.body.results.tiny.frames[0].schema.meta.notices[0].text,
+        /Bucket widened from 1s to .* within 5000 points per series/
+      );
     });
 
     it('answers the whole calendar at one point per series in any zone, buckets before year 1 included', async () => {
@@ -80,9 +93,25 @@ forEachDatabase(
         timezone: 'Pacific/Kiritimati',
         queries: [
           { refId: 'auto', mode: 'builder', table: 'metrics', fill: 'previous', metrics: AVG },
-          { refId: 'months', mode: 'builder', table: 'metrics', bucket: '1M', fill: 'zero', groupBy: ['device'], metrics: AVG },
+          {
+            refId: 'months',
+            mode: 'builder',
+            table: 'metrics',
+            bucket: '1M',
+            fill: 'zero',
+            groupBy: ['device'],
+            metrics: AVG,
+          },
           // Two-year buckets of local time: the calendar ends in the year 10000 there, one bucket too many.
-          { refId: 'twoYears', mode: 'builder', table: 'metrics', bucket: '2y', fill: 'null', noPointCap: true, metrics: AVG },
+          {
+            refId: 'twoYears',
+            mode: 'builder',
+            table: 'metrics',
+            bucket: '2y',
+            fill: 'null',
+            noPointCap: true,
+            metrics: AVG,
+          },
         ],
       });
       assert.equal(res.status, 200, res.text);
@@ -90,12 +119,20 @@ forEachDatabase(
         const r = res.body.results[refId];
         assert.equal(r.error, undefined, `${refId}: ${r.error}`);
         const times: Array<number | null> = r.frames[0].data.values[0];
-        assert.ok(times.length >= 1 && times.length <= 3 && times.every((t) => typeof t === 'number'), `${refId}: ${JSON.stringify(times)}`);
+        assert.ok(
+          times.length >= 1 && times.length <= 3 && times.every((t) => typeof t === 'number'),
+          `${refId}: ${JSON.stringify(times)}`
+        );
       }
       assert.equal(res.body.results.twoYears.status, 422);
       assert.match(res.body.results.twoYears.error, /5001 buckets per series, more than the row limit 5000/);
       // In UTC the same buckets fit; counted from 2000, the first one starts in 1 BC (year 0).
-      const utc = await query({ range: calendar, queries: [{ refId: 'y', mode: 'builder', table: 'metrics', bucket: '2y', fill: 'null', noPointCap: true, metrics: AVG }] });
+      const utc = await query({
+        range: calendar,
+        queries: [
+          { refId: 'y', mode: 'builder', table: 'metrics', bucket: '2y', fill: 'null', noPointCap: true, metrics: AVG },
+        ],
+      });
       const y = utc.body.results.y;
       assert.equal(y.error, undefined, y.error);
       assert.equal(y.frames[0].data.values[0].length, 5000);
@@ -126,7 +163,10 @@ forEachDatabase(
       assert.match(r.ten.executedQueryString, /LIMIT 10::bigint$/);
       assert.equal(r.series.error, undefined, r.series.error);
       assert.ok(r.series.frames[0].data.values[0].length <= MAX_ROWS);
-      assert.match(r.series.frames[0].schema.meta.notices[0].text, /Downsampled to at most 5000 points per series .* with LTTB/);
+      assert.match(
+        r.series.frames[0].schema.meta.notices[0].text,
+        /Downsampled to at most 5000 points per series .* with LTTB/
+      );
       assert.deepEqual(
         r.series.frames[0].schema.fields.map((f: any) => f.name),
         ['Time', 'v']
@@ -135,11 +175,23 @@ forEachDatabase(
 
     it('SQL mode: absurd macro intervals and gap fills beyond the cap are 400s naming the macro', async () => {
       const cases: Array<[string, RegExp]> = [
-        [`SELECT $__timeGroupAlias(time, '1us'), avg(value) AS value FROM metrics GROUP BY 1 ORDER BY 1`, /\$__timeGroupAlias: the interval '1us' cuts the time range/],
-        [`SELECT $__timeGroup(time, '0s') AS time, 1 AS v FROM metrics`, /\$__timeGroup: the interval '0s' must be positive/],
-        [`SELECT $__timeBucketGapfill(time, '1s') AS time, avg(value) FROM metrics WHERE $__timeFilter(time) GROUP BY 1`, /\$__timeBucketGapfill: the interval '1s' cuts the time range into \d+ buckets, more than the row limit 5000/],
+        [
+          `SELECT $__timeGroupAlias(time, '1us'), avg(value) AS value FROM metrics GROUP BY 1 ORDER BY 1`,
+          /\$__timeGroupAlias: the interval '1us' cuts the time range/,
+        ],
+        [
+          `SELECT $__timeGroup(time, '0s') AS time, 1 AS v FROM metrics`,
+          /\$__timeGroup: the interval '0s' must be positive/,
+        ],
+        [
+          `SELECT $__timeBucketGapfill(time, '1s') AS time, avg(value) FROM metrics WHERE $__timeFilter(time) GROUP BY 1`,
+          /\$__timeBucketGapfill: the interval '1s' cuts the time range into \d+ buckets, more than the row limit 5000/,
+        ],
       ];
-      const res = await query({ range: CENTURY, queries: cases.map(([rawSql], i) => ({ refId: `Q${i}`, mode: 'sql', rawSql })) });
+      const res = await query({
+        range: CENTURY,
+        queries: cases.map(([rawSql], i) => ({ refId: `Q${i}`, mode: 'sql', rawSql })),
+      });
       assert.equal(res.status, 200, res.text);
       cases.forEach(([, message], i) => {
         const r = res.body.results[`Q${i}`];
@@ -165,7 +217,9 @@ forEachDatabase(
       assert.match(past.schema.meta.notices[0].text, /Fill operation skipped/);
       const sane = res.body.results.sane.frames[0];
       assert.equal(sane.data.values[0].length, 25);
-      const readings = [1, 2, 3].flatMap((d) => [0, 1, 2, 3, 4, 5].filter((i) => !(d === 3 && i === 2)).map((i) => d * 10 + i));
+      const readings = [1, 2, 3].flatMap((d) =>
+        [0, 1, 2, 3, 4, 5].filter((i) => !(d === 3 && i === 2)).map((i) => d * 10 + i)
+      );
       assert.deepEqual(sane.data.values[1].slice(0, 3), [readings.reduce((a, b) => a + b) / readings.length, 0, 0]);
     });
 
@@ -173,8 +227,18 @@ forEachDatabase(
       const res = await query({
         range: DAY,
         queries: [
-          { refId: 'W', mode: 'sql', format: 'time_series', rawSql: `SELECT to_timestamp(i) AS time, 's' || i AS s, 1 AS v FROM generate_series(1, 2000) i ORDER BY 1` },
-          { refId: 'ok', mode: 'sql', format: 'time_series', rawSql: `SELECT time, device, value FROM metrics ORDER BY 1` },
+          {
+            refId: 'W',
+            mode: 'sql',
+            format: 'time_series',
+            rawSql: `SELECT to_timestamp(i) AS time, 's' || i AS s, 1 AS v FROM generate_series(1, 2000) i ORDER BY 1`,
+          },
+          {
+            refId: 'ok',
+            mode: 'sql',
+            format: 'time_series',
+            rawSql: `SELECT time, device, value FROM metrics ORDER BY 1`,
+          },
         ],
       });
       assert.equal(res.status, 200, res.text);
@@ -202,13 +266,19 @@ forEachDatabase(
       for (const k of refused) assert.match(r[k].error, /Together with the other queries of this request/);
       assert.ok(res.text.length < MAX_BYTES, `response of ${res.text.length} bytes`);
       const wide = `SELECT x, repeat('x', 100) AS text FROM generate_series(1, 4900) x`;
-      const single = await query({ range: DAY, queries: [{ refId: 'big', mode: 'sql', format: 'table', rawSql: wide }] });
+      const single = await query({
+        range: DAY,
+        queries: [{ refId: 'big', mode: 'sql', format: 'table', rawSql: wide }],
+      });
       assert.equal(single.body.results.big.status, 422);
       assert.match(single.body.results.big.error, /larger than 300000 bytes/);
     });
 
     it('refuses too many queries, unusable intervals and ranges outside years 0001–9999 with a 400', async () => {
-      const many = await query({ range: DAY, queries: Array.from({ length: 101 }, (_, i) => ({ refId: `q${i}`, mode: 'sql', rawSql: 'SELECT 1' })) });
+      const many = await query({
+        range: DAY,
+        queries: Array.from({ length: 101 }, (_, i) => ({ refId: `q${i}`, mode: 'sql', rawSql: 'SELECT 1' })),
+      });
       assert.equal(many.status, 400, many.text);
       assert.equal(many.body.error, 'too_many_queries');
       const infinite = await api(getCtx(), '/api/v1/query', {
@@ -233,7 +303,9 @@ forEachDatabase(
     setup: async (db, info) => {
       await createFixtures(db, info.timescale);
       await db.query(`CREATE TABLE big (time timestamptz NOT NULL, v double precision)`);
-      await db.query(`INSERT INTO big SELECT timestamptz '2024-01-01T00:00:00Z' + i * interval '1 second', i FROM generate_series(1, 6000) i`);
+      await db.query(
+        `INSERT INTO big SELECT timestamptz '2024-01-01T00:00:00Z' + i * interval '1 second', i FROM generate_series(1, 6000) i`
+      );
     },
   }
 );

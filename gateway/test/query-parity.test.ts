@@ -14,7 +14,9 @@ import { TOKEN_SPEC, TOKENS } from './helpers/test-context';
  */
 
 async function seed(db: Db, timescale: boolean): Promise<void> {
-  await db.query(`CREATE TABLE readings (time timestamptz NOT NULL, sensor text NOT NULL, value double precision, reading real, counter bigint)`);
+  await db.query(
+    `CREATE TABLE readings (time timestamptz NOT NULL, sensor text NOT NULL, value double precision, reading real, counter bigint)`
+  );
   if (timescale) await db.query(`SELECT create_hypertable('readings', 'time')`);
   // Three sensors, one reading every 7 minutes for ~100 days, with a gap of a day and a counter reset.
   await db.query(`
@@ -37,7 +39,12 @@ async function start(databaseUrl?: string) {
 }
 
 async function query(app: FastifyInstance, body: unknown) {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/query', headers: { authorization: `Bearer ${TOKENS.admin}` }, payload: body as object });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/query',
+    headers: { authorization: `Bearer ${TOKENS.admin}` },
+    payload: body as object,
+  });
   return res.json();
 }
 
@@ -91,7 +98,19 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
 
   const day = { from: '2024-01-20T00:00:00Z', to: '2024-01-23T00:00:00Z' };
 
-  for (const aggregation of ['avg', 'min', 'max', 'sum', 'count', 'first', 'last', 'median', 'percentile', 'rate', 'increase'] as const) {
+  for (const aggregation of [
+    'avg',
+    'min',
+    'max',
+    'sum',
+    'count',
+    'first',
+    'last',
+    'median',
+    'percentile',
+    'rate',
+    'increase',
+  ] as const) {
     it(`aggregation ${aggregation}`, async () => {
       const res = await both(
         {
@@ -103,7 +122,13 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
               refId: 'A',
               mode: 'builder',
               table: 'readings',
-              metrics: [{ column: aggregation === 'rate' || aggregation === 'increase' ? 'counter' : 'value', aggregation, percentile: 90 }],
+              metrics: [
+                {
+                  column: aggregation === 'rate' || aggregation === 'increase' ? 'counter' : 'value',
+                  aggregation,
+                  percentile: 90,
+                },
+              ],
               groupBy: ['sensor'],
               bucket: '1h',
             },
@@ -156,7 +181,16 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
         {
           range: { from: '2024-01-15T00:00:00Z', to: '2024-01-17T00:00:00Z' },
           maxDataPoints: 100,
-          queries: [{ refId: 'G', mode: 'builder', table: 'readings', metrics: [{ column: 'value', aggregation: 'max' }], bucket: '1h', fill }],
+          queries: [
+            {
+              refId: 'G',
+              mode: 'builder',
+              table: 'readings',
+              metrics: [{ column: 'value', aggregation: 'max' }],
+              bucket: '1h',
+              fill,
+            },
+          ],
         },
         `gap ${fill}`
       );
@@ -164,7 +198,11 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
       assert.equal(values.length, 49);
       if (fill === 'null') assert.ok(values.includes(null));
       // The last bucket starts at `to` and holds no reading: nothing to interpolate towards.
-      else assert.ok(!values.slice(0, fill === 'linear' ? -1 : undefined).includes(null), `${fill}: ${JSON.stringify(values)}`);
+      else
+        assert.ok(
+          !values.slice(0, fill === 'linear' ? -1 : undefined).includes(null),
+          `${fill}: ${JSON.stringify(values)}`
+        );
     }
   });
 
@@ -183,7 +221,17 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
             timezone,
             maxDataPoints: 10_000,
             queries: [
-              { refId: 'Z', mode: 'builder', table: 'readings', metrics: [{ column: 'value', aggregation: 'avg' }, { column: 'counter', aggregation: 'rate' }], bucket, fill },
+              {
+                refId: 'Z',
+                mode: 'builder',
+                table: 'readings',
+                metrics: [
+                  { column: 'value', aggregation: 'avg' },
+                  { column: 'counter', aggregation: 'rate' },
+                ],
+                bucket,
+                fill,
+              },
             ],
           },
           `${bucket} ${timezone} ${fill}`
@@ -200,9 +248,28 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
         intervalMs: 1000,
         maxDataPoints: 120,
         queries: [
-          { refId: 'auto', mode: 'builder', table: 'readings', metrics: [{ column: 'value', aggregation: 'avg' }], groupBy: ['sensor'] },
-          { refId: 'fine', mode: 'builder', table: 'readings', metrics: [{ column: 'value', aggregation: 'avg' }], bucket: '1m', fill: 'null' },
-          { refId: 'raw', mode: 'builder', table: 'readings', metrics: [{ column: 'value', aggregation: 'none' }], groupBy: ['sensor'] },
+          {
+            refId: 'auto',
+            mode: 'builder',
+            table: 'readings',
+            metrics: [{ column: 'value', aggregation: 'avg' }],
+            groupBy: ['sensor'],
+          },
+          {
+            refId: 'fine',
+            mode: 'builder',
+            table: 'readings',
+            metrics: [{ column: 'value', aggregation: 'avg' }],
+            bucket: '1m',
+            fill: 'null',
+          },
+          {
+            refId: 'raw',
+            mode: 'builder',
+            table: 'readings',
+            metrics: [{ column: 'value', aggregation: 'none' }],
+            groupBy: ['sensor'],
+          },
         ],
       },
       'cap'
@@ -212,7 +279,10 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
       assert.ok(frame.data.values[0].length <= 120, `${ref}: ${frame.data.values[0].length}`);
     }
     assert.match(res.results.fine.frames[0].schema.meta.notices[0].text, /widened from 1m/);
-    assert.match(res.results.raw.frames[0].schema.meta.notices[0].text, /Downsampled to at most 120 points per series .*LTTB/);
+    assert.match(
+      res.results.raw.frames[0].schema.meta.notices[0].text,
+      /Downsampled to at most 120 points per series .*LTTB/
+    );
   });
 
   it('table format: aggregates per group without buckets, ordered and limited', async () => {
@@ -225,7 +295,10 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
             mode: 'builder',
             format: 'table',
             table: 'readings',
-            metrics: [{ column: 'value', aggregation: 'avg', alias: 'mean' }, { column: 'value', aggregation: 'count' }],
+            metrics: [
+              { column: 'value', aggregation: 'avg', alias: 'mean' },
+              { column: 'value', aggregation: 'count' },
+            ],
             groupBy: ['sensor'],
             filters: [{ column: 'sensor', op: 'IN', value: ['s1', 's3'] }],
             orderBy: [{ column: 'mean', direction: 'desc' }],
@@ -236,7 +309,10 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
       'table'
     );
     const frame = res.results.T.frames[0];
-    assert.deepEqual(frame.schema.fields.map((f: any) => f.name), ['sensor', 'mean', 'count(value)']);
+    assert.deepEqual(
+      frame.schema.fields.map((f: any) => f.name),
+      ['sensor', 'mean', 'count(value)']
+    );
     assert.deepEqual(frame.data.values[0], ['s3']);
   });
 });

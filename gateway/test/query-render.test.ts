@@ -11,7 +11,9 @@ import { forEachDatabase, type TestContext } from './helpers/test-context';
  */
 
 async function seed(db: Db, timescale: boolean): Promise<void> {
-  await db.query(`CREATE TABLE render_readings (ts timestamptz NOT NULL, sensor text NOT NULL, value double precision, reading real, counter integer)`);
+  await db.query(
+    `CREATE TABLE render_readings (ts timestamptz NOT NULL, sensor text NOT NULL, value double precision, reading real, counter integer)`
+  );
   if (timescale) await db.query(`SELECT create_hypertable('render_readings', 'ts')`);
   // Two sensors, one reading every 3 hours for ~80 days, five days missing, a counter that resets.
   await db.query(`
@@ -24,9 +26,13 @@ async function seed(db: Db, timescale: boolean): Promise<void> {
     WHERE NOT (i BETWEEN 160 AND 200)`);
   // Time columns of the other kinds: timestamp without time zone and date.
   await db.query(`CREATE TABLE render_local (at timestamp NOT NULL, value double precision)`);
-  await db.query(`INSERT INTO render_local SELECT timestamp '2024-01-01' + i * interval '5 hours', i % 17 FROM generate_series(0, 400) i WHERE i % 11 <> 3`);
+  await db.query(
+    `INSERT INTO render_local SELECT timestamp '2024-01-01' + i * interval '5 hours', i % 17 FROM generate_series(0, 400) i WHERE i % 11 <> 3`
+  );
   await db.query(`CREATE TABLE render_days (day date NOT NULL, sensor text, value integer)`);
-  await db.query(`INSERT INTO render_days SELECT date '2024-01-01' + i, 's' || (i % 3), i * 3 % 29 FROM generate_series(0, 90) i WHERE i % 7 <> 2`);
+  await db.query(
+    `INSERT INTO render_days SELECT date '2024-01-01' + i, 's' || (i % 3), i * 3 % 29 FROM generate_series(0, 90) i WHERE i % 7 <> 2`
+  );
 }
 
 interface Shared {
@@ -43,15 +49,45 @@ const BUCKETS: Array<{ label: string; bucket?: string; shared: Shared }> = [
   { label: 'fixed 6h', bucket: '6h', shared: { range: RANGE, intervalMs: 60_000, maxDataPoints: 1000 } },
   { label: 'auto = $__interval', shared: { range: RANGE, intervalMs: 21_600_000, maxDataPoints: 1000 } },
   { label: 'auto widened', shared: { range: RANGE, intervalMs: 1_000_000, maxDataPoints: 1000 } },
-  { label: 'calendar 1M', bucket: '1M', shared: { range: RANGE, intervalMs: 60_000, maxDataPoints: 1000, timezone: 'Europe/Berlin' } },
-  { label: '1d in a zone', bucket: '1d', shared: { range: RANGE, intervalMs: 60_000, maxDataPoints: 1000, timezone: 'America/New_York' } },
+  {
+    label: 'calendar 1M',
+    bucket: '1M',
+    shared: { range: RANGE, intervalMs: 60_000, maxDataPoints: 1000, timezone: 'Europe/Berlin' },
+  },
+  {
+    label: '1d in a zone',
+    bucket: '1d',
+    shared: { range: RANGE, intervalMs: 60_000, maxDataPoints: 1000, timezone: 'America/New_York' },
+  },
 ];
 
-const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count', 'first', 'last', 'median', 'percentile', 'rate', 'increase'] as const;
+const AGGREGATIONS = [
+  'avg',
+  'min',
+  'max',
+  'sum',
+  'count',
+  'first',
+  'last',
+  'median',
+  'percentile',
+  'rate',
+  'increase',
+] as const;
 const FILLS = ['none', 'null', 'zero', 'previous', 'linear'] as const;
 
-async function post<T>(ctx: TestContext, url: string, body: unknown, token = ctx.token): Promise<{ status: number; body: T }> {
-  const res = await ctx.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload: body as object });
+async function post<T>(
+  ctx: TestContext,
+  url: string,
+  body: unknown,
+  token = ctx.token
+): Promise<{ status: number; body: T }> {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url,
+    headers: { authorization: `Bearer ${token}` },
+    payload: body as object,
+  });
   return { status: res.statusCode, body: res.json() as T };
 }
 
@@ -62,9 +98,19 @@ async function render(ctx: TestContext, shared: Shared, query: BuilderQuery): Pr
 }
 
 /** The builder queries and their rendered SQL-mode texts, each run in one request; their frames compared one by one. */
-async function assertSameFrames(ctx: TestContext, shared: Shared, queries: BuilderQuery[], label: string): Promise<QueryResult[]> {
+async function assertSameFrames(
+  ctx: TestContext,
+  shared: Shared,
+  queries: BuilderQuery[],
+  label: string
+): Promise<QueryResult[]> {
   const texts = await Promise.all(queries.map((q) => render(ctx, shared, q)));
-  const sqlQueries = queries.map((q, i) => ({ refId: q.refId, mode: 'sql', format: q.format ?? 'time_series', rawSql: texts[i].sqlModeText }));
+  const sqlQueries = queries.map((q, i) => ({
+    refId: q.refId,
+    mode: 'sql',
+    format: q.format ?? 'time_series',
+    rawSql: texts[i].sqlModeText,
+  }));
   const [builder, sql] = await Promise.all([
     post<{ results: Record<string, QueryResult> }>(ctx, '/api/v1/query', { ...shared, queries }),
     post<{ results: Record<string, QueryResult> }>(ctx, '/api/v1/query', { ...shared, queries: sqlQueries }),
@@ -93,17 +139,15 @@ forEachDatabase(
           const ctx = getCtx();
           const column = aggregation === 'rate' || aggregation === 'increase' ? 'counter' : 'value';
           for (const { label, bucket, shared } of BUCKETS) {
-            const queries = FILLS.map(
-              (fill): BuilderQuery => ({
-                refId: fill,
-                mode: 'builder',
-                table: 'render_readings',
-                metrics: [{ column, aggregation, percentile: 90 }],
-                groupBy: ['sensor'],
-                ...(bucket ? { bucket } : {}),
-                fill,
-              })
-            );
+            const queries = FILLS.map((fill): BuilderQuery => ({
+              refId: fill,
+              mode: 'builder',
+              table: 'render_readings',
+              metrics: [{ column, aggregation, percentile: 90 }],
+              groupBy: ['sensor'],
+              ...(bucket ? { bucket } : {}),
+              fill,
+            }));
             const results = await assertSameFrames(ctx, shared, queries, `${aggregation} ${label}`);
             for (const r of results) assert.ok(rows(r) >= 3, `${aggregation} ${label}: ${rows(r)} rows`);
           }
@@ -114,9 +158,18 @@ forEachDatabase(
     it('renders the statement the builder runs, with its bound values', async () => {
       const ctx = getCtx();
       const shared = BUCKETS[0].shared;
-      const query: BuilderQuery = { refId: 'A', mode: 'builder', table: 'render_readings', metrics: [{ column: 'value', aggregation: 'avg' }], bucket: '6h' };
+      const query: BuilderQuery = {
+        refId: 'A',
+        mode: 'builder',
+        table: 'render_readings',
+        metrics: [{ column: 'value', aggregation: 'avg' }],
+        bucket: '6h',
+      };
       const rendered = await render(ctx, shared, query);
-      const ran = await post<{ results: Record<string, QueryResult> }>(ctx, '/api/v1/query', { ...shared, queries: [query] });
+      const ran = await post<{ results: Record<string, QueryResult> }>(ctx, '/api/v1/query', {
+        ...shared,
+        queries: [query],
+      });
       assert.match(rendered.sql, /\$1::timestamptz/);
       assert.deepEqual(rendered.params.slice(0, 2), ['2024-01-03T00:00:00.000Z', '2024-03-10T00:00:00.000Z']);
       // The executed string is the same statement with the values shown inline.
@@ -129,7 +182,19 @@ forEachDatabase(
       await assertSameFrames(
         ctx,
         BUCKETS[0].shared,
-        [{ refId: 'R', mode: 'builder', table: 'render_readings', metrics: [{ column: 'reading', aggregation: 'sum' }, { column: 'reading', aggregation: 'avg' }], bucket: '1d', fill: 'linear' }],
+        [
+          {
+            refId: 'R',
+            mode: 'builder',
+            table: 'render_readings',
+            metrics: [
+              { column: 'reading', aggregation: 'sum' },
+              { column: 'reading', aggregation: 'avg' },
+            ],
+            bucket: '1d',
+            fill: 'linear',
+          },
+        ],
         'real'
       );
     });
@@ -141,7 +206,13 @@ forEachDatabase(
         ctx,
         shared,
         [
-          { refId: 'raw', mode: 'builder', table: 'render_readings', metrics: [{ column: 'value', aggregation: 'none' }], groupBy: ['sensor'] },
+          {
+            refId: 'raw',
+            mode: 'builder',
+            table: 'render_readings',
+            metrics: [{ column: 'value', aggregation: 'none' }],
+            groupBy: ['sensor'],
+          },
           {
             refId: 'filtered',
             mode: 'builder',
@@ -161,7 +232,10 @@ forEachDatabase(
             mode: 'builder',
             format: 'table',
             table: 'render_readings',
-            metrics: [{ column: 'value', aggregation: 'avg' }, { column: 'counter', aggregation: 'increase' }],
+            metrics: [
+              { column: 'value', aggregation: 'avg' },
+              { column: 'counter', aggregation: 'increase' },
+            ],
             groupBy: ['sensor'],
             orderBy: [{ column: 'avg(value)', direction: 'desc' }],
             limit: 1,
@@ -171,7 +245,10 @@ forEachDatabase(
             mode: 'builder',
             format: 'table',
             table: 'render_readings',
-            metrics: [{ column: 'value', aggregation: 'none' }, { column: 'sensor', aggregation: 'none' }],
+            metrics: [
+              { column: 'value', aggregation: 'none' },
+              { column: 'sensor', aggregation: 'none' },
+            ],
             orderBy: [{ column: 'value', direction: 'desc' }],
             limit: 7,
           },
@@ -197,10 +274,29 @@ forEachDatabase(
       for (const fill of FILLS) {
         await assertSameFrames(
           ctx,
-          { range: { from: '2024-01-05T00:00:00Z', to: '2024-03-01T00:00:00Z' }, intervalMs: 86_400_000, maxDataPoints: 500, timezone: 'Europe/Berlin' },
+          {
+            range: { from: '2024-01-05T00:00:00Z', to: '2024-03-01T00:00:00Z' },
+            intervalMs: 86_400_000,
+            maxDataPoints: 500,
+            timezone: 'Europe/Berlin',
+          },
           [
-            { refId: 'local', mode: 'builder', table: 'render_local', metrics: [{ column: 'value', aggregation: 'avg' }], fill },
-            { refId: 'days', mode: 'builder', table: 'render_days', metrics: [{ column: 'value', aggregation: 'sum' }], groupBy: ['sensor'], bucket: '1w', fill },
+            {
+              refId: 'local',
+              mode: 'builder',
+              table: 'render_local',
+              metrics: [{ column: 'value', aggregation: 'avg' }],
+              fill,
+            },
+            {
+              refId: 'days',
+              mode: 'builder',
+              table: 'render_days',
+              metrics: [{ column: 'value', aggregation: 'sum' }],
+              groupBy: ['sensor'],
+              bucket: '1w',
+              fill,
+            },
           ],
           `time kinds ${fill}`
         );
@@ -210,26 +306,54 @@ forEachDatabase(
     it('answers a bad query with the status and code /api/v1/query gives it', async () => {
       const ctx = getCtx();
       const shared = BUCKETS[0].shared;
-      const bad: BuilderQuery = { refId: 'A', mode: 'builder', table: 'render_readings', metrics: [{ column: 'nope', aggregation: 'avg' }] };
-      const rendered = await post<{ error: string; message: string }>(ctx, '/api/v1/query/render', { ...shared, query: bad });
-      const ran = await post<{ results: Record<string, QueryResult> }>(ctx, '/api/v1/query', { ...shared, queries: [bad] });
+      const bad: BuilderQuery = {
+        refId: 'A',
+        mode: 'builder',
+        table: 'render_readings',
+        metrics: [{ column: 'nope', aggregation: 'avg' }],
+      };
+      const rendered = await post<{ error: string; message: string }>(ctx, '/api/v1/query/render', {
+        ...shared,
+        query: bad,
+      });
+      const ran = await post<{ results: Record<string, QueryResult> }>(ctx, '/api/v1/query', {
+        ...shared,
+        queries: [bad],
+      });
       assert.equal(rendered.status, ran.body.results.A.status);
       assert.equal(rendered.body.error, ran.body.results.A.errorCode);
       assert.equal(rendered.body.error, 'unknown_column');
       assert.match(rendered.body.message, /nope/);
 
-      const missing = await post<{ error: string }>(ctx, '/api/v1/query/render', { ...shared, query: { ...bad, table: 'render_nowhere' } });
-      const ranMissing = await post<{ results: Record<string, QueryResult> }>(ctx, '/api/v1/query', { ...shared, queries: [{ ...bad, table: 'render_nowhere' }] });
+      const missing = await post<{ error: string }>(ctx, '/api/v1/query/render', {
+        ...shared,
+        query: { ...bad, table: 'render_nowhere' },
+      });
+      const ranMissing = await post<{ results: Record<string, QueryResult> }>(ctx, '/api/v1/query', {
+        ...shared,
+        queries: [{ ...bad, table: 'render_nowhere' }],
+      });
       assert.equal(missing.status, ranMissing.body.results.A.status);
       assert.equal(missing.body.error, ranMissing.body.results.A.errorCode);
 
-      const malformed = await post<{ error: string }>(ctx, '/api/v1/query/render', { ...shared, query: { ...bad, mode: 'sql' } });
+      const malformed = await post<{ error: string }>(ctx, '/api/v1/query/render', {
+        ...shared,
+        query: { ...bad, mode: 'sql' },
+      });
       assert.equal(malformed.status, 400);
     });
 
     it('needs the read scope and respects a token’s tables', async () => {
       const ctx = getCtx();
-      const body = { ...BUCKETS[0].shared, query: { refId: 'A', mode: 'builder', table: 'render_readings', metrics: [{ column: 'value', aggregation: 'avg' }] } };
+      const body = {
+        ...BUCKETS[0].shared,
+        query: {
+          refId: 'A',
+          mode: 'builder',
+          table: 'render_readings',
+          metrics: [{ column: 'value', aggregation: 'avg' }],
+        },
+      };
       assert.equal((await post(ctx, '/api/v1/query/render', body, ctx.tokens.reader)).status, 200);
       assert.equal((await post(ctx, '/api/v1/query/render', body, ctx.tokens.sql)).status, 403);
       assert.equal((await post(ctx, '/api/v1/query/render', body, ctx.tokens.limited)).status, 403);
@@ -239,7 +363,9 @@ forEachDatabase(
     it('is in the OpenAPI document', async () => {
       const ctx = getCtx();
       const res = await ctx.app.inject({ method: 'GET', url: '/openapi.json' });
-      const doc = res.json() as { paths: Record<string, { post?: { requestBody?: unknown; responses?: Record<string, unknown> } }> };
+      const doc = res.json() as {
+        paths: Record<string, { post?: { requestBody?: unknown; responses?: Record<string, unknown> } }>;
+      };
       const route = doc.paths['/api/v1/query/render']?.post;
       assert.ok(route?.requestBody, 'request body schema');
       assert.ok(route?.responses?.['200'], '200 schema');

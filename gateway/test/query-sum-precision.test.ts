@@ -15,7 +15,16 @@ forEachDatabase(
           range: { from: '2024-01-01T00:00:00Z', to: '2024-01-01T01:00:00Z' },
           intervalMs: 60_000,
           maxDataPoints: 100,
-          queries: [{ refId: 'A', mode: 'builder', format: 'table', table: 'floats', metrics: [{ column: 'reading', aggregation: 'sum' }], bucket: '1h' }],
+          queries: [
+            {
+              refId: 'A',
+              mode: 'builder',
+              format: 'table',
+              table: 'floats',
+              metrics: [{ column: 'reading', aggregation: 'sum' }],
+              bucket: '1h',
+            },
+          ],
         },
       });
       assert.equal(res.status, 200, res.text);

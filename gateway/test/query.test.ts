@@ -9,7 +9,10 @@ const RANGE = { from: '2024-01-01T00:00:00Z', to: '2024-01-01T01:00:00Z' };
 forEachDatabase(
   (getCtx) => {
     const query = (queries: unknown[], extra: Record<string, unknown> = {}, token?: string) =>
-      api(getCtx(), '/api/v1/query', { body: { range: RANGE, intervalMs: 60_000, maxDataPoints: 100, queries, ...extra }, token });
+      api(getCtx(), '/api/v1/query', {
+        body: { range: RANGE, intervalMs: 60_000, maxDataPoints: 100, queries, ...extra },
+        token,
+      });
 
     it('expands macros in SQL mode and shapes long results into one series per label', async () => {
       const res = await query([
@@ -35,7 +38,11 @@ forEachDatabase(
           ['value', 'number', { device: 'd3' }],
         ]
       );
-      assert.deepEqual(frame.data.values[0], [Date.parse('2024-01-01T00:00:00Z'), Date.parse('2024-01-01T00:20:00Z'), Date.parse('2024-01-01T00:40:00Z')]);
+      assert.deepEqual(frame.data.values[0], [
+        Date.parse('2024-01-01T00:00:00Z'),
+        Date.parse('2024-01-01T00:20:00Z'),
+        Date.parse('2024-01-01T00:40:00Z'),
+      ]);
       assert.deepEqual(frame.data.values[1], [10.5, 12.5, 14.5]);
       assert.deepEqual(frame.data.values[3], [30.5, 33, 34.5]);
       assert.equal(frame.schema.meta.type, 'timeseries-wide');
@@ -43,13 +50,23 @@ forEachDatabase(
 
     it('runs builder queries with groupBy labels on both dialects', async () => {
       const res = await query([
-        { refId: 'B', mode: 'builder', table: 'metrics', metrics: [{ column: 'value', aggregation: 'avg' }], groupBy: ['device'], bucket: '30m' },
+        {
+          refId: 'B',
+          mode: 'builder',
+          table: 'metrics',
+          metrics: [{ column: 'value', aggregation: 'avg' }],
+          groupBy: ['device'],
+          bucket: '30m',
+        },
       ]);
       assert.equal(res.status, 200, res.text);
       const b = res.body.results.B;
       assert.equal(b.error, undefined, `${b.error} ${b.executedQueryString}`);
       const frame = b.frames[0];
-      assert.deepEqual(frame.schema.fields.map((f: any) => f.labels?.device ?? f.name), ['Time', 'd1', 'd2', 'd3']);
+      assert.deepEqual(
+        frame.schema.fields.map((f: any) => f.labels?.device ?? f.name),
+        ['Time', 'd1', 'd2', 'd3']
+      );
       assert.deepEqual(frame.data.values[1], [11, 14]);
     });
 
@@ -84,17 +101,28 @@ forEachDatabase(
         assert.ok(x.error, `${rawSql} should fail`);
         assert.equal(x.errorCode, code, `${rawSql}: ${x.error}`);
       }
-      const res = await query([{ refId: 'R', mode: 'sql', format: 'table', rawSql: 'SELECT current_user AS u, current_setting(\'transaction_read_only\') AS ro' }]);
+      const res = await query([
+        {
+          refId: 'R',
+          mode: 'sql',
+          format: 'table',
+          rawSql: "SELECT current_user AS u, current_setting('transaction_read_only') AS ro",
+        },
+      ]);
       assert.deepEqual(res.body.results.R.frames[0].data.values, [['tsgw_reader'], ['on']]);
       assert.deepEqual(await fixtureCounts(getCtx().db), before);
     });
 
     it('runs SQL mode as a role that cannot write or run programs, even without the statement check', async () => {
       const sqlMode = getCtx().app.sqlMode;
-      const attempts = ['INSERT INTO metrics (time, device) VALUES (now(), \'x\')', 'CREATE TABLE evil (x int)'];
+      const attempts = ["INSERT INTO metrics (time, device) VALUES (now(), 'x')", 'CREATE TABLE evil (x int)'];
       if (getCtx().driver === 'postgres') attempts.push("COPY (SELECT 1) TO PROGRAM 'true'");
       for (const sql of attempts) {
-        await assert.rejects(sqlMode.run((tx) => tx.query(sql), 5000), /permission denied|must be superuser|not allowed|read-only transaction/i, sql);
+        await assert.rejects(
+          sqlMode.run((tx) => tx.query(sql), 5000),
+          /permission denied|must be superuser|not allowed|read-only transaction/i,
+          sql
+        );
       }
     });
 
@@ -102,7 +130,13 @@ forEachDatabase(
       const res = await query(
         [
           { refId: 'S', mode: 'sql', rawSql: 'SELECT 1' },
-          { refId: 'B', mode: 'builder', table: 'metrics', format: 'table', metrics: [{ column: 'value', aggregation: 'max' }] },
+          {
+            refId: 'B',
+            mode: 'builder',
+            table: 'metrics',
+            format: 'table',
+            metrics: [{ column: 'value', aggregation: 'max' }],
+          },
         ],
         {},
         getCtx().tokens.reader

@@ -15,7 +15,15 @@ forEachDatabase(
         body: {
           range: RANGE,
           maxDataPoints,
-          queries: [{ refId: 'A', mode: 'builder', table: 'cagg_raw_points', metrics: [{ column: 'v', aggregation: 'none' }], groupBy: ['sensor'] }],
+          queries: [
+            {
+              refId: 'A',
+              mode: 'builder',
+              table: 'cagg_raw_points',
+              metrics: [{ column: 'v', aggregation: 'none' }],
+              groupBy: ['sensor'],
+            },
+          ],
         },
       });
 
@@ -49,7 +57,10 @@ forEachDatabase(
         assert.ok(present.includes(first), `${sensor}: first row kept`);
         assert.ok(present.includes(first + (ROWS_PER_SENSOR - 1) * 20_000), `${sensor}: last row kept`);
       }
-      assert.match(a.frames[0].schema.meta.notices.map((n: any) => n.text).join(' '), /Downsampled to at most 100 points per series .*LTTB/);
+      assert.match(
+        a.frames[0].schema.meta.notices.map((n: any) => n.text).join(' '),
+        /Downsampled to at most 100 points per series .*LTTB/
+      );
     });
 
     it('leaves series within maxDataPoints whole, without a notice', async () => {
@@ -60,7 +71,9 @@ forEachDatabase(
   },
   {
     setup: async (db) => {
-      await db.query('CREATE TABLE cagg_raw_points (ts timestamptz NOT NULL, sensor text NOT NULL, v double precision)');
+      await db.query(
+        'CREATE TABLE cagg_raw_points (ts timestamptz NOT NULL, sensor text NOT NULL, v double precision)'
+      );
       await db.query(`INSERT INTO cagg_raw_points
         SELECT timestamptz '2026-05-01' + (i * 20 + s) * interval '1 second', CASE WHEN s = 0 THEN 'a' ELSE 'b' END,
                CASE WHEN i = 1234 THEN 500 + s WHEN i = 2345 THEN -500 - s ELSE sin(i / 50.0) * 10 END

@@ -57,7 +57,16 @@ async function builderQuery() {
       range: { from: new Date(START).toISOString(), to: new Date(START + 86_400_000).toISOString() },
       intervalMs: 3_600_000,
       maxDataPoints: 100,
-      queries: [{ refId: 'A', mode: 'builder', table: 'rep_readings', format: 'time_series', metrics: [{ column: 'value', aggregation: 'count' }], bucket: '1d' }],
+      queries: [
+        {
+          refId: 'A',
+          mode: 'builder',
+          table: 'rep_readings',
+          format: 'time_series',
+          metrics: [{ column: 'value', aggregation: 'count' }],
+          bucket: '1d',
+        },
+      ],
     }),
   });
   const body: any = await res.json();
@@ -69,16 +78,34 @@ const total = (frame: any): number => (frame.data.values[1] as number[]).reduce(
 
 describe('read replicas', () => {
   before(async () => {
-    primary = await createOwnCluster({ port: PRIMARY_PORT, conf: ['wal_level = replica', 'max_wal_senders = 5', 'max_replication_slots = 5', 'autovacuum = off'] });
+    primary = await createOwnCluster({
+      port: PRIMARY_PORT,
+      conf: ['wal_level = replica', 'max_wal_senders = 5', 'max_replication_slots = 5', 'autovacuum = off'],
+    });
     await primary.query(`CREATE DATABASE ${DB}`);
     await primary.query(`CREATE TABLE rep_readings ("timestamp" timestamptz NOT NULL, value double precision)`, [], DB);
-    await primary.query(`INSERT INTO rep_readings SELECT $1::timestamptz + i * interval '1 minute', i FROM generate_series(1, 12) i`, [new Date(START).toISOString()], DB);
+    await primary.query(
+      `INSERT INTO rep_readings SELECT $1::timestamptz + i * interval '1 minute', i FROM generate_series(1, 12) i`,
+      [new Date(START).toISOString()],
+      DB
+    );
     // A view that takes its time, to keep a statement running on the standby while the primary locks the table.
-    await primary.query(`CREATE FUNCTION rep_pause(s float8) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM pg_sleep(s); RETURN true; END $$`, [], DB);
+    await primary.query(
+      `CREATE FUNCTION rep_pause(s float8) RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM pg_sleep(s); RETURN true; END $$`,
+      [],
+      DB
+    );
     await primary.query(`CREATE VIEW rep_slow_readings AS SELECT * FROM rep_readings WHERE rep_pause(0.25)`, [], DB);
     // A standby cancels a conflicting query at once, so the conflict test needs no long wait.
-    standby = await createStandby(primary, { port: STANDBY_PORT, slot: 'rep_standby', conf: ['hot_standby = on', 'max_standby_streaming_delay = 0'] });
-    await until('the standby streams', async () => (await primary.query(`SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'`)).length === 1);
+    standby = await createStandby(primary, {
+      port: STANDBY_PORT,
+      slot: 'rep_standby',
+      conf: ['hot_standby = on', 'max_standby_streaming_delay = 0'],
+    });
+    await until(
+      'the standby streams',
+      async () => (await primary.query(`SELECT 1 FROM pg_stat_replication WHERE state = 'streaming'`)).length === 1
+    );
     await caughtUp();
     app = await buildApp(
       loadConfig({
@@ -109,7 +136,10 @@ describe('read replicas', () => {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.length, 12);
     assert.equal(res.headers.get('x-served-by'), STANDBY);
-    assert.ok(Number(res.headers.get('x-replica-lag')) < MAX_LAG_MS / 1000, res.headers.get('x-replica-lag') ?? 'no lag header');
+    assert.ok(
+      Number(res.headers.get('x-replica-lag')) < MAX_LAG_MS / 1000,
+      res.headers.get('x-replica-lag') ?? 'no lag header'
+    );
     const q = await builderQuery();
     assert.equal(q.headers.get('x-served-by'), STANDBY);
     assert.equal(total(q.frame), 12);
@@ -123,7 +153,15 @@ describe('read replicas', () => {
         headers: { authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' },
         body: JSON.stringify({
           range: { from: new Date(START).toISOString(), to: new Date(START + 86_400_000).toISOString() },
-          queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql: 'SELECT pg_is_in_recovery() AS standby, current_user AS who, count(*)::int AS n FROM rep_readings' }],
+          queries: [
+            {
+              refId: 'A',
+              mode: 'sql',
+              format: 'table',
+              rawSql:
+                'SELECT pg_is_in_recovery() AS standby, current_user AS who, count(*)::int AS n FROM rep_readings',
+            },
+          ],
         }),
       });
       const body: any = await res.json();
@@ -156,14 +194,25 @@ describe('read replicas', () => {
     assert.ok(replica.lagMs < MAX_LAG_MS, JSON.stringify(replica));
     const metrics = await (await fetch(baseUrl + '/metrics')).text();
     assert.match(metrics, /gateway_read_replica_lag_seconds\{replica="127\.0\.0\.1:55521\/rep_app",state="up"\} \d/);
-    assert.match(metrics, /gateway_replication_slot_retained_wal_bytes\{slot="rep_standby",type="physical",active="true"\} \d+/);
+    assert.match(
+      metrics,
+      /gateway_replication_slot_retained_wal_bytes\{slot="rep_standby",type="physical",active="true"\} \d+/
+    );
   });
 
   it('reads inside onPrimaryOnly (a live re-run) stay on the primary', async () => {
-    const where = () => app.db.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby', [], { staleOk: true }).then((r) => r.rows[0].standby);
+    const where = () =>
+      app.db
+        .query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby', [], { staleOk: true })
+        .then((r) => r.rows[0].standby);
     assert.equal(await where(), true, 'a stale-tolerant read goes to the standby');
     assert.equal(await onPrimaryOnly(where), false, 'the same read inside onPrimaryOnly runs on the primary');
-    const inTx = await onPrimaryOnly(() => app.db.transaction((tx) => tx.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby'), { readOnly: true, staleOk: true }));
+    const inTx = await onPrimaryOnly(() =>
+      app.db.transaction((tx) => tx.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby'), {
+        readOnly: true,
+        staleOk: true,
+      })
+    );
     assert.equal(inTx.rows[0].standby, false);
   });
 
@@ -184,7 +233,11 @@ describe('read replicas', () => {
     await until(
       'the last replayed commit is older than READ_MAX_LAG',
       async () => {
-        const [{ seconds }] = await standby.query<{ seconds: number }>(`SELECT extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8 AS seconds`, [], DB);
+        const [{ seconds }] = await standby.query<{ seconds: number }>(
+          `SELECT extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8 AS seconds`,
+          [],
+          DB
+        );
         return seconds * 1000 > MAX_LAG_MS + 500;
       },
       30_000
@@ -198,17 +251,29 @@ describe('read replicas', () => {
   it('falls back to the primary when the standby falls behind (replay paused), and says so', async () => {
     await standby.query('SELECT pg_wal_replay_pause()', [], DB);
     try {
-      await primary.query(`INSERT INTO rep_readings VALUES ($1, 14)`, [new Date(START + 14 * 60_000).toISOString()], DB);
+      await primary.query(
+        `INSERT INTO rep_readings VALUES ($1, 14)`,
+        [new Date(START + 14 * 60_000).toISOString()],
+        DB
+      );
       // Just behind: still within the bound, so the standby serves — without the new row.
       await sleep(300);
       const early = await get('/timescaledb/data/rep_readings?limit=100');
       assert.equal(early.headers.get('x-served-by'), STANDBY);
       assert.equal(early.body.length, 13, 'the standby lacks the row written after the pause');
       // Past the notice threshold, within the bound: served by the standby, and the frame says it lags.
-      await until('the standby lags more than 2 s', async () => Number((await get('/timescaledb/data/rep_readings?limit=1')).headers.get('x-replica-lag')) >= 2.1);
+      await until(
+        'the standby lags more than 2 s',
+        async () => Number((await get('/timescaledb/data/rep_readings?limit=1')).headers.get('x-replica-lag')) >= 2.1
+      );
       const lagging = await builderQuery();
       assert.equal(lagging.headers.get('x-served-by'), STANDBY, lagging.headers.get('x-replica-skipped') ?? '');
-      assert.match(notices(lagging.frame).map((n) => n.text).join('\n'), /Served by read replica 127\.0\.0\.1:55521\/rep_app, which may be up to \d\.\d s behind/);
+      assert.match(
+        notices(lagging.frame)
+          .map((n) => n.text)
+          .join('\n'),
+        /Served by read replica 127\.0\.0\.1:55521\/rep_app, which may be up to \d\.\d s behind/
+      );
       assert.equal(total(lagging.frame), 13);
       // Past the bound: the primary serves, with the new row, and names the skipped standby.
       await sleep(MAX_LAG_MS);
@@ -216,16 +281,27 @@ describe('read replicas', () => {
       assert.equal(late.status, 200);
       assert.equal(late.headers.get('x-served-by'), 'primary');
       assert.equal(late.body.length, 14);
-      assert.match(late.headers.get('x-replica-skipped') ?? '', /127\.0\.0\.1:55521\/rep_app: lagging \d+\.\d s behind the primary \(READ_MAX_LAG 4\.0 s\)/);
+      assert.match(
+        late.headers.get('x-replica-skipped') ?? '',
+        /127\.0\.0\.1:55521\/rep_app: lagging \d+\.\d s behind the primary \(READ_MAX_LAG 4\.0 s\)/
+      );
       const q = await builderQuery();
       assert.equal(q.headers.get('x-served-by'), 'primary');
       assert.equal(total(q.frame), 14);
-      assert.match(notices(q.frame).map((n) => n.text).join('\n'), /Served by the primary; read replicas skipped: 127\.0\.0\.1:55521\/rep_app lagging/);
+      assert.match(
+        notices(q.frame)
+          .map((n) => n.text)
+          .join('\n'),
+        /Served by the primary; read replicas skipped: 127\.0\.0\.1:55521\/rep_app lagging/
+      );
     } finally {
       await standby.query('SELECT pg_wal_replay_resume()', [], DB);
     }
     await caughtUp();
-    await until('the standby serves again', async () => (await get('/timescaledb/data/rep_readings?limit=1')).headers.get('x-served-by') === STANDBY);
+    await until(
+      'the standby serves again',
+      async () => (await get('/timescaledb/data/rep_readings?limit=1')).headers.get('x-served-by') === STANDBY
+    );
   });
 
   it('answers a query the standby cancels (conflict with recovery) from the primary', async () => {
@@ -237,7 +313,10 @@ describe('read replicas', () => {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.length, 14);
     assert.equal(res.headers.get('x-served-by'), 'primary');
-    assert.match(res.headers.get('x-replica-skipped') ?? '', /the standby cancelled the query \(conflict with recovery\)/);
+    assert.match(
+      res.headers.get('x-replica-skipped') ?? '',
+      /the standby cancelled the query \(conflict with recovery\)/
+    );
   });
 
   it('skips a stopped standby without an error, and uses it again once it is back', async () => {
@@ -254,7 +333,10 @@ describe('read replicas', () => {
     } finally {
       await standby.start();
     }
-    await until('the standby serves again', async () => (await get('/timescaledb/data/rep_readings?limit=1')).headers.get('x-served-by') === STANDBY);
+    await until(
+      'the standby serves again',
+      async () => (await get('/timescaledb/data/rep_readings?limit=1')).headers.get('x-served-by') === STANDBY
+    );
   });
 });
 
@@ -262,18 +344,28 @@ describe('read replica settings', () => {
   it('refuses DATABASE_READ_URL with the embedded database, saying why', () => {
     assert.throws(
       () => loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, DATABASE_READ_URL: 'postgres://reader@replica:5432/db' }),
-      (err: unknown) => err instanceof ConfigError && /DATABASE_READ_URL needs DATABASE_URL/.test(err.message) && /embedded database has none/.test(err.message)
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /DATABASE_READ_URL needs DATABASE_URL/.test(err.message) &&
+        /embedded database has none/.test(err.message)
     );
   });
 
   it('reads READ_MAX_LAG as a duration and refuses anything else', () => {
-    const base = { GATEWAY_TOKENS: TOKEN_SPEC, DATABASE_URL: 'postgres://p@h/db', DATABASE_READ_URL: 'postgres://r@a/db, postgres://r@b/db' };
+    const base = {
+      GATEWAY_TOKENS: TOKEN_SPEC,
+      DATABASE_URL: 'postgres://p@h/db',
+      DATABASE_READ_URL: 'postgres://r@a/db, postgres://r@b/db',
+    };
     const config = loadConfig({ ...base, READ_MAX_LAG: '1m' });
     assert.equal(config.readMaxLagMs, 60_000);
     assert.deepEqual(config.readUrls, ['postgres://r@a/db', 'postgres://r@b/db']);
     assert.equal(loadConfig(base).readMaxLagMs, 5000);
     assert.throws(() => loadConfig({ ...base, READ_MAX_LAG: 'soon' }), /READ_MAX_LAG must be a duration/);
     assert.throws(() => loadConfig({ ...base, READ_MAX_LAG: '5' }), /READ_MAX_LAG must be a duration/);
-    assert.throws(() => loadConfig({ ...base, DATABASE_READ_URL: 'replica:5432' }), /DATABASE_READ_URL takes postgres:\/\/… URLs/);
+    assert.throws(
+      () => loadConfig({ ...base, DATABASE_READ_URL: 'replica:5432' }),
+      /DATABASE_READ_URL takes postgres:\/\/… URLs/
+    );
   });
 });

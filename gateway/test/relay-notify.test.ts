@@ -42,9 +42,14 @@ forEachDatabase(
         assert.equal(body.quantity, 5);
         assert.ok(Math.abs(Date.parse(body.timestamp) - Date.now()) < 60_000, `timestamp ${body.timestamp} is now`);
         const [entry] = await stream.waitFor(1);
-        assert.deepEqual({ ...entry, timestamp: undefined }, { order_id: '1', product_id: '101', quantity: '5', timestamp: undefined });
+        assert.deepEqual(
+          { ...entry, timestamp: undefined },
+          { order_id: '1', product_id: '101', quantity: '5', timestamp: undefined }
+        );
         assert.equal(Date.parse(entry.timestamp), Date.parse(body.timestamp));
-        const status = (await (await fetch(`${ctx().baseUrl}/api/v1/relay`, { headers: { authorization: `Bearer ${ctx().token}` } })).json()) as { published: number; notify: unknown };
+        const status = (await (
+          await fetch(`${ctx().baseUrl}/api/v1/relay`, { headers: { authorization: `Bearer ${ctx().token}` } })
+        ).json()) as { published: number; notify: unknown };
         assert.equal(status.published, 2);
         assert.deepEqual(status.notify, [
           { channel: 'sales_data_channel', broker: 'rabbit' },

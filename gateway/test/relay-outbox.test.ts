@@ -2,7 +2,17 @@ import { after, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { forEachDatabase } from './helpers/test-context';
-import { AMQP_URL, amqpQueue, MQTT_URL, NATS_URL, REDIS_URL, redisStream, uniqueName, waitFor, writeMessagingConfig } from './helpers/brokers';
+import {
+  AMQP_URL,
+  amqpQueue,
+  MQTT_URL,
+  NATS_URL,
+  REDIS_URL,
+  redisStream,
+  uniqueName,
+  waitFor,
+  writeMessagingConfig,
+} from './helpers/brokers';
 import { startTcpProxy } from './helpers/tcp-proxy';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -60,10 +70,20 @@ relay:
         to: { broker: things, topic: ${mqttTopic} }
 `);
 
-type Envelope = { id: number; table: string; op: string; key: { id: number } | null; row: { id: number; txn: number; n: number }; time: string };
+type Envelope = {
+  id: number;
+  table: string;
+  op: string;
+  key: { id: number } | null;
+  row: { id: number; txn: number; n: number };
+  time: string;
+};
 
 async function capture(baseUrl: string, token: string, table: string): Promise<Record<string, unknown>> {
-  const res = await fetch(`${baseUrl}/api/v1/relay/outbox/${table}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${baseUrl}/api/v1/relay/outbox/${table}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+  });
   assert.equal(res.status, 201, await res.clone().text());
   return (await res.json()) as Record<string, unknown>;
 }
@@ -93,7 +113,10 @@ forEachDatabase(
               await clients[1].query(insert(b, 0, 249));
               await clients[0].query(insert(a, 250, 499));
               await clients[1].query(insert(b, 250, 499));
-              for (const [client, txn] of [[clients[1], b], [clients[0], a]] as const) {
+              for (const [client, txn] of [
+                [clients[1], b],
+                [clients[0], a],
+              ] as const) {
                 await client.query(rolledBack.has(txn) ? 'ROLLBACK' : 'COMMIT');
                 if (!rolledBack.has(txn)) committed.push(txn);
               }
@@ -185,7 +208,13 @@ forEachDatabase(
         }
         assert.deepEqual(levels, [5, 3, 9, 5]);
         await waitFor('2 MQTT messages', async () => mqttGot.length >= 2);
-        assert.deepEqual(mqttGot.map((m) => JSON.parse(m)), [{ id: 1, level: 9 }, { id: 2, level: 5 }]);
+        assert.deepEqual(
+          mqttGot.map((m) => JSON.parse(m)),
+          [
+            { id: 1, level: 9 },
+            { id: 2, level: 5 },
+          ]
+        );
       } finally {
         await jsm.streams.delete(streamName).catch(() => undefined);
         await nc.close();
@@ -201,7 +230,9 @@ forEachDatabase(
         await app.db.query(`INSERT INTO wiped (v) VALUES (500), (1)`);
         await app.db.query(`TRUNCATE wiped`);
         await app.db.query(`INSERT INTO wiped (v) VALUES (700)`);
-        const got = (await queue.waitFor(3)).map((m) => JSON.parse(m.body) as { op: string; table: string; key: unknown; row: { v: number } | null });
+        const got = (await queue.waitFor(3)).map(
+          (m) => JSON.parse(m.body) as { op: string; table: string; key: unknown; row: { v: number } | null }
+        );
         assert.deepEqual(
           got.map((m) => [m.op, m.row?.v ?? null, m.table]),
           [
@@ -221,11 +252,15 @@ forEachDatabase(
       await capture(baseUrl, token, 'late_rows');
       await app.db.query(`INSERT INTO late_rows (id) VALUES (1), (2), (3)`);
       const status = await waitFor('the unroutable error', async () => {
-        const s = (await (await fetch(`${baseUrl}/api/v1/relay`, { headers: { authorization: `Bearer ${token}` } })).json()) as { lastError: { message: string } | null };
+        const s = (await (
+          await fetch(`${baseUrl}/api/v1/relay`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as { lastError: { message: string } | null };
         return s.lastError?.message.includes(lateQueue) && s;
       });
       assert.match(status.lastError!.message, /returned unroutable: no queue is bound for queue/);
-      const kept = await app.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tsgw_relay.outbox WHERE source = 'late_rows'`);
+      const kept = await app.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM tsgw_relay.outbox WHERE source = 'late_rows'`
+      );
       assert.equal(kept.rows[0].n, 3, 'the rows stay in the outbox');
       const queue = await amqpQueue(lateQueue);
       try {
@@ -245,7 +280,10 @@ forEachDatabase(
         let next = 0;
         const writer = (async () => {
           while (next < total) {
-            await app.db.query(`INSERT INTO cut_rows (id) SELECT g FROM generate_series($1::int, $2::int) g`, [next, next + 99]);
+            await app.db.query(`INSERT INTO cut_rows (id) SELECT g FROM generate_series($1::int, $2::int) g`, [
+              next,
+              next + 99,
+            ]);
             next += 100;
             await new Promise((r) => setTimeout(r, 50));
           }
@@ -253,12 +291,22 @@ forEachDatabase(
         await waitFor('the first messages', async () => queue.received.length > 0);
         await proxy.cut(10_000);
         await writer;
-        await waitFor(`all ${total} rows`, async () => new Set(queue.received.map((m) => m.body)).size >= total, 60_000);
+        await waitFor(
+          `all ${total} rows`,
+          async () => new Set(queue.received.map((m) => m.body)).size >= total,
+          60_000
+        );
         const ids = queue.received.map((m) => (JSON.parse(m.body) as { id: number }).id);
-        assert.deepEqual([...new Set(ids)].sort((a, b) => a - b), Array.from({ length: total }, (_, i) => i), 'every row arrived');
+        assert.deepEqual(
+          [...new Set(ids)].sort((a, b) => a - b),
+          Array.from({ length: total }, (_, i) => i),
+          'every row arrived'
+        );
         const duplicates = ids.length - new Set(ids).size;
         assert.ok(duplicates <= BATCH, `${duplicates} duplicates: at most one batch (${BATCH})`);
-        const status = (await (await fetch(`${baseUrl}/api/v1/relay`, { headers: { authorization: `Bearer ${token}` } })).json()) as { retried: number; lastError: unknown };
+        const status = (await (
+          await fetch(`${baseUrl}/api/v1/relay`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as { retried: number; lastError: unknown };
         assert.ok(status.retried > 0, 'the cut was noticed');
         assert.ok(status.lastError, 'and reported');
       } finally {
@@ -269,7 +317,9 @@ forEachDatabase(
   {
     env: { MESSAGING_CONFIG: config },
     setup: async (db, { timescale }) => {
-      await db.query(`CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY, txn int NOT NULL, n int NOT NULL, at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (id, at))`);
+      await db.query(
+        `CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY, txn int NOT NULL, n int NOT NULL, at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (id, at))`
+      );
       // A hypertable where TimescaleDB is there: the trigger fires on its chunks.
       if (timescale) await db.query(`SELECT create_hypertable('orders', 'at')`);
       await db.query(`CREATE TABLE big_rows (id int PRIMARY KEY, body text)`);

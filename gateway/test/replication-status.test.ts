@@ -26,7 +26,9 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
 }
 
 async function startApp(databaseUrl: string): Promise<{ app: FastifyInstance; baseUrl: string }> {
-  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, ...NO_SHEDDING }));
+  const app = await buildApp(
+    loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, ...NO_SHEDDING })
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   return { app, baseUrl: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
@@ -51,8 +53,16 @@ describe('replication status: a publication and a subscription on clusters of th
   let subGateway: { app: FastifyInstance; baseUrl: string };
 
   before(async () => {
-    const conf = ['wal_level = logical', 'max_wal_senders = 5', 'max_replication_slots = 5', 'max_logical_replication_workers = 4'];
-    [pub, sub] = await Promise.all([createOwnCluster({ port: PUB_PORT, conf }), createOwnCluster({ port: SUB_PORT, conf })]);
+    const conf = [
+      'wal_level = logical',
+      'max_wal_senders = 5',
+      'max_replication_slots = 5',
+      'max_logical_replication_workers = 4',
+    ];
+    [pub, sub] = await Promise.all([
+      createOwnCluster({ port: PUB_PORT, conf }),
+      createOwnCluster({ port: SUB_PORT, conf }),
+    ]);
     await pub.query('CREATE DATABASE rep_source');
     await sub.query('CREATE DATABASE rep_target');
     const ddl = `CREATE TABLE rep_events (id int PRIMARY KEY, "timestamp" timestamptz NOT NULL, value double precision)`;
@@ -61,8 +71,16 @@ describe('replication status: a publication and a subscription on clusters of th
     await pub.query(`CREATE TABLE rep_unpublished (id int PRIMARY KEY)`, [], 'rep_source');
     await pub.query(`INSERT INTO rep_events SELECT i, now(), i FROM generate_series(1, 50) i`, [], 'rep_source');
     await pub.query(`CREATE PUBLICATION rep_events_pub FOR TABLE rep_events`, [], 'rep_source');
-    await sub.query(`CREATE SUBSCRIPTION rep_events_sub CONNECTION 'host=127.0.0.1 port=${PUB_PORT} dbname=rep_source user=postgres' PUBLICATION rep_events_pub`, [], 'rep_target');
-    await until('the subscription copied the table', async () => (await sub.query<{ n: number }>(`SELECT count(*)::int AS n FROM rep_events`, [], 'rep_target'))[0].n === 50);
+    await sub.query(
+      `CREATE SUBSCRIPTION rep_events_sub CONNECTION 'host=127.0.0.1 port=${PUB_PORT} dbname=rep_source user=postgres' PUBLICATION rep_events_pub`,
+      [],
+      'rep_target'
+    );
+    await until(
+      'the subscription copied the table',
+      async () =>
+        (await sub.query<{ n: number }>(`SELECT count(*)::int AS n FROM rep_events`, [], 'rep_target'))[0].n === 50
+    );
     [pubGateway, subGateway] = await Promise.all([startApp(pub.url('rep_source')), startApp(sub.url('rep_target'))]);
   });
 
@@ -89,15 +107,29 @@ describe('replication status: a publication and a subscription on clusters of th
     assert.match(walsender.sentLsn, /^[0-9A-F]+\/[0-9A-F]+$/);
     assert.equal(typeof walsender.replayLagBytes, 'number');
     const slot = s.slots.find((x: any) => x.name === 'rep_events_sub');
-    assert.deepEqual({ type: slot.type, plugin: slot.plugin, database: slot.database, active: slot.active }, { type: 'logical', plugin: 'pgoutput', database: 'rep_source', active: true });
+    assert.deepEqual(
+      { type: slot.type, plugin: slot.plugin, database: slot.database, active: slot.active },
+      { type: 'logical', plugin: 'pgoutput', database: 'rep_source', active: true }
+    );
     assert.ok(slot.retainedBytes >= 0, JSON.stringify(slot));
-    assert.deepEqual(s.publications, [{ name: 'rep_events_pub', allTables: false, operations: ['insert', 'update', 'delete', 'truncate'], tables: ['rep_events'] }]);
+    assert.deepEqual(s.publications, [
+      {
+        name: 'rep_events_pub',
+        allTables: false,
+        operations: ['insert', 'update', 'delete', 'truncate'],
+        tables: ['rep_events'],
+      },
+    ]);
     assert.deepEqual(s.subscriptions, []);
     assert.equal(s.missingChunks, undefined, 'no TimescaleDB here');
   });
 
   it('shows the subscriber: the subscription, its publication and state', async () => {
-    await until('the subscriber replayed the new rows', async () => (await sub.query<{ n: number }>(`SELECT count(*)::int AS n FROM rep_events`, [], 'rep_target'))[0].n === 60);
+    await until(
+      'the subscriber replayed the new rows',
+      async () =>
+        (await sub.query<{ n: number }>(`SELECT count(*)::int AS n FROM rep_events`, [], 'rep_target'))[0].n === 60
+    );
     const res = await get(subGateway.baseUrl, '/api/v1/replication');
     assert.equal(res.status, 200, res.text);
     const [subscription] = res.body.subscriptions;
@@ -113,11 +145,24 @@ describe('replication status: a publication and a subscription on clusters of th
   it('reports a disabled subscription as such', async () => {
     await sub.query('ALTER SUBSCRIPTION rep_events_sub DISABLE', [], 'rep_target');
     try {
-      await until('the worker stopped', async () => (await sub.query(`SELECT 1 FROM pg_stat_subscription WHERE subname = 'rep_events_sub' AND pid IS NOT NULL`, [], 'rep_target')).length === 0);
+      await until(
+        'the worker stopped',
+        async () =>
+          (
+            await sub.query(
+              `SELECT 1 FROM pg_stat_subscription WHERE subname = 'rep_events_sub' AND pid IS NOT NULL`,
+              [],
+              'rep_target'
+            )
+          ).length === 0
+      );
       const res = await get(subGateway.baseUrl, '/api/v1/replication');
       assert.equal(res.body.subscriptions[0].state, 'disabled');
       // The publisher's slot now waits, inactive, holding WAL.
-      await until('the slot is inactive', async () => (await get(pubGateway.baseUrl, '/api/v1/replication')).body.slots[0].active === false);
+      await until(
+        'the slot is inactive',
+        async () => (await get(pubGateway.baseUrl, '/api/v1/replication')).body.slots[0].active === false
+      );
     } finally {
       await sub.query('ALTER SUBSCRIPTION rep_events_sub ENABLE', [], 'rep_target');
     }
@@ -130,7 +175,10 @@ describe('replication status: a publication and a subscription on clusters of th
       text = await (await fetch(pubGateway.baseUrl + '/metrics')).text();
       return text.includes('gateway_replication_standby_lag_bytes{application_name="rep_events_sub"}');
     });
-    assert.match(text, /gateway_replication_slot_retained_wal_bytes\{slot="rep_events_sub",type="logical",active="(true|false)"\} \d+/);
+    assert.match(
+      text,
+      /gateway_replication_slot_retained_wal_bytes\{slot="rep_events_sub",type="logical",active="(true|false)"\} \d+/
+    );
     assert.match(text, /gateway_replication_standby_lag_bytes\{application_name="rep_events_sub"\} \d+/);
   });
 
@@ -153,7 +201,9 @@ forEachDatabase(
         const status = await api(ctx, '/api/v1/replication');
         assert.equal(status.status, 200, status.text);
         assert.equal(status.body.missingChunks, undefined);
-        assert.deepEqual(status.body.publications.find((p: any) => p.name === 'rep_metrics_pub').tables, ['rep_metrics']);
+        assert.deepEqual(status.body.publications.find((p: any) => p.name === 'rep_metrics_pub').tables, [
+          'rep_metrics',
+        ]);
         return;
       }
       const before = await api(ctx, '/api/v1/replication');
@@ -161,7 +211,11 @@ forEachDatabase(
       const missing = before.body.missingChunks.filter((m: any) => m.publication === 'rep_metrics_pub');
       assert.equal(missing.length, 1, JSON.stringify(before.body));
       assert.equal(missing[0].hypertable, 'rep_metrics');
-      const chunks = (await ctx.db.query<{ c: string }>(`SELECT chunk_schema || '.' || chunk_name AS c FROM timescaledb_information.chunks WHERE hypertable_name = 'rep_metrics' ORDER BY 1`)).rows.map((r) => r.c);
+      const chunks = (
+        await ctx.db.query<{ c: string }>(
+          `SELECT chunk_schema || '.' || chunk_name AS c FROM timescaledb_information.chunks WHERE hypertable_name = 'rep_metrics' ORDER BY 1`
+        )
+      ).rows.map((r) => r.c);
       assert.equal(chunks.length, 3);
       assert.deepEqual(missing[0].chunks, chunks);
 
@@ -169,7 +223,10 @@ forEachDatabase(
       assert.equal(added.status, 200, added.text);
       assert.deepEqual(added.body, { publication: 'rep_metrics_pub', added: chunks });
       const after = await api(ctx, '/api/v1/replication');
-      assert.deepEqual(after.body.missingChunks.filter((m: any) => m.publication === 'rep_metrics_pub'), []);
+      assert.deepEqual(
+        after.body.missingChunks.filter((m: any) => m.publication === 'rep_metrics_pub'),
+        []
+      );
       const published = after.body.publications.find((p: any) => p.name === 'rep_metrics_pub').tables;
       for (const c of chunks) assert.ok(published.includes(c), `${c} in ${published}`);
 
@@ -193,17 +250,26 @@ forEachDatabase(
     });
 
     it('refuses the chunk action without the admin scope', async () => {
-      const res = await api(getCtx(), '/api/v1/replication/publications/rep_metrics_pub/chunks', { method: 'POST', token: TOKENS.writer });
+      const res = await api(getCtx(), '/api/v1/replication/publications/rep_metrics_pub/chunks', {
+        method: 'POST',
+        token: TOKENS.writer,
+      });
       assert.equal(res.status, 403);
     });
   },
   {
     setup: async (db, { timescale }) => {
       await db.query(`CREATE TABLE rep_metrics ("timestamp" timestamptz NOT NULL, value double precision)`);
-      if (timescale) await db.query(`SELECT create_hypertable('rep_metrics', 'timestamp', chunk_time_interval => interval '7 days')`);
+      if (timescale)
+        await db.query(
+          `SELECT create_hypertable('rep_metrics', 'timestamp', chunk_time_interval => interval '7 days')`
+        );
       // CREATE PUBLICATION takes the chunks there are; the ones made after it are left out.
       await db.query(`CREATE PUBLICATION rep_metrics_pub FOR TABLE rep_metrics`);
-      if (timescale) await db.query(`INSERT INTO rep_metrics SELECT '2026-01-01T00:00:00Z'::timestamptz + i * interval '7 days', i FROM generate_series(0, 2) i`);
+      if (timescale)
+        await db.query(
+          `INSERT INTO rep_metrics SELECT '2026-01-01T00:00:00Z'::timestamptz + i * interval '7 days', i FROM generate_series(0, 2) i`
+        );
     },
   }
 );

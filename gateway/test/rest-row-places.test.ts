@@ -4,7 +4,13 @@ import type { ResolvedColumn } from '../src/catalog/catalog';
 import { placeOfCopyError } from '../src/rest/locate-row-error';
 import { instantMs } from '../src/rest/instant';
 
-const column = (name: string): ResolvedColumn => ({ name, type: 'text', kind: 'string', nullable: true, ident: `"${name}"` });
+const column = (name: string): ResolvedColumn => ({
+  name,
+  type: 'text',
+  kind: 'string',
+  nullable: true,
+  ident: `"${name}"`,
+});
 
 describe('the row of a COPY error', () => {
   const columns = [column('id'), column('b, c'), column('b')];
@@ -18,15 +24,30 @@ describe('the row of a COPY error', () => {
   it('counts the lines a row takes, except inside the first row, as PostgreSQL does', () => {
     // Lines: row 0 → 1 (its newline is not counted), row 1 → 2, row 2 → 3–4, row 3 → 5.
     const at = (line: number) => placeOfCopyError({ where: `COPY t, line ${line}, column b: "x"` }, columns, values);
-    assert.deepEqual([1, 2, 3, 4, 5].map((line) => at(line)?.row), [0, 1, 2, 2, 3]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((line) => at(line)?.row),
+      [0, 1, 2, 2, 3]
+    );
     assert.equal(at(6), null);
   });
 
   it('names the longest column the context starts with, and none for row-level errors', () => {
-    assert.deepEqual(placeOfCopyError({ where: 'COPY t, line 2, column b, c: "toolong"' }, columns, values), { row: 1, column: 'b, c' });
-    assert.deepEqual(placeOfCopyError({ where: 'COPY t, line 2, column b: null input' }, columns, values), { row: 1, column: 'b' });
-    assert.deepEqual(placeOfCopyError({ where: 'COPY t, line 5: "4,last,x"' }, columns, values), { row: 3, column: undefined });
-    assert.deepEqual(placeOfCopyError({ where: 'PL/pgSQL function f() line 3 at RAISE\nCOPY t, line 2' }, columns, values), { row: 1, column: undefined });
+    assert.deepEqual(placeOfCopyError({ where: 'COPY t, line 2, column b, c: "toolong"' }, columns, values), {
+      row: 1,
+      column: 'b, c',
+    });
+    assert.deepEqual(placeOfCopyError({ where: 'COPY t, line 2, column b: null input' }, columns, values), {
+      row: 1,
+      column: 'b',
+    });
+    assert.deepEqual(placeOfCopyError({ where: 'COPY t, line 5: "4,last,x"' }, columns, values), {
+      row: 3,
+      column: undefined,
+    });
+    assert.deepEqual(
+      placeOfCopyError({ where: 'PL/pgSQL function f() line 3 at RAISE\nCOPY t, line 2' }, columns, values),
+      { row: 1, column: undefined }
+    );
   });
 
   it('gives nothing for errors without a COPY context', () => {

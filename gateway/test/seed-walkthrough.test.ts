@@ -13,7 +13,12 @@ import { parseMessagingConfig } from '../src/messaging/config-file';
 import { AMQP_URL, REDIS_URL, waitFor } from './helpers/brokers';
 import { startGatewayProcess, type GatewayProcess } from './helpers/gateway-process';
 import { createOwnCluster, type OwnCluster } from './helpers/own-cluster';
-import { createScratchDatabase, dropScratchDatabase, probePostgres, TEST_DATABASE_URL } from './helpers/postgres-server';
+import {
+  createScratchDatabase,
+  dropScratchDatabase,
+  probePostgres,
+  TEST_DATABASE_URL,
+} from './helpers/postgres-server';
 import { NO_SHEDDING } from './helpers/test-context';
 
 /**
@@ -42,7 +47,11 @@ interface Snippet {
 
 /** The page's blocks, each tagged by an `<!-- snippet: id -->` line right above its fence. */
 function pageSnippets(): Snippet[] {
-  return [...PAGE.matchAll(/<!-- snippet: ([\w-]+) -->\n```(\w+)\n([\s\S]*?)\n```/g)].map(([, id, lang, body]) => ({ id, lang, body }));
+  return [...PAGE.matchAll(/<!-- snippet: ([\w-]+) -->\n```(\w+)\n([\s\S]*?)\n```/g)].map(([, id, lang, body]) => ({
+    id,
+    lang,
+    body,
+  }));
 }
 const SNIPPETS = new Map(pageSnippets().map((s) => [s.id, s]));
 
@@ -60,10 +69,18 @@ writeFileSync(join(work, '.curlrc'), 'write-out = "\\n%{http_code}\\n"\n');
 const fills: Array<[string, () => string]> = [];
 const fill = (text: string) => fills.reduce((t, [from, to]) => (t.includes(from) ? t.split(from).join(to()) : t), text);
 
-function runCommand(file: string, args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
+function runCommand(
+  file: string,
+  args: string[],
+  options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}
+) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const input = options.input;
-    const child = spawn(file, args, { cwd: work, env: { ...process.env, CURL_HOME: work, ...options.env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: work,
+      env: { ...process.env, CURL_HOME: work, ...options.env },
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -87,7 +104,16 @@ async function sh(id: string, options: { asPostgres?: boolean } = {}): Promise<s
   const script = fill(snippet(id, 'sh').body);
   const res =
     options.asPostgres && asRoot
-      ? await runCommand('runuser', ['-u', 'postgres', '--', 'bash', '-euo', 'pipefail', '-c', `export PATH=/usr/lib/postgresql/15/bin:$PATH; cd /tmp; ${script}`])
+      ? await runCommand('runuser', [
+          '-u',
+          'postgres',
+          '--',
+          'bash',
+          '-euo',
+          'pipefail',
+          '-c',
+          `export PATH=/usr/lib/postgresql/15/bin:$PATH; cd /tmp; ${script}`,
+        ])
       : await runCommand('bash', ['-euo', 'pipefail', '-c', script]);
   assert.equal(res.code, 0, `${id} exited with ${res.code}:\n${res.stderr}\n${res.stdout}`);
   return res.stdout;
@@ -108,7 +134,9 @@ async function curl(id: string): Promise<{ status: number; body: any; text: stri
 }
 
 async function psql(id: string, url: string): Promise<string> {
-  const res = await runCommand('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', url, '-f', '-'], { input: fill(snippet(id, 'sql').body) });
+  const res = await runCommand('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', url, '-f', '-'], {
+    input: fill(snippet(id, 'sql').body),
+  });
   assert.equal(res.code, 0, `${id}: ${res.stderr}`);
   return res.stdout;
 }
@@ -133,9 +161,15 @@ function writeYaml(id: string, file: string): string {
  * file of that name). Its port is the one the page's other blocks then use.
  */
 async function startFromSnippet(id: string): Promise<GatewayProcess> {
-  const line = fill(snippet(id, 'sh').body.replace(/\\\n\s*/g, ' ').replace(/<port>/g, '0'));
+  const line = fill(
+    snippet(id, 'sh')
+      .body.replace(/\\\n\s*/g, ' ')
+      .replace(/<port>/g, '0')
+  );
   // Shell words: quoted parts joined to their neighbours, the quotes removed.
-  const words = [...line.matchAll(/(?:[^\s'"]+|'[^']*'|"[^"]*")+/g)].map(([w]) => w.replace(/'([^']*)'|"([^"]*)"/g, '$1$2'));
+  const words = [...line.matchAll(/(?:[^\s'"]+|'[^']*'|"[^"]*")+/g)].map(([w]) =>
+    w.replace(/'([^']*)'|"([^"]*)"/g, '$1$2')
+  );
   const env: Record<string, string> = {};
   while (/^[A-Z_]+=/.test(words[0])) {
     const [name, ...value] = words.shift()!.split('=');
@@ -144,13 +178,23 @@ async function startFromSnippet(id: string): Promise<GatewayProcess> {
   }
   assert.deepEqual(words.slice(0, 2), ['npx', 'timescaledb-gateway'], `${id} starts the gateway`);
   // The MQTT client id is made of the instance name: this run's own, so no other session is taken over.
-  return startGatewayProcess({ entry: ENTRY, cwd: GATEWAY_DIR, env: { ...env, ...NO_SHEDDING, MESSAGING_INSTANCE: run('instance') }, args: words.slice(2), timeoutMs: 240_000 });
+  return startGatewayProcess({
+    entry: ENTRY,
+    cwd: GATEWAY_DIR,
+    env: { ...env, ...NO_SHEDDING, MESSAGING_INSTANCE: run('instance') },
+    args: words.slice(2),
+    timeoutMs: 240_000,
+  });
 }
 
 const portOf = (gateway: GatewayProcess) => new URL(gateway.url).port;
 let port = '';
 fills.push(['<port>', () => port], ['<token>', () => names.token]);
-fills.push(['sales_data_queue', () => names.queue], ['sales_data_events', () => names.stream], ['factory/', () => `${names.topicRoot}/`]);
+fills.push(
+  ['sales_data_queue', () => names.queue],
+  ['sales_data_events', () => names.stream],
+  ['factory/', () => `${names.topicRoot}/`]
+);
 
 /** Blocks in the page's order; the first test checks the page has exactly these. */
 const ORDER = [
@@ -190,7 +234,13 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
   let demoToken = '';
 
   before(async () => {
-    demo = await startGatewayProcess({ entry: ENTRY, cwd: GATEWAY_DIR, args: ['--demo'], env: { DATA_DIR: 'memory://', DATABASE_URL: '', LOG_LEVEL: 'warn', ...NO_SHEDDING }, timeoutMs: 240_000 });
+    demo = await startGatewayProcess({
+      entry: ENTRY,
+      cwd: GATEWAY_DIR,
+      args: ['--demo'],
+      env: { DATA_DIR: 'memory://', DATABASE_URL: '', LOG_LEVEL: 'warn', ...NO_SHEDDING },
+      timeoutMs: 240_000,
+    });
     demoToken = demo.demoToken ?? '';
   });
   after(async () => {
@@ -211,16 +261,37 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
   };
 
   it('finds the command-line tools the page uses', async () => {
-    const tools = ['curl', 'psql', 'pg_basebackup', 'pg_ctl', 'amqp-declare-queue', 'amqp-consume', 'redis-cli', 'mosquitto_pub'];
-    const res = await runCommand('bash', ['-c', `for t in ${tools.join(' ')}; do command -v "$t" >/dev/null || echo "$t"; done`], {
-      env: { PATH: `/usr/lib/postgresql/15/bin:${process.env.PATH}` },
-    });
-    assert.equal(res.stdout.trim(), '', 'missing (Debian: curl postgresql-client amqp-tools redis-tools mosquitto-clients)');
+    const tools = [
+      'curl',
+      'psql',
+      'pg_basebackup',
+      'pg_ctl',
+      'amqp-declare-queue',
+      'amqp-consume',
+      'redis-cli',
+      'mosquitto_pub',
+    ];
+    const res = await runCommand(
+      'bash',
+      ['-c', `for t in ${tools.join(' ')}; do command -v "$t" >/dev/null || echo "$t"; done`],
+      {
+        env: { PATH: `/usr/lib/postgresql/15/bin:${process.env.PATH}` },
+      }
+    );
+    assert.equal(
+      res.stdout.trim(),
+      '',
+      'missing (Debian: curl postgresql-client amqp-tools redis-tools mosquitto-clients)'
+    );
   });
 
   it('has a snippet marker on every block, and this test runs each of them', () => {
     assert.deepEqual([...SNIPPETS.keys()], ORDER);
-    assert.equal((PAGE.match(/^```\w+$/gm) ?? []).length, SNIPPETS.size, 'a block without its <!-- snippet: … --> line');
+    assert.equal(
+      (PAGE.match(/^```\w+$/gm) ?? []).length,
+      SNIPPETS.size,
+      'a block without its <!-- snippet: … --> line'
+    );
   });
 
   describe('1. REST on the demo', () => {
@@ -241,7 +312,9 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
     it('rest-get-range: the posted row comes back, its zone-less time read as UTC', async () => {
       const res = await onDemo(() => curl('rest-get-range'));
       assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body, [{ timestamp: '2023-10-27T10:00:00.000Z', sensor_id: 'sensor_1', temperature: 25.5, humidity: 60.2 }]);
+      assert.deepEqual(res.body, [
+        { timestamp: '2023-10-27T10:00:00.000Z', sensor_id: 'sensor_1', temperature: 25.5, humidity: 60.2 },
+      ]);
     });
 
     it("rest-fetch: the document's fetch reads the rows", async () => {
@@ -274,7 +347,11 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
       local = await createScratchDatabase('seed_walkthrough');
       remote = await createScratchDatabase('seed_walkthrough_remote');
       fills.push(['<database-url>', () => local.url], ['external_db', () => remote.name]);
-      fills.push(['<primary-port>', () => String(PRIMARY_PORT)], ['<standby-port>', () => String(STANDBY_PORT)], ['<standby-dir>', () => standbyDir()]);
+      fills.push(
+        ['<primary-port>', () => String(PRIMARY_PORT)],
+        ['<standby-port>', () => String(STANDBY_PORT)],
+        ['<standby-dir>', () => standbyDir()]
+      );
     });
     after(async () => {
       await gateway?.stop();
@@ -306,7 +383,10 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
 
     it('relay-yaml, relay-start: the gateway relays the channel to RabbitMQ and Redis', async () => {
       const yaml = writeYaml('relay-yaml', 'messaging.yaml');
-      assert.deepEqual(parseMessagingConfig(yaml, 'messaging.yaml').relay?.notify.map((n) => n.channel), ['sales_data_channel', 'sales_data_channel']);
+      assert.deepEqual(
+        parseMessagingConfig(yaml, 'messaging.yaml').relay?.notify.map((n) => n.channel),
+        ['sales_data_channel', 'sales_data_channel']
+      );
       gateway = await startFromSnippet('relay-start');
       port = portOf(gateway);
     });
@@ -317,7 +397,10 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
       const out = await sh('relay-amqp-read');
       const message = JSON.parse(out.trim());
       assert.deepEqual(Object.keys(message), ['order_id', 'product_id', 'quantity', 'timestamp']);
-      assert.deepEqual({ ...message, timestamp: undefined }, { order_id: 1, product_id: 101, quantity: 5, timestamp: undefined });
+      assert.deepEqual(
+        { ...message, timestamp: undefined },
+        { order_id: 1, product_id: 101, quantity: 5, timestamp: undefined }
+      );
       assert.ok(Math.abs(Date.parse(message.timestamp) - Date.now()) < 120_000, message.timestamp);
     });
 
@@ -336,35 +419,53 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
 
     it('ingest-yaml, ingest-kafka-yaml: both are configurations the gateway accepts', () => {
       const mqtt = parseMessagingConfig(writeYaml('ingest-yaml', 'ingest.yaml'), 'ingest.yaml').ingest;
-      assert.deepEqual(mqtt.map((s) => [s.broker, s.table]), [['mqtt', 'sensor_data']]);
+      assert.deepEqual(
+        mqtt.map((s) => [s.broker, s.table]),
+        [['mqtt', 'sensor_data']]
+      );
       // No Kafka broker here: the Kafka block is checked as configuration only (as the page says).
       const kafka = parseMessagingConfig(fill(snippet('ingest-kafka-yaml', 'yaml').body), 'kafka.yaml').ingest;
-      assert.deepEqual(kafka.map((s) => [s.broker, s.table]), [['kafka', 'sensor_data']]);
+      assert.deepEqual(
+        kafka.map((s) => [s.broker, s.table]),
+        [['kafka', 'sensor_data']]
+      );
     });
 
     it('ingest-start, ingest-publish, ingest-read: an MQTT message becomes a sensor_data row', async () => {
       gateway = await startFromSnippet('ingest-start');
       port = portOf(gateway);
       // The subscription is made after the listening line: a QoS 1 publish before it would find no session.
-      await waitFor('the MQTT source to run', async () => {
-        const res = await fetch(`${gateway!.url}/api/v1/ingest`, { headers: { authorization: `Bearer ${names.token}` } });
-        const body = (await res.json()) as { sources: Array<{ state: string }> };
-        return body.sources[0]?.state === 'running';
-      }, 60_000);
+      await waitFor(
+        'the MQTT source to run',
+        async () => {
+          const res = await fetch(`${gateway!.url}/api/v1/ingest`, {
+            headers: { authorization: `Bearer ${names.token}` },
+          });
+          const body = (await res.json()) as { sources: Array<{ state: string }> };
+          return body.sources[0]?.state === 'running';
+        },
+        60_000
+      );
       await sh('ingest-publish');
       const res = await waitFor('the ingested row', async () => {
         const r = await curl('ingest-read');
         return Array.isArray(r.body) && r.body.length > 0 && r;
       });
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body, [{ timestamp: '2023-10-27T10:05:00.000Z', sensor_id: 'sensor_9', temperature: 24.1, humidity: 58.3 }]);
+      assert.deepEqual(res.body, [
+        { timestamp: '2023-10-27T10:05:00.000Z', sensor_id: 'sensor_9', temperature: 24.1, humidity: 58.3 },
+      ]);
     });
 
     it('fdw-remote-sql, fdw-local-sql, fdw-union-sql: the foreign table answers in the UNION ALL', async () => {
       await psql('fdw-remote-sql', remote.url);
       await psql('fdw-local-sql', local.url);
       const out = await psql('fdw-union-sql', local.url);
-      assert.deepEqual(out.trim().split('\n'), ['2023-10-27 10:00:00+00|1.5', '2023-10-27 10:30:00+00|10.5', '2023-10-27 11:00:00+00|2.5']);
+      assert.deepEqual(out.trim().split('\n'), [
+        '2023-10-27 10:00:00+00|1.5',
+        '2023-10-27 10:30:00+00|10.5',
+        '2023-10-27 11:00:00+00|2.5',
+      ]);
     });
 
     it('fdw-view-sql, fdw-refresh, fdw-get: the view through GET /timescaledb/data', async () => {
@@ -385,10 +486,14 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
     });
 
     it('replica-primary-conf, replica-basebackup, replica-check: a streaming standby of an own cluster', async () => {
-      const conf = snippet('replica-primary-conf', 'ini').body.split('\n').filter((l) => l.trim());
+      const conf = snippet('replica-primary-conf', 'ini')
+        .body.split('\n')
+        .filter((l) => l.trim());
       cluster = await createOwnCluster({ port: PRIMARY_PORT, conf });
       assert.deepEqual(
-        await cluster.query(`SELECT name, setting FROM pg_settings WHERE name IN ('wal_level', 'max_wal_senders', 'max_replication_slots', 'hot_standby') ORDER BY name`),
+        await cluster.query(
+          `SELECT name, setting FROM pg_settings WHERE name IN ('wal_level', 'max_wal_senders', 'max_replication_slots', 'hot_standby') ORDER BY name`
+        ),
         [
           { name: 'hot_standby', setting: 'on' },
           { name: 'max_replication_slots', setting: '10' },
@@ -410,7 +515,10 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
         const client = new pg.Client({ connectionString: standby });
         await client.connect();
         try {
-          return (await client.query(`SELECT to_regclass('seed_replicated') IS NOT NULL AS there`)).rows[0].there && (await client.query('SELECT answer FROM seed_replicated')).rows;
+          return (
+            (await client.query(`SELECT to_regclass('seed_replicated') IS NOT NULL AS there`)).rows[0].there &&
+            (await client.query('SELECT answer FROM seed_replicated')).rows
+          );
         } finally {
           await client.end();
         }
@@ -437,7 +545,13 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
     });
   });
 
-  it('grafana-compose', { skip: 'needs a Docker engine, which this machine lacks; src/stack.test.ts checks docker-compose.yaml and provisioning/' }, () => undefined);
+  it(
+    'grafana-compose',
+    {
+      skip: 'needs a Docker engine, which this machine lacks; src/stack.test.ts checks docker-compose.yaml and provisioning/',
+    },
+    () => undefined
+  );
 
   it('examples-index: the demo lists the Plotly and D3 pages', async () => {
     const res = await onDemo(() => curl('examples-index'));

@@ -23,7 +23,10 @@ const readByLoadConfig = (): string[] => {
 const readmeSettings = (): string[] => {
   const section = README.slice(README.indexOf('## Gateway configuration'));
   const table = section.slice(0, section.indexOf('\n\n', section.indexOf('| Variable')));
-  const firstCells = table.split('\n').filter((l) => l.startsWith('| `')).map((l) => l.split('|')[1]);
+  const firstCells = table
+    .split('\n')
+    .filter((l) => l.startsWith('| `'))
+    .map((l) => l.split('|')[1]);
   return firstCells.flatMap((cell) => [...cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1])).sort();
 };
 
@@ -42,7 +45,10 @@ describe('settings: one list for config, --help and README', () => {
     const help = formatHelp();
     for (const s of SETTINGS) {
       const flag = flagFor(s.name);
-      assert.ok(help.includes(`${flag}, ${s.name}  (default: ${s.default})\n      ${s.description}`), `${s.name} in --help`);
+      assert.ok(
+        help.includes(`${flag}, ${s.name}  (default: ${s.default})\n      ${s.description}`),
+        `${s.name} in --help`
+      );
       assert.deepEqual(flagsToEnv([`${flag}=x`]), { [s.name]: 'x' }, `${flag} sets ${s.name}`);
     }
   });
@@ -50,7 +56,10 @@ describe('settings: one list for config, --help and README', () => {
   it('timescaledb-gateway --help prints it and exits 0, needing no token', { timeout: 400_000 }, async () => {
     for (const arg of ['--help', '-h']) {
       // Rejects on a non-zero exit; a loaded machine can take a while to compile the sources.
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, arg], { env: { PATH: process.env.PATH ?? '' }, timeout: 180_000 });
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', MAIN, arg], {
+        env: { PATH: process.env.PATH ?? '' },
+        timeout: 180_000,
+      });
       assert.equal(stdout.trim(), formatHelp());
     }
   });

@@ -4,7 +4,13 @@ import { forEachDatabase, type TestContext } from './helpers/test-context';
 import { api } from './helpers/http';
 import { createFixtures } from './helpers/fixtures';
 import { Params } from '../src/sql/builder-context';
-import { FIXED_VALUE_BYTES, isResultBytesStop, RESULT_BYTES_COLUMN, resultBytesCappedSql, type SizedColumn } from '../src/query/result-bytes-sql';
+import {
+  FIXED_VALUE_BYTES,
+  isResultBytesStop,
+  RESULT_BYTES_COLUMN,
+  resultBytesCappedSql,
+  type SizedColumn,
+} from '../src/query/result-bytes-sql';
 
 /**
  * The byte cap (BODY_LIMIT) holds inside the database: a result far larger than the cap is
@@ -26,7 +32,10 @@ interface QueryResult {
 
 async function run(ctx: TestContext, query: Record<string, unknown>): Promise<QueryResult> {
   const res = await api(ctx, '/api/v1/query', {
-    body: { range: { from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' }, queries: [{ refId: 'A', format: 'table', ...query }] },
+    body: {
+      range: { from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' },
+      queries: [{ refId: 'A', format: 'table', ...query }],
+    },
   });
   assert.equal(res.status, 200, res.text);
   return res.body.results.A;
@@ -71,7 +80,9 @@ forEachDatabase(
     it('stops a 200 MB result at the byte cap with a 422, without the result reaching the gateway', async () => {
       const ctx = getCtx();
       await stillServing(ctx); // warms the SQL-mode path (role, pools) before measuring
-      const { value, growth } = await peakRssGrowth(() => sql(ctx, `SELECT i, ${MEGABYTE_TEXT('i')} AS blob FROM generate_series(1, 200) i`));
+      const { value, growth } = await peakRssGrowth(() =>
+        sql(ctx, `SELECT i, ${MEGABYTE_TEXT('i')} AS blob FROM generate_series(1, 200) i`)
+      );
       assertTooLarge(value);
       assert.ok(growth < 80 * MB, `the process grew by ${Math.round(growth / MB)} MB for a 200 MB result`);
       await stillServing(ctx);
@@ -80,7 +91,9 @@ forEachDatabase(
     it('stops at the first row when a single value is larger than the cap', async () => {
       const ctx = getCtx();
       // Six rows of 32 MB each: the first one already passes the cap.
-      const { value, growth } = await peakRssGrowth(() => sql(ctx, `SELECT repeat(md5(i::text), 1000000) FROM generate_series(1, 6) i`));
+      const { value, growth } = await peakRssGrowth(() =>
+        sql(ctx, `SELECT repeat(md5(i::text), 1000000) FROM generate_series(1, 6) i`)
+      );
       assertTooLarge(value);
       assert.ok(growth < 80 * MB, `the process grew by ${Math.round(growth / MB)} MB for a 192 MB result`);
       await stillServing(ctx);
@@ -92,7 +105,10 @@ forEachDatabase(
         `SELECT sum(pg_column_size(note))::int8 AS stored, sum(octet_length(note))::int8 AS full FROM notes`
       );
       // The premise: on disk the table is far smaller than the cap, its text far larger.
-      assert.ok(stored.rows[0].stored < MAX_BYTES && stored.rows[0].full > 10 * MAX_BYTES, JSON.stringify(stored.rows[0]));
+      assert.ok(
+        stored.rows[0].stored < MAX_BYTES && stored.rows[0].full > 10 * MAX_BYTES,
+        JSON.stringify(stored.rows[0])
+      );
       assertTooLarge(await sql(ctx, 'SELECT * FROM notes'));
       assertTooLarge(await sql(ctx, 'SELECT id, note, id AS again FROM notes ORDER BY id DESC'));
       await stillServing(ctx);
@@ -106,14 +122,29 @@ forEachDatabase(
       ];
       const params = new Params();
       const all = resultBytesCappedSql('SELECT id, note FROM notes ORDER BY id', columns, MAX_BYTES, params);
-      await assert.rejects(db.transaction((tx) => tx.query(all, params.values), { readOnly: true }), (err) => isResultBytesStop(err));
+      await assert.rejects(
+        db.transaction((tx) => tx.query(all, params.values), { readOnly: true }),
+        (err) => isResultBytesStop(err)
+      );
       // Under the cap: the statement's rows in its order, the running total last.
       const few = new Params();
-      const ok = await db.query<Record<string, unknown>>(resultBytesCappedSql('SELECT id, note FROM notes WHERE id <= 3 ORDER BY id DESC', columns, MAX_BYTES, few), few.values);
-      assert.deepEqual(ok.fields.map((f) => f.name), ['id', 'note', RESULT_BYTES_COLUMN]);
-      assert.deepEqual(ok.rows.map((r) => r.id), [3, 2, 1]);
+      const ok = await db.query<Record<string, unknown>>(
+        resultBytesCappedSql('SELECT id, note FROM notes WHERE id <= 3 ORDER BY id DESC', columns, MAX_BYTES, few),
+        few.values
+      );
+      assert.deepEqual(
+        ok.fields.map((f) => f.name),
+        ['id', 'note', RESULT_BYTES_COLUMN]
+      );
+      assert.deepEqual(
+        ok.rows.map((r) => r.id),
+        [3, 2, 1]
+      );
       const row = FIXED_VALUE_BYTES + MB + 3;
-      assert.deepEqual(ok.rows.map((r) => Number(r[RESULT_BYTES_COLUMN])), [row, 2 * row, 3 * row]);
+      assert.deepEqual(
+        ok.rows.map((r) => Number(r[RESULT_BYTES_COLUMN])),
+        [row, 2 * row, 3 * row]
+      );
     });
 
     it('holds builder queries over wide text columns to the same cap, in the database', async () => {
@@ -124,13 +155,26 @@ forEachDatabase(
       assertTooLarge(value);
       assert.ok(growth < 80 * MB, `the process grew by ${Math.round(growth / MB)} MB`);
       // Numbers only: untouched, and the few rows that fit come back.
-      const small = await run(ctx, { mode: 'builder', table: 'notes', metrics: [{ column: 'id', aggregation: 'max' }] });
+      const small = await run(ctx, {
+        mode: 'builder',
+        table: 'notes',
+        metrics: [{ column: 'id', aggregation: 'max' }],
+      });
       assert.equal(small.error, undefined, small.error);
       assert.deepEqual(small.frames[0].data.values, [[200]]);
-      const fits = await run(ctx, { mode: 'builder', table: 'notes', metrics: [{ column: 'note', aggregation: 'none' }], limit: 3, orderBy: [{ column: 'note', direction: 'asc' }] });
+      const fits = await run(ctx, {
+        mode: 'builder',
+        table: 'notes',
+        metrics: [{ column: 'note', aggregation: 'none' }],
+        limit: 3,
+        orderBy: [{ column: 'note', direction: 'asc' }],
+      });
       assert.equal(fits.error, undefined, fits.error);
       assert.equal(fits.frames[0].data.values[0].length, 3);
-      assert.deepEqual(fits.frames[0].schema.fields.map((f) => f.name), ['note']);
+      assert.deepEqual(
+        fits.frames[0].schema.fields.map((f) => f.name),
+        ['note']
+      );
     });
 
     it('stops many small rows by their total before the row cap', async () => {
@@ -142,17 +186,26 @@ forEachDatabase(
       const ctx = getCtx();
       const r = await sql(ctx, `SELECT i, ${MEGABYTE_TEXT('i')} AS blob FROM generate_series(1, 3) i ORDER BY i DESC`);
       assert.equal(r.error, undefined, r.error);
-      assert.deepEqual(r.frames[0].schema.fields.map((f) => f.name), ['i', 'blob']);
+      assert.deepEqual(
+        r.frames[0].schema.fields.map((f) => f.name),
+        ['i', 'blob']
+      );
       assert.deepEqual(r.frames[0].data.values[0], [3, 2, 1]);
       const blobs = r.frames[0].data.values[1] as string[];
-      assert.deepEqual(blobs.map((b) => b.length), [MB, MB, MB]);
+      assert.deepEqual(
+        blobs.map((b) => b.length),
+        [MB, MB, MB]
+      );
       assert.ok(blobs[0].startsWith('eccbc87e4b5ce2fe28308fd9f2a7baf3')); // md5('3')
     });
 
     it('keeps row order, duplicate column names, types and NULLs, and leaks no helper column', async () => {
       const ctx = getCtx();
       const desc = await sql(ctx, 'SELECT i FROM generate_series(1, 1000) i ORDER BY i DESC');
-      assert.deepEqual(desc.frames[0].data.values[0], Array.from({ length: 1000 }, (_, k) => 1000 - k));
+      assert.deepEqual(
+        desc.frames[0].data.values[0],
+        Array.from({ length: 1000 }, (_, k) => 1000 - k)
+      );
 
       const dup = await sql(ctx, `SELECT 1 AS a, 'two' AS a, NULL::text AS a, 4.5::numeric AS "b"`);
       assert.deepEqual(
@@ -178,7 +231,10 @@ forEachDatabase(
       assert.deepEqual(star.frames[0].data.values[6], [{ k: 1 }, [1, 2]]);
       assert.deepEqual(star.frames[0].data.values[10], ['first', null]);
       for (const r of [desc, dup, star]) {
-        assert.ok(!r.frames[0].schema.fields.some((f) => f.name.includes('result_bytes')), JSON.stringify(r.frames[0].schema.fields));
+        assert.ok(
+          !r.frames[0].schema.fields.some((f) => f.name.includes('result_bytes')),
+          JSON.stringify(r.frames[0].schema.fields)
+        );
       }
     });
 
@@ -186,8 +242,20 @@ forEachDatabase(
       const ctx = getCtx();
       const forms: Array<[string, unknown[][]]> = [
         ['WITH x AS (SELECT 2 AS n) SELECT n FROM x', [[2]]],
-        ['VALUES (1, 2), (3, 4)', [[1, 3], [2, 4]]],
-        ['TABLE other.things', [[1, 2], ['one', 'two']]],
+        [
+          'VALUES (1, 2), (3, 4)',
+          [
+            [1, 3],
+            [2, 4],
+          ],
+        ],
+        [
+          'TABLE other.things',
+          [
+            [1, 2],
+            ['one', 'two'],
+          ],
+        ],
         ['(SELECT 1 AS n) UNION ALL (SELECT 2)', [[1, 2]]],
         ['SELECT 5 AS n -- a trailing comment', [[5]]],
         ['SELECT FROM generate_series(1, 3)', []],
@@ -202,8 +270,18 @@ forEachDatabase(
       const explain = await sql(ctx, 'EXPLAIN SELECT * FROM metrics');
       assert.equal(explain.error, undefined, explain.error);
       // The byte cap also stops a result past it, whichever form the statement has.
-      assertTooLarge(await sql(ctx, `WITH big AS (SELECT ${MEGABYTE_TEXT('i')} AS blob FROM generate_series(1, 10) i) SELECT * FROM big`));
-      assertTooLarge(await sql(ctx, `VALUES (${MEGABYTE_TEXT('1')}), (${MEGABYTE_TEXT('2')}), (${MEGABYTE_TEXT('3')}), (${MEGABYTE_TEXT('4')})`));
+      assertTooLarge(
+        await sql(
+          ctx,
+          `WITH big AS (SELECT ${MEGABYTE_TEXT('i')} AS blob FROM generate_series(1, 10) i) SELECT * FROM big`
+        )
+      );
+      assertTooLarge(
+        await sql(
+          ctx,
+          `VALUES (${MEGABYTE_TEXT('1')}), (${MEGABYTE_TEXT('2')}), (${MEGABYTE_TEXT('3')}), (${MEGABYTE_TEXT('4')})`
+        )
+      );
     });
 
     it('keeps ad hoc filters working on the capped statement', async () => {

@@ -36,7 +36,10 @@ describe('long SQL-mode statements are checked off the event loop', () => {
     });
     assert.deepEqual(offLoop, inline);
     // Measured against the same parse on the loop in this run, not a fixed time.
-    assert.ok(stall < inlineMs / 2, `the loop stalled ${stall.toFixed(1)} ms; the parse on the loop takes ${inlineMs.toFixed(1)} ms`);
+    assert.ok(
+      stall < inlineMs / 2,
+      `the loop stalled ${stall.toFixed(1)} ms; the parse on the loop takes ${inlineMs.toFixed(1)} ms`
+    );
   });
 
   it('refuses on the thread with the same errors: syntax (with the offset), several statements', async () => {
@@ -56,7 +59,9 @@ describe('long SQL-mode statements are checked off the event loop', () => {
 forEachDatabase((ctx) => {
   it('runs a 58,000-character statement through /api/v1/query', async () => {
     const rawSql = manyOnes(29_000);
-    const res = await api(ctx(), '/api/v1/query', { body: { range: RANGE, queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql }] } });
+    const res = await api(ctx(), '/api/v1/query', {
+      body: { range: RANGE, queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql }] },
+    });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.results.A.error, undefined, res.body.results.A.error);
     assert.deepEqual(res.body.results.A.frames[0].data.values, [[29_000]]);

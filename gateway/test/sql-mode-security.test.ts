@@ -14,7 +14,9 @@ const READER = 'tsgw_reader';
 
 /** One SQL-mode query over HTTP (admin token, table format). */
 function sqlQuery(ctx: Pick<TestContext, 'baseUrl' | 'token'>, rawSql: string) {
-  return api(ctx as TestContext, '/api/v1/query', { body: { range: RANGE, queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql }] } });
+  return api(ctx as TestContext, '/api/v1/query', {
+    body: { range: RANGE, queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql }] },
+  });
 }
 
 /** The values of a successful SQL-mode answer; fails the test with the error otherwise. */
@@ -27,7 +29,10 @@ async function values(ctx: Pick<TestContext, 'baseUrl' | 'token'>, rawSql: strin
 }
 
 /** The error of a failing SQL-mode answer. */
-async function failure(ctx: Pick<TestContext, 'baseUrl' | 'token'>, rawSql: string): Promise<{ error: string; errorCode: string; status: number }> {
+async function failure(
+  ctx: Pick<TestContext, 'baseUrl' | 'token'>,
+  rawSql: string
+): Promise<{ error: string; errorCode: string; status: number }> {
   const res = await sqlQuery(ctx, rawSql);
   assert.equal(res.status, 200, res.text);
   const a = res.body.results.A;
@@ -39,8 +44,20 @@ async function failure(ctx: Pick<TestContext, 'baseUrl' | 'token'>, rawSql: stri
 const runRole = (what: string) => `tsgw_t_${what}_${process.pid}_${randomBytes(3).toString('hex')}`;
 
 /** A gateway on the test's database with other settings (e.g. logged in as another user), listening on HTTP. */
-async function withGateway<T>(env: Record<string, string>, fn: (ctx: Pick<TestContext, 'baseUrl' | 'token'>) => Promise<T>): Promise<T> {
-  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', ...NO_SHEDDING, PORT: '0', DATA_DIR: 'memory://', ...env }));
+async function withGateway<T>(
+  env: Record<string, string>,
+  fn: (ctx: Pick<TestContext, 'baseUrl' | 'token'>) => Promise<T>
+): Promise<T> {
+  const app = await buildApp(
+    loadConfig({
+      GATEWAY_TOKENS: TOKEN_SPEC,
+      LOG_LEVEL: 'silent',
+      ...NO_SHEDDING,
+      PORT: '0',
+      DATA_DIR: 'memory://',
+      ...env,
+    })
+  );
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
@@ -88,14 +105,28 @@ forEachDatabase(
     });
 
     it('refuses set_config and SET ROLE in SQL mode, and on PostgreSQL they could not switch back anyway', async () => {
-      const { rows } = await getCtx().db.query<{ name: string }>(`SELECT rolname AS name FROM pg_roles WHERE rolsuper ORDER BY rolname LIMIT 1`);
+      const { rows } = await getCtx().db.query<{ name: string }>(
+        `SELECT rolname AS name FROM pg_roles WHERE rolsuper ORDER BY rolname LIMIT 1`
+      );
       const superuser = rows[0].name;
-      assert.equal((await failure(getCtx(), `SELECT set_config('role', '${superuser}', true)`)).errorCode, 'function_not_allowed');
+      assert.equal(
+        (await failure(getCtx(), `SELECT set_config('role', '${superuser}', true)`)).errorCode,
+        'function_not_allowed'
+      );
       assert.equal((await failure(getCtx(), `SELECT 1; SET ROLE ${superuser}`)).errorCode, 'multiple_statements');
       assert.equal((await failure(getCtx(), `SET ROLE ${superuser}`)).errorCode, 'statement_not_allowed');
-      assert.equal((await failure(getCtx(), `SELECT query_to_xml('SELECT 1', true, false, '')`)).errorCode, 'function_not_allowed');
-      assert.equal((await failure(getCtx(), `SELECT U&"set\\005Fconfig"('role', '${superuser}', true)`)).errorCode, 'function_not_allowed');
-      assert.equal((await failure(getCtx(), `SELECT "pg_catalog"."set_config"('role', '${superuser}', true)`)).errorCode, 'function_not_allowed');
+      assert.equal(
+        (await failure(getCtx(), `SELECT query_to_xml('SELECT 1', true, false, '')`)).errorCode,
+        'function_not_allowed'
+      );
+      assert.equal(
+        (await failure(getCtx(), `SELECT U&"set\\005Fconfig"('role', '${superuser}', true)`)).errorCode,
+        'function_not_allowed'
+      );
+      assert.equal(
+        (await failure(getCtx(), `SELECT "pg_catalog"."set_config"('role', '${superuser}', true)`)).errorCode,
+        'function_not_allowed'
+      );
       if (!isPg()) return;
       // Past the statement check, straight on SQL mode's session: the login has no role to become.
       const sqlMode = getCtx().app.sqlMode;
@@ -106,7 +137,11 @@ forEachDatabase(
         `SELECT query_to_xml('SELECT set_config(''role'', ''${superuser}'', true)', true, false, '')`,
       ];
       for (const sql of attempts) {
-        await assert.rejects(sqlMode.run((tx) => tx.query(sql), 5000), /permission denied/, sql);
+        await assert.rejects(
+          sqlMode.run((tx) => tx.query(sql), 5000),
+          /permission denied/,
+          sql
+        );
       }
       const after = await sqlMode.run(async (tx) => {
         await tx.query('RESET ROLE');
@@ -132,10 +167,18 @@ forEachDatabase(
       );
       assert.deepEqual([ins, upd, del, trunc, create], [[false], [false], [false], [false], [false]]);
       const sqlMode = getCtx().app.sqlMode;
-      const direct = ["INSERT INTO metrics (time, device) VALUES (now(), 'x')", 'DELETE FROM secrets', 'CREATE TABLE evil (x int)'];
+      const direct = [
+        "INSERT INTO metrics (time, device) VALUES (now(), 'x')",
+        'DELETE FROM secrets',
+        'CREATE TABLE evil (x int)',
+      ];
       if (isPg()) direct.push("COPY (SELECT 1) TO PROGRAM 'touch /tmp/tsgw-pwned'");
       for (const sql of direct) {
-        await assert.rejects(sqlMode.run((tx) => tx.query(sql), 5000), /read-only transaction|permission denied|must be superuser/, sql);
+        await assert.rejects(
+          sqlMode.run((tx) => tx.query(sql), 5000),
+          /read-only transaction|permission denied|must be superuser/,
+          sql
+        );
       }
       assert.deepEqual(await fixtureCounts(getCtx().db), before);
     });
@@ -151,7 +194,10 @@ forEachDatabase(
       try {
         // Checked before reading, so no grant-on-failure can have helped.
         assert.deepEqual(
-          await values(getCtx(), `SELECT has_table_privilege('late_table', 'SELECT') AS a, has_table_privilege('late_schema.t', 'SELECT') AS b`),
+          await values(
+            getCtx(),
+            `SELECT has_table_privilege('late_table', 'SELECT') AS a, has_table_privilege('late_schema.t', 'SELECT') AS b`
+          ),
           [[true], [true]]
         );
         assert.deepEqual(await values(getCtx(), 'SELECT sum(x)::int AS s FROM late_table'), [[6]]);
@@ -166,7 +212,10 @@ forEachDatabase(
       assert.deepEqual(await values(getCtx(), 'SELECT pg_sleep(0.01)::text AS slept'), [['']]);
       if (isPg()) {
         // The reader's session keeps the statement timeout.
-        await assert.rejects(getCtx().app.sqlMode.run((tx) => tx.query('SELECT pg_sleep(2)'), 100), /statement timeout/);
+        await assert.rejects(
+          getCtx().app.sqlMode.run((tx) => tx.query('SELECT pg_sleep(2)'), 100),
+          /statement timeout/
+        );
         return;
       }
       // Embedded: the stop restarts the database, which in memory starts empty, so on a gateway of its own.
@@ -196,7 +245,9 @@ forEachDatabase(
           },
           { role: owner }
         );
-        assert.deepEqual(await values(getCtx(), `SELECT has_table_privilege('foreign_owned', 'SELECT') AS readable`), [[false]]);
+        assert.deepEqual(await values(getCtx(), `SELECT has_table_privilege('foreign_owned', 'SELECT') AS readable`), [
+          [false],
+        ]);
         assert.deepEqual(await values(getCtx(), 'SELECT sum(x)::int AS s FROM foreign_owned'), [[42]]);
       } finally {
         await db.query('DROP TABLE IF EXISTS foreign_owned');
@@ -219,7 +270,18 @@ forEachDatabase(
           assert.match(err.error, /READER_DATABASE_URL/);
           assert.match(err.error, /CREATEROLE/);
           const builder = await api(limited as TestContext, '/api/v1/query', {
-            body: { range: RANGE, queries: [{ refId: 'B', mode: 'builder', table: 'metrics', format: 'table', metrics: [{ column: 'value', aggregation: 'max' }] }] },
+            body: {
+              range: RANGE,
+              queries: [
+                {
+                  refId: 'B',
+                  mode: 'builder',
+                  table: 'metrics',
+                  format: 'table',
+                  metrics: [{ column: 'value', aggregation: 'max' }],
+                },
+              ],
+            },
           });
           assert.equal(builder.body.results.B.error, undefined, builder.text);
           assert.deepEqual(builder.body.results.B.frames[0].data.values, [[35]]);
@@ -237,15 +299,18 @@ forEachDatabase(
       const reader = runRole('reader');
       await db.query(`CREATE ROLE ${reader} LOGIN`);
       try {
-        await withGateway({ DATABASE_URL: databaseUrl, READER_DATABASE_URL: urlAs(databaseUrl, reader) }, async (gw) => {
-          assert.deepEqual(await values(gw, 'SELECT session_user::text AS u'), [[reader]]);
-          const denied = await failure(gw, 'SELECT count(*) FROM metrics');
-          assert.equal(denied.status, 403);
-          assert.equal(denied.errorCode, 'forbidden');
-          assert.match(denied.error, /READER_DATABASE_URL login.*permission denied for table metrics.*GRANT SELECT/);
-          await db.query(`GRANT SELECT ON metrics TO ${reader}`);
-          assert.deepEqual(await values(gw, 'SELECT count(*)::int AS n FROM metrics'), [[18]]);
-        });
+        await withGateway(
+          { DATABASE_URL: databaseUrl, READER_DATABASE_URL: urlAs(databaseUrl, reader) },
+          async (gw) => {
+            assert.deepEqual(await values(gw, 'SELECT session_user::text AS u'), [[reader]]);
+            const denied = await failure(gw, 'SELECT count(*) FROM metrics');
+            assert.equal(denied.status, 403);
+            assert.equal(denied.errorCode, 'forbidden');
+            assert.match(denied.error, /READER_DATABASE_URL login.*permission denied for table metrics.*GRANT SELECT/);
+            await db.query(`GRANT SELECT ON metrics TO ${reader}`);
+            assert.deepEqual(await values(gw, 'SELECT count(*)::int AS n FROM metrics'), [[18]]);
+          }
+        );
         await withGateway({ DATABASE_URL: databaseUrl, READER_DATABASE_URL: databaseUrl }, async (gw) => {
           const err = await failure(gw, 'SELECT 1 AS x');
           assert.equal(err.status, 503);
@@ -273,7 +338,10 @@ describe('the reader login', () => {
     const nonce = 'rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0';
     const authMessage = `n=user,r=rOprNGfwEbeRWgbNEkqO,r=${nonce},s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096,c=biws,r=${nonce}`;
     // The server's proof of the RFC's exchange comes from ServerKey…
-    assert.equal(createHmac('sha256', serverKey).update(authMessage).digest('base64'), '6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=');
+    assert.equal(
+      createHmac('sha256', serverKey).update(authMessage).digest('base64'),
+      '6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4='
+    );
     // …and the client's proof checks out against StoredKey, as the server checks it.
     const proof = Buffer.from('dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=', 'base64');
     const signature = createHmac('sha256', storedKey).update(authMessage).digest();
@@ -282,13 +350,27 @@ describe('the reader login', () => {
   });
 
   it('keeps host, port, database and options of DATABASE_URL, with the reader as user', () => {
-    const url = new URL(readerConnectionString('postgres://gw:s3cret@db.example:6543/metrics?sslmode=require', 'tsgw_reader', 'p4ss'));
+    const url = new URL(
+      readerConnectionString('postgres://gw:s3cret@db.example:6543/metrics?sslmode=require', 'tsgw_reader', 'p4ss')
+    );
     assert.deepEqual(
-      [url.username, url.password, url.hostname, url.port, url.pathname, url.searchParams.get('sslmode'), url.searchParams.get('user'), url.searchParams.get('password')],
+      [
+        url.username,
+        url.password,
+        url.hostname,
+        url.port,
+        url.pathname,
+        url.searchParams.get('sslmode'),
+        url.searchParams.get('user'),
+        url.searchParams.get('password'),
+      ],
       ['', '', 'db.example', '6543', '/metrics', 'require', 'tsgw_reader', 'p4ss']
     );
     const socket = new URL(readerConnectionString('postgres:///metrics?host=/var/run/postgresql', 'r', 'p'));
-    assert.deepEqual([socket.searchParams.get('host'), socket.searchParams.get('user'), socket.pathname], ['/var/run/postgresql', 'r', '/metrics']);
+    assert.deepEqual(
+      [socket.searchParams.get('host'), socket.searchParams.get('user'), socket.pathname],
+      ['/var/run/postgresql', 'r', '/metrics']
+    );
     assert.throws(() => readerConnectionString('host=x dbname=y', 'r', 'p'), /not a URL/);
   });
 });

@@ -12,9 +12,16 @@ const RANGE = { from: '2024-01-01T00:00:00Z', to: '2024-01-01T01:00:00Z' };
 
 /** One SQL-mode query over HTTP: the query's own answer (frames, or error + errorCode + status). */
 async function sqlQuery(ctx: TestContext, rawSql: string) {
-  const res = await api(ctx, '/api/v1/query', { body: { range: RANGE, queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql }] } });
+  const res = await api(ctx, '/api/v1/query', {
+    body: { range: RANGE, queries: [{ refId: 'A', mode: 'sql', format: 'table', rawSql }] },
+  });
   assert.equal(res.status, 200, res.text);
-  return res.body.results.A as { error?: string; errorCode?: string; status?: number; frames?: Array<{ data: { values: unknown[][] } }> };
+  return res.body.results.A as {
+    error?: string;
+    errorCode?: string;
+    status?: number;
+    frames?: Array<{ data: { values: unknown[][] } }>;
+  };
 }
 
 async function refused(ctx: TestContext, rawSql: string, code: string, mentions: RegExp): Promise<void> {
@@ -40,10 +47,14 @@ async function setup(db: Db): Promise<void> {
   await db.query('CREATE TABLE hits (at timestamptz)');
   await db.query('CREATE SEQUENCE kw_seq');
   // Volatile and writing, volatile and harmless, immutable; and one called as a column (`k.touch`).
-  await db.query(`CREATE FUNCTION log_hit() RETURNS int VOLATILE LANGUAGE sql AS 'INSERT INTO hits VALUES (now()) RETURNING 1'`);
+  await db.query(
+    `CREATE FUNCTION log_hit() RETURNS int VOLATILE LANGUAGE sql AS 'INSERT INTO hits VALUES (now()) RETURNING 1'`
+  );
   await db.query(`CREATE FUNCTION volatile_pick() RETURNS int VOLATILE LANGUAGE sql AS 'SELECT 7'`);
   await db.query(`CREATE FUNCTION double_it(int) RETURNS int IMMUTABLE LANGUAGE sql AS 'SELECT $1 * 2'`);
-  await db.query(`CREATE FUNCTION touch(kw) RETURNS int VOLATILE LANGUAGE sql AS 'INSERT INTO hits VALUES (now()) RETURNING 1'`);
+  await db.query(
+    `CREATE FUNCTION touch(kw) RETURNS int VOLATILE LANGUAGE sql AS 'INSERT INTO hits VALUES (now()) RETURNING 1'`
+  );
 }
 
 forEachDatabase(
@@ -53,10 +64,20 @@ forEachDatabase(
     it('refuses lo_from_bytea however it is named, and no large object appears', async () => {
       const ctx = getCtx();
       const before = await count(ctx.db, 'SELECT count(*) AS n FROM pg_largeobject_metadata');
-      await refused(ctx, `SELECT lo_from_bytea(0, 'x')`, 'function_not_allowed', /pg_catalog\.lo_from_bytea\(\).*VOLATILE/);
+      await refused(
+        ctx,
+        `SELECT lo_from_bytea(0, 'x')`,
+        'function_not_allowed',
+        /pg_catalog\.lo_from_bytea\(\).*VOLATILE/
+      );
       await refused(ctx, `SELECT pg_catalog.lo_from_bytea(0, 'x')`, 'function_not_allowed', /lo_from_bytea/);
       await refused(ctx, `SELECT * FROM "pg_catalog"."lo_from_bytea"(0, 'x')`, 'function_not_allowed', /lo_from_bytea/);
-      await refused(ctx, `SELECT 1 WHERE EXISTS (SELECT LO_FROM_BYTEA(0, '\\x00'::bytea)) -- ;`, 'function_not_allowed', /lo_from_bytea/);
+      await refused(
+        ctx,
+        `SELECT 1 WHERE EXISTS (SELECT LO_FROM_BYTEA(0, '\\x00'::bytea)) -- ;`,
+        'function_not_allowed',
+        /lo_from_bytea/
+      );
       assert.equal(await count(ctx.db, 'SELECT count(*) AS n FROM pg_largeobject_metadata'), before);
     });
 
@@ -89,7 +110,12 @@ forEachDatabase(
         () => false
       );
       if (!installed) return t.skip('dblink is not available on this database');
-      await refused(ctx, `SELECT * FROM dblink('dbname=test', 'SELECT 1') AS t(x int)`, 'function_not_allowed', /dblink\(\)/);
+      await refused(
+        ctx,
+        `SELECT * FROM dblink('dbname=test', 'SELECT 1') AS t(x int)`,
+        'function_not_allowed',
+        /dblink\(\)/
+      );
       await refused(ctx, `SELECT dblink_exec('dbname=test', 'SELECT 1')`, 'function_not_allowed', /dblink_exec\(\)/);
     });
 
@@ -102,7 +128,10 @@ forEachDatabase(
            FROM (SELECT row_number() OVER (ORDER BY time) AS r FROM metrics) w`
       );
       assert.deepEqual([n, doubled, rank, rnd, uuid, size], [18, 42, 18, true, 36, true]);
-      const [buckets] = await values(ctx, 'SELECT $__timeGroup(time, 20m) AS time, avg(value) AS v FROM metrics WHERE $__timeFilter(time) GROUP BY 1 ORDER BY 1');
+      const [buckets] = await values(
+        ctx,
+        'SELECT $__timeGroup(time, 20m) AS time, avg(value) AS v FROM metrics WHERE $__timeFilter(time) GROUP BY 1 ORDER BY 1'
+      );
       assert.equal(buckets.length, 3);
       // Unknown functions are the database's to refuse.
       const unknown = await sqlQuery(ctx, 'SELECT no_such_function(1)');
@@ -111,7 +140,10 @@ forEachDatabase(
     });
 
     it('reads columns named update, insert, delete unquoted (into is reserved in PostgreSQL itself)', async () => {
-      assert.deepEqual(await values(getCtx(), 'SELECT update, insert, delete, k.into FROM kw k WHERE update = 1 ORDER BY delete'), [[1], [2], [3], [4]]);
+      assert.deepEqual(
+        await values(getCtx(), 'SELECT update, insert, delete, k.into FROM kw k WHERE update = 1 ORDER BY delete'),
+        [[1], [2], [3], [4]]
+      );
     });
 
     it('still refuses two statements, SELECT … INTO, FOR UPDATE and a writable CTE', async () => {
@@ -119,7 +151,12 @@ forEachDatabase(
       await refused(ctx, 'SELECT 1; SELECT 2', 'multiple_statements', /exactly one statement/);
       await refused(ctx, 'SELECT 1 AS x INTO kw_copy', 'not_supported', /INTO creates a table/);
       await refused(ctx, 'SELECT * FROM kw FOR UPDATE', 'not_supported', /FOR UPDATE locks rows/);
-      await refused(ctx, 'WITH d AS (DELETE FROM kw RETURNING *) SELECT count(*) FROM d', 'not_supported', /DELETE writes rows/);
+      await refused(
+        ctx,
+        'WITH d AS (DELETE FROM kw RETURNING *) SELECT count(*) FROM d',
+        'not_supported',
+        /DELETE writes rows/
+      );
       await refused(ctx, 'SELECT 1 +', 'invalid_sql', /does not parse/);
       assert.equal(await count(ctx.db, 'SELECT count(*) AS n FROM kw'), 1);
     });
@@ -141,7 +178,10 @@ forEachDatabase(
       assert.equal(await check(extended, 'SELECT public.volatile_pick()'), 'allowed');
       assert.equal(await check(extended, `SELECT nextval('kw_seq')`), 'allowed');
       assert.equal(await check(extended, 'SELECT log_hit()'), 'function_not_allowed');
-      assert.equal(await check(strict, 'SELECT public.double_it(1), pg_catalog.now(), pg_catalog.random(), to_timestamp(1)'), 'allowed');
+      assert.equal(
+        await check(strict, 'SELECT public.double_it(1), pg_catalog.now(), pg_catalog.random(), to_timestamp(1)'),
+        'allowed'
+      );
       assert.equal(await check(strict, 'SELECT x.volatile_pick FROM kw x'), 'allowed'); // no one-argument volatile_pick
       assert.equal(await check(strict, 'SELECT no_such_schema.lo_from_bytea(0, $$x$$)'), 'allowed'); // the database says it does not exist
       if (ctx.timescale) {
@@ -178,7 +218,9 @@ forEachDatabase(
       assert.equal(await count(ctx.db, `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory'`), 0);
       if (!isPg()) {
         // The embedded session is the gateway's own: its read-only default and search path are back.
-        const { rows } = await ctx.db.query<{ ro: string; path: string }>(`SELECT current_setting('default_transaction_read_only') AS ro, current_setting('search_path') AS path`);
+        const { rows } = await ctx.db.query<{ ro: string; path: string }>(
+          `SELECT current_setting('default_transaction_read_only') AS ro, current_setting('search_path') AS path`
+        );
         assert.equal(rows[0].ro, 'on');
         assert.match(rows[0].path, /public/);
       }

@@ -24,7 +24,11 @@ describe('timestamps outside years 1–9999', () => {
     assert.equal(iso(parseTimestamptz('0049-03-01 12:30:15.5+05:30 BC')), '-000048-03-01T07:00:15.500Z');
     assert.equal(iso(parseTimestamptz('1850-01-01 00:17:30+00:17:30')), '1850-01-01T00:00:00.000Z');
     assert.equal(iso(parseTimestamptz('12345-01-01 00:00:00-01')), '+012345-01-01T01:00:00.000Z');
-    assert.equal(iso(parseTimestamp('294276-12-31 23:59:59.999999')), '294276-12-31 23:59:59.999999', 'past what a Date holds: text');
+    assert.equal(
+      iso(parseTimestamp('294276-12-31 23:59:59.999999')),
+      '294276-12-31 23:59:59.999999',
+      'past what a Date holds: text'
+    );
   });
 
   it('leaves infinity and other text as it is', () => {
@@ -35,7 +39,10 @@ describe('timestamps outside years 1–9999', () => {
 
   it('reads dates before 1 AD in frames (dates stay text from the drivers)', () => {
     assert.equal(convertValue('time', '0044-03-15 BC'), Date.UTC(-43, 2, 15));
-    assert.equal(new Date(convertValue('time', '0044-03-15 BC') as number).toISOString(), '-000043-03-15T00:00:00.000Z');
+    assert.equal(
+      new Date(convertValue('time', '0044-03-15 BC') as number).toISOString(),
+      '-000043-03-15T00:00:00.000Z'
+    );
     assert.equal(convertValue('time', '2024-02-29'), Date.parse('2024-02-29T00:00:00Z'));
   });
 });
@@ -47,7 +54,10 @@ forEachDatabase((getCtx) => {
         timestamptz '0044-03-15 12:00:00+00 BC' AS tz_bc, timestamp '0001-01-01 00:00:00.25 BC' AS ts_bc,
         timestamptz '12345-06-07 08:09:10+00' AS tz_far, timestamp 'infinity' AS inf, date '0044-03-15 BC' AS d_bc`);
     const row = rows[0];
-    assert.ok(row.tz_bc instanceof Date && row.ts_bc instanceof Date && row.tz_far instanceof Date, JSON.stringify(row));
+    assert.ok(
+      row.tz_bc instanceof Date && row.ts_bc instanceof Date && row.tz_far instanceof Date,
+      JSON.stringify(row)
+    );
     assert.equal(iso(row.tz_bc), '-000043-03-15T12:00:00.000Z');
     assert.equal(iso(row.ts_bc), '0000-01-01T00:00:00.250Z');
     assert.equal(iso(row.tz_far), '+012345-06-07T08:09:10.000Z');
@@ -77,6 +87,10 @@ forEachDatabase((getCtx) => {
       frame.schema.fields.map((f: { type: string }) => f.type),
       ['time', 'time', 'time']
     );
-    assert.deepEqual(frame.data.values, [[Date.parse('-000043-03-15T12:00:00Z')], [Date.parse('0000-01-01T00:00:00Z')], [Date.parse('-000043-03-15T00:00:00Z')]]);
+    assert.deepEqual(frame.data.values, [
+      [Date.parse('-000043-03-15T12:00:00Z')],
+      [Date.parse('0000-01-01T00:00:00Z')],
+      [Date.parse('-000043-03-15T00:00:00Z')],
+    ]);
   });
 });

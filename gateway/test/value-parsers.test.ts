@@ -20,7 +20,10 @@ describe('value parsers', () => {
   it('reads timestamps as UTC and timestamptz with their offset', () => {
     assert.equal((parseTimestamp('2024-01-01 12:00:00') as Date).toISOString(), '2024-01-01T12:00:00.000Z');
     assert.equal((parseTimestamptz('2024-01-01 12:00:00+02') as Date).toISOString(), '2024-01-01T10:00:00.000Z');
-    assert.equal((parseTimestamptz('2024-01-01 12:00:00.123456+05:30') as Date).toISOString(), '2024-01-01T06:30:00.123Z');
+    assert.equal(
+      (parseTimestamptz('2024-01-01 12:00:00.123456+05:30') as Date).toISOString(),
+      '2024-01-01T06:30:00.123Z'
+    );
   });
 });
 
@@ -37,20 +40,36 @@ forEachDatabase((getCtx) => {
     assert.equal((row.ts as Date).toISOString(), '2024-03-01T10:00:00.000Z');
     assert.deepEqual(
       { ...row, tz: undefined, ts: undefined },
-      { tz: undefined, ts: undefined, d: '2024-02-29', small8: 12345, big8: '9007199254740993', num: 12.5, r: 1.5, i2: 7, b: true, j: { a: [1] }, iv: '01:30:00', n: null }
+      {
+        tz: undefined,
+        ts: undefined,
+        d: '2024-02-29',
+        small8: 12345,
+        big8: '9007199254740993',
+        num: 12.5,
+        r: 1.5,
+        i2: 7,
+        b: true,
+        j: { a: [1] },
+        iv: '01:30:00',
+        n: null,
+      }
     );
   });
 
   it('binds parameters of every family', async () => {
     const { db } = getCtx();
-    const { rows } = await db.query(`SELECT $1::timestamptz AS t, $2::int AS i, $3::text AS s, $4::boolean AS b, $5::numeric AS n`, [
-      new Date('2024-05-05T05:05:05.005Z'),
-      7,
-      "it's",
-      false,
-      '123456789012345678901234567890',
-    ]);
-    assert.deepEqual(rows[0], { t: new Date('2024-05-05T05:05:05.005Z'), i: 7, s: "it's", b: false, n: '123456789012345678901234567890' });
+    const { rows } = await db.query(
+      `SELECT $1::timestamptz AS t, $2::int AS i, $3::text AS s, $4::boolean AS b, $5::numeric AS n`,
+      [new Date('2024-05-05T05:05:05.005Z'), 7, "it's", false, '123456789012345678901234567890']
+    );
+    assert.deepEqual(rows[0], {
+      t: new Date('2024-05-05T05:05:05.005Z'),
+      i: 7,
+      s: "it's",
+      b: false,
+      n: '123456789012345678901234567890',
+    });
   });
 
   it('binds a Date to timestamp and date columns as its UTC wall time, whatever the process time zone', async () => {
@@ -81,6 +100,9 @@ forEachDatabase((getCtx) => {
     );
     assert.equal(results.filter((r) => r.status === 'rejected').length, 4);
     const { rows } = await db.query<{ k: number }>('SELECT k FROM tx_probe ORDER BY k');
-    assert.deepEqual(rows.map((r) => r.k), [0, 2, 4, 6]);
+    assert.deepEqual(
+      rows.map((r) => r.k),
+      [0, 2, 4, 6]
+    );
   });
 });

@@ -3,7 +3,14 @@ import { dateTime, type AdHocVariableFilter, type DataQueryRequest, type ScopedV
 /** A panel refresh as Grafana issues it: the last `hours` hours, in UTC. */
 export const makeRequest = <Q extends { refId: string }>(
   targets: Q[],
-  options: { hours?: number; futureMinutes?: number; maxDataPoints?: number; intervalMs?: number; filters?: AdHocVariableFilter[]; scopedVars?: ScopedVars } = {}
+  options: {
+    hours?: number;
+    futureMinutes?: number;
+    maxDataPoints?: number;
+    intervalMs?: number;
+    filters?: AdHocVariableFilter[];
+    scopedVars?: ScopedVars;
+  } = {}
 ): DataQueryRequest<Q> => {
   const to = dateTime().add(options.futureMinutes ?? 0, 'minute');
   const from = dateTime(to).subtract(options.hours ?? 1, 'hour');

@@ -1,6 +1,18 @@
 import { defaultBuilderFields, type BuilderFields, type TsBuilderQuery } from 'types/query';
 
-const BUILDER_KEYS = ['table', 'timeColumn', 'metrics', 'groupBy', 'filters', 'bucket', 'fill', 'orderBy', 'limit', 'noPointCap', 'continuousAggregates'] as const;
+const BUILDER_KEYS = [
+  'table',
+  'timeColumn',
+  'metrics',
+  'groupBy',
+  'filters',
+  'bucket',
+  'fill',
+  'orderBy',
+  'limit',
+  'noPointCap',
+  'continuousAggregates',
+] as const;
 // Edited in the builder but kept when the query becomes SQL: the cost guard's bypass applies to both modes.
 const SHARED_KEYS = ['allowExpensive'] as const;
 

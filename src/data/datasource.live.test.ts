@@ -32,7 +32,9 @@ describe('testDatasource ("Save & test") through the data proxy route', () => {
     expect(result.status).toBe('success');
     expect(result.message).toContain(`Gateway ${info.gateway.version}`);
     expect(result.message).toContain(`PostgreSQL ${info.database.postgresVersion}`);
-    expect(result.message).toContain(info.database.timescaledb ? `TimescaleDB ${info.database.timescaledb.version}` : 'TimescaleDB not installed');
+    expect(result.message).toContain(
+      info.database.timescaledb ? `TimescaleDB ${info.database.timescaledb.version}` : 'TimescaleDB not installed'
+    );
     expect(result.message).toContain(info.token.scopes.join(', '));
   });
 
@@ -79,7 +81,9 @@ describe('testDatasource ("Save & test") through the data proxy route', () => {
 
 describe('catalog through the data proxy', () => {
   it('fails with the gateway’s 401 for a wrong token', async () => {
-    const error = await createLiveDataSource({ token: 'nope' }).catalog.tables().catch((e) => e);
+    const error = await createLiveDataSource({ token: 'nope' })
+      .catalog.tables()
+      .catch((e) => e);
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).toMatchObject({ status: 401, code: 'unauthorized' });
   });

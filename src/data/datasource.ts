@@ -74,7 +74,9 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
     // $__interval / intervalMs, as the "Min interval" setting of its SQL data sources does.
     this.interval = instanceSettings.jsonData.timeInterval || undefined;
     // Grafana types the variable editor's datasource prop as the base class; ours needs the subclass.
-    this.variables = new TsVariableSupport(this) as unknown as CustomVariableSupport<DataSourceApi<TsQuery, TsDataSourceOptions>>;
+    this.variables = new TsVariableSupport(this) as unknown as CustomVariableSupport<
+      DataSourceApi<TsQuery, TsDataSourceOptions>
+    >;
     this.annotations = createAnnotationSupport();
   }
 
@@ -107,7 +109,10 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
 
   /** What Explore and "copy query" show: the queries with variables filled in. */
   interpolateVariablesInQueries(queries: TsQuery[], scopedVars: ScopedVars): TsQuery[] {
-    return queries.map((q) => ({ ...this.applyTemplateVariables(migrateQuery(q), scopedVars), datasource: this.getRef() }));
+    return queries.map((q) => ({
+      ...this.applyTemplateVariables(migrateQuery(q), scopedVars),
+      datasource: this.getRef(),
+    }));
   }
 
   query(request: DataQueryRequest<TsQuery>): Observable<DataQueryResponse> {
@@ -131,7 +136,8 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
       // waits a little longer so that answer, or the gateway's own, is what the user sees.
       timeout({
         first: (this.timeoutSeconds + BROWSER_GRACE_SECONDS) * 1000,
-        with: () => throwError(() => new GatewayError(0, LocalErrorCode.timeout, labels.errors.timeout(this.timeoutSeconds))),
+        with: () =>
+          throwError(() => new GatewayError(0, LocalErrorCode.timeout, labels.errors.timeout(this.timeoutSeconds))),
       }),
       map((response) => toDataQueryResponse(response.data, refIds)),
       catchError((err) => of(toRequestErrorResponse(this.explain(toGatewayError(err)), refIds)))
@@ -143,7 +149,10 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
    * text — with template variables interpolated as `query()` does before sending. Nothing runs.
    * Unsubscribing cancels the request.
    */
-  renderBuilder(query: TsBuilderQuery, context: RenderContext & { scopedVars?: ScopedVars }): Observable<RenderResponse> {
+  renderBuilder(
+    query: TsBuilderQuery,
+    context: RenderContext & { scopedVars?: ScopedVars }
+  ): Observable<RenderResponse> {
     const interpolated = this.applyTemplateVariables(migrateQuery(query), context.scopedVars ?? {}) as TsBuilderQuery;
     return this.client.render(buildRenderRequest(context, interpolated)).pipe(
       map((response) => response.data),
@@ -210,7 +219,12 @@ export class DataSource extends DataSourceApi<TsQuery, TsDataSourceOptions> {
       }
       const replace = (text: string) => this.templateSrv.replace(text, scopedVars);
       const search = variableQuery.search ? replace(variableQuery.search) : options?.searchFilter;
-      const response = await this.client.values(replace(variableQuery.table), replace(variableQuery.column), search, variableQuery.limit);
+      const response = await this.client.values(
+        replace(variableQuery.table),
+        replace(variableQuery.column),
+        search,
+        variableQuery.limit
+      );
       return response.values.map((v) => ({ text: String(v), value: typeof v === 'boolean' ? String(v) : v }));
     }
     if (!variableQuery.rawSql.trim()) {

@@ -14,7 +14,12 @@ import type { DataSource } from './datasource';
 
 jest.mock('@grafana/runtime', () => require('__testing__/grafanaRuntime').runtimeMock());
 
-const sql = (refId: string, rawSql: string, format: Format = 'table'): TsQuery => ({ refId, mode: 'sql', format, rawSql });
+const sql = (refId: string, rawSql: string, format: Format = 'table'): TsQuery => ({
+  refId,
+  mode: 'sql',
+  format,
+  rawSql,
+});
 
 const perSensor = (patch: Partial<TsQuery> = {}): TsQuery =>
   ({
@@ -30,7 +35,8 @@ const perSensor = (patch: Partial<TsQuery> = {}): TsQuery =>
   }) as TsQuery;
 
 /** Value fields across frames, wide or long: one per series. */
-const seriesOf = (frames: DataFrame[]) => frames.flatMap((f) => f.fields.filter((field) => field.type === FieldType.number));
+const seriesOf = (frames: DataFrame[]) =>
+  frames.flatMap((f) => f.fields.filter((field) => field.type === FieldType.number));
 
 const run = async (ds: DataSource, targets: TsQuery[], options?: Parameters<typeof makeRequest>[1]) =>
   lastValueFrom(ds.query(makeRequest(targets, options)));
@@ -66,7 +72,10 @@ describe('query() against the live gateway', () => {
   });
 
   it('keeps one query’s error on its own refId while the other query returns data', async () => {
-    const response = await run(ds, [sql('A', 'SELECT count(*) AS n FROM sensor_data WHERE $__timeFilter(timestamp)'), sql('B', 'SELECT $__notAMacro(timestamp) FROM sensor_data')]);
+    const response = await run(ds, [
+      sql('A', 'SELECT count(*) AS n FROM sensor_data WHERE $__timeFilter(timestamp)'),
+      sql('B', 'SELECT $__notAMacro(timestamp) FROM sensor_data'),
+    ]);
     expect(response.state).toBe(LoadingState.Error);
     expect(response.errors?.map((e) => e.refId)).toEqual(['B']);
     expect(response.errors?.[0].message).toContain('$__notAMacro');
@@ -77,7 +86,10 @@ describe('query() against the live gateway', () => {
   it('interpolates a multi-value variable with PostgreSQL quoting', async () => {
     const [first, second] = await distinctSensors(ds);
     setTemplateVariables([{ name: 'sensor', value: [first, second], multi: true }]);
-    const frames = await ds.runSql('SELECT DISTINCT sensor_id FROM sensor_data WHERE sensor_id IN ($sensor) ORDER BY 1', 'V');
+    const frames = await ds.runSql(
+      'SELECT DISTINCT sensor_id FROM sensor_data WHERE sensor_id IN ($sensor) ORDER BY 1',
+      'V'
+    );
     expect(frames[0].fields[0].values).toEqual([first, second]);
   });
 
@@ -142,7 +154,10 @@ describe('query() against the live gateway', () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
     try {
-      const slow = createLiveDataSource({ url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, jsonData: { timeout: 1 } });
+      const slow = createLiveDataSource({
+        url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        jsonData: { timeout: 1 },
+      });
       const response = await run(slow, [sql('A', 'SELECT 1')]);
       expect(response.errors?.[0]).toMatchObject({ refId: 'A', status: 504, type: DataQueryErrorType.Timeout });
       expect(response.errors?.[0].message).toContain('longer than 1 s');
@@ -154,7 +169,8 @@ describe('query() against the live gateway', () => {
 
   it('fills the empty buckets after the last row with the previous value when asked', async () => {
     // The demo data ends now; a range reaching 30 minutes into the future has a gap at its end.
-    const lastTime = (frames: DataFrame[]) => Math.max(...frames.flatMap((f) => f.fields.filter((x) => x.type === FieldType.time).flatMap((x) => x.values)));
+    const lastTime = (frames: DataFrame[]) =>
+      Math.max(...frames.flatMap((f) => f.fields.filter((x) => x.type === FieldType.time).flatMap((x) => x.values)));
     const options = { futureMinutes: 30 };
     const plain = await run(ds, [perSensor({ bucket: '1m' })], options);
     const filled = await run(ds, [perSensor({ fill: 'previous', bucket: '1m' })], options);
@@ -172,11 +188,16 @@ describe('query() against the live gateway', () => {
     const rendered = await lastValueFrom(ds.renderBuilder(builder, request));
     expect(rendered.sqlModeText).toContain('$__timeFilter("timestamp")');
     // Rendered and run against the same request: the same range and interval.
-    const response = await lastValueFrom(ds.query({ ...request, targets: [builder, sql('B', rendered.sqlModeText, 'time_series')] }));
+    const response = await lastValueFrom(
+      ds.query({ ...request, targets: [builder, sql('B', rendered.sqlModeText, 'time_series')] })
+    );
     expect(response.errors).toBeUndefined();
     const byLabel = (refId: string): Record<string, number[]> =>
       Object.fromEntries(
-        seriesOf((response.data as DataFrame[]).filter((f) => f.refId === refId)).map((s) => [s.labels?.sensor_id, s.values.map((v) => Number(v))])
+        seriesOf((response.data as DataFrame[]).filter((f) => f.refId === refId)).map((s) => [
+          s.labels?.sensor_id,
+          s.values.map((v) => Number(v)),
+        ])
       );
     const [a, b] = [byLabel('A'), byLabel('B')];
     expect(Object.keys(a).length).toBeGreaterThan(1);
@@ -201,7 +222,12 @@ describe('variables against the live gateway', () => {
 
   it('lists the values of a column from the values endpoint', async () => {
     const sensors = await distinctSensors(ds);
-    const values = await ds.metricFindQuery({ refId: 'v', mode: VariableQueryMode.Values, table: 'sensor_data', column: 'sensor_id' });
+    const values = await ds.metricFindQuery({
+      refId: 'v',
+      mode: VariableQueryMode.Values,
+      table: 'sensor_data',
+      column: 'sensor_id',
+    });
     expect(values.map((v) => v.text).sort()).toEqual(sensors);
   });
 
@@ -214,7 +240,11 @@ describe('variables against the live gateway', () => {
     const sensors = await distinctSensors(ds);
     const support = ds.variables as unknown as { query: DataSource['query'] };
     const response = await lastValueFrom(
-      support.query(makeRequest([{ refId: 'v', mode: VariableQueryMode.Values, table: 'sensor_data', column: 'sensor_id' }] as never))
+      support.query(
+        makeRequest([
+          { refId: 'v', mode: VariableQueryMode.Values, table: 'sensor_data', column: 'sensor_id' },
+        ] as never)
+      )
     );
     const frame = response.data[0] as DataFrame;
     expect(frame.fields.map((f) => f.name)).toEqual(['text', 'value']);

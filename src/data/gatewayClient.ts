@@ -59,7 +59,11 @@ const textOf = (data: unknown): string | undefined => {
     return data;
   }
   const body = data as { message?: unknown; response?: unknown } | undefined;
-  return typeof body?.response === 'string' ? body.response : typeof body?.message === 'string' ? body.message : undefined;
+  return typeof body?.response === 'string'
+    ? body.response
+    : typeof body?.message === 'string'
+      ? body.message
+      : undefined;
 };
 
 /**
@@ -112,7 +116,9 @@ export class GatewayClient {
   }
 
   get<T>(path: string, params?: Record<string, string | number | undefined>): Promise<T> {
-    const definedParams = Object.fromEntries(Object.entries(params ?? {}).filter(([, v]) => v !== undefined && v !== ''));
+    const definedParams = Object.fromEntries(
+      Object.entries(params ?? {}).filter(([, v]) => v !== undefined && v !== '')
+    );
     return this.request(
       getBackendSrv().fetch<T>({ method: 'GET', url: this.url(path), params: definedParams, showErrorAlert: false })
     );
@@ -158,6 +164,11 @@ export class GatewayClient {
    * Unsubscribing cancels the HTTP request, so a newer edit can drop an older rendering.
    */
   render(body: RenderRequest): Observable<FetchResponse<RenderResponse>> {
-    return getBackendSrv().fetch<RenderResponse>({ method: 'POST', url: this.url('query/render'), data: body, showErrorAlert: false });
+    return getBackendSrv().fetch<RenderResponse>({
+      method: 'POST',
+      url: this.url('query/render'),
+      data: body,
+      showErrorAlert: false,
+    });
   }
 }

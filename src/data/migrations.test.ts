@@ -1,4 +1,3 @@
-
 import { VariableQueryMode } from 'types/variables';
 
 import { migrateQuery, migrateVariableQuery } from './migrations';
@@ -13,7 +12,12 @@ describe('migrateQuery', () => {
   });
 
   it('gives an empty query the builder with its lists', () => {
-    expect(migrateQuery({ refId: 'A' })).toMatchObject({ mode: 'builder', metrics: [expect.any(Object)], filters: [], format: 'time_series' });
+    expect(migrateQuery({ refId: 'A' })).toMatchObject({
+      mode: 'builder',
+      metrics: [expect.any(Object)],
+      filters: [],
+      format: 'time_series',
+    });
   });
 
   it('keeps what a builder query already has', () => {
@@ -24,11 +28,17 @@ describe('migrateQuery', () => {
 
 describe('migrateVariableQuery', () => {
   it('reads a provisioned SQL string', () => {
-    expect(migrateVariableQuery('SELECT 1')).toEqual({ refId: 'variable', mode: VariableQueryMode.SQL, rawSql: 'SELECT 1' });
+    expect(migrateVariableQuery('SELECT 1')).toEqual({
+      refId: 'variable',
+      mode: VariableQueryMode.SQL,
+      rawSql: 'SELECT 1',
+    });
   });
 
   it('keeps values-of-column queries', () => {
-    expect(migrateVariableQuery({ refId: 'v', mode: VariableQueryMode.Values, table: 't', column: 'c', limit: 5 })).toMatchObject({
+    expect(
+      migrateVariableQuery({ refId: 'v', mode: VariableQueryMode.Values, table: 't', column: 'c', limit: 5 })
+    ).toMatchObject({
       mode: VariableQueryMode.Values,
       table: 't',
       column: 'c',

@@ -4,7 +4,8 @@ import { VariableQueryMode, type TsVariableQuery } from 'types/variables';
 
 type StoredQuery = Partial<TsQuery> & { refId: string; rawSql?: unknown; rawQuery?: unknown; format?: unknown };
 
-const toFormat = (format: unknown, fallback: Format): Format => ((FORMATS as readonly unknown[]).includes(format) ? (format as Format) : fallback);
+const toFormat = (format: unknown, fallback: Format): Format =>
+  (FORMATS as readonly unknown[]).includes(format) ? (format as Format) : fallback;
 
 /**
  * Brings any stored query to the current model: queries saved without a mode (or
@@ -13,7 +14,12 @@ const toFormat = (format: unknown, fallback: Format): Format => ((FORMATS as rea
  */
 export const migrateQuery = (query: StoredQuery): TsQuery => {
   if (query.mode === 'builder') {
-    return { ...defaultBuilderFields, ...query, mode: 'builder', format: toFormat(query.format, DEFAULT_FORMAT.builder) } as TsQuery;
+    return {
+      ...defaultBuilderFields,
+      ...query,
+      mode: 'builder',
+      format: toFormat(query.format, DEFAULT_FORMAT.builder),
+    } as TsQuery;
   }
   if (query.mode === 'sql' || typeof query.rawSql === 'string') {
     return {
@@ -23,7 +29,12 @@ export const migrateQuery = (query: StoredQuery): TsQuery => {
       format: toFormat(query.format, DEFAULT_FORMAT.sql),
     } as TsQuery;
   }
-  return { ...defaultBuilderFields, ...query, mode: 'builder', format: toFormat(query.format, DEFAULT_FORMAT.builder) } as TsQuery;
+  return {
+    ...defaultBuilderFields,
+    ...query,
+    mode: 'builder',
+    format: toFormat(query.format, DEFAULT_FORMAT.builder),
+  } as TsQuery;
 };
 
 /** Variables provisioned as a plain SQL string (the usual way for SQL sources) keep working. */
@@ -34,6 +45,13 @@ export const migrateVariableQuery = (query: string | Partial<TsVariableQuery> | 
   if (query?.mode === VariableQueryMode.Values) {
     return { refId: 'variable', ...query, table: query.table ?? '', column: query.column ?? '' } as TsVariableQuery;
   }
-  const rawSql = (query as { rawSql?: unknown; query?: unknown } | undefined)?.rawSql ?? (query as { query?: unknown } | undefined)?.query;
-  return { refId: 'variable', ...query, mode: VariableQueryMode.SQL, rawSql: typeof rawSql === 'string' ? rawSql : '' } as TsVariableQuery;
+  const rawSql =
+    (query as { rawSql?: unknown; query?: unknown } | undefined)?.rawSql ??
+    (query as { query?: unknown } | undefined)?.query;
+  return {
+    refId: 'variable',
+    ...query,
+    mode: VariableQueryMode.SQL,
+    rawSql: typeof rawSql === 'string' ? rawSql : '',
+  } as TsVariableQuery;
 };

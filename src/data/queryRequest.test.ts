@@ -4,7 +4,11 @@ import { type TsQuery } from 'types/query';
 
 import { buildQueryRequest, resolveTimezone, toWireAdHocFilters } from './queryRequest';
 
-const range = { from: dateTime('2026-11-25T00:00:00Z'), to: dateTime('2026-11-26T00:00:00Z'), raw: { from: 'now-1d', to: 'now' } };
+const range = {
+  from: dateTime('2026-11-25T00:00:00Z'),
+  to: dateTime('2026-11-26T00:00:00Z'),
+  raw: { from: 'now-1d', to: 'now' },
+};
 
 describe('buildQueryRequest', () => {
   const builder: TsQuery = {
@@ -31,7 +35,10 @@ describe('buildQueryRequest', () => {
   });
 
   it('sends only contract fields: no datasource ref, no unfinished metrics, no stored builder state', () => {
-    const body = buildQueryRequest({ range, intervalMs: 1000, maxDataPoints: 100, timezone: 'Europe/Berlin' }, [builder, sql]);
+    const body = buildQueryRequest({ range, intervalMs: 1000, maxDataPoints: 100, timezone: 'Europe/Berlin' }, [
+      builder,
+      sql,
+    ]);
     expect(body.queries[0]).toEqual({
       refId: 'A',
       mode: 'builder',
@@ -60,7 +67,11 @@ describe('buildQueryRequest', () => {
 
   it('attaches ad hoc filters to every query', () => {
     const adhoc = toWireAdHocFilters([{ key: 'sensor_id', operator: '=', value: 's1' }]);
-    const body = buildQueryRequest({ range, intervalMs: 1000, maxDataPoints: 100, timezone: 'utc' }, [builder, sql], adhoc);
+    const body = buildQueryRequest(
+      { range, intervalMs: 1000, maxDataPoints: 100, timezone: 'utc' },
+      [builder, sql],
+      adhoc
+    );
     expect(body.queries.map((q) => q.adhocFilters)).toEqual([adhoc, adhoc]);
   });
 });

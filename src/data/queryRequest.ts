@@ -1,6 +1,12 @@
 import type { AdHocVariableFilter, DataQueryRequest } from '@grafana/data';
 import { ADHOC_OPERATORS, DEFAULT_FORMAT } from 'timescaledb-gateway/contract/vocabulary';
-import type { AdHocFilter, BuilderQuery, GatewayQuery, QueryRequest, RenderRequest } from 'timescaledb-gateway/contract';
+import type {
+  AdHocFilter,
+  BuilderQuery,
+  GatewayQuery,
+  QueryRequest,
+  RenderRequest,
+} from 'timescaledb-gateway/contract';
 import { type TsBuilderQuery, type TsQuery } from 'types/query';
 
 /** Operators the gateway turns into bound filters; others (e.g. Grafana's "one of") are not sent. */
@@ -30,7 +36,19 @@ export const toGatewayQuery = (query: TsQuery, adhocFilters: AdHocFilter[]): Gat
   if (query.mode === 'sql') {
     return { ...common, mode: 'sql', rawSql: query.rawSql };
   }
-  const { table, timeColumn, metrics, groupBy, filters, bucket, fill, orderBy, limit, noPointCap, continuousAggregates } = query;
+  const {
+    table,
+    timeColumn,
+    metrics,
+    groupBy,
+    filters,
+    bucket,
+    fill,
+    orderBy,
+    limit,
+    noPointCap,
+    continuousAggregates,
+  } = query;
   return {
     ...common,
     mode: 'builder',

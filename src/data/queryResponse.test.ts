@@ -12,14 +12,25 @@ const frame = (name: string) => ({
       { name: 'value', type: 'number' as const, labels: { sensor_id: name } },
     ],
   },
-  data: { values: [[1000, 2000], [1.5, 2.5]] },
+  data: {
+    values: [
+      [1000, 2000],
+      [1.5, 2.5],
+    ],
+  },
 });
 
 describe('toDataQueryResponse', () => {
   const response: QueryResponse = {
     results: {
       A: { frames: [frame('s1'), frame('s2')], executedQueryString: 'SELECT a' },
-      B: { frames: [], error: 'unknown macro $__nope', errorCode: 'unknown_macro', status: 400, executedQueryString: 'SELECT b' },
+      B: {
+        frames: [],
+        error: 'unknown macro $__nope',
+        errorCode: 'unknown_macro',
+        status: 400,
+        executedQueryString: 'SELECT b',
+      },
     },
   };
 
@@ -36,7 +47,9 @@ describe('toDataQueryResponse', () => {
   it('puts a failing query’s error on its refId and keeps its SQL for the inspector', () => {
     const result = toDataQueryResponse(response, ['A', 'B']);
     expect(result.state).toBe(LoadingState.Error);
-    expect(result.errors).toEqual([expect.objectContaining({ refId: 'B', message: 'unknown macro $__nope', status: 400 })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ refId: 'B', message: 'unknown macro $__nope', status: 400 }),
+    ]);
     expect(result.data.find((f) => f.refId === 'B')?.meta?.executedQueryString).toBe('SELECT b');
   });
 

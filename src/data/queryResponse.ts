@@ -51,6 +51,11 @@ export const toDataQueryResponse = (response: QueryResponse, refIds: string[]): 
 /** A whole request failed (auth, network, bad request): every query of it shows the reason. */
 export const toRequestErrorResponse = (error: GatewayError, refIds: string[]): DataQueryResponse => {
   const type = isTimeout(error) ? { type: DataQueryErrorType.Timeout } : {};
-  const errors: DataQueryError[] = refIds.map((refId) => ({ refId, message: error.message, status: error.status || undefined, ...type }));
+  const errors: DataQueryError[] = refIds.map((refId) => ({
+    refId,
+    message: error.message,
+    status: error.status || undefined,
+    ...type,
+  }));
   return { data: [], errors, state: LoadingState.Error };
 };

@@ -1,6 +1,12 @@
 import { createTemplateSrv } from '__testing__/templateSrv';
 
-import { formatSqlVariable, interpolateBoundValue, interpolateSql, quoteLiteral, searchFilterScopedVars } from './sqlInterpolation';
+import {
+  formatSqlVariable,
+  interpolateBoundValue,
+  interpolateSql,
+  quoteLiteral,
+  searchFilterScopedVars,
+} from './sqlInterpolation';
 
 describe('formatSqlVariable (Grafana PostgreSQL quoting)', () => {
   it('doubles quotes of a single value but adds none around it', () => {

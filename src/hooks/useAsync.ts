@@ -17,7 +17,11 @@ interface Settled<T> {
  * Runs `load` whenever one of its inputs changes; only the latest run's result counts.
  * While a new run is in flight the previous value stays visible (no flicker in the editors).
  */
-export const useAsync = <T>(load: () => Promise<T> | undefined, input: unknown, otherInput?: unknown): AsyncState<T> => {
+export const useAsync = <T>(
+  load: () => Promise<T> | undefined,
+  input: unknown,
+  otherInput?: unknown
+): AsyncState<T> => {
   const run = useMemo(() => ({ input, otherInput }), [input, otherInput]);
   const [settled, setSettled] = useState<Settled<T>>();
 
@@ -25,7 +29,8 @@ export const useAsync = <T>(load: () => Promise<T> | undefined, input: unknown, 
     let current = true;
     Promise.resolve(load()).then(
       (value) => current && setSettled({ run, value }),
-      (error: unknown) => current && setSettled({ run, error: error instanceof Error ? error : new Error(String(error)) })
+      (error: unknown) =>
+        current && setSettled({ run, error: error instanceof Error ? error : new Error(String(error)) })
     );
     return () => {
       current = false;

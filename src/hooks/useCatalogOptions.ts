@@ -10,13 +10,20 @@ export type OptionsLoader = (search: string) => Promise<ComboboxOption[]>;
 
 /** The gateway catalog's tables; the data source caches the catalog, so reopening costs no request. */
 export const useTableOptions = (datasource: DataSource): OptionsLoader =>
-  useCallback((search: string) => datasource.catalog.tables().then((tables) => matching(tableOptions(tables), search)), [datasource]);
+  useCallback(
+    (search: string) => datasource.catalog.tables().then((tables) => matching(tableOptions(tables), search)),
+    [datasource]
+  );
 
 /**
  * The columns of `table` that `keep` accepts. A table given as a template variable has no
  * columns to list until the dashboard runs: those pickers take typed names only.
  */
-export const useColumnOptions = (datasource: DataSource, table: string | undefined, keep: (c: CatalogColumn) => boolean): OptionsLoader =>
+export const useColumnOptions = (
+  datasource: DataSource,
+  table: string | undefined,
+  keep: (c: CatalogColumn) => boolean
+): OptionsLoader =>
   useCallback(
     async (search: string) => {
       if (!table || table.includes('$')) {

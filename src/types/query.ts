@@ -19,7 +19,8 @@ export interface TsBuilderQuery extends DataQuery, BuilderFields, LiveOption {
   format?: Format;
 }
 
-export interface TsSqlQuery extends DataQuery, LiveOption, Omit<SqlQuery, 'refId' | 'hide' | 'mode' | 'format' | 'adhocFilters'> {
+export interface TsSqlQuery
+  extends DataQuery, LiveOption, Omit<SqlQuery, 'refId' | 'hide' | 'mode' | 'format' | 'adhocFilters'> {
   mode: 'sql';
   format?: Format;
   /** The builder state the SQL came from, so switching back can offer it again. */

@@ -8,11 +8,21 @@ import { type TsQuery } from 'types/query';
 
 import { AnnotationQueryEditor } from './AnnotationQueryEditor';
 
-jest.mock('@grafana/ui', () => ({ ...jest.requireActual('@grafana/ui'), CodeEditor: require('__testing__/CodeEditorStub').CodeEditorStub }));
+jest.mock('@grafana/ui', () => ({
+  ...jest.requireActual('@grafana/ui'),
+  CodeEditor: require('__testing__/CodeEditorStub').CodeEditorStub,
+}));
 
 const renderEditor = (query?: TsQuery) => {
   const onChange = jest.fn();
-  render(<AnnotationQueryEditor datasource={{} as DataSource} query={query as TsQuery} onChange={onChange} onRunQuery={jest.fn()} />);
+  render(
+    <AnnotationQueryEditor
+      datasource={{} as DataSource}
+      query={query as TsQuery}
+      onChange={onChange}
+      onRunQuery={jest.fn()}
+    />
+  );
   return onChange;
 };
 
@@ -30,7 +40,12 @@ describe('AnnotationQueryEditor', () => {
     await userEvent.type(editor, 'SELECT now() AS time, 1 AS text');
     await userEvent.tab();
     expect(onChange).toHaveBeenLastCalledWith(
-      expect.objectContaining({ refId: 'Anno', mode: 'sql', format: 'table', rawSql: 'SELECT now() AS time, 1 AS text' })
+      expect.objectContaining({
+        refId: 'Anno',
+        mode: 'sql',
+        format: 'table',
+        rawSql: 'SELECT now() AS time, 1 AS text',
+      })
     );
   });
 });

@@ -85,7 +85,11 @@ describe('ConfigEditor', () => {
     await userEvent.click(screen.getByTestId(selectors.configEditor.addHeader));
     await userEvent.type(screen.getByTestId(selectors.configEditor.headerName), 'X-Tenant');
     await userEvent.type(screen.getByLabelText('Header value 1'), 'acme');
-    expect(last().jsonData).toMatchObject({ tlsSkipVerify: true, tlsAuthWithCACert: true, httpHeaderName1: 'X-Tenant' });
+    expect(last().jsonData).toMatchObject({
+      tlsSkipVerify: true,
+      tlsAuthWithCACert: true,
+      httpHeaderName1: 'X-Tenant',
+    });
     expect(last().secureJsonData).toMatchObject({ tlsCACert: 'PEM', httpHeaderValue1: 'acme' });
     expect(JSON.stringify(last().jsonData)).not.toContain('acme');
   });

@@ -26,13 +26,18 @@ const ConfigEditorView = ({ options, onOptionsChange }: ConfigEditorProps) => {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  const setJsonData = (patch: Partial<TsDataSourceOptions>) => onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
+  const setJsonData = (patch: Partial<TsDataSourceOptions>) =>
+    onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
   const onText = (key: 'url' | 'timeInterval' | 'adHocTable') => (e: ChangeEvent<HTMLInputElement>) =>
     setJsonData({ [key]: e.currentTarget.value.trim() || undefined });
 
   return (
     <>
-      <DataSourceDescription dataSourceName="TimescaleDB (gateway)" docsLink="https://docs.timescale.com/" hasRequiredFields />
+      <DataSourceDescription
+        dataSourceName="TimescaleDB (gateway)"
+        docsLink="https://docs.timescale.com/"
+        hasRequiredFields
+      />
       <Divider />
       <ConfigSection title={labels.config.connection} description={labels.config.connectionDescription}>
         <Field label={labels.config.url.label} description={labels.config.url.tooltip} required>
@@ -57,7 +62,9 @@ const ConfigEditorView = ({ options, onOptionsChange }: ConfigEditorProps) => {
               value={secureJsonData?.token ?? ''}
               placeholder={labels.config.token.placeholder}
               width={60}
-              onChange={(e) => onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, token: e.currentTarget.value } })}
+              onChange={(e) =>
+                onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, token: e.currentTarget.value } })
+              }
               onReset={() =>
                 onOptionsChange({
                   ...options,

@@ -12,7 +12,10 @@ import { defaultBuilderQuery, type TsBuilderQuery, type TsQuery, type TsSqlQuery
 import { QueryEditor } from './QueryEditor';
 
 jest.mock('@grafana/runtime', () => require('__testing__/grafanaRuntime').runtimeMock());
-jest.mock('@grafana/ui', () => ({ ...jest.requireActual('@grafana/ui'), CodeEditor: require('__testing__/CodeEditorStub').CodeEditorStub }));
+jest.mock('@grafana/ui', () => ({
+  ...jest.requireActual('@grafana/ui'),
+  CodeEditor: require('__testing__/CodeEditorStub').CodeEditorStub,
+}));
 
 /** Grafana's panel editor: keeps the query, passes it back, counts runs. */
 const renderEditor = (initial: TsQuery) => {
@@ -39,7 +42,11 @@ const renderEditor = (initial: TsQuery) => {
 
 giveComboboxesLayout();
 
-const builderQuery = (patch: Partial<TsBuilderQuery> = {}): TsBuilderQuery => ({ refId: 'A', ...defaultBuilderQuery, ...patch });
+const builderQuery = (patch: Partial<TsBuilderQuery> = {}): TsBuilderQuery => ({
+  refId: 'A',
+  ...defaultBuilderQuery,
+  ...patch,
+});
 
 describe('QueryEditor builder', () => {
   it('turns continuous-aggregate routing off and the cost guard bypass on in the query model', async () => {
@@ -61,7 +68,9 @@ describe('QueryEditor builder', () => {
   });
 
   it('shows a stored query’s options on the switches', () => {
-    renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'timestamp', continuousAggregates: false, allowExpensive: true }));
+    renderEditor(
+      builderQuery({ table: 'sensor_data', timeColumn: 'timestamp', continuousAggregates: false, allowExpensive: true })
+    );
     expect(screen.getByTestId(selectors.builder.continuousAggregates)).not.toBeChecked();
     expect(screen.getByTestId(selectors.builder.allowExpensive)).toBeChecked();
   });
@@ -75,7 +84,8 @@ describe('QueryEditor builder', () => {
 
   it('names every picker for assistive technology', () => {
     renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'timestamp' }));
-    const named = (testId: string, name: string) => expect(within(screen.getByTestId(testId)).getByRole('combobox', { name })).toBeInTheDocument();
+    const named = (testId: string, name: string) =>
+      expect(within(screen.getByTestId(testId)).getByRole('combobox', { name })).toBeInTheDocument();
     named(selectors.builder.table, labels.builder.table.label);
     named(selectors.builder.timeColumn, labels.builder.timeColumn.label);
     named(selectors.builder.metricAggregation, labels.builder.metrics.aggregation);
@@ -90,19 +100,32 @@ describe('QueryEditor builder', () => {
     await choose(selectors.builder.metricColumn, 'temperature');
     await waitFor(() => expect((last() as TsBuilderQuery).metrics[0].column).toBe('temperature'));
     // The gateway renders the preview (after a short pause in the editing).
-    await waitFor(() => expect(screen.getByTestId(selectors.builder.sqlPreview)).toHaveTextContent('"m0" AS "avg(temperature)"'), { timeout: 5000 });
+    await waitFor(
+      () => expect(screen.getByTestId(selectors.builder.sqlPreview)).toHaveTextContent('"m0" AS "avg(temperature)"'),
+      { timeout: 5000 }
+    );
     expect(onRunQuery).toHaveBeenCalled();
   });
 
   it('offers the table’s text columns for group by', async () => {
-    const { last } = renderEditor(builderQuery({ table: 'sensor_data', timeColumn: 'timestamp', metrics: [{ column: 'temperature', aggregation: 'avg' }] }));
+    const { last } = renderEditor(
+      builderQuery({
+        table: 'sensor_data',
+        timeColumn: 'timestamp',
+        metrics: [{ column: 'temperature', aggregation: 'avg' }],
+      })
+    );
     await choose(selectors.builder.groupBy, 'sensor_id');
     await waitFor(() => expect((last() as TsBuilderQuery).groupBy).toEqual(['sensor_id']));
   });
 });
 
 describe('QueryEditor builder pickers', () => {
-  const measured = builderQuery({ table: 'sensor_data', timeColumn: 'timestamp', metrics: [{ column: 'temperature', aggregation: 'avg' }] });
+  const measured = builderQuery({
+    table: 'sensor_data',
+    timeColumn: 'timestamp',
+    metrics: [{ column: 'temperature', aggregation: 'avg' }],
+  });
   const filters = (last: () => TsQuery) => (last() as TsBuilderQuery).filters;
 
   it('suggests filter values from the gateway for the chosen column', async () => {
@@ -114,14 +137,20 @@ describe('QueryEditor builder pickers', () => {
   });
 
   it('keeps every value chosen for IN', async () => {
-    const { last } = renderEditor(builderQuery({ ...measured, filters: [{ column: 'sensor_id', op: 'IN', value: [] }] }));
+    const { last } = renderEditor(
+      builderQuery({ ...measured, filters: [{ column: 'sensor_id', op: 'IN', value: [] }] })
+    );
     await choose(selectors.builder.filterValue, 'sensor_1');
     await choose(selectors.builder.filterValue, 'sensor_4');
-    await waitFor(() => expect(filters(last)).toEqual([{ column: 'sensor_id', op: 'IN', value: ['sensor_1', 'sensor_4'] }]));
+    await waitFor(() =>
+      expect(filters(last)).toEqual([{ column: 'sensor_id', op: 'IN', value: ['sensor_1', 'sensor_4'] }])
+    );
   });
 
   it('takes a typed filter value, as a number for a numeric column', async () => {
-    const { last } = renderEditor(builderQuery({ ...measured, filters: [{ column: 'temperature', op: '>', value: '' }] }));
+    const { last } = renderEditor(
+      builderQuery({ ...measured, filters: [{ column: 'temperature', op: '>', value: '' }] })
+    );
     await typeCustomValue(selectors.builder.filterValue, '21.5');
     await waitFor(() => expect(filters(last)).toEqual([{ column: 'temperature', op: '>', value: 21.5 }]));
   });
@@ -141,14 +170,21 @@ describe('QueryEditor builder pickers', () => {
 });
 
 describe('QueryEditor Builder ⇄ SQL', () => {
-  const built = builderQuery({ table: 'sensor_data', timeColumn: 'timestamp', metrics: [{ column: 'temperature', aggregation: 'max' }], groupBy: ['sensor_id'] });
+  const built = builderQuery({
+    table: 'sensor_data',
+    timeColumn: 'timestamp',
+    metrics: [{ column: 'temperature', aggregation: 'max' }],
+    groupBy: ['sensor_id'],
+  });
 
   it('carries the gateway’s rendering of the builder over to SQL mode, the text the preview shows', async () => {
     const { last } = renderEditor(built);
     const preview = screen.getByTestId(selectors.builder.sqlPreview);
     await waitFor(() => expect(preview).toHaveTextContent('$__timeFilter("timestamp")'), { timeout: 5000 });
     const shown = preview.textContent;
-    await userEvent.click(within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.sql));
+    await userEvent.click(
+      within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.sql)
+    );
     await waitFor(() => expect(last()?.mode).toBe('sql'), { timeout: 5000 });
     const sql = last() as TsSqlQuery;
     expect(sql.rawSql).toContain('max("v0")');
@@ -169,7 +205,9 @@ describe('QueryEditor Builder ⇄ SQL', () => {
 
   it('warns before discarding edited SQL, and keeps it when cancelled', async () => {
     const { last } = renderEditor({ refId: 'A', mode: 'sql', rawSql: 'SELECT 42', builder: pickBuilderFields(built) });
-    await userEvent.click(within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.builder));
+    await userEvent.click(
+      within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.builder)
+    );
     expect(await screen.findByText(labels.queryEditor.switchToBuilder.title)).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     expect(last()).toBeUndefined();
@@ -178,9 +216,15 @@ describe('QueryEditor Builder ⇄ SQL', () => {
 
   it('restores the previous builder when the discard is confirmed', async () => {
     const { last } = renderEditor({ refId: 'A', mode: 'sql', rawSql: 'SELECT 42', builder: pickBuilderFields(built) });
-    await userEvent.click(within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.builder));
+    await userEvent.click(
+      within(screen.getByTestId(selectors.queryEditor.modeSwitch)).getByText(labels.queryEditor.modes.builder)
+    );
     await userEvent.click(await screen.findByRole('button', { name: labels.queryEditor.switchToBuilder.confirm }));
-    expect(last()).toMatchObject({ mode: 'builder', table: 'sensor_data', metrics: [{ column: 'temperature', aggregation: 'max' }] });
+    expect(last()).toMatchObject({
+      mode: 'builder',
+      table: 'sensor_data',
+      metrics: [{ column: 'temperature', aggregation: 'max' }],
+    });
     expect(last()).not.toHaveProperty('rawSql');
     expect(await screen.findByTestId(selectors.builder.root)).toBeInTheDocument();
   });

@@ -44,13 +44,24 @@ export const toBuilderQuery = (query: TsSqlQuery): TsBuilderQuery => {
 };
 
 /** Going back to the builder loses SQL unless it is still exactly what the builder wrote. */
-export const switchingLosesSql = (query: TsSqlQuery): boolean => !!query.rawSql.trim() && query.rawSql.trim() !== (query.builderSql ?? '').trim();
+export const switchingLosesSql = (query: TsSqlQuery): boolean =>
+  !!query.rawSql.trim() && query.rawSql.trim() !== (query.builderSql ?? '').trim();
 
-const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery, data, range }: QueryEditorViewProps) => {
+const QueryEditorView = ({
+  datasource,
+  query: storedQuery,
+  onChange,
+  onRunQuery,
+  data,
+  range,
+}: QueryEditorViewProps) => {
   const query = useMemo(() => migrateQuery(storedQuery), [storedQuery]);
   const [confirmingSwitch, setConfirmingSwitch] = useState(false);
   const [switchError, setSwitchError] = useState<string>();
-  const renderContext = useMemo(() => editorRenderContext(data, range, datasource.interval), [data, range, datasource.interval]);
+  const renderContext = useMemo(
+    () => editorRenderContext(data, range, datasource.interval),
+    [data, range, datasource.interval]
+  );
   const rendered = useRenderedSql(datasource, query.mode === 'builder' ? query : undefined, renderContext);
   const executedSql = data?.series.find((frame) => frame.refId === query.refId && frame.meta?.executedQueryString)?.meta
     ?.executedQueryString;
@@ -104,12 +115,24 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
     <div data-testid={selectors.queryEditor.root}>
       <EditorHeader>
         <div data-testid={selectors.queryEditor.modeSwitch}>
-          <RadioButtonGroup size="sm" aria-label={labels.queryEditor.modeLabel} options={modeOptions} value={query.mode} onChange={onModeChange} />
+          <RadioButtonGroup
+            size="sm"
+            aria-label={labels.queryEditor.modeLabel}
+            options={modeOptions}
+            value={query.mode}
+            onChange={onModeChange}
+          />
         </div>
         <FormatSelect format={query.format} onChange={(format) => change({ ...query, format }, true)} />
         <LiveSwitch live={!!query.live} onChange={(live) => change({ ...query, live }, true)} />
         <FlexItem grow={1} />
-        <Button size="sm" variant="primary" icon="play" data-testid={selectors.queryEditor.runButton} onClick={onRunQuery}>
+        <Button
+          size="sm"
+          variant="primary"
+          icon="play"
+          data-testid={selectors.queryEditor.runButton}
+          onClick={onRunQuery}
+        >
           {labels.queryEditor.run}
         </Button>
       </EditorHeader>
@@ -119,7 +142,13 @@ const QueryEditorView = ({ datasource, query: storedQuery, onChange, onRunQuery,
         </Alert>
       )}
       {query.mode === 'builder' ? (
-        <QueryBuilder datasource={datasource} fields={pickBuilderFields(query)} onChange={onBuilderChange} rendered={rendered} executedSql={executedSql} />
+        <QueryBuilder
+          datasource={datasource}
+          fields={pickBuilderFields(query)}
+          onChange={onBuilderChange}
+          rendered={rendered}
+          executedSql={executedSql}
+        />
       ) : (
         <SqlEditor
           datasource={datasource}

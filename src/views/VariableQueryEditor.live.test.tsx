@@ -11,7 +11,10 @@ import { VariableQueryMode, type TsVariableQuery } from 'types/variables';
 import { VariableQueryEditor } from './VariableQueryEditor';
 
 jest.mock('@grafana/runtime', () => require('__testing__/grafanaRuntime').runtimeMock());
-jest.mock('@grafana/ui', () => ({ ...jest.requireActual('@grafana/ui'), CodeEditor: require('__testing__/CodeEditorStub').CodeEditorStub }));
+jest.mock('@grafana/ui', () => ({
+  ...jest.requireActual('@grafana/ui'),
+  CodeEditor: require('__testing__/CodeEditorStub').CodeEditorStub,
+}));
 
 const renderEditor = (initial: TsVariableQuery | string) => {
   const datasource = createLiveDataSource();
@@ -51,10 +54,14 @@ describe('VariableQueryEditor', () => {
 
   it('builds a "values of column" query from the live catalog', async () => {
     const { last } = renderEditor({ refId: 'v', mode: VariableQueryMode.SQL, rawSql: '' });
-    await userEvent.click(within(screen.getByTestId(selectors.variableEditor.mode)).getByText(labels.variableEditor.mode.options.values));
+    await userEvent.click(
+      within(screen.getByTestId(selectors.variableEditor.mode)).getByText(labels.variableEditor.mode.options.values)
+    );
     await choose(selectors.variableEditor.table, 'sensor_data');
     await choose(selectors.variableEditor.column, 'sensor_id');
-    await waitFor(() => expect(last()).toMatchObject({ mode: VariableQueryMode.Values, table: 'sensor_data', column: 'sensor_id' }));
+    await waitFor(() =>
+      expect(last()).toMatchObject({ mode: VariableQueryMode.Values, table: 'sensor_data', column: 'sensor_id' })
+    );
     await userEvent.type(screen.getByTestId(selectors.variableEditor.limit), '3');
     await userEvent.tab();
     expect(last()).toMatchObject({ limit: 3 });

@@ -17,9 +17,20 @@ import { VariableQueryMode, type TsVariableQuery, type ValuesVariableQuery } fro
 
 export type VariableQueryEditorProps = QueryEditorProps<DataSource, TsQuery, TsDataSourceOptions, TsVariableQuery>;
 
-const modeOptions = Object.values(VariableQueryMode).map((value) => ({ value, label: labels.variableEditor.mode.options[value] }));
+const modeOptions = Object.values(VariableQueryMode).map((value) => ({
+  value,
+  label: labels.variableEditor.mode.options[value],
+}));
 
-const ValuesEditor = ({ datasource, query, onChange }: { datasource: DataSource; query: ValuesVariableQuery; onChange: (q: TsVariableQuery) => void }) => {
+const ValuesEditor = ({
+  datasource,
+  query,
+  onChange,
+}: {
+  datasource: DataSource;
+  query: ValuesVariableQuery;
+  onChange: (q: TsVariableQuery) => void;
+}) => {
   const loadTables = useTableOptions(datasource);
   const loadColumns = useColumnOptions(datasource, query.table, columnKinds.any);
   return (
@@ -99,7 +110,12 @@ const VariableQueryEditorView = ({ datasource, query: storedQuery, onChange }: V
     <Stack direction="column" gap={1} data-testid={selectors.variableEditor.root}>
       <Field label={labels.variableEditor.mode.label}>
         <div data-testid={selectors.variableEditor.mode}>
-          <RadioButtonGroup aria-label={labels.variableEditor.mode.label} options={modeOptions} value={query.mode} onChange={onModeChange} />
+          <RadioButtonGroup
+            aria-label={labels.variableEditor.mode.label}
+            options={modeOptions}
+            value={query.mode}
+            onChange={onModeChange}
+          />
         </div>
       </Field>
       {query.mode === VariableQueryMode.SQL ? (

@@ -3,7 +3,12 @@
  * on a free port, and waits for its "listening" line.
  */
 import { join } from 'node:path';
-import { formatGatewayTokens, startGatewayProcess, type GatewayProcess, type GatewayToken } from 'timescaledb-gateway/testing';
+import {
+  formatGatewayTokens,
+  startGatewayProcess,
+  type GatewayProcess,
+  type GatewayToken,
+} from 'timescaledb-gateway/testing';
 
 export type { GatewayProcess, GatewayToken };
 

@@ -78,15 +78,13 @@ export interface ShownAnnotation {
 }
 
 export const shownAnnotations = (page: Page): Promise<ShownAnnotation[]> =>
-  page
-    .locator(byTestId(harnessIds.annotation))
-    .evaluateAll((items) =>
-      items.map((i) => ({
-        time: Number(i.getAttribute('data-time')),
-        text: i.getAttribute('data-text') ?? '',
-        tags: i.getAttribute('data-tags') ?? '',
-      }))
-    );
+  page.locator(byTestId(harnessIds.annotation)).evaluateAll((items) =>
+    items.map((i) => ({
+      time: Number(i.getAttribute('data-time')),
+      text: i.getAttribute('data-text') ?? '',
+      tags: i.getAttribute('data-tags') ?? '',
+    }))
+  );
 
 export const annotationError = (page: Page) =>
   page.locator(byTestId(harnessIds.annotations)).getAttribute('data-error');

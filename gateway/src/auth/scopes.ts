@@ -13,7 +13,10 @@ export function requireScope(scope: Scope) {
     const principal = request.principal;
     if (!principal) throw new ApiError('unauthorized', 'A bearer token is required');
     if (!hasScope(principal, scope)) {
-      throw new ApiError('forbidden', `Token "${principal.name}" lacks the "${scope}" scope`, { scope, token: principal.name });
+      throw new ApiError('forbidden', `Token "${principal.name}" lacks the "${scope}" scope`, {
+        scope,
+        token: principal.name,
+      });
     }
   };
 }
@@ -22,7 +25,10 @@ export function requireScope(scope: Scope) {
 export function assertTableAllowed(principal: Principal | undefined, tableName: string): void {
   if (!principal) throw new ApiError('unauthorized', 'A bearer token is required');
   if (!isTableAllowed(principal, tableName)) {
-    throw new ApiError('forbidden', `Token "${principal.name}" may not access table "${tableName}"`, { table: tableName, token: principal.name });
+    throw new ApiError('forbidden', `Token "${principal.name}" may not access table "${tableName}"`, {
+      table: tableName,
+      token: principal.name,
+    });
   }
 }
 

@@ -15,7 +15,6 @@ export interface TokenEntry {
 
 const SCOPES: readonly Scope[] = ['read', 'sql', 'write', 'admin'];
 
-
 export function hashToken(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
@@ -32,7 +31,13 @@ export function parseTokenList(text: string): TokenEntry[] {
         throw new ConfigError(`GATEWAY_TOKENS entry ${i + 1} must look like name:secret:scope1,scope2[:table1,table2]`);
       }
       const [name, secret, scopes, tables] = parts;
-      return makeEntry(`GATEWAY_TOKENS entry ${i + 1}`, name, hashSecret(`GATEWAY_TOKENS entry ${i + 1}`, secret), splitList(scopes), tables === undefined ? undefined : splitList(tables));
+      return makeEntry(
+        `GATEWAY_TOKENS entry ${i + 1}`,
+        name,
+        hashSecret(`GATEWAY_TOKENS entry ${i + 1}`, secret),
+        splitList(scopes),
+        tables === undefined ? undefined : splitList(tables)
+      );
     });
 }
 
@@ -54,11 +59,13 @@ export function parseTokensFile(json: string): TokenEntry[] {
     if (typeof sha256 === 'string' && /^[0-9a-f]{64}$/i.test(sha256)) hash = sha256.toLowerCase();
     else if (typeof token === 'string') hash = hashSecret(where, token);
     else throw new ConfigError(`${where} needs "token" (the secret) or "sha256" (64 hex digits of its SHA-256)`);
-    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) throw new ConfigError(`${where} needs "scopes": an array of strings`);
+    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string'))
+      throw new ConfigError(`${where} needs "scopes": an array of strings`);
     if (tables !== undefined && (!Array.isArray(tables) || !tables.every((t) => typeof t === 'string'))) {
       throw new ConfigError(`${where}: "tables" must be an array of table names`);
     }
-    if (allowExpensive !== undefined && typeof allowExpensive !== 'boolean') throw new ConfigError(`${where}: "allowExpensive" must be true or false`);
+    if (allowExpensive !== undefined && typeof allowExpensive !== 'boolean')
+      throw new ConfigError(`${where}: "allowExpensive" must be true or false`);
     const entry = makeEntry(where, name, hash, scopes as string[], tables as string[] | undefined);
     return allowExpensive ? { ...entry, allowExpensive: true } : entry;
   });
@@ -73,7 +80,8 @@ function makeEntry(where: string, name: string, sha256: string, scopes: string[]
   if (!/^[\w.-]{1,64}$/.test(name)) throw new ConfigError(`${where}: name must be 1–64 letters, digits, _ . -`);
   if (scopes.length === 0) throw new ConfigError(`${where}: at least one scope is needed (${SCOPES.join(', ')})`);
   for (const s of scopes) {
-    if (!SCOPES.includes(s as Scope)) throw new ConfigError(`${where}: unknown scope "${s}" (use ${SCOPES.join(', ')})`);
+    if (!SCOPES.includes(s as Scope))
+      throw new ConfigError(`${where}: unknown scope "${s}" (use ${SCOPES.join(', ')})`);
   }
   return { name, sha256, scopes: scopes as Scope[], ...(tables ? { tables } : {}) };
 }
@@ -86,13 +94,17 @@ function makeEntry(where: string, name: string, sha256: string, scopes: string[]
 export function grantExpensive(entries: TokenEntry[], names: string): TokenEntry[] {
   const granted = new Set(splitList(names));
   for (const name of granted) {
-    if (!entries.some((e) => e.name === name)) throw new ConfigError(`GATEWAY_EXPENSIVE_TOKENS names "${name}", which is not a configured token`);
+    if (!entries.some((e) => e.name === name))
+      throw new ConfigError(`GATEWAY_EXPENSIVE_TOKENS names "${name}", which is not a configured token`);
   }
   return entries.map((e) => (granted.has(e.name) ? { ...e, allowExpensive: true } : e));
 }
 
 function splitList(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**

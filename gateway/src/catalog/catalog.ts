@@ -99,7 +99,9 @@ export class Catalog {
   }
 
   private lookup(name: string): ResolvedTable | undefined {
-    return this.tables.get(name) ?? (name.startsWith('public.') ? this.tables.get(name.slice('public.'.length)) : undefined);
+    return (
+      this.tables.get(name) ?? (name.startsWith('public.') ? this.tables.get(name.slice('public.'.length)) : undefined)
+    );
   }
 }
 

@@ -107,7 +107,7 @@ export async function loadContinuousAggregates(db: DbSession): Promise<Continuou
   const byMatId = new Map<number, ContinuousAggregate>();
   const out: ContinuousAggregate[] = [];
   for (const row of rows) {
-    const parent = row.parent_id !== null ? byMatId.get(Number(row.parent_id)) ?? null : null;
+    const parent = row.parent_id !== null ? (byMatId.get(Number(row.parent_id)) ?? null) : null;
     const cagg = describe(row, parent);
     byMatId.set(Number(row.mat_id), cagg);
     out.push(cagg);
@@ -137,7 +137,8 @@ function describe(row: CaggRow, parent: ContinuousAggregate | null): ContinuousA
     unroutable: null,
   };
   if (row.parent_id !== null && !parent) return { ...cagg, unroutable: 'its parent continuous aggregate is unknown' };
-  if (parent?.unroutable) return { ...cagg, unroutable: `its parent ${parent.name} cannot be routed to (${parent.unroutable})` };
+  if (parent?.unroutable)
+    return { ...cagg, unroutable: `its parent ${parent.name} cannot be routed to (${parent.unroutable})` };
   let select: ParseNode;
   try {
     const [stmt] = parseStatements(row.definition.trim().replace(/;$/, ''));
@@ -147,10 +148,16 @@ function describe(row: CaggRow, parent: ContinuousAggregate | null): ContinuousA
   }
   const why = unroutableShape(select);
   if (why) return { ...cagg, unroutable: why };
-  const targets = ((select.targetList as ParseNode[] | undefined) ?? []).flatMap((t) => (t.ResTarget ? [t.ResTarget as { name?: string; val: ParseNode }] : []));
+  const targets = ((select.targetList as ParseNode[] | undefined) ?? []).flatMap((t) =>
+    t.ResTarget ? [t.ResTarget as { name?: string; val: ParseNode }] : []
+  );
   // The bucket first: first/last are only usable when ordered by the bucket's time column.
-  const isBucket = (r: { val: ParseNode }) => (r.val.FuncCall as { funcname?: Array<{ String?: { sval: string } }> } | undefined)?.funcname?.some((n) => n.String?.sval === 'time_bucket') ?? false;
-  for (const res of [...targets.filter(isBucket), ...targets.filter((r) => !isBucket(r))]) readTarget(cagg, res, parent);
+  const isBucket = (r: { val: ParseNode }) =>
+    (r.val.FuncCall as { funcname?: Array<{ String?: { sval: string } }> } | undefined)?.funcname?.some(
+      (n) => n.String?.sval === 'time_bucket'
+    ) ?? false;
+  for (const res of [...targets.filter(isBucket), ...targets.filter((r) => !isBucket(r))])
+    readTarget(cagg, res, parent);
   if (!cagg.bucketColumn) return { ...cagg, unroutable: 'its bucket column was not recognised' };
   const groupClause = (select.groupClause as ParseNode[] | undefined) ?? [];
   cagg.groupByComplete = groupClause.length === cagg.groupBy.length + 1 && (!parent || parent.groupByComplete);
@@ -175,7 +182,8 @@ function columnName(node: ParseNode | undefined): string | null {
 
 /** A column reference with casts stripped only when the cast cannot change the values' order or sum (to double precision / numeric). */
 function argumentColumn(node: ParseNode | undefined): { column: string; cast?: 'float8' | 'numeric' } | null {
-  const cast = node?.TypeCast as { arg: ParseNode; typeName: { names: Array<{ String?: { sval: string } }> } } | undefined;
+  const cast = node?.TypeCast as
+    { arg: ParseNode; typeName: { names: Array<{ String?: { sval: string } }> } } | undefined;
   if (cast) {
     const type = cast.typeName.names[cast.typeName.names.length - 1]?.String?.sval;
     const column = columnName(cast.arg);
@@ -185,7 +193,11 @@ function argumentColumn(node: ParseNode | undefined): { column: string; cast?: '
   return column ? { column } : null;
 }
 
-function readTarget(cagg: ContinuousAggregate, res: { name?: string; val: ParseNode }, parent: ContinuousAggregate | null): void {
+function readTarget(
+  cagg: ContinuousAggregate,
+  res: { name?: string; val: ParseNode },
+  parent: ContinuousAggregate | null
+): void {
   const plain = columnName(res.val);
   if (plain !== null) {
     // A group-by column; in a cagg on a cagg it must be one of the parent's group-by columns.
@@ -193,7 +205,16 @@ function readTarget(cagg: ContinuousAggregate, res: { name?: string; val: ParseN
     if (column !== undefined) cagg.groupBy.push({ output: res.name ?? plain, column });
     return;
   }
-  const call = res.val.FuncCall as { funcname: Array<{ String?: { sval: string } }>; args?: ParseNode[]; agg_star?: boolean; agg_filter?: unknown; agg_distinct?: boolean; over?: unknown } | undefined;
+  const call = res.val.FuncCall as
+    | {
+        funcname: Array<{ String?: { sval: string } }>;
+        args?: ParseNode[];
+        agg_star?: boolean;
+        agg_filter?: unknown;
+        agg_distinct?: boolean;
+        over?: unknown;
+      }
+    | undefined;
   if (!call || !res.name || call.agg_filter || call.agg_distinct || call.over) return;
   const fn = call.funcname[call.funcname.length - 1]?.String?.sval ?? '';
   const args = call.args ?? [];
@@ -210,7 +231,12 @@ function readTarget(cagg: ContinuousAggregate, res: { name?: string; val: ParseN
   if (stored) cagg.aggregates.push({ output: res.name, ...stored });
 }
 
-function storedOverRaw(fn: string, args: ParseNode[], star: boolean, cagg: ContinuousAggregate): Omit<StoredAggregate, 'output'> | null {
+function storedOverRaw(
+  fn: string,
+  args: ParseNode[],
+  star: boolean,
+  cagg: ContinuousAggregate
+): Omit<StoredAggregate, 'output'> | null {
   if (fn === 'count' && star) return { fn: 'count_rows', column: '' };
   if ((fn === 'min' || fn === 'max') && args.length === 1) {
     const column = columnName(args[0]);
@@ -229,14 +255,26 @@ function storedOverRaw(fn: string, args: ParseNode[], star: boolean, cagg: Conti
 }
 
 /** Aggregates over a parent cagg's stored aggregates that are again exact aggregates of the raw rows. */
-function composedOverParent(fn: string, args: ParseNode[], parent: ContinuousAggregate): Omit<StoredAggregate, 'output'> | null {
+function composedOverParent(
+  fn: string,
+  args: ParseNode[],
+  parent: ContinuousAggregate
+): Omit<StoredAggregate, 'output'> | null {
   const inner = parent.aggregates.find((a) => a.output === columnName(args[0]));
   if (!inner) return null;
   if (fn === 'sum' && args.length === 1 && (inner.fn === 'sum' || inner.fn === 'count' || inner.fn === 'count_rows')) {
     // The parent's widening (sum(v::float8)) carries over: a sum of float8 sums stays float8.
-    return inner.cast ? { fn: inner.fn, column: inner.column, cast: inner.cast } : { fn: inner.fn, column: inner.column };
+    return inner.cast
+      ? { fn: inner.fn, column: inner.column, cast: inner.cast }
+      : { fn: inner.fn, column: inner.column };
   }
   if ((fn === 'min' || fn === 'max') && args.length === 1 && inner.fn === fn) return { fn, column: inner.column };
-  if ((fn === 'first' || fn === 'last') && args.length === 2 && inner.fn === fn && columnName(args[1]) === parent.bucketColumn) return { fn, column: inner.column };
+  if (
+    (fn === 'first' || fn === 'last') &&
+    args.length === 2 &&
+    inner.fn === fn &&
+    columnName(args[1]) === parent.bucketColumn
+  )
+    return { fn, column: inner.column };
   return null;
 }

@@ -51,12 +51,25 @@ SELECT ca.user_view_schema AS schema, ca.user_view_name AS name, bf.bucket_width
 FROM _timescaledb_catalog.continuous_agg ca
 JOIN _timescaledb_catalog.continuous_aggs_bucket_function bf ON bf.mat_hypertable_id = ca.mat_hypertable_id`;
 
-const RELKINDS: Record<string, RelationKind> = { r: 'table', p: 'table', v: 'view', m: 'materialized_view', f: 'foreign_table' };
+const RELKINDS: Record<string, RelationKind> = {
+  r: 'table',
+  p: 'table',
+  v: 'view',
+  m: 'materialized_view',
+  f: 'foreign_table',
+};
 
 /** Everything the catalog holds, read from pg_catalog and timescaledb_information. */
 export async function loadCatalog(db: DbSession, hasTimescale: boolean): Promise<CatalogEntry[]> {
   const relations = await db.query<{ oid: number; schema: string; name: string; relkind: string }>(RELATIONS_SQL);
-  const columns = await db.query<{ oid: number; name: string; type: string; base_type: string; category: string; nullable: boolean }>(COLUMNS_SQL);
+  const columns = await db.query<{
+    oid: number;
+    name: string;
+    type: string;
+    base_type: string;
+    category: string;
+    nullable: boolean;
+  }>(COLUMNS_SQL);
   const byOid = new Map<number, CatalogColumn[]>();
   for (const c of columns.rows) {
     const list = byOid.get(Number(c.oid)) ?? [];
@@ -65,19 +78,33 @@ export async function loadCatalog(db: DbSession, hasTimescale: boolean): Promise
   }
 
   const key = (schema: string, name: string) => `${schema}\u0000${name}`;
-  const hypertables = new Map<string, { compression: boolean; time_column: string | null; chunk_interval: string | null }>();
+  const hypertables = new Map<
+    string,
+    { compression: boolean; time_column: string | null; chunk_interval: string | null }
+  >();
   const caggs = new Map<string, { source: string | null; width: string | null }>();
   if (hasTimescale) {
-    for (const h of (await db.query<{ schema: string; name: string; compression: boolean; time_column: string | null; chunk_interval: string | null }>(HYPERTABLES_SQL)).rows) {
+    for (const h of (
+      await db.query<{
+        schema: string;
+        name: string;
+        compression: boolean;
+        time_column: string | null;
+        chunk_interval: string | null;
+      }>(HYPERTABLES_SQL)
+    ).rows) {
       hypertables.set(key(h.schema, h.name), h);
     }
     const widths = new Map<string, string | null>();
     try {
-      for (const w of (await db.query<{ schema: string; name: string; width: string | null }>(CAGG_WIDTHS_SQL)).rows) widths.set(key(w.schema, w.name), w.width);
+      for (const w of (await db.query<{ schema: string; name: string; width: string | null }>(CAGG_WIDTHS_SQL)).rows)
+        widths.set(key(w.schema, w.name), w.width);
     } catch {
       // Older TimescaleDB: no bucket function table; widths stay unknown.
     }
-    for (const c of (await db.query<{ schema: string; name: string; source_schema: string; source_name: string }>(CAGGS_SQL)).rows) {
+    for (const c of (
+      await db.query<{ schema: string; name: string; source_schema: string; source_name: string }>(CAGGS_SQL)
+    ).rows) {
       caggs.set(key(c.schema, c.name), {
         source: c.source_name ? displayName(c.source_schema, c.source_name) : null,
         width: widths.get(key(c.schema, c.name)) ?? null,
@@ -104,7 +131,10 @@ export async function loadCatalog(db: DbSession, hasTimescale: boolean): Promise
     };
     if (hyper) entry.hypertable = { chunkInterval: hyper.chunk_interval, compression: Boolean(hyper.compression) };
     if (cagg) entry.continuousAggregate = { bucketWidth: cagg.width, source: cagg.source };
-    Object.assign(entry, foreignFields(foreign, Number(r.oid), (oid) => names.get(oid)));
+    Object.assign(
+      entry,
+      foreignFields(foreign, Number(r.oid), (oid) => names.get(oid))
+    );
     return entry;
   });
 }

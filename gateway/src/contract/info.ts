@@ -1,6 +1,11 @@
 import { Type, type Static } from 'typebox';
 
-export const Scope = Type.Union([Type.Literal('read'), Type.Literal('sql'), Type.Literal('write'), Type.Literal('admin')]);
+export const Scope = Type.Union([
+  Type.Literal('read'),
+  Type.Literal('sql'),
+  Type.Literal('write'),
+  Type.Literal('admin'),
+]);
 export type Scope = Static<typeof Scope>;
 
 /** `GET /api/v1/info`: what the data source's "Save & test" reports. */

@@ -8,7 +8,12 @@ function literalUnion<const T extends readonly string[]>(values: T): TUnion<Lite
 }
 
 /** The tuple of literal schemas of a tuple of words: TypeBox reads a union's members as a tuple. */
-type LiteralsOf<T extends readonly string[]> = T extends readonly [infer H extends string, ...infer R extends readonly string[]] ? [TLiteral<H>, ...LiteralsOf<R>] : [];
+type LiteralsOf<T extends readonly string[]> = T extends readonly [
+  infer H extends string,
+  ...infer R extends readonly string[],
+]
+  ? [TLiteral<H>, ...LiteralsOf<R>]
+  : [];
 
 /** Default per editor mode: DEFAULT_FORMAT (vocabulary.ts). */
 export const Format = literalUnion(FORMATS);
@@ -73,7 +78,11 @@ const QueryBase = {
    * Run even when the planner's estimate is above the gateway's cost guard (QUERY_MAX_COST,
    * QUERY_MAX_ROWS_SCANNED). Only admin tokens and tokens configured with allowExpensive may set it (else 403).
    */
-  allowExpensive: Type.Optional(Type.Boolean({ description: 'Bypass the cost guard; only admin tokens and tokens configured with allowExpensive may (else 403)' })),
+  allowExpensive: Type.Optional(
+    Type.Boolean({
+      description: 'Bypass the cost guard; only admin tokens and tokens configured with allowExpensive may (else 403)',
+    })
+  ),
 };
 
 export const BuilderQuery = Type.Object({

@@ -23,17 +23,50 @@ export const DEFAULT_FORMAT: Readonly<Record<EditorMode, Format>> = { builder: '
  * counter that may reset; `percentile` reads the metric's `percentile` (0–100); `none` returns
  * raw rows.
  */
-export const AGGREGATIONS = ['avg', 'min', 'max', 'sum', 'count', 'first', 'last', 'median', 'percentile', 'rate', 'increase', 'none'] as const;
+export const AGGREGATIONS = [
+  'avg',
+  'min',
+  'max',
+  'sum',
+  'count',
+  'first',
+  'last',
+  'median',
+  'percentile',
+  'rate',
+  'increase',
+  'none',
+] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 
 /** The aggregations that need a numeric column; the others (count, first, last, raw) take any. */
-export const NUMERIC_AGGREGATIONS = ['avg', 'sum', 'median', 'percentile', 'rate', 'increase'] as const satisfies readonly Aggregation[];
+export const NUMERIC_AGGREGATIONS = [
+  'avg',
+  'sum',
+  'median',
+  'percentile',
+  'rate',
+  'increase',
+] as const satisfies readonly Aggregation[];
 
 /** How empty buckets are shown: left out, NULL, 0, the previous value (locf) or interpolated. */
 export const FILL_MODES = ['none', 'null', 'zero', 'previous', 'linear'] as const;
 export type FillMode = (typeof FILL_MODES)[number];
 
-export const FILTER_OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'IN', 'NOT IN', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'] as const;
+export const FILTER_OPERATORS = [
+  '=',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'IN',
+  'NOT IN',
+  'LIKE',
+  'ILIKE',
+  'IS NULL',
+  'IS NOT NULL',
+] as const;
 export type FilterOp = (typeof FILTER_OPERATORS)[number];
 
 /** Operators whose value is a list. */
@@ -41,9 +74,12 @@ export const LIST_FILTER_OPERATORS = ['IN', 'NOT IN'] as const satisfies readonl
 /** Operators that take no value. */
 export const UNARY_FILTER_OPERATORS = ['IS NULL', 'IS NOT NULL'] as const satisfies readonly FilterOp[];
 
-export const isListFilterOperator = (op: FilterOp): boolean => (LIST_FILTER_OPERATORS as readonly string[]).includes(op);
-export const isUnaryFilterOperator = (op: FilterOp): boolean => (UNARY_FILTER_OPERATORS as readonly string[]).includes(op);
-export const needsNumbers = (aggregation: Aggregation): boolean => (NUMERIC_AGGREGATIONS as readonly string[]).includes(aggregation);
+export const isListFilterOperator = (op: FilterOp): boolean =>
+  (LIST_FILTER_OPERATORS as readonly string[]).includes(op);
+export const isUnaryFilterOperator = (op: FilterOp): boolean =>
+  (UNARY_FILTER_OPERATORS as readonly string[]).includes(op);
+export const needsNumbers = (aggregation: Aggregation): boolean =>
+  (NUMERIC_AGGREGATIONS as readonly string[]).includes(aggregation);
 
 /** Grafana's ad hoc filter operators the gateway applies (regex ones with PostgreSQL's `~`); others are not sent. */
 export const ADHOC_OPERATORS = ['=', '!=', '<', '>', '<=', '>=', '=~', '!~'] as const;
@@ -81,4 +117,19 @@ export const BUCKET_PG_UNITS = [
   'years',
 ] as const;
 /** What the builder's bucket picker offers besides `auto`. */
-export const BUCKET_PRESETS = ['1s', '10s', '30s', '1m', '5m', '15m', '30m', '1h', '6h', '12h', '1d', '1w', '1M', '1y'] as const;
+export const BUCKET_PRESETS = [
+  '1s',
+  '10s',
+  '30s',
+  '1m',
+  '5m',
+  '15m',
+  '30m',
+  '1h',
+  '6h',
+  '12h',
+  '1d',
+  '1w',
+  '1M',
+  '1y',
+] as const;

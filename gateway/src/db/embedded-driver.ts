@@ -78,13 +78,19 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
     }
     if (closed) return;
     if (end === 'timeout' || end === 'cancelled') {
-      const why = end === 'timeout' ? 'A statement ran past the statement timeout' : 'The client of a running statement went away';
+      const why =
+        end === 'timeout'
+          ? 'A statement ran past the statement timeout'
+          : 'The client of a running statement went away';
       log?.warn({ dataDir: dataDir ?? 'memory://' }, `${why}: the embedded database was stopped and is restarting`);
       // Right away, while the caller hears of the timeout: the next statement waits for it.
       serving = reopen(thread);
       serving.catch(() => undefined);
     } else if (end === 'lost' && thread.opened) {
-      log?.error({ dataDir: dataDir ?? 'memory://' }, 'The embedded database stopped unexpectedly; it restarts on the next statement');
+      log?.error(
+        { dataDir: dataDir ?? 'memory://' },
+        'The embedded database stopped unexpectedly; it restarts on the next statement'
+      );
     }
   };
 
@@ -111,7 +117,9 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
         'The embedded database is in memory (DATA_DIR=memory://) and restarted empty: every table and row written since the gateway started is gone'
       );
       if (options.onFreshDatabase) {
-        await options.onFreshDatabase(directDb(thread)).catch((err: unknown) => log?.error({ err }, 'Setting up the restarted in-memory database failed'));
+        await options
+          .onFreshDatabase(directDb(thread))
+          .catch((err: unknown) => log?.error({ err }, 'Setting up the restarted in-memory database failed'));
       }
     }
     log?.info({ ms: Date.now() - started }, 'The embedded database is serving again');
@@ -144,9 +152,12 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
     driver: 'embedded',
     query: (sql, params, queryOptions) => {
       const signal = queryOptions?.signal;
-      return queued(signal, (thread) => runStatement(thread, sql, params, defaultTimeoutMs, stoppable ? signal : undefined));
+      return queued(signal, (thread) =>
+        runStatement(thread, sql, params, defaultTimeoutMs, stoppable ? signal : undefined)
+      );
     },
-    transaction: (fn, opts = {}) => queued(opts.signal, (thread) => runTransaction(thread, fn, opts, defaultTimeoutMs, stoppable)),
+    transaction: (fn, opts = {}) =>
+      queued(opts.signal, (thread) => runTransaction(thread, fn, opts, defaultTimeoutMs, stoppable)),
     // PGlite is one session: LISTEN runs on it between other work (through the queue, so never
     // inside someone's transaction, whose ROLLBACK would undo it), and the session hears its own
     // NOTIFYs, from triggers included, when they commit.
@@ -230,7 +241,11 @@ async function runTransaction<T>(
   // statement and can no longer be switched to READ WRITE.
   const killAfterMs = opts.readOnly ? statementTimeoutMs : 0;
   const killSignal = opts.readOnly && stoppable ? opts.signal : undefined;
-  await thread.request({ op: 'begin', readOnly: opts.readOnly === true, statementTimeoutMs, role: opts.role }, killAfterMs, killSignal);
+  await thread.request(
+    { op: 'begin', readOnly: opts.readOnly === true, statementTimeoutMs, role: opts.role },
+    killAfterMs,
+    killSignal
+  );
   let open = true;
   // A session used after its transaction ended would bypass the queue: refuse it.
   const tx: DbSession = {

@@ -66,20 +66,31 @@ export function statementTimeoutError(): Error {
 
 /** A statement of a transaction whose worker was stopped (statement timeout, or its caller aborted it). */
 export function transactionAbortedError(): Error {
-  return Object.assign(new Error('current transaction is aborted, commands ignored until end of transaction block (a statement was stopped by ending the embedded database worker)'), {
-    code: '25P02',
-    severity: 'ERROR',
-  });
+  return Object.assign(
+    new Error(
+      'current transaction is aborted, commands ignored until end of transaction block (a statement was stopped by ending the embedded database worker)'
+    ),
+    {
+      code: '25P02',
+      severity: 'ERROR',
+    }
+  );
 }
 
 /** The worker ended without being asked to (a WASM abort, say): like a lost connection (→ 503). */
 export function workerLostError(reason: string): Error {
-  return Object.assign(new Error(`The embedded database stopped unexpectedly: ${reason}`), { code: '08006', severity: 'FATAL' });
+  return Object.assign(new Error(`The embedded database stopped unexpectedly: ${reason}`), {
+    code: '08006',
+    severity: 'FATAL',
+  });
 }
 
 /** PGlite did not open in a new worker (a damaged data dir, say): the database is unavailable (→ 503). */
 export function startFailedError(reason: string): Error {
-  return Object.assign(new Error(`The embedded database could not start: ${reason}`), { code: '08006', severity: 'FATAL' });
+  return Object.assign(new Error(`The embedded database could not start: ${reason}`), {
+    code: '08006',
+    severity: 'FATAL',
+  });
 }
 
 export function closedError(): Error {

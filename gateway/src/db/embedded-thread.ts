@@ -110,14 +110,22 @@ export class EmbeddedThread {
     if (this.end === 'lost') return Promise.reject(workerLostError('the worker is gone'));
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      const pending: Pending = { request: { ...request, id: this.nextId++ } as WorkerRequest, killAfterMs, signal, resolve, reject };
+      const pending: Pending = {
+        request: { ...request, id: this.nextId++ } as WorkerRequest,
+        killAfterMs,
+        signal,
+        resolve,
+        reject,
+      };
       if (signal) {
         const onAbort = () => this.abort(pending);
         signal.addEventListener('abort', onAbort, { once: true });
-        const settle = <A>(fn: (a: A) => void) => (a: A) => {
-          signal.removeEventListener('abort', onAbort);
-          fn(a);
-        };
+        const settle =
+          <A>(fn: (a: A) => void) =>
+          (a: A) => {
+            signal.removeEventListener('abort', onAbort);
+            fn(a);
+          };
         pending.resolve = settle(resolve);
         pending.reject = settle(reject);
       }

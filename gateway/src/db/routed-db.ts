@@ -15,21 +15,34 @@ export function withReadReplicas(primary: Db, replicas: ReplicaSet): Db {
     driver: primary.driver,
     query: (sql, params, options) =>
       mayBeStale(options)
-        ? replicas.read(() => primary.query(sql, params, options), (r) => r.query(sql, params, options), options?.signal)
+        ? replicas.read(
+            () => primary.query(sql, params, options),
+            (r) => r.query(sql, params, options),
+            options?.signal
+          )
         : primary.query(sql, params, options),
     queryText: primary.queryText
       ? (sql, params, options) =>
           mayBeStale(options)
-            ? replicas.read(() => primary.queryText!(sql, params, options), (r) => r.queryText!(sql, params, options), options?.signal)
+            ? replicas.read(
+                () => primary.queryText!(sql, params, options),
+                (r) => r.queryText!(sql, params, options),
+                options?.signal
+              )
             : primary.queryText!(sql, params, options)
       : undefined,
     transaction: (fn, options) =>
       mayBeStale(options) && options?.readOnly
-        ? replicas.read(() => primary.transaction(fn, options), (r) => r.transaction(fn, { ...options, readOnly: true }), options.signal)
+        ? replicas.read(
+            () => primary.transaction(fn, options),
+            (r) => r.transaction(fn, { ...options, readOnly: true }),
+            options.signal
+          )
         : primary.transaction(fn, options),
     copyFrom: primary.copyFrom?.bind(primary),
     openNotificationConnection: primary.openNotificationConnection?.bind(primary),
-    routeRead: (onPrimary, onReplica, signal) => (primaryRequired() ? onPrimary() : replicas.read(onPrimary, (_db, url) => onReplica(url), signal)),
+    routeRead: (onPrimary, onReplica, signal) =>
+      primaryRequired() ? onPrimary() : replicas.read(onPrimary, (_db, url) => onReplica(url), signal),
     replicaStatus: () => replicas.status(),
     async close() {
       await replicas.close();

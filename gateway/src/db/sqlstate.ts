@@ -10,7 +10,14 @@ import { ApiError } from '../errors';
 export function mapDatabaseError(err: unknown): ApiError | null {
   if (err instanceof ApiError) return err;
   if (!err || typeof err !== 'object') return null;
-  const e = err as { code?: unknown; message?: unknown; detail?: unknown; column?: unknown; constraint?: unknown; table?: unknown };
+  const e = err as {
+    code?: unknown;
+    message?: unknown;
+    detail?: unknown;
+    column?: unknown;
+    constraint?: unknown;
+    table?: unknown;
+  };
   const code = typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : String(err);
   const details = pickDetails(e, code);
@@ -55,7 +62,15 @@ const SQLSTATE_CLASS_CODES: Readonly<Record<string, ErrorCode>> = {
   '54': 'limit_exceeded',
 };
 
-const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+const CONNECTION_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 function isConnectionFailure(code: string, message: string): boolean {
   if (code.startsWith('08') || CONNECTION_ERRNOS.has(code)) return true;

@@ -79,14 +79,22 @@ export interface TransactionOptions extends QueryOptions {
 
 export interface Db extends DbSession {
   readonly driver: 'postgres' | 'embedded';
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<DbResult<R>>;
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions
+  ): Promise<DbResult<R>>;
   /** Runs `fn` inside one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws. */
   transaction<T>(fn: (tx: DbSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * `COPY <target> FROM STDIN` of CSV text inside a transaction, where the driver supports
    * streaming it (pg). Returns the rows copied. Absent on drivers without COPY streaming.
    */
-  copyFrom?(tx: DbSession, copySql: string, csv: AsyncIterable<string | Buffer> | Iterable<string | Buffer>): Promise<number>;
+  copyFrom?(
+    tx: DbSession,
+    copySql: string,
+    csv: AsyncIterable<string | Buffer> | Iterable<string | Buffer>
+  ): Promise<number>;
   /**
    * Like `query()`, but rows stay arrays of PostgreSQL text, unparsed (large REST reads
    * encode them directly). Absent on drivers that cannot hand text out cheaply.
@@ -101,7 +109,11 @@ export interface Db extends DbSession {
    * For reads over connections of the caller's own (SQL mode's reader login): `onReplica` with
    * the URL of a replica fresh enough to serve, else `onPrimary`; absent without DATABASE_READ_URL.
    */
-  routeRead?<T>(onPrimary: () => Promise<T>, onReplica: (replicaUrl: string) => Promise<T>, signal?: AbortSignal): Promise<T>;
+  routeRead?<T>(
+    onPrimary: () => Promise<T>,
+    onReplica: (replicaUrl: string) => Promise<T>,
+    signal?: AbortSignal
+  ): Promise<T>;
   /** The read replicas and how they stand; absent without DATABASE_READ_URL. */
   replicaStatus?(): ReplicaStatus[];
   close(): Promise<void>;

@@ -16,7 +16,8 @@ export interface SeedResult {
 export async function seedDemoData(db: Db, capabilities: Capabilities): Promise<SeedResult> {
   const created: string[] = [];
   const exists = async (name: string) =>
-    (await db.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`public.${name}`])).rows[0].found;
+    (await db.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [`public.${name}`])).rows[0]
+      .found;
 
   if (!(await exists('sensor_data'))) {
     await db.transaction(async (tx) => {
@@ -26,9 +27,13 @@ export async function seedDemoData(db: Db, capabilities: Capabilities): Promise<
         temperature real,
         humidity real)`);
       if (capabilities.timescaledb) {
-        await tx.query(`SELECT create_hypertable('public.sensor_data', 'timestamp', chunk_time_interval => interval '1 day')`);
+        await tx.query(
+          `SELECT create_hypertable('public.sensor_data', 'timestamp', chunk_time_interval => interval '1 day')`
+        );
       }
-      await tx.query(`CREATE INDEX sensor_data_sensor_timestamp_idx ON public.sensor_data (sensor_id, "timestamp" DESC)`);
+      await tx.query(
+        `CREATE INDEX sensor_data_sensor_timestamp_idx ON public.sensor_data (sensor_id, "timestamp" DESC)`
+      );
       // A daily cycle per sensor (each its own base and phase), a slow drift, and a little noise.
       await tx.query(`
         INSERT INTO public.sensor_data ("timestamp", sensor_id, temperature, humidity)

@@ -38,7 +38,9 @@ export function toDataFrameJSON(frame: WorkFrame, refId: string): DataFrameJSON 
     schema: {
       refId,
       meta,
-      fields: frame.fields.map((f) => (f.labels ? { name: f.name, type: f.type, labels: f.labels } : { name: f.name, type: f.type })),
+      fields: frame.fields.map((f) =>
+        f.labels ? { name: f.name, type: f.type, labels: f.labels } : { name: f.name, type: f.type }
+      ),
     },
     data: { values: frame.fields.map((f) => f.values) },
   };

@@ -38,7 +38,7 @@ export function timeSeriesSchema(frame: WorkFrame): TimeSeriesSchema {
 export function missingValue(fill: FillMissing | undefined, field: WorkField, previousRow: number): unknown {
   if (!fill || fill.mode === 'null') return null;
   if (fill.mode === 'value') return field.type === 'number' ? fill.value : null;
-  return previousRow >= 0 ? field.values[previousRow] ?? null : null;
+  return previousRow >= 0 ? (field.values[previousRow] ?? null) : null;
 }
 
 /**

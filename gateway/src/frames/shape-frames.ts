@@ -40,7 +40,10 @@ export function epochToMs(v: number): number {
 function convertTimeField(field: WorkField): WorkField {
   if (field.type === 'time') return field;
   if (field.type !== 'number') {
-    throw new ApiError('invalid_time_column', `failed to convert time column: column "${field.name}" is not a timestamp or a number`);
+    throw new ApiError(
+      'invalid_time_column',
+      `failed to convert time column: column "${field.name}" is not a timestamp or a number`
+    );
   }
   return {
     ...field,
@@ -58,7 +61,10 @@ function toFloatField(field: WorkField): WorkField {
     case 'time':
       return { ...field, type: 'number', values: field.values };
     default:
-      throw new ApiError('invalid_value_column', `convert value to float failed: column "${field.name}" (${field.type}) is not numeric`);
+      throw new ApiError(
+        'invalid_value_column',
+        `convert value to float failed: column "${field.name}" (${field.type}) is not numeric`
+      );
   }
 }
 
@@ -68,7 +74,8 @@ export function shapeFrame(fields: WorkField[], opts: ShapeOptions): WorkFrame {
     return { fields: [], meta: frame.meta };
   }
   const timeIndex = fields.findIndex((f) => f.name === 'time');
-  const timeEndIndex = opts.format === 'table' ? fields.findIndex((f, i) => i !== timeIndex && f.name.toLowerCase() === 'timeend') : -1;
+  const timeEndIndex =
+    opts.format === 'table' ? fields.findIndex((f, i) => i !== timeIndex && f.name.toLowerCase() === 'timeend') : -1;
   const metricIndex = fields.findIndex((f) => f.name === 'metric');
   if (timeIndex !== -1) fields[timeIndex] = convertTimeField(fields[timeIndex]);
   if (timeEndIndex !== -1) fields[timeEndIndex] = convertTimeField(fields[timeEndIndex]);

@@ -88,10 +88,14 @@ export function checkGapfillBuckets(buckets: number, bucket: BucketInterval, row
 export function checkPanelInterval(intervalMs: number | undefined): void {
   if (intervalMs === undefined) return;
   if (!Number.isFinite(intervalMs) || intervalMs < 0 || intervalMs > MAX_PANEL_INTERVAL_MS) {
-    throw new ApiError('invalid_interval', `intervalMs ${intervalMs} is not a usable interval: use milliseconds from 0 to ${MAX_PANEL_INTERVAL_MS}`, {
-      field: 'intervalMs',
-      value: String(intervalMs),
-    });
+    throw new ApiError(
+      'invalid_interval',
+      `intervalMs ${intervalMs} is not a usable interval: use milliseconds from 0 to ${MAX_PANEL_INTERVAL_MS}`,
+      {
+        field: 'intervalMs',
+        value: String(intervalMs),
+      }
+    );
   }
 }
 

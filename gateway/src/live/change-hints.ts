@@ -15,6 +15,9 @@ export function changeKeyOf(table: Pick<ResolvedTable, 'schema' | 'relname'>): s
 }
 
 /** After a gateway write to `table` commits (REST POST, ingest bridges). */
-export function announceTableChange(notifications: ChangeNotifications, table: Pick<ResolvedTable, 'schema' | 'relname'>): void {
+export function announceTableChange(
+  notifications: ChangeNotifications,
+  table: Pick<ResolvedTable, 'schema' | 'relname'>
+): void {
   notifications.emit(TABLE_CHANGES_CHANNEL, changeKeyOf(table));
 }

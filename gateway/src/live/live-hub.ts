@@ -48,7 +48,10 @@ export class LiveHub {
   private readonly metrics: ReturnType<typeof liveMetrics>;
 
   constructor(private readonly app: FastifyInstance) {
-    this.metrics = liveMetrics(app.metrics, { openStreams: () => this.streams.size, distinctQueries: () => this.queries.size });
+    this.metrics = liveMetrics(app.metrics, {
+      openStreams: () => this.streams.size,
+      distinctQueries: () => this.queries.size,
+    });
   }
 
   /**
@@ -66,7 +69,11 @@ export class LiveHub {
       await this.listenForHints();
       for (const p of planned) {
         const cursor = req.cursors?.[p.refId] ?? req.cursor;
-        queries.push({ refId: p.refId, live: await this.acquire(principal, p.spec, p.table), cursor: cursor !== undefined ? Number(cursor) : null });
+        queries.push({
+          refId: p.refId,
+          live: await this.acquire(principal, p.spec, p.table),
+          cursor: cursor !== undefined ? Number(cursor) : null,
+        });
       }
     } catch (err) {
       this.discharge(principal);
@@ -82,8 +89,12 @@ export class LiveHub {
     }
     const live = this.app.config.live;
     const channel = new SseChannel(reply.raw, reply.getHeaders(), live.bufferBytes, live.pingMs);
-    const stream = new LiveStream(principal, channel, live.maxStreamMs, (s, q, sub) => this.release(s, q, sub), (err) =>
-      this.app.log.warn({ err }, 'a live catch-up run failed')
+    const stream = new LiveStream(
+      principal,
+      channel,
+      live.maxStreamMs,
+      (s, q, sub) => this.release(s, q, sub),
+      (err) => this.app.log.warn({ err }, 'a live catch-up run failed')
     );
     this.streams.add(stream);
     reply.raw.once('close', () => stream.close());
@@ -114,15 +125,22 @@ export class LiveHub {
   }
 
   /** Every check that can fail before a byte is sent; the specs of the visible queries. */
-  private async plan(principal: Principal, req: StreamRequest): Promise<Array<{ refId: string; spec: LiveSpec; table: ResolvedTable | null }>> {
+  private async plan(
+    principal: Principal,
+    req: StreamRequest
+  ): Promise<Array<{ refId: string; spec: LiveSpec; table: ResolvedTable | null }>> {
     if (req.queries.length > MAX_QUERIES_PER_REQUEST) {
-      throw new ApiError('too_many_queries', `A request may hold at most ${MAX_QUERIES_PER_REQUEST} queries, not ${req.queries.length}`);
+      throw new ApiError(
+        'too_many_queries',
+        `A request may hold at most ${MAX_QUERIES_PER_REQUEST} queries, not ${req.queries.length}`
+      );
     }
     checkPanelInterval(req.intervalMs);
     const seen = new Set<string>();
     const out: Array<{ refId: string; spec: LiveSpec; table: ResolvedTable | null }> = [];
     for (const q of req.queries) {
-      if (seen.has(q.refId)) throw new ApiError('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
+      if (seen.has(q.refId))
+        throw new ApiError('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
       seen.add(q.refId);
       if (q.hide) continue;
       const table = await this.authorize(principal, q);
@@ -131,17 +149,27 @@ export class LiveHub {
       checkPanelInterval(own.intervalMs as number | undefined);
       out.push({ refId: q.refId, spec: liveSpecOf({ ...req, ...own }, q, this.app.config.maxRowLimit), table });
     }
-    if (out.length === 0) throw new ApiError('no_live_queries', 'Every query of the stream is hidden: nothing to stream');
+    if (out.length === 0)
+      throw new ApiError('no_live_queries', 'Every query of the stream is hidden: nothing to stream');
     return out;
   }
 
   private async authorize(principal: Principal, q: GatewayQuery): Promise<ResolvedTable | null> {
     if (q.mode === 'sql') {
-      if (!hasScope(principal, 'sql')) throw new ApiError('forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, { scope: 'sql' });
-      if (principal.tables) throw new ApiError('forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
+      if (!hasScope(principal, 'sql'))
+        throw new ApiError('forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, {
+          scope: 'sql',
+        });
+      if (principal.tables)
+        throw new ApiError(
+          'forbidden',
+          `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`,
+          { token: principal.name }
+        );
       return null;
     }
-    if (!hasScope(principal, 'read')) throw new ApiError('forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
+    if (!hasScope(principal, 'read'))
+      throw new ApiError('forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
     const table = await this.app.catalog.resolveTableFresh(q.table);
     assertTableAllowed(principal, table.name);
     return table;
@@ -151,16 +179,24 @@ export class LiveHub {
     const { maxStreams, maxStreamsPerToken } = this.app.config.live;
     const mine = this.perToken.get(principal.name) ?? 0;
     if (mine >= maxStreamsPerToken) {
-      throw new ApiError('too_many_streams', `Token "${principal.name}" already has ${mine} live streams open (LIVE_MAX_STREAMS_PER_TOKEN)`, {
-        open: mine,
-        max: maxStreamsPerToken,
-      });
+      throw new ApiError(
+        'too_many_streams',
+        `Token "${principal.name}" already has ${mine} live streams open (LIVE_MAX_STREAMS_PER_TOKEN)`,
+        {
+          open: mine,
+          max: maxStreamsPerToken,
+        }
+      );
     }
     if (this.admitted >= maxStreams) {
-      throw new ApiError('live_streams_exhausted', `The gateway already serves ${this.admitted} live streams (LIVE_MAX_STREAMS); try again later`, {
-        open: this.admitted,
-        max: maxStreams,
-      });
+      throw new ApiError(
+        'live_streams_exhausted',
+        `The gateway already serves ${this.admitted} live streams (LIVE_MAX_STREAMS); try again later`,
+        {
+          open: this.admitted,
+          max: maxStreams,
+        }
+      );
     }
     this.perToken.set(principal.name, mine + 1);
     this.admitted++;
@@ -173,8 +209,12 @@ export class LiveHub {
     if (table) await this.ensureTrigger(table);
     const again = this.queries.get(key);
     if (again) return again;
-    const live = new LiveQuery(key, spec, table ? changeKeyOf(table) : null, (from, to) => this.runDelta(principal, spec, from, to), (err) =>
-      this.app.log.warn({ err }, 'a live query run failed')
+    const live = new LiveQuery(
+      key,
+      spec,
+      table ? changeKeyOf(table) : null,
+      (from, to) => this.runDelta(principal, spec, from, to),
+      (err) => this.app.log.warn({ err }, 'a live query run failed')
     );
     this.queries.set(key, live);
     return live;
@@ -230,7 +270,10 @@ export class LiveHub {
           if (outcome === 'installed') this.app.log.info({ table: table.name }, 'live: change trigger installed');
         },
         (err: unknown) =>
-          this.app.log.warn({ err, table: table.name }, 'live: the change trigger could not be installed; other writers are seen by the safety poll only')
+          this.app.log.warn(
+            { err, table: table.name },
+            'live: the change trigger could not be installed; other writers are seen by the safety poll only'
+          )
       );
       this.triggers.set(key, done);
     }
@@ -240,7 +283,9 @@ export class LiveHub {
   /** Subscribes to change hints on first use, and starts the safety poll. */
   private listenForHints(): Promise<unknown> {
     if (!this.hints) {
-      this.hints = this.app.notifications.subscribe(TABLE_CHANGES_CHANNEL, (payload) => this.onHint(payload), { onResume: () => this.wakeAll() });
+      this.hints = this.app.notifications.subscribe(TABLE_CHANGES_CHANNEL, (payload) => this.onHint(payload), {
+        onResume: () => this.wakeAll(),
+      });
       const pollMs = this.app.config.live.pollMs;
       if (pollMs > 0) {
         this.poll = setInterval(() => this.wakeAll(), pollMs);

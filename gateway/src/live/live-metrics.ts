@@ -24,5 +24,11 @@ export function liveMetrics(registry: Registry, source: LiveMetricsSource): { ru
       this.set(source.distinctQueries());
     },
   });
-  return { runs: new Counter({ name: 'gateway_live_runs_total', help: 'Live query runs (shared re-runs and catch-ups)', registers }) };
+  return {
+    runs: new Counter({
+      name: 'gateway_live_runs_total',
+      help: 'Live query runs (shared re-runs and catch-ups)',
+      registers,
+    }),
+  };
 }

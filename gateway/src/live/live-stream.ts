@@ -67,7 +67,11 @@ class Subscription implements LiveSubscriber {
   private send(delta: Delta): void {
     if (this.stream.closed) return;
     this.cursor = delta.to;
-    this.stream.channel.event('frame', String(delta.to), `{"refId":${JSON.stringify(this.refId)},${delta.body.slice(1)}`);
+    this.stream.channel.event(
+      'frame',
+      String(delta.to),
+      `{"refId":${JSON.stringify(this.refId)},${delta.body.slice(1)}`
+    );
   }
 }
 

@@ -32,7 +32,8 @@ export function liveSpecOf(req: StreamRequest, q: GatewayQuery, maxRows: number)
   const range = parseTimeRange(req.range);
   const windowMs = Math.max(1, range.to - range.from);
   const maxDataPoints = req.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS;
-  const intervalMs = req.intervalMs && req.intervalMs > 0 ? req.intervalMs : Math.max(1, Math.round(windowMs / maxDataPoints));
+  const intervalMs =
+    req.intervalMs && req.intervalMs > 0 ? req.intervalMs : Math.max(1, Math.round(windowMs / maxDataPoints));
   const timezone = validateTimeZone(req.timezone);
   const base = { windowMs, intervalMs, maxDataPoints, timezone };
   const { refId: _refId, hide: _hide, ...rest } = q;
@@ -40,13 +41,22 @@ export function liveSpecOf(req: StreamRequest, q: GatewayQuery, maxRows: number)
   if (query.mode === 'sql') return { ...base, query, stepMs: intervalMs, wholeWindow: false };
   const raw = query.metrics.length > 0 && query.metrics.every((m) => m.aggregation === 'none');
   if (raw) return { ...base, query, stepMs: intervalMs, wholeWindow: false };
-  if (query.format === 'table' && query.bucket === undefined) return { ...base, query, stepMs: intervalMs, wholeWindow: true };
+  if (query.format === 'table' && query.bucket === undefined)
+    return { ...base, query, stepMs: intervalMs, wholeWindow: true };
   // The width the panel's own query got over the full window: auto, or explicit and widened.
   const budget = Math.max(1, Math.min(maxDataPoints, rowCapOf(maxRows)));
   const text = query.bucket ?? 'auto';
-  const asked = text === 'auto' ? smallestNiceBucketAtLeast(Math.max(intervalMs, windowMs / budget, 1)) : parseBucketInterval(text, 'bucket');
+  const asked =
+    text === 'auto'
+      ? smallestNiceBucketAtLeast(Math.max(intervalMs, windowMs / budget, 1))
+      : parseBucketInterval(text, 'bucket');
   const bucket = query.noPointCap ? asked : capBucket(asked, range, timezone, budget);
-  return { ...base, query: { ...query, bucket: formatBucket(bucket) }, stepMs: approxIntervalMs(bucket), wholeWindow: false };
+  return {
+    ...base,
+    query: { ...query, bucket: formatBucket(bucket) },
+    stepMs: approxIntervalMs(bucket),
+    wholeWindow: false,
+  };
 }
 
 /**
@@ -76,7 +86,13 @@ export function trimFrames(frames: DataFrameJSON[], from: number): DataFrameJSON
 
 /** Two requests for the same live query share one re-run: the same text for the same query. */
 export function liveKeyOf(spec: LiveSpec): string {
-  return canonicalJson({ q: spec.query, w: spec.windowMs, i: spec.intervalMs, p: spec.maxDataPoints, z: spec.timezone });
+  return canonicalJson({
+    q: spec.query,
+    w: spec.windowMs,
+    i: spec.intervalMs,
+    p: spec.maxDataPoints,
+    z: spec.timezone,
+  });
 }
 
 function canonicalJson(value: unknown): string {

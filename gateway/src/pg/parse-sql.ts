@@ -37,9 +37,13 @@ export function loadSqlParser(): Promise<void> {
 /** Parses `sql` into its statements. Throws a 400 for a syntax error, naming where it is. */
 export function parseStatements(sql: string): ParsedStatement[] {
   if (sql.length > MAX_SQL_CHARACTERS) {
-    throw new ApiError('sql_too_long', `SQL mode takes statements of up to ${MAX_SQL_CHARACTERS} characters; this one has ${sql.length}`, {
-      limit: MAX_SQL_CHARACTERS,
-    });
+    throw new ApiError(
+      'sql_too_long',
+      `SQL mode takes statements of up to ${MAX_SQL_CHARACTERS} characters; this one has ${sql.length}`,
+      {
+        limit: MAX_SQL_CHARACTERS,
+      }
+    );
   }
   if (sql.trim() === '') return [];
   let tree: { stmts?: Array<{ stmt: ParseNode; stmt_location?: number; stmt_len?: number }> };
@@ -48,9 +52,13 @@ export function parseStatements(sql: string): ParsedStatement[] {
   } catch (err) {
     const e = err as { message?: string; sqlDetails?: { cursorPosition?: number } };
     const position = e.sqlDetails?.cursorPosition;
-    throw new ApiError('invalid_sql', `The statement does not parse: ${e.message ?? String(err)}${position !== undefined ? ` (at offset ${position})` : ''}`, {
-      position,
-    });
+    throw new ApiError(
+      'invalid_sql',
+      `The statement does not parse: ${e.message ?? String(err)}${position !== undefined ? ` (at offset ${position})` : ''}`,
+      {
+        position,
+      }
+    );
   }
   // Locations are byte offsets into the UTF-8 text, not string indexes.
   const bytes = Buffer.from(sql, 'utf8');

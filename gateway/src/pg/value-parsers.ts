@@ -74,7 +74,17 @@ export function parsePgTimestamp(text: string): number | null {
   const [, year, month, day, hh = '0', mi = '0', ss = '0', fraction = '', sign, oh = '0', om = '0', os = '0', bc] = m;
   const astronomicalYear = bc ? 1 - Number(year) : Number(year);
   // Date.UTC maps years 0–99 to 1900–1999: set the year on its own.
-  const d = new Date(Date.UTC(2000, Number(month) - 1, Number(day), Number(hh), Number(mi), Number(ss), Number(fraction.slice(0, 3).padEnd(3, '0'))));
+  const d = new Date(
+    Date.UTC(
+      2000,
+      Number(month) - 1,
+      Number(day),
+      Number(hh),
+      Number(mi),
+      Number(ss),
+      Number(fraction.slice(0, 3).padEnd(3, '0'))
+    )
+  );
   d.setUTCFullYear(astronomicalYear);
   const offsetMs = ((Number(oh) * 60 + Number(om)) * 60 + Number(os)) * 1000 * (sign === '-' ? -1 : 1);
   const t = d.getTime() - offsetMs;

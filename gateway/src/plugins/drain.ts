@@ -29,10 +29,7 @@ export function installDrain(app: FastifyInstance): void {
   app.addHook('onRequest', async (request, reply) => {
     if (draining) {
       reply.header('connection', 'close');
-      throw new ApiError(
-        'shutting_down',
-        'The gateway is shutting down; send the request again (to another instance)'
-      );
+      throw new ApiError('shutting_down', 'The gateway is shutting down; send the request again (to another instance)');
     }
     inFlight++;
     // 'close' comes exactly once per response: sent, or its connection gone.

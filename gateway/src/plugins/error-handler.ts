@@ -42,7 +42,11 @@ function errorBody(apiError: ApiError): Record<string, unknown> {
  * in time) answered in the gateway's shape instead of Fastify's default one, then closed.
  */
 export function clientErrorHandler(requestTimeoutMs: number, headersTimeoutMs: number) {
-  return function onClientError(this: FastifyInstance, err: Error & { code?: string; reason?: string }, socket: Socket): void {
+  return function onClientError(
+    this: FastifyInstance,
+    err: Error & { code?: string; reason?: string },
+    socket: Socket
+  ): void {
     // A reset connection has no one left to answer.
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     const apiError = clientError(err, requestTimeoutMs, headersTimeoutMs);
@@ -60,14 +64,22 @@ export function clientErrorHandler(requestTimeoutMs: number, headersTimeoutMs: n
   };
 }
 
-function clientError(err: Error & { code?: string; reason?: string }, requestTimeoutMs: number, headersTimeoutMs: number): ApiError {
+function clientError(
+  err: Error & { code?: string; reason?: string },
+  requestTimeoutMs: number,
+  headersTimeoutMs: number
+): ApiError {
   switch (err.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       // Node reports both limits with this one code.
-      return new ApiError('request_timeout', `The request was not received in time (headers within ${headersTimeoutMs} ms, the whole request within ${requestTimeoutMs} ms)`, {
-        limitMs: requestTimeoutMs,
-        headersLimitMs: headersTimeoutMs,
-      });
+      return new ApiError(
+        'request_timeout',
+        `The request was not received in time (headers within ${headersTimeoutMs} ms, the whole request within ${requestTimeoutMs} ms)`,
+        {
+          limitMs: requestTimeoutMs,
+          headersLimitMs: headersTimeoutMs,
+        }
+      );
     case 'HPE_HEADER_OVERFLOW':
       return new ApiError(
         'headers_too_large',
@@ -77,7 +89,11 @@ function clientError(err: Error & { code?: string; reason?: string }, requestTim
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
       return new ApiError('body_too_large', 'The chunk extensions of the request body are too large');
     default:
-      return new ApiError('bad_request', `The request is not valid HTTP: ${err.reason ?? err.message}`, err.code ? { reason: err.code } : undefined);
+      return new ApiError(
+        'bad_request',
+        `The request is not valid HTTP: ${err.reason ?? err.message}`,
+        err.code ? { reason: err.code } : undefined
+      );
   }
 }
 
@@ -88,8 +104,10 @@ function clientError(err: Error & { code?: string; reason?: string }, requestTim
 export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const path = request.raw.url?.split('?')[0] ?? '';
   let apiError: ApiError;
-  if (err.code === 'FST_ERR_BAD_URL') apiError = new ApiError('bad_url', `The URL path ${JSON.stringify(path)} is not valid percent-encoding`, { path });
-  else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') apiError = new ApiError('uri_too_long', 'A path segment of the URL is too long', { path: path.slice(0, 200) });
+  if (err.code === 'FST_ERR_BAD_URL')
+    apiError = new ApiError('bad_url', `The URL path ${JSON.stringify(path)} is not valid percent-encoding`, { path });
+  else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    apiError = new ApiError('uri_too_long', 'A path segment of the URL is too long', { path: path.slice(0, 200) });
   else apiError = toApiError(err);
   request.log.info({ code: apiError.code }, apiError.message);
   void reply.status(apiError.statusCode).type('application/json; charset=utf-8').send(errorBody(apiError));
@@ -102,7 +120,11 @@ export function toApiError(err: FastifyError | Error, bodyLimit?: number): ApiEr
 
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('body_too_large', `The request body is larger than the limit${bodyLimit ? ` of ${bodyLimit} bytes` : ''}`, bodyLimit ? { limitBytes: bodyLimit } : undefined);
+      return new ApiError(
+        'body_too_large',
+        `The request body is larger than the limit${bodyLimit ? ` of ${bodyLimit} bytes` : ''}`,
+        bodyLimit ? { limitBytes: bodyLimit } : undefined
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ApiError('empty_body', 'The request body is empty');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -119,7 +141,11 @@ export function toApiError(err: FastifyError | Error, bodyLimit?: number): ApiEr
 
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {
-    return new ApiError(FRAMEWORK_CODE_BY_STATUS[status] ?? 'bad_request', err.message, fe.code ? { reason: fe.code } : undefined);
+    return new ApiError(
+      FRAMEWORK_CODE_BY_STATUS[status] ?? 'bad_request',
+      err.message,
+      fe.code ? { reason: fe.code } : undefined
+    );
   }
   return new ApiError('internal_error', 'Internal error');
 }
@@ -143,7 +169,9 @@ const FRAMEWORK_CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
 function validationError(issues: ValidationIssue[], context: string): ApiError {
   const first = issues[0] ?? {};
   const missing = typeof first.params?.missingProperty === 'string' ? first.params.missingProperty : undefined;
-  const requiredList = Array.isArray(first.params?.requiredProperties) ? (first.params.requiredProperties as string[]).join(', ') : undefined;
+  const requiredList = Array.isArray(first.params?.requiredProperties)
+    ? (first.params.requiredProperties as string[]).join(', ')
+    : undefined;
   const path = (first.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
   const field = [context, path, missing ?? requiredList].filter(Boolean).join('.');
   return new ApiError('invalid_request', `Invalid ${field}: ${first.message ?? 'bad value'}`, {

@@ -25,8 +25,12 @@ export async function installLoadShedding(app: FastifyInstance, pressure: Gatewa
     pressureHandler: async (request, reply, type, value) => {
       if (request.routeOptions.url === '/health') return;
       void reply.header('retry-after', String(RETRY_AFTER_S));
-      const measured = type === 'eventLoopDelay' ? `event-loop delay ${Math.round(value ?? 0)} ms` : `${type} ${value ?? ''}`;
-      throw new ApiError('overloaded', `The gateway is overloaded (${measured}): try again in ${RETRY_AFTER_S} s`, { reason: type, retryAfterSeconds: RETRY_AFTER_S });
+      const measured =
+        type === 'eventLoopDelay' ? `event-loop delay ${Math.round(value ?? 0)} ms` : `${type} ${value ?? ''}`;
+      throw new ApiError('overloaded', `The gateway is overloaded (${measured}): try again in ${RETRY_AFTER_S} s`, {
+        reason: type,
+        retryAfterSeconds: RETRY_AFTER_S,
+      });
     },
   });
 }

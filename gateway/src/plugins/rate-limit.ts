@@ -26,10 +26,14 @@ export async function installRateLimit(app: FastifyInstance, limit: GatewayConfi
     allowList: (request) => EXEMPT_ROUTES.has(request.routeOptions.url ?? ''),
     keyGenerator: (request) => (request.principal ? `token:${request.principal.name}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) =>
-      new ApiError('rate_limited', `More than ${context.max} requests in ${context.after}: try again in ${Math.ceil(context.ttl / 1000)} s`, {
-        limit: context.max,
-        windowMs: limit.windowMs,
-        retryAfterSeconds: Math.ceil(context.ttl / 1000),
-      }),
+      new ApiError(
+        'rate_limited',
+        `More than ${context.max} requests in ${context.after}: try again in ${Math.ceil(context.ttl / 1000)} s`,
+        {
+          limit: context.max,
+          windowMs: limit.windowMs,
+          retryAfterSeconds: Math.ceil(context.ttl / 1000),
+        }
+      ),
   });
 }

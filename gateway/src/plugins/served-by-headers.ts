@@ -32,7 +32,11 @@ export function installServedByHeaders(app: FastifyInstance): void {
     if (servers.length) void reply.header('x-served-by', headerSafe(servers.join(', ')));
     const lagging = record.mostLagging();
     if (lagging) void reply.header('x-replica-lag', ((lagging.lagMs ?? 0) / 1000).toFixed(3));
-    if (record.skipped.length) void reply.header('x-replica-skipped', headerSafe(record.skipped.map((s) => `${s.server}: ${s.reason}`).join('; ')));
+    if (record.skipped.length)
+      void reply.header(
+        'x-replica-skipped',
+        headerSafe(record.skipped.map((s) => `${s.server}: ${s.reason}`).join('; '))
+      );
     return payload;
   });
 }

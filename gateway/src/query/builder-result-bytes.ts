@@ -25,7 +25,11 @@ export function isFixedWidthType(typeName: string): boolean {
  * "v<i>" (see builder.ts) whose values may be wide. The time column, counts and row counters
  * are fixed-width, and only counted.
  */
-export function builderResultColumns(q: BuilderQuery, columns: readonly BuilderColumn[], built: BuiltQuery): SizedColumn[] {
+export function builderResultColumns(
+  q: BuilderQuery,
+  columns: readonly BuilderColumn[],
+  built: BuiltQuery
+): SizedColumn[] {
   const typeOf = (name: string | undefined) => columns.find((c) => c.name === name)?.type ?? '';
   const out: SizedColumn[] = [];
   for (const alias of built.rename.keys()) {
@@ -39,7 +43,10 @@ export function builderResultColumns(q: BuilderQuery, columns: readonly BuilderC
       out.push({ name: alias, fixedWidth: isFixedWidthType(typeOf(q.groupBy?.[i])) });
     } else {
       const metric = q.metrics[i];
-      out.push({ name: alias, fixedWidth: metric?.aggregation === 'count' || isFixedWidthType(typeOf(metric?.column)) });
+      out.push({
+        name: alias,
+        fixedWidth: metric?.aggregation === 'count' || isFixedWidthType(typeOf(metric?.column)),
+      });
     }
   }
   if (built.rawPointCap !== undefined) out.push({ name: '__n', fixedWidth: true });

@@ -47,15 +47,23 @@ export async function estimatePlan(tx: DbSession, sql: string, params: readonly 
 }
 
 function rowsScanned(node: PlanNode): number {
-  const own = node['Relation Name'] !== undefined && /Scan$/.test(node['Node Type'] ?? '') ? node['Plan Rows'] ?? 0 : 0;
+  const own =
+    node['Relation Name'] !== undefined && /Scan$/.test(node['Node Type'] ?? '') ? (node['Plan Rows'] ?? 0) : 0;
   return own + (node.Plans ?? []).reduce((sum, p) => sum + rowsScanned(p), 0);
 }
 
 /** Throws the 422 when the estimate passes a limit. */
-export async function checkQueryCost(tx: DbSession, sql: string, params: readonly unknown[], limits: CostLimits, refId: string): Promise<void> {
+export async function checkQueryCost(
+  tx: DbSession,
+  sql: string,
+  params: readonly unknown[],
+  limits: CostLimits,
+  refId: string
+): Promise<void> {
   const estimate = await estimatePlan(tx, sql, params);
   const over: string[] = [];
-  if (limits.maxCost > 0 && estimate.cost > limits.maxCost) over.push(`cost ${round(estimate.cost)} (QUERY_MAX_COST ${limits.maxCost})`);
+  if (limits.maxCost > 0 && estimate.cost > limits.maxCost)
+    over.push(`cost ${round(estimate.cost)} (QUERY_MAX_COST ${limits.maxCost})`);
   if (limits.maxRowsScanned > 0 && estimate.rowsScanned > limits.maxRowsScanned) {
     over.push(`${round(estimate.rowsScanned)} rows read (QUERY_MAX_ROWS_SCANNED ${limits.maxRowsScanned})`);
   }
@@ -64,7 +72,13 @@ export async function checkQueryCost(tx: DbSession, sql: string, params: readonl
     'query_too_expensive',
     `Query ${refId}: the planner estimates ${over.join(' and ')}. Narrow the time range, use a wider bucket or an aggregation instead of raw rows, ` +
       `read a continuous aggregate, or set "allowExpensive": true on the query to run it anyway`,
-    { refId, estimatedCost: estimate.cost, estimatedRowsScanned: estimate.rowsScanned, maxCost: limits.maxCost, maxRowsScanned: limits.maxRowsScanned }
+    {
+      refId,
+      estimatedCost: estimate.cost,
+      estimatedRowsScanned: estimate.rowsScanned,
+      maxCost: limits.maxCost,
+      maxRowsScanned: limits.maxRowsScanned,
+    }
   );
 }
 

@@ -7,7 +7,11 @@ import { downsampleIndices } from '../frames/lttb';
  * metric (`v0`), keeping first, last, minimum and maximum. Other rows pass untouched, in order.
  * Returns the rows kept and whether any series was reduced.
  */
-export function downsampleRawSeries(rows: Array<Record<string, unknown>>, cap: number, seriesColumns: readonly string[]): { rows: Array<Record<string, unknown>>; reduced: boolean } {
+export function downsampleRawSeries(
+  rows: Array<Record<string, unknown>>,
+  cap: number,
+  seriesColumns: readonly string[]
+): { rows: Array<Record<string, unknown>>; reduced: boolean } {
   if (!rows.some((r) => Number(r.__n) > cap)) return { rows, reduced: false };
   const series = new Map<string, number[]>();
   rows.forEach((row, i) => {

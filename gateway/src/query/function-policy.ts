@@ -113,7 +113,9 @@ export function createFunctionPolicy(extraAllowed: readonly string[] = []): Func
       [missing]
     );
     for (const name of missing) {
-      const found = rows.filter((r) => r.name === name).map((r) => ({ schema: r.schema, volatile: r.volatile, volatileUnary: r.volatile_unary }));
+      const found = rows
+        .filter((r) => r.name === name)
+        .map((r) => ({ schema: r.schema, volatile: r.volatile, volatileUnary: r.volatile_unary }));
       cache.delete(name);
       cache.set(name, { found, at: now });
       result.set(name, found);

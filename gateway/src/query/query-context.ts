@@ -17,7 +17,10 @@ export function requestContext(req: QueryRequest, timescale: boolean): RequestCo
   const range = parseTimeRange(req.range);
   const maxDataPoints = req.maxDataPoints ?? DEFAULT_MAX_DATA_POINTS;
   // Without an interval from the panel, spread the range over the point budget (at least 1 ms).
-  const intervalMs = req.intervalMs && req.intervalMs > 0 ? req.intervalMs : Math.max(1, Math.round((range.to - range.from) / maxDataPoints));
+  const intervalMs =
+    req.intervalMs && req.intervalMs > 0
+      ? req.intervalMs
+      : Math.max(1, Math.round((range.to - range.from) / maxDataPoints));
   return {
     range,
     intervalMs,

@@ -13,7 +13,8 @@ import type { Db, DbSession } from '../db/types';
  */
 
 /** Marks roles the gateway created, so it never takes over (and re-passwords) someone's login. */
-export const READER_ROLE_COMMENT = 'timescaledb-gateway SQL-mode reader (managed by the gateway; its password is replaced at each start)';
+export const READER_ROLE_COMMENT =
+  'timescaledb-gateway SQL-mode reader (managed by the gateway; its password is replaced at each start)';
 
 /** Why a role cannot be the reader; the message says what to change. */
 export class ReaderRoleRefused extends Error {}
@@ -112,12 +113,20 @@ export async function grantReaderReads(db: Db, role: string): Promise<void> {
 
 function assertMayManage(role: string, r: ExistingRole): void {
   const choose = 'Choose another READER_ROLE, or set READER_DATABASE_URL to a read-only login of your own.';
-  if (r.is_gateway) throw new ReaderRoleRefused(`READER_ROLE "${role}" is the gateway's own database user; SQL mode needs a separate role. ${choose}`);
-  if (r.rolsuper) throw new ReaderRoleRefused(`READER_ROLE "${role}" is a superuser; the gateway will not turn it into the SQL-mode reader. ${choose}`);
+  if (r.is_gateway)
+    throw new ReaderRoleRefused(
+      `READER_ROLE "${role}" is the gateway's own database user; SQL mode needs a separate role. ${choose}`
+    );
+  if (r.rolsuper)
+    throw new ReaderRoleRefused(
+      `READER_ROLE "${role}" is a superuser; the gateway will not turn it into the SQL-mode reader. ${choose}`
+    );
   // A login the gateway did not create belongs to someone: replacing its password would lock them out.
   // A NOLOGIN role without the mark (e.g. made by hand or by an older gateway) has no password to lose.
   if (r.rolcanlogin && r.comment !== READER_ROLE_COMMENT) {
-    throw new ReaderRoleRefused(`READER_ROLE "${role}" is an existing login the gateway did not create, and it would replace its password. ${choose}`);
+    throw new ReaderRoleRefused(
+      `READER_ROLE "${role}" is an existing login the gateway did not create, and it would replace its password. ${choose}`
+    );
   }
 }
 
@@ -145,7 +154,8 @@ export async function checkReaderLogin(session: DbSession): Promise<string> {
                   ORDER BY 1) AS privileged`
   );
   const { user, superuser, privileged } = rows[0];
-  if (superuser) throw new ReaderRoleRefused(`The SQL-mode login "${user}" is a superuser; use a login that can only read.`);
+  if (superuser)
+    throw new ReaderRoleRefused(`The SQL-mode login "${user}" is a superuser; use a login that can only read.`);
   if (privileged.length) {
     const what = privileged.map((p) => (p === user ? `"${p}" itself` : `"${p}"`)).join(', ');
     throw new ReaderRoleRefused(

@@ -13,7 +13,11 @@ import { builderContext } from './run-builder-query';
  * "read" scope) but not run.
  * A bad query fails the request with the status and code it would get there.
  */
-export async function renderQueryRequest(app: FastifyInstance, principal: Principal, req: RenderRequest): Promise<RenderResponse> {
+export async function renderQueryRequest(
+  app: FastifyInstance,
+  principal: Principal,
+  req: RenderRequest
+): Promise<RenderResponse> {
   checkPanelInterval(req.intervalMs);
   const ctx = requestContext({ ...req, queries: [req.query] }, app.capabilities.timescaledb !== null);
   const table = await app.catalog.resolveTableFresh(req.query.table);

@@ -15,6 +15,9 @@ export function addReplicaNotices(frame: WorkFrame, record: ServedByRecord): voi
     });
   }
   if (record.served.some((s) => !s.replica) && record.skipped.length) {
-    addNotice(frame, { severity: 'info', text: `Served by the primary; read replicas skipped: ${record.skipped.map((s) => `${s.server} ${s.reason}`).join('; ')}` });
+    addNotice(frame, {
+      severity: 'info',
+      text: `Served by the primary; read replicas skipped: ${record.skipped.map((s) => `${s.server} ${s.reason}`).join('; ')}`,
+    });
   }
 }

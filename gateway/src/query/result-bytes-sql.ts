@@ -97,9 +97,17 @@ export interface ResultBytesSqlOptions {
  * `sql` wrapped so the database stops it with a marked error once its rows pass `maxBytes`
  * (see the header). The result has `columns` in order, then RESULT_BYTES_COLUMN.
  */
-export function resultBytesCappedSql(sql: string, columns: readonly SizedColumn[], maxBytes: number, params: Params, options: ResultBytesSqlOptions = {}): string {
+export function resultBytesCappedSql(
+  sql: string,
+  columns: readonly SizedColumn[],
+  maxBytes: number,
+  params: Params,
+  options: ResultBytesSqlOptions = {}
+): string {
   const fixed = columns.filter((c) => c.fixedWidth).length;
-  const measured = columns.filter((c) => !c.fixedWidth).map((c) => `COALESCE(octet_length(${quoteIdent(c.name)}::text)::bigint + ${TEXT_OVERHEAD_BYTES}, ${NULL_BYTES})`);
+  const measured = columns
+    .filter((c) => !c.fixedWidth)
+    .map((c) => `COALESCE(octet_length(${quoteIdent(c.name)}::text)::bigint + ${TEXT_OVERHEAD_BYTES}, ${NULL_BYTES})`);
   const rowBytes = [`${fixed * FIXED_VALUE_BYTES}::bigint`, ...measured].join(' + ');
   const aliases = options.positional ? `(${columns.map((c) => quoteIdent(c.name)).join(', ')})` : '';
   const total = quoteIdent(RESULT_BYTES_COLUMN);

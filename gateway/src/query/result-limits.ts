@@ -12,11 +12,15 @@ export interface ResultLimits {
 }
 
 export function tooManyRows(limit: number): ApiError {
-  return resultTooLarge(`The query returned more than ${limit} rows; aggregate, filter or add a LIMIT`, { maxRows: limit });
+  return resultTooLarge(`The query returned more than ${limit} rows; aggregate, filter or add a LIMIT`, {
+    maxRows: limit,
+  });
 }
 
 export function tooManyBytes(maxBytes: number): ApiError {
-  return resultTooLarge(`The query result is larger than ${maxBytes} bytes; aggregate, filter or add a LIMIT`, { maxBytes });
+  return resultTooLarge(`The query result is larger than ${maxBytes} bytes; aggregate, filter or add a LIMIT`, {
+    maxBytes,
+  });
 }
 
 /** Rough JSON size of one value (strings by length, everything else by its text form). */

@@ -48,7 +48,11 @@ export function builderContext(
 }
 
 /** One builder query: SQL built from catalog identifiers and bound values, run read-only, shaped into frames. */
-export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts: BuilderRunOptions): Promise<WorkFrame> {
+export async function runBuilderQuery(
+  q: BuilderQuery,
+  ctx: RequestContext,
+  opts: BuilderRunOptions
+): Promise<WorkFrame> {
   const built = buildBuilderQuery(q, builderContext(ctx, opts.table, opts.limits, opts.continuousAggregates));
   const shown = inlineParams(built.sql, built.params);
   opts.onExecuted(shown);
@@ -56,11 +60,14 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
   const sized = builderResultColumns(q, opts.table.columns, built);
   const params = new Params();
   params.values.push(...built.params);
-  const sql = needsResultBytesCap(sized, built.rowCap, opts.limits.maxBytes) ? resultBytesCappedSql(built.sql, sized, opts.limits.maxBytes, params) : built.sql;
+  const sql = needsResultBytesCap(sized, built.rowCap, opts.limits.maxBytes)
+    ? resultBytesCappedSql(built.sql, sized, opts.limits.maxBytes, params)
+    : built.sql;
   const result = await opts.db
     .transaction(
       async (tx) => {
-        if (costGuardEnabled(opts.costLimits) && !q.allowExpensive) await checkQueryCost(tx, built.sql, built.params, opts.costLimits, q.refId);
+        if (costGuardEnabled(opts.costLimits) && !q.allowExpensive)
+          await checkQueryCost(tx, built.sql, built.params, opts.costLimits, q.refId);
         return tx.query<Record<string, unknown>>(sql, params.values);
       },
       { readOnly: true, staleOk: true, statementTimeoutMs: opts.statementTimeoutMs, signal: opts.signal }
@@ -96,7 +103,11 @@ export async function runBuilderQuery(q: BuilderQuery, ctx: RequestContext, opts
   }
   if (built.bucket && frame.fields.length) {
     // notRouted: why the table's continuous aggregates could not answer (for the query inspector, not a notice on every panel).
-    frame.meta.custom = { bucket: built.bucket, servedBy: built.servedBy, ...(built.notRouted?.length ? { notRouted: built.notRouted } : {}) };
+    frame.meta.custom = {
+      bucket: built.bucket,
+      servedBy: built.servedBy,
+      ...(built.notRouted?.length ? { notRouted: built.notRouted } : {}),
+    };
   }
   return frame;
 }

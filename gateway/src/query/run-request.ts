@@ -26,24 +26,36 @@ const CONCURRENT_QUERIES = 4;
  * query reports its error, code and status in its own result and never touches the others.
  * Every query is held to the row and byte caps, and the whole response to the byte cap.
  */
-export async function runQueryRequest(app: FastifyInstance, principal: Principal, req: QueryRequest, signal?: AbortSignal): Promise<QueryResponse> {
+export async function runQueryRequest(
+  app: FastifyInstance,
+  principal: Principal,
+  req: QueryRequest,
+  signal?: AbortSignal
+): Promise<QueryResponse> {
   if (req.queries.length > MAX_QUERIES_PER_REQUEST) {
-    throw new ApiError('too_many_queries', `A request may hold at most ${MAX_QUERIES_PER_REQUEST} queries, not ${req.queries.length}`, {
-      count: req.queries.length,
-      max: MAX_QUERIES_PER_REQUEST,
-    });
+    throw new ApiError(
+      'too_many_queries',
+      `A request may hold at most ${MAX_QUERIES_PER_REQUEST} queries, not ${req.queries.length}`,
+      {
+        count: req.queries.length,
+        max: MAX_QUERIES_PER_REQUEST,
+      }
+    );
   }
   checkPanelInterval(req.intervalMs);
   const limits: ResultLimits = { maxRows: app.config.maxRowLimit, maxBytes: app.config.bodyLimit };
   const ctx = requestContext(req, app.capabilities.timescaledb !== null);
   const seen = new Set<string>();
   for (const q of req.queries) {
-    if (seen.has(q.refId)) throw new ApiError('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
+    if (seen.has(q.refId))
+      throw new ApiError('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
     seen.add(q.refId);
   }
   const visible = req.queries.filter((q) => !q.hide);
   const budget = new ResponseBudget(limits.maxBytes);
-  const results = await mapConcurrently(visible, CONCURRENT_QUERIES, (q) => runOne(app, principal, q, ctx, limits, budget, signal));
+  const results = await mapConcurrently(visible, CONCURRENT_QUERIES, (q) =>
+    runOne(app, principal, q, ctx, limits, budget, signal)
+  );
   return { results: Object.fromEntries(visible.map((q, i) => [q.refId, results[i]])) };
 }
 
@@ -110,10 +122,14 @@ async function runOneQuery(
   if (q.allowExpensive) assertMayRunExpensive(principal, q.refId);
   if (q.mode === 'sql') {
     if (!hasScope(principal, 'sql')) {
-      throw new ApiError('forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, { scope: 'sql' });
+      throw new ApiError('forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, {
+        scope: 'sql',
+      });
     }
     if (principal.tables) {
-      throw new ApiError('forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, { token: principal.name });
+      throw new ApiError('forbidden', `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`, {
+        token: principal.name,
+      });
     }
     frame = await runSqlQuery(q, ctx, {
       sqlMode: app.sqlMode,

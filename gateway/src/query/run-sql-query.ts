@@ -39,7 +39,11 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
   // may not cut the range into more buckets than one result may hold.
   // Ad hoc filters apply only where the SQL says `$__adHocFilters`; their values are bound.
   const params = new Params();
-  const expanded = expandMacros(q.rawSql, { ...ctx, maxRows: opts.limits.maxRows, adhoc: { filters: q.adhocFilters, params } });
+  const expanded = expandMacros(q.rawSql, {
+    ...ctx,
+    maxRows: opts.limits.maxRows,
+    adhoc: { filters: q.adhocFilters, params },
+  });
   opts.onExecuted(expanded.sql);
   const statement = await checkStatement(expanded.sql);
   const sql = statement.sql;
@@ -54,8 +58,11 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
         // In the reader's session: its search path decides which function a bare name is.
         await opts.sqlMode.checkFunctions(statement.functions, tx);
         // Only a plain reading statement can be planned on its own (not an EXPLAIN, SHOW …).
-        if (wrappable && costGuardEnabled(opts.costLimits) && !q.allowExpensive) await checkQueryCost(tx, sql, params.values, opts.costLimits, q.refId);
-        return wrappable ? runCapped(tx, sql, params, opts.limits) : { result: await tx.query<Record<string, unknown>>(sql, params.values) };
+        if (wrappable && costGuardEnabled(opts.costLimits) && !q.allowExpensive)
+          await checkQueryCost(tx, sql, params.values, opts.costLimits, q.refId);
+        return wrappable
+          ? runCapped(tx, sql, params, opts.limits)
+          : { result: await tx.query<Record<string, unknown>>(sql, params.values) };
       },
       opts.statementTimeoutMs,
       opts.signal
@@ -92,10 +99,21 @@ async function runCapped(tx: DbSession, sql: string, params: Params, limits: Res
   capped.values.push(...params.values);
   if (described.fields.length === 0) {
     // `SELECT FROM t`: rows without columns carry nothing to count but themselves.
-    return { result: await tx.query(`SELECT * FROM (\n${sql}\n) AS "capped" LIMIT ${capped.add(limits.maxRows + 1, 'bigint')}`, capped.values) };
+    return {
+      result: await tx.query(
+        `SELECT * FROM (\n${sql}\n) AS "capped" LIMIT ${capped.add(limits.maxRows + 1, 'bigint')}`,
+        capped.values
+      ),
+    };
   }
-  const columns = described.fields.map((f, i) => ({ name: positionalName(i), fixedWidth: isFixedWidthOid(f.dataTypeID) }));
-  const wrapped = resultBytesCappedSql(sql, columns, limits.maxBytes, capped, { positional: true, maxRows: limits.maxRows });
+  const columns = described.fields.map((f, i) => ({
+    name: positionalName(i),
+    fixedWidth: isFixedWidthOid(f.dataTypeID),
+  }));
+  const wrapped = resultBytesCappedSql(sql, columns, limits.maxBytes, capped, {
+    positional: true,
+    maxRows: limits.maxRows,
+  });
   const result = await tx.query<Record<string, unknown>>(wrapped, capped.values);
   return {
     result: { ...result, fields: result.fields.filter((f) => f.name !== RESULT_BYTES_COLUMN) },

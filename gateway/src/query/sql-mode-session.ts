@@ -60,7 +60,8 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
     try {
       // Two gateways creating the role at the same moment: the loser's retry finds it made.
       await provisionReaderRole(db, role, verifier).catch((err: { code?: string }) => {
-        if (err?.code === '42710' || err?.code === '23505' || err?.code === '40001') return provisionReaderRole(db, role, verifier);
+        if (err?.code === '42710' || err?.code === '23505' || err?.code === '40001')
+          return provisionReaderRole(db, role, verifier);
         throw err;
       });
     } catch (err) {
@@ -74,7 +75,10 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
       }
       const mapped = mapDatabaseError(err);
       if (mapped?.code === 'database_unavailable') throw mapped;
-      throw unavailable(`SQL mode could not set up its read-only role "${role}" (READER_ROLE); set READER_DATABASE_URL to a read-only login instead`, err);
+      throw unavailable(
+        `SQL mode could not set up its read-only role "${role}" (READER_ROLE); set READER_DATABASE_URL to a read-only login instead`,
+        err
+      );
     }
   };
 
@@ -135,7 +139,10 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
             return readerConnectionString(replicaUrl, user, password);
           }
           // Not logged in on the primary yet: refused here, so this read is served by the primary.
-          if (!managedPassword) throw Object.assign(new Error('the SQL-mode reader has not logged in on the primary yet'), { code: '28000' });
+          if (!managedPassword)
+            throw Object.assign(new Error('the SQL-mode reader has not logged in on the primary yet'), {
+              code: '28000',
+            });
           return readerConnectionString(replicaUrl, role, managedPassword);
         },
         check: async (session) => void (await checkReaderLogin(session)),
@@ -149,20 +156,30 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
     return pool;
   };
 
-  const runOnce = <T>(fn: (tx: DbSession) => Promise<T>, statementTimeoutMs: number, signal?: AbortSignal): Promise<T> => {
+  const runOnce = <T>(
+    fn: (tx: DbSession) => Promise<T>,
+    statementTimeoutMs: number,
+    signal?: AbortSignal
+  ): Promise<T> => {
     if (readerPool) {
       const options = { readOnly: true, statementTimeoutMs, signal, resetSession: true };
       const onPrimary = () => readerPool!.transaction(fn, options);
-      const routed = db.routeRead ? db.routeRead(onPrimary, (url) => replicaReader(url).transaction(fn, options), signal) : onPrimary();
+      const routed = db.routeRead
+        ? db.routeRead(onPrimary, (url) => replicaReader(url).transaction(fn, options), signal)
+        : onPrimary();
       return routed.catch((err: unknown) => {
         if (isLoginRefused(err)) {
-          const hint = !managed ? 'check READER_DATABASE_URL' : `check that pg_hba.conf lets the role "${role}" log in, or set READER_DATABASE_URL`;
+          const hint = !managed
+            ? 'check READER_DATABASE_URL'
+            : `check that pg_hba.conf lets the role "${role}" log in, or set READER_DATABASE_URL`;
           throw unavailable(`The SQL-mode login was refused: ${hint}`, err);
         }
         throw err;
       });
     }
-    return ensureEmbeddedRole().then(() => db.transaction(fn, { readOnly: true, statementTimeoutMs, role, signal, resetSession: true }));
+    return ensureEmbeddedRole().then(() =>
+      db.transaction(fn, { readOnly: true, statementTimeoutMs, role, signal, resetSession: true })
+    );
   };
 
   return {

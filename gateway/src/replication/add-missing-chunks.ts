@@ -10,7 +10,9 @@ import { readMissingChunks } from './replication-status';
  * come from TimescaleDB's catalog, quoted. One ALTER PUBLICATION, in one transaction.
  */
 export async function addMissingChunks(db: Db, publication: string): Promise<{ publication: string; added: string[] }> {
-  const found = await db.query<{ pubname: string }>('SELECT pubname FROM pg_publication WHERE pubname = $1', [publication]);
+  const found = await db.query<{ pubname: string }>('SELECT pubname FROM pg_publication WHERE pubname = $1', [
+    publication,
+  ]);
   if (found.rows.length === 0) {
     throw new ApiError('unknown_publication', `Unknown publication "${publication}"`, { publication });
   }

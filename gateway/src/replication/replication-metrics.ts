@@ -18,7 +18,8 @@ export function installReplicationMetrics(app: FastifyInstance): void {
       registers,
       collect() {
         this.reset();
-        for (const r of app.db.replicaStatus!()) this.set({ replica: r.name, state: r.state }, r.lagMs === null ? -1 : r.lagMs / 1000);
+        for (const r of app.db.replicaStatus!())
+          this.set({ replica: r.name, state: r.state }, r.lagMs === null ? -1 : r.lagMs / 1000);
       },
     });
   }
@@ -30,8 +31,11 @@ export function installReplicationMetrics(app: FastifyInstance): void {
       .then((status) => {
         standbyLag.reset();
         retained.reset();
-        for (const s of status.standbys) if (s.replayLagBytes !== null) standbyLag.set({ application_name: s.applicationName }, s.replayLagBytes);
-        for (const s of status.slots) if (s.retainedBytes !== null) retained.set({ slot: s.name, type: s.type, active: String(s.active) }, s.retainedBytes);
+        for (const s of status.standbys)
+          if (s.replayLagBytes !== null) standbyLag.set({ application_name: s.applicationName }, s.replayLagBytes);
+        for (const s of status.slots)
+          if (s.retainedBytes !== null)
+            retained.set({ slot: s.name, type: s.type, active: String(s.active) }, s.retainedBytes);
       })
       .catch(() => {
         standbyLag.reset();

@@ -118,7 +118,11 @@ ORDER BY 1, 2, 3, 4, 5`;
 
 const REL_STATES: Record<string, string> = { i: 'init', d: 'copying', f: 'copied', s: 'synchronized', r: 'ready' };
 
-export async function readReplicationStatus(db: DbSession, hasTimescale: boolean, readReplicas?: ReplicaStatus[]): Promise<ReplicationStatus> {
+export async function readReplicationStatus(
+  db: DbSession,
+  hasTimescale: boolean,
+  readReplicas?: ReplicaStatus[]
+): Promise<ReplicationStatus> {
   const errors: Record<string, string> = {};
   const part = async <T>(name: string, read: () => Promise<T>, fallback: T): Promise<T> => {
     try {
@@ -130,55 +134,79 @@ export async function readReplicationStatus(db: DbSession, hasTimescale: boolean
   };
   const [{ standby }] = (await db.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby')).rows;
 
-  const standbys = await part('standbys', async () =>
-    (await db.query<Record<string, any>>(STANDBYS_SQL)).rows.map((r): Standby => ({
-      applicationName: r.application_name,
-      clientAddr: r.client_addr,
-      state: r.state,
-      syncState: r.sync_state,
-      sentLsn: r.sent_lsn,
-      replayLsn: r.replay_lsn,
-      replayLagBytes: r.replay_lag_bytes,
-      replayLagSeconds: r.replay_lag_seconds,
-    })), []);
+  const standbys = await part(
+    'standbys',
+    async () =>
+      (await db.query<Record<string, any>>(STANDBYS_SQL)).rows.map((r): Standby => ({
+        applicationName: r.application_name,
+        clientAddr: r.client_addr,
+        state: r.state,
+        syncState: r.sync_state,
+        sentLsn: r.sent_lsn,
+        replayLsn: r.replay_lsn,
+        replayLagBytes: r.replay_lag_bytes,
+        replayLagSeconds: r.replay_lag_seconds,
+      })),
+    []
+  );
 
-  const slots = await part('slots', async () =>
-    (await db.query<Record<string, any>>(SLOTS_SQL)).rows.map((r): Slot => ({
-      name: r.slot_name,
-      type: r.slot_type,
-      plugin: r.plugin,
-      database: r.database,
-      active: r.active,
-      restartLsn: r.restart_lsn,
-      retainedBytes: r.retained_bytes,
-      walStatus: r.wal_status,
-    })), []);
+  const slots = await part(
+    'slots',
+    async () =>
+      (await db.query<Record<string, any>>(SLOTS_SQL)).rows.map((r): Slot => ({
+        name: r.slot_name,
+        type: r.slot_type,
+        plugin: r.plugin,
+        database: r.database,
+        active: r.active,
+        restartLsn: r.restart_lsn,
+        retainedBytes: r.retained_bytes,
+        walStatus: r.wal_status,
+      })),
+    []
+  );
 
-  const publications = await part('publications', async () =>
-    (await db.query<Record<string, any>>(PUBLICATIONS_SQL)).rows.map((r): Publication => ({
-      name: r.pubname,
-      allTables: r.puballtables,
-      operations: (['insert', 'update', 'delete', 'truncate'] as const).filter((op) => r[`pub${op}`]),
-      tables: textArray(r.tables),
-    })), []);
+  const publications = await part(
+    'publications',
+    async () =>
+      (await db.query<Record<string, any>>(PUBLICATIONS_SQL)).rows.map((r): Publication => ({
+        name: r.pubname,
+        allTables: r.puballtables,
+        operations: (['insert', 'update', 'delete', 'truncate'] as const).filter((op) => r[`pub${op}`]),
+        tables: textArray(r.tables),
+      })),
+    []
+  );
 
-  const subscriptions = await part('subscriptions', async () =>
-    (await db.query<Record<string, any>>(SUBSCRIPTIONS_SQL)).rows.map((r): Subscription => {
-      const states = Object.fromEntries(Object.entries((r.rel_states ?? {}) as Record<string, number>).map(([k, n]) => [REL_STATES[k] ?? k, n]));
-      const notReady = Object.entries(states).some(([k, n]) => k !== 'ready' && n > 0);
-      return {
-        name: r.subname,
-        enabled: r.subenabled,
-        publications: textArray(r.publications),
-        state: !r.subenabled ? 'disabled' : !r.worker_running ? 'stopped' : notReady ? 'initializing' : 'streaming',
-        workerRunning: r.worker_running,
-        receivedLsn: r.received_lsn,
-        lastMessageAt: r.last_msg instanceof Date ? r.last_msg.toISOString() : (r.last_msg ?? null),
-        tables: states,
-      };
-    }), []);
+  const subscriptions = await part(
+    'subscriptions',
+    async () =>
+      (await db.query<Record<string, any>>(SUBSCRIPTIONS_SQL)).rows.map((r): Subscription => {
+        const states = Object.fromEntries(
+          Object.entries((r.rel_states ?? {}) as Record<string, number>).map(([k, n]) => [REL_STATES[k] ?? k, n])
+        );
+        const notReady = Object.entries(states).some(([k, n]) => k !== 'ready' && n > 0);
+        return {
+          name: r.subname,
+          enabled: r.subenabled,
+          publications: textArray(r.publications),
+          state: !r.subenabled ? 'disabled' : !r.worker_running ? 'stopped' : notReady ? 'initializing' : 'streaming',
+          workerRunning: r.worker_running,
+          receivedLsn: r.received_lsn,
+          lastMessageAt: r.last_msg instanceof Date ? r.last_msg.toISOString() : (r.last_msg ?? null),
+          tables: states,
+        };
+      }),
+    []
+  );
 
-  const status: ReplicationStatus = { role: standby ? 'standby' : 'primary', standbys, slots, publications, subscriptions };
+  const status: ReplicationStatus = {
+    role: standby ? 'standby' : 'primary',
+    standbys,
+    slots,
+    publications,
+    subscriptions,
+  };
   if (hasTimescale) status.missingChunks = await part('missingChunks', () => readMissingChunks(db), []);
   if (readReplicas) status.readReplicas = readReplicas;
   if (Object.keys(errors).length) status.errors = errors;
@@ -187,7 +215,13 @@ export async function readReplicationStatus(db: DbSession, hasTimescale: boolean
 
 export async function readMissingChunks(db: DbSession, publication?: string): Promise<MissingChunks[]> {
   const rows = (
-    await db.query<{ publication: string; hypertable_schema: string; hypertable_name: string; chunk_schema: string; chunk_name: string }>(MISSING_CHUNKS_SQL)
+    await db.query<{
+      publication: string;
+      hypertable_schema: string;
+      hypertable_name: string;
+      chunk_schema: string;
+      chunk_name: string;
+    }>(MISSING_CHUNKS_SQL)
   ).rows.filter((r) => publication === undefined || r.publication === publication);
   const grouped = new Map<string, MissingChunks>();
   for (const r of rows) {

@@ -38,7 +38,10 @@ export function coerceValue(column: ResolvedColumn, value: unknown, emptyIsNull 
     case 'boolean':
       return coerceBoolean(value);
     case 'json':
-      return checkJsonb(column, typeof value === 'string' && emptyIsNull ? parseJsonText(value) : JSON.stringify(value));
+      return checkJsonb(
+        column,
+        typeof value === 'string' && emptyIsNull ? parseJsonText(value) : JSON.stringify(value)
+      );
     case 'string':
       if (typeof value === 'string') return withoutNul(value);
       if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -58,7 +61,8 @@ function withoutNul(text: string): string {
 
 /** JSON text holds U+0000 only as the escape \u0000, which json keeps and jsonb refuses. */
 function checkJsonb(column: ResolvedColumn, text: string): string {
-  if (column.type === 'jsonb' && /(^|[^\\])(\\\\)*\\u0000/.test(text)) throw new CoercionError('jsonb cannot hold the NUL character (\\u0000)');
+  if (column.type === 'jsonb' && /(^|[^\\])(\\\\)*\\u0000/.test(text))
+    throw new CoercionError('jsonb cannot hold the NUL character (\\u0000)');
   return text;
 }
 
@@ -69,7 +73,8 @@ function coerceNumber(column: ResolvedColumn, value: unknown): number | string {
     if (integer) {
       if (!Number.isInteger(value)) throw new CoercionError(`expected an integer, got ${value}`);
       // Past 2^53 a JSON number has already lost digits: storing it would store other digits.
-      if (!Number.isSafeInteger(value)) throw new CoercionError(`${value} is too large to be exact as a JSON number; send it as a string of digits`);
+      if (!Number.isSafeInteger(value))
+        throw new CoercionError(`${value} is too large to be exact as a JSON number; send it as a string of digits`);
       checkIntegerRange(column.type, BigInt(value), String(value));
     } else {
       checkFloatRange(column.type, value, String(value));
@@ -108,7 +113,8 @@ function coerceTime(value: unknown): Date | string {
     if (!Number.isFinite(value)) throw new CoercionError(`expected a time, got ${value}`);
     return epochTime(value, String(value));
   }
-  if (typeof value !== 'string') throw new CoercionError(`expected an ISO-8601 time or epoch milliseconds, got ${describe(value)}`);
+  if (typeof value !== 'string')
+    throw new CoercionError(`expected an ISO-8601 time or epoch milliseconds, got ${describe(value)}`);
   const text = value.trim();
   if (EPOCH_MS_TEXT.test(text) && text.length > 8) return epochTime(Number(text), text);
   // The common ISO-8601 shape is checked by pattern (cheap on large batches); PostgreSQL
@@ -123,7 +129,8 @@ function coerceTime(value: unknown): Date | string {
 /** Epoch milliseconds → a Date; past Date's range (±8.64e15 ms) there is no such time to store. */
 function epochTime(ms: number, text: string): Date {
   const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) throw new CoercionError(`${text} epoch milliseconds is outside the range of times (±8.64e15)`);
+  if (Number.isNaN(d.getTime()))
+    throw new CoercionError(`${text} epoch milliseconds is outside the range of times (±8.64e15)`);
   return d;
 }
 

@@ -11,7 +11,11 @@ import { coerceValue } from './coerce-value';
 const NEEDS_QUOTES = /[",\n\r]/;
 
 /** Integers up to these magnitudes fit their column for certain. */
-const SAFE_INTEGER_MAGNITUDE: Record<string, number> = { smallint: 32_767, integer: 2_147_483_647, bigint: Number.MAX_SAFE_INTEGER };
+const SAFE_INTEGER_MAGNITUDE: Record<string, number> = {
+  smallint: 32_767,
+  integer: 2_147_483_647,
+  bigint: Number.MAX_SAFE_INTEGER,
+};
 
 /** One value already coerced for its column (coerceValue's result) → its CSV field. */
 export function csvField(value: unknown): string {
@@ -40,10 +44,18 @@ export function csvEncoderFor(column: ResolvedColumn, textValues: boolean): CsvE
   switch (column.kind) {
     case 'number': {
       // Plain numbers well inside the column's range; the rest (ranges, digits JSON lost) is checked the general way.
-      const limit = isIntegerType(column.type) ? SAFE_INTEGER_MAGNITUDE[column.type] : column.type === 'real' ? 1e38 : Infinity;
+      const limit = isIntegerType(column.type)
+        ? SAFE_INTEGER_MAGNITUDE[column.type]
+        : column.type === 'real'
+          ? 1e38
+          : Infinity;
       const integer = isIntegerType(column.type);
       return (value) =>
-        typeof value === 'number' && value - value === 0 && (!integer || Number.isInteger(value)) && Math.abs(value) <= limit && (value === 0 || Math.abs(value) >= 1e-30)
+        typeof value === 'number' &&
+        value - value === 0 &&
+        (!integer || Number.isInteger(value)) &&
+        Math.abs(value) <= limit &&
+        (value === 0 || Math.abs(value) >= 1e-30)
           ? '' + value
           : general(value);
     }

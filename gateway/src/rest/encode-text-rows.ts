@@ -36,7 +36,11 @@ export const ROWS_PER_PIECE = 1000;
  * encoded (the result's row arrays are emptied as they go), so a large read holds the
  * database's text rows plus one piece, not also every row object and the whole body.
  */
-export function* encodePieces(result: DbTextResult, format: 'json' | 'ndjson', rowsPerPiece = ROWS_PER_PIECE): Generator<string> {
+export function* encodePieces(
+  result: DbTextResult,
+  format: 'json' | 'ndjson',
+  rowsPerPiece = ROWS_PER_PIECE
+): Generator<string> {
   const converters = jsonConverters(result);
   const total = result.rows.length;
   if (format === 'json' && total === 0) yield '[]';
@@ -71,9 +75,15 @@ function jsonReadyRows(result: DbTextResult): Record<string, unknown>[] {
   return buildRows(result, jsonConverters(result), 0, result.rows.length);
 }
 
-const jsonConverters = (result: DbTextResult): Convert[] => result.fields.map((f, c) => jsonConverterFor(f.dataTypeID, result.parsers[c]));
+const jsonConverters = (result: DbTextResult): Convert[] =>
+  result.fields.map((f, c) => jsonConverterFor(f.dataTypeID, result.parsers[c]));
 
-function buildRows({ fields, rows }: DbTextResult, converters: Convert[], start: number, end: number): Record<string, unknown>[] {
+function buildRows(
+  { fields, rows }: DbTextResult,
+  converters: Convert[],
+  start: number,
+  end: number
+): Record<string, unknown>[] {
   const names = fields.map((f) => f.name);
   const count = names.length;
   const out: Record<string, unknown>[] = new Array(end - start);
@@ -109,6 +119,7 @@ const PLAIN_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$/;
  * (milliseconds, the rest truncated as Date does). `offsetLength`: the "+00" to leave out.
  */
 function isoFromUtcText(text: string, offsetLength: number): string {
-  const ms = text.charCodeAt(19) === 46 /* . */ ? (text.slice(20, text.length - offsetLength) + '00').slice(0, 3) : '000';
+  const ms =
+    text.charCodeAt(19) === 46 /* . */ ? (text.slice(20, text.length - offsetLength) + '00').slice(0, 3) : '000';
   return text.slice(0, 10) + 'T' + text.slice(11, 19) + '.' + ms + 'Z';
 }

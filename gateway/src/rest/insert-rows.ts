@@ -90,7 +90,12 @@ export async function prepareRows(table: ResolvedTable, parsed: ParsedRows): Pro
 
 function invalidValues(errors: RowError[]): ApiError {
   const first = errors[0];
-  const more = errors.length >= MAX_REPORTED_ERRORS ? ` (and ${errors.length - 1} more; checking stopped there)` : errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  const more =
+    errors.length >= MAX_REPORTED_ERRORS
+      ? ` (and ${errors.length - 1} more; checking stopped there)`
+      : errors.length > 1
+        ? ` (and ${errors.length - 1} more)`
+        : '';
   return new ApiError('invalid_value', `Row ${first.row}, column "${first.column}": ${first.reason}${more}`, {
     errors,
     ...(errors.length >= MAX_REPORTED_ERRORS ? { truncated: true } : {}),
@@ -103,7 +108,10 @@ function invalidValues(errors: RowError[]): ApiError {
  * a junk body first. Fewer bad values change nothing (prepareRows then reports them, after
  * an unknown column anywhere). Keys that are not columns are left to prepareRows.
  */
-export function badValueScout(table: ResolvedTable, textValues: boolean): (rows: readonly Record<string, unknown>[], firstIndex: number) => void {
+export function badValueScout(
+  table: ResolvedTable,
+  textValues: boolean
+): (rows: readonly Record<string, unknown>[], firstIndex: number) => void {
   const byName = new Map(table.columns.map((c) => [c.name, c]));
   const errors: RowError[] = [];
   return (rows, firstIndex) => {
@@ -134,8 +142,14 @@ function sortedByColumn(errors: RowError[], table: ResolvedTable): RowError[] {
  * All rows in one transaction: COPY when the driver streams it and the batch is large, else
  * INSERT batches. A value the database refuses is reported with its row (and column).
  */
-export async function insertRows(db: Db, table: ResolvedTable, prepared: PreparedRows, copyThreshold: number): Promise<number> {
-  const useCopy = db.copyFrom !== undefined && takesCopy(table) && prepared.uniform && prepared.values.length >= copyThreshold;
+export async function insertRows(
+  db: Db,
+  table: ResolvedTable,
+  prepared: PreparedRows,
+  copyThreshold: number
+): Promise<number> {
+  const useCopy =
+    db.copyFrom !== undefined && takesCopy(table) && prepared.uniform && prepared.values.length >= copyThreshold;
   // The rows of the INSERT statement running when the database refused one.
   const statement = { start: 0, end: 0 };
   try {
@@ -143,7 +157,13 @@ export async function insertRows(db: Db, table: ResolvedTable, prepared: Prepare
   } catch (err) {
     const place = useCopy
       ? await placeOfCopyErrorWithColumn(db, table, err, prepared.columns, prepared.values)
-      : await placeOfInsertError(db, table, prepared.columns, prepared.values.slice(statement.start, statement.end), err);
+      : await placeOfInsertError(
+          db,
+          table,
+          prepared.columns,
+          prepared.values.slice(statement.start, statement.end),
+          err
+        );
     const located = place && rowDatabaseError(err, useCopy ? place : { ...place, row: statement.start + place.row });
     throw located ?? err;
   }
@@ -154,18 +174,35 @@ export async function insertRows(db: Db, table: ResolvedTable, prepared: Prepare
  * streams it and every row names every column) or INSERT batches. `statement`, when given,
  * tracks the rows of the INSERT running, for locating a refused row.
  */
-export function writePreparedRows(db: Db, tx: DbSession, table: ResolvedTable, prepared: PreparedRows, useCopy: boolean, statement = { start: 0, end: 0 }): Promise<number> {
+export function writePreparedRows(
+  db: Db,
+  tx: DbSession,
+  table: ResolvedTable,
+  prepared: PreparedRows,
+  useCopy: boolean,
+  statement = { start: 0, end: 0 }
+): Promise<number> {
   if (useCopy && db.copyFrom && prepared.uniform && takesCopy(table)) return copyRows(db, tx, table, prepared);
   return insertBatches(tx, table, prepared, statement);
 }
 
 /** The database refused a row of these, written by COPY: the error with its row, when COPY said where. */
-export async function locateCopyError(db: Db, table: ResolvedTable, err: unknown, prepared: PreparedRows): Promise<unknown> {
+export async function locateCopyError(
+  db: Db,
+  table: ResolvedTable,
+  err: unknown,
+  prepared: PreparedRows
+): Promise<unknown> {
   const place = await placeOfCopyErrorWithColumn(db, table, err, prepared.columns, prepared.values);
   return (place && rowDatabaseError(err, place)) ?? err;
 }
 
-async function insertBatches(tx: DbSession, table: ResolvedTable, { columns, values }: PreparedRows, statement: { start: number; end: number }): Promise<number> {
+async function insertBatches(
+  tx: DbSession,
+  table: ResolvedTable,
+  { columns, values }: PreparedRows,
+  statement: { start: number; end: number }
+): Promise<number> {
   const perStatement = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / columns.length));
   let inserted = 0;
   for (let start = 0; start < values.length; start += perStatement) {
@@ -178,7 +215,12 @@ async function insertBatches(tx: DbSession, table: ResolvedTable, { columns, val
   return inserted;
 }
 
-async function copyRows(db: Db, tx: DbSession, table: ResolvedTable, { columns, values }: PreparedRows): Promise<number> {
+async function copyRows(
+  db: Db,
+  tx: DbSession,
+  table: ResolvedTable,
+  { columns, values }: PreparedRows
+): Promise<number> {
   const copySql = `COPY ${table.ident} (${columns.map((c) => c.ident).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
   return db.copyFrom!(tx, copySql, csvChunks(values));
 }

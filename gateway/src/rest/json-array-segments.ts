@@ -1,6 +1,15 @@
 import { type CsvPlan, transcodeRows } from './json-rows-to-csv';
 import { NotStreamable } from './not-streamable';
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, isJsonSpace } from './json-bytes';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  isJsonSpace,
+} from './json-bytes';
 
 /** Parses one complete JSON text the way the whole-body parser does (same checks); throws when it is not valid. */
 export type ParseJson = (text: string) => unknown;
@@ -9,7 +18,6 @@ export type JsonRow = Record<string, unknown>;
 
 /** Rows as parsed objects, or (once a CSV plan is set) complete COPY CSV lines for rows that took the byte path. */
 export type RowBatch = JsonRow[] | Buffer;
-
 
 /** Bytes gathered before a segment is cut: enough that per-segment costs vanish, small enough to overlap with COPY. */
 const MIN_SEGMENT_BYTES = 32 * 1024;

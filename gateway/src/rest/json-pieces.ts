@@ -60,8 +60,11 @@ function* walk(value: unknown): Generator<string> {
 }
 
 /** Values in the frames of a query answer: above some tens of thousands, it is worth streaming. */
-export function countFrameValues(response: { results: Record<string, { frames: { data: { values: unknown[][] } }[] }> }): number {
+export function countFrameValues(response: {
+  results: Record<string, { frames: { data: { values: unknown[][] } }[] }>;
+}): number {
   let n = 0;
-  for (const result of Object.values(response.results)) for (const frame of result.frames) for (const column of frame.data.values) n += column.length;
+  for (const result of Object.values(response.results))
+    for (const frame of result.frames) for (const column of frame.data.values) n += column.length;
   return n;
 }

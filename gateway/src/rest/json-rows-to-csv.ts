@@ -92,7 +92,12 @@ function ruleFor(column: ResolvedColumn): FieldRule | null {
  * into `out` (at least `buf.length - from` bytes).
  * Between rows, only whitespace and one comma; a `]` ends the rows (the caller checks the end).
  */
-export function transcodeRows(buf: Buffer, from: number, plan: CsvPlan, out: Buffer = Buffer.allocUnsafe(buf.length - from)): TranscodedRows {
+export function transcodeRows(
+  buf: Buffer,
+  from: number,
+  plan: CsvPlan,
+  out: Buffer = Buffer.allocUnsafe(buf.length - from)
+): TranscodedRows {
   // The CSV of a row is never longer than its JSON: `out` needs no more room than the input has.
   const fields = plan.rules.length;
   let o = 0;

@@ -31,7 +31,9 @@ interface DbErrorLike {
 export function rowDatabaseError(err: unknown, place: RowPlace): ApiError | null {
   const base = mapDatabaseError(err);
   if (!base || base.statusCode >= 500) return null;
-  const column = place.column ?? (typeof (err as DbErrorLike).column === 'string' ? ((err as DbErrorLike).column as string) : undefined);
+  const column =
+    place.column ??
+    (typeof (err as DbErrorLike).column === 'string' ? ((err as DbErrorLike).column as string) : undefined);
   const at = `Row ${place.row}${column ? `, column "${column}"` : ''}`;
   const details = (base.details && typeof base.details === 'object' ? base.details : {}) as Record<string, unknown>;
   return new ApiError(base.code, `${at}: ${base.message}`, {
@@ -90,12 +92,19 @@ class Located {
  * inserted, and its column; null when the error is not one a single row causes, or it does
  * not show again. Nothing is kept: the probing transaction is always rolled back.
  */
-export async function placeOfInsertError(db: Db, table: ResolvedTable, columns: ResolvedColumn[], rows: unknown[][], err: unknown): Promise<RowPlace | null> {
+export async function placeOfInsertError(
+  db: Db,
+  table: ResolvedTable,
+  columns: ResolvedColumn[],
+  rows: unknown[][],
+  err: unknown
+): Promise<RowPlace | null> {
   const code = (err as DbErrorLike | null)?.code;
   if (typeof code !== 'string' || !PER_ROW_CODES.test(code) || rows.length === 0) return null;
   try {
     await db.transaction(async (tx) => {
-      const fails = async (cols: ResolvedColumn[], batch: unknown[][]) => (await tryInsert(tx, table, cols, batch))?.code === code;
+      const fails = async (cols: ResolvedColumn[], batch: unknown[][]) =>
+        (await tryInsert(tx, table, cols, batch))?.code === code;
       let lo = 0;
       let hi = rows.length;
       while (hi - lo > 1) {
@@ -105,7 +114,8 @@ export async function placeOfInsertError(db: Db, table: ResolvedTable, columns: 
       }
       const again = await tryInsert(tx, table, columns, [rows[lo]]);
       if (again?.code !== code) throw new Located(null);
-      if (code === INDEX_ROW_TOO_LARGE) throw new Located({ row: lo, column: await indexedColumnOf(tx, table, columns, rows[lo]) });
+      if (code === INDEX_ROW_TOO_LARGE)
+        throw new Located({ row: lo, column: await indexedColumnOf(tx, table, columns, rows[lo]) });
       if (typeof again.column === 'string' || !code.startsWith('22')) throw new Located({ row: lo });
       // A data error names no column: the row's values one at a time.
       for (let c = 0; c < columns.length; c++) {
@@ -128,7 +138,13 @@ const INDEX_ROW_TOO_LARGE = '54000';
  * A COPY error's place, with the column filled in for a too large index row, which names
  * none (COPY's context gives the line only).
  */
-export async function placeOfCopyErrorWithColumn(db: Db, table: ResolvedTable, err: unknown, columns: ResolvedColumn[], values: unknown[][]): Promise<RowPlace | null> {
+export async function placeOfCopyErrorWithColumn(
+  db: Db,
+  table: ResolvedTable,
+  err: unknown,
+  columns: ResolvedColumn[],
+  values: unknown[][]
+): Promise<RowPlace | null> {
   const place = placeOfCopyError(err, columns, values);
   if (!place || place.column || (err as DbErrorLike).code !== INDEX_ROW_TOO_LARGE) return place;
   return { ...place, column: await indexedColumnOf(db, table, columns, values[place.row]).catch(() => undefined) };
@@ -138,7 +154,12 @@ export async function placeOfCopyErrorWithColumn(db: Db, table: ResolvedTable, e
  * The column of a too large index row: the longest of the row's values in indexed columns
  * (an index entry grows with the values it holds; a long value elsewhere is simply toasted).
  */
-async function indexedColumnOf(session: DbSession, table: ResolvedTable, columns: ResolvedColumn[], row: unknown[]): Promise<string | undefined> {
+async function indexedColumnOf(
+  session: DbSession,
+  table: ResolvedTable,
+  columns: ResolvedColumn[],
+  row: unknown[]
+): Promise<string | undefined> {
   const indexed = await session.query<{ name: string }>(
     `SELECT DISTINCT a.attname AS name FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indrelid = $1::regclass`,
     [table.ident]
@@ -155,7 +176,12 @@ async function indexedColumnOf(session: DbSession, table: ResolvedTable, columns
 }
 
 /** One INSERT of `rows` behind a savepoint, undone whatever happens; the error it gave, if any. */
-async function tryInsert(tx: DbSession, table: ResolvedTable, columns: ResolvedColumn[], rows: unknown[][]): Promise<DbErrorLike | null> {
+async function tryInsert(
+  tx: DbSession,
+  table: ResolvedTable,
+  columns: ResolvedColumn[],
+  rows: unknown[][]
+): Promise<DbErrorLike | null> {
   const { sql, params } = insertStatement(table, columns, rows);
   await tx.query('SAVEPOINT locate_row');
   let failure: DbErrorLike | null = null;
@@ -169,7 +195,11 @@ async function tryInsert(tx: DbSession, table: ResolvedTable, columns: ResolvedC
 }
 
 /** `INSERT INTO t (cols) VALUES (…), (…)` with every value bound; undefined → DEFAULT. */
-export function insertStatement(table: ResolvedTable, columns: ResolvedColumn[], rows: unknown[][]): { sql: string; params: unknown[] } {
+export function insertStatement(
+  table: ResolvedTable,
+  columns: ResolvedColumn[],
+  rows: unknown[][]
+): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const tuples = rows.map(
     (row) =>
@@ -183,5 +213,8 @@ export function insertStatement(table: ResolvedTable, columns: ResolvedColumn[],
         .join(', ') +
       ')'
   );
-  return { sql: `INSERT INTO ${table.ident} (${columns.map((c) => c.ident).join(', ')}) VALUES ${tuples.join(', ')}`, params };
+  return {
+    sql: `INSERT INTO ${table.ident} (${columns.map((c) => c.ident).join(', ')}) VALUES ${tuples.join(', ')}`,
+    params,
+  };
 }

@@ -32,7 +32,8 @@ export class NdjsonLines {
   }
 
   private takePartial(): string {
-    const text = this.partial.length === 1 ? this.partial[0].toString('utf8') : Buffer.concat(this.partial).toString('utf8');
+    const text =
+      this.partial.length === 1 ? this.partial[0].toString('utf8') : Buffer.concat(this.partial).toString('utf8');
     this.partial = [];
     return text;
   }
@@ -49,7 +50,8 @@ function parseLines(text: string): JsonRow[] {
     } catch {
       throw new NotStreamable('a line is not JSON');
     }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new NotStreamable('a line is not a JSON object');
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      throw new NotStreamable('a line is not a JSON object');
     rows.push(value as JsonRow);
   }
   return rows;

@@ -27,9 +27,14 @@ export function pickOutputFormat(accept: string | undefined): OutputFormat {
   for (const { type } of types) {
     if (type === 'application/json' || type === 'application/*' || type === '*/*') return 'json';
     if (type === 'text/csv' || type === 'text/*') return 'csv';
-    if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') return 'ndjson';
+    if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl')
+      return 'ndjson';
   }
-  throw new ApiError('not_acceptable', `Cannot answer with ${accept}: use application/json, text/csv or application/x-ndjson`, { accept });
+  throw new ApiError(
+    'not_acceptable',
+    `Cannot answer with ${accept}: use application/json, text/csv or application/x-ndjson`,
+    { accept }
+  );
 }
 
 export function contentType(format: OutputFormat): string {
@@ -84,5 +89,9 @@ function* csvPieces(result: DbTextResult): Generator<string> {
 export function formatTextRows(format: OutputFormat, result: DbTextResult): string {
   if (format === 'json') return encodeJsonArray(result);
   if (format === 'ndjson') return encodeNdjson(result);
-  return formatRows(format, toRowObjects(result), result.fields.map((f) => f.name));
+  return formatRows(
+    format,
+    toRowObjects(result),
+    result.fields.map((f) => f.name)
+  );
 }

@@ -23,7 +23,8 @@ export const mediaType = (contentType: string | undefined) => (contentType ?? ''
  */
 export function parseRowsBody(body: unknown, contentType: string | undefined): ParsedRows {
   const type = mediaType(contentType);
-  if (body === undefined || body === null || body === '') throw new ApiError('empty_body', 'The request body is empty: send a JSON object, a JSON array, NDJSON or CSV');
+  if (body === undefined || body === null || body === '')
+    throw new ApiError('empty_body', 'The request body is empty: send a JSON object, a JSON array, NDJSON or CSV');
 
   if (type === 'text/csv') return { rows: parseCsvRows(String(body)), textValues: true };
   if (isNdjsonType(type)) {
@@ -33,7 +34,10 @@ export function parseRowsBody(body: unknown, contentType: string | undefined): P
     throw new ApiError('malformed_body', 'The JSON body must be an object or an array of objects');
   }
   if (Buffer.isBuffer(body)) {
-    throw new ApiError('unsupported_media_type', `Unsupported content type "${contentType}": use application/json, application/x-ndjson or text/csv`);
+    throw new ApiError(
+      'unsupported_media_type',
+      `Unsupported content type "${contentType}": use application/json, application/x-ndjson or text/csv`
+    );
   }
   const rows = Array.isArray(body) ? body : [body];
   rows.forEach((row, i) => {

@@ -68,23 +68,45 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
   let orderDefault: string;
   if (bucket !== undefined || agg !== undefined) {
     const timeCol = requireTimeColumn(table);
-    if (bucket === undefined || bucket === '') throw new ApiError('invalid_bucket', '"agg" needs "bucket", e.g. bucket=1h&agg=avg');
+    if (bucket === undefined || bucket === '')
+      throw new ApiError('invalid_bucket', '"agg" needs "bucket", e.g. bucket=1h&agg=avg');
     const fn = (agg ?? 'avg').toLowerCase();
-    if (!AGGREGATES.has(fn)) throw new ApiError('invalid_aggregation', `Unknown aggregate "${agg}" (use ${[...AGGREGATES].join(', ')})`, { agg });
+    if (!AGGREGATES.has(fn))
+      throw new ApiError('invalid_aggregation', `Unknown aggregate "${agg}" (use ${[...AGGREGATES].join(', ')})`, {
+        agg,
+      });
     const timeKind = timeKindOf(timeCol);
     if (!timeKind) {
-      throw new ApiError('invalid_bucket', `"bucket" needs a timestamp or date time column; "${timeCol.name}" is ${timeCol.type}`, { column: timeCol.name });
+      throw new ApiError(
+        'invalid_bucket',
+        `"bucket" needs a timestamp or date time column; "${timeCol.name}" is ${timeCol.type}`,
+        { column: timeCol.name }
+      );
     }
     // The query engine's buckets: same widths, origins and SQL on TimescaleDB and plain PostgreSQL.
-    const bucketExpr = bucketSql({ dialect: options.timescale ? 'timescaledb' : 'postgres', bucket: bucketParam(bucket), column: timeCol.ident, timeZone: 'UTC', timeKind });
+    const bucketExpr = bucketSql({
+      dialect: options.timescale ? 'timescaledb' : 'postgres',
+      bucket: bucketParam(bucket),
+      column: timeCol.ident,
+      timeZone: 'UTC',
+      timeKind,
+    });
     // Numeric columns are aggregated; the other requested ones become groups (one row per bucket and group).
     const cols = (requested ?? table.columns.filter((c) => c.kind === 'number')).filter((c) => c.name !== timeCol.name);
     const measures = cols.filter((c) => c.kind === 'number');
     const groups = cols.filter((c) => c.kind !== 'number');
     if (measures.length === 0) {
-      throw new ApiError('invalid_aggregation', `"agg" needs at least one numeric column to aggregate in table "${table.name}"`, { table: table.name });
+      throw new ApiError(
+        'invalid_aggregation',
+        `"agg" needs at least one numeric column to aggregate in table "${table.name}"`,
+        { table: table.name }
+      );
     }
-    select = [`${bucketExpr} AS ${timeCol.ident}`, ...groups.map((g) => g.ident), ...measures.map((m) => `${fn}(${m.ident}) AS ${m.ident}`)].join(', ');
+    select = [
+      `${bucketExpr} AS ${timeCol.ident}`,
+      ...groups.map((g) => g.ident),
+      ...measures.map((m) => `${fn}(${m.ident}) AS ${m.ident}`),
+    ].join(', ');
     groupBy = ` GROUP BY ${Array.from({ length: groups.length + 1 }, (_, i) => i + 1).join(', ')}`;
     orderDefault = '1';
   } else {
@@ -101,7 +123,10 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
 
 function filterSql(col: ResolvedColumn, text: string, bind: (v: unknown) => string): string {
   if (text.includes('\0')) {
-    throw new ApiError('invalid_value', `Filter on "${col.name}": ${NUL_REASON}`, { param: col.name, column: col.name });
+    throw new ApiError('invalid_value', `Filter on "${col.name}": ${NUL_REASON}`, {
+      param: col.name,
+      column: col.name,
+    });
   }
   const dot = text.indexOf('.');
   const op = dot < 0 ? text : text.slice(0, dot);
@@ -118,14 +143,22 @@ function filterSql(col: ResolvedColumn, text: string, bind: (v: unknown) => stri
     if (v === 'null') return `${col.ident} IS NULL`;
     if (v === 'notnull' || v === 'not.null') return `${col.ident} IS NOT NULL`;
     if (v === 'true' || v === 'false') return `${col.ident} IS ${v.toUpperCase()}`;
-    throw new ApiError('invalid_value', `"is" takes null, notnull, true or false; got "${value}" for column "${col.name}"`, { column: col.name });
+    throw new ApiError(
+      'invalid_value',
+      `"is" takes null, notnull, true or false; got "${value}" for column "${col.name}"`,
+      { column: col.name }
+    );
   }
   if (op === 'like') return `${col.ident}::text LIKE ${bind(value.replace(/\*/g, '%'))}`;
   if (op === 'in') {
     const list = value.replace(/^\((.*)\)$/s, '$1');
     const items = list === '' ? [] : list.split(',');
-    if (items.length === 0) throw new ApiError('invalid_value', `"in" needs at least one value for column "${col.name}"`, { column: col.name });
-    if (items.length > MAX_IN_VALUES) throw new ApiError('invalid_value', `"in" takes at most ${MAX_IN_VALUES} values`, { column: col.name });
+    if (items.length === 0)
+      throw new ApiError('invalid_value', `"in" needs at least one value for column "${col.name}"`, {
+        column: col.name,
+      });
+    if (items.length > MAX_IN_VALUES)
+      throw new ApiError('invalid_value', `"in" takes at most ${MAX_IN_VALUES} values`, { column: col.name });
     return `${col.ident} IN (${items.map((item) => bind(filterValue(col, item))).join(', ')})`;
   }
   return `${col.ident} ${OPERATORS[op]} ${bind(filterValue(col, value))}`;
@@ -138,7 +171,10 @@ function filterValue(col: ResolvedColumn, text: string): unknown {
     return v;
   } catch (err) {
     if (err instanceof CoercionError) {
-      throw new ApiError('invalid_value', `Invalid value for column "${col.name}": ${err.message}`, { column: col.name, value: text });
+      throw new ApiError('invalid_value', `Invalid value for column "${col.name}": ${err.message}`, {
+        column: col.name,
+        value: text,
+      });
     }
     throw err;
   }
@@ -151,7 +187,10 @@ function timeParam(col: ResolvedColumn, param: string, text: string): unknown {
     return v;
   } catch (err) {
     if (err instanceof CoercionError) {
-      throw new ApiError('invalid_range', `"${param}" must be an ISO-8601 time or epoch milliseconds, got "${text}"`, { param, value: text });
+      throw new ApiError('invalid_range', `"${param}" must be an ISO-8601 time or epoch milliseconds, got "${text}"`, {
+        param,
+        value: text,
+      });
     }
     throw err;
   }
@@ -182,7 +221,9 @@ function findColumn(table: ResolvedTable, name: string, where?: string): Resolve
 
 function requireTimeColumn(table: ResolvedTable): ResolvedColumn {
   if (!table.timeColumn) {
-    throw new ApiError('no_time_column', `Table "${table.name}" has no time column, so from/to/bucket do not apply`, { table: table.name });
+    throw new ApiError('no_time_column', `Table "${table.name}" has no time column, so from/to/bucket do not apply`, {
+      table: table.name,
+    });
   }
   return findColumn(table, table.timeColumn);
 }
@@ -195,8 +236,12 @@ function single(query: Query, key: string): string | undefined {
 
 function listParam(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
-  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (list.length === 0) throw new ApiError('invalid_request', '"columns" needs at least one column name', { param: 'columns' });
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length === 0)
+    throw new ApiError('invalid_request', '"columns" needs at least one column name', { param: 'columns' });
   return list;
 }
 
@@ -204,7 +249,10 @@ function intParam(query: Query, key: 'limit' | 'offset', fallback: number, min: 
   const text = single(query, key);
   if (text === undefined || text === '') return fallback;
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new ApiError(`invalid_${key}`, `"${key}" must be a whole number ≥ ${min}, got "${text}"`, { param: key, value: text });
+    throw new ApiError(`invalid_${key}`, `"${key}" must be a whole number ≥ ${min}, got "${text}"`, {
+      param: key,
+      value: text,
+    });
   }
   return Number(text);
 }
@@ -224,6 +272,9 @@ function checkRange(fromText: string, from: unknown, toText: string, to: unknown
   const a = instantMs(from);
   const b = instantMs(to);
   if (a !== null && b !== null && a > b) {
-    throw new ApiError('invalid_range', `"from" (${fromText}) is after "to" (${toText})`, { from: fromText, to: toText });
+    throw new ApiError('invalid_range', `"from" (${fromText}) is after "to" (${toText})`, {
+      from: fromText,
+      to: toText,
+    });
   }
 }

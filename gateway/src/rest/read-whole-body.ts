@@ -1,5 +1,14 @@
 import { parse as csvParser } from 'csv-parse';
-import { CSV_OPTIONS, csvBodyError, csvEmpty, isNdjsonType, ndjsonEmpty, ndjsonLineRow, parseRowsBody, type ParsedRows } from './parse-body';
+import {
+  CSV_OPTIONS,
+  csvBodyError,
+  csvEmpty,
+  isNdjsonType,
+  ndjsonEmpty,
+  ndjsonLineRow,
+  parseRowsBody,
+  type ParsedRows,
+} from './parse-body';
 import { JsonArraySegments, type JsonRow, type ParseJson } from './json-array-segments';
 import { NotStreamable } from './not-streamable';
 import type { RequestBody } from './request-body';
@@ -41,7 +50,8 @@ export async function readWholeBody(body: RequestBody, parsers: JsonParsers, sco
 
 /** Throws what the whole-body JSON parser throws for this body (syntax, prototype poisoning), in time slices. */
 export async function assertJsonSyntax(body: RequestBody, parsers: JsonParsers): Promise<void> {
-  if (!(await jsonArrayRows(await body.chunksAll(), parsers.segment, new TimeSlices(), () => undefined))) parsers.whole(await body.text());
+  if (!(await jsonArrayRows(await body.chunksAll(), parsers.segment, new TimeSlices(), () => undefined)))
+    parsers.whole(await body.text());
 }
 
 async function csvRows(text: string, slices: TimeSlices, look: LookAtRows): Promise<JsonRow[]> {
@@ -69,7 +79,7 @@ async function ndjsonRows(text: string, slices: TimeSlices, look: LookAtRows): P
   const rows: JsonRow[] = [];
   let line = 0;
   let seen = 0;
-  for (let at = 0; at <= text.length; ) {
+  for (let at = 0; at <= text.length;) {
     let end = text.indexOf('\n', at);
     if (end < 0) end = text.length;
     const row = ndjsonLineRow(text.slice(at, end), ++line, rows.length);
@@ -86,7 +96,12 @@ async function ndjsonRows(text: string, slices: TimeSlices, look: LookAtRows): P
 }
 
 /** A JSON array of objects read segment by segment (as the streaming reader does); null when the body is something else. */
-async function jsonArrayRows(chunks: readonly Buffer[], parseJson: ParseJson, slices: TimeSlices, look: LookAtRows): Promise<JsonRow[] | null> {
+async function jsonArrayRows(
+  chunks: readonly Buffer[],
+  parseJson: ParseJson,
+  slices: TimeSlices,
+  look: LookAtRows
+): Promise<JsonRow[] | null> {
   const segments = new JsonArraySegments(parseJson);
   const rows: JsonRow[] = [];
   const take = (batch: unknown) => {

@@ -59,7 +59,9 @@ export class RequestBody {
   /** The whole body as UTF-8 text, once the last byte is in. */
   async text(): Promise<string> {
     while ((await this.next()) !== null);
-    return this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks, this.bytes).toString('utf8');
+    return this.chunks.length === 1
+      ? this.chunks[0].toString('utf8')
+      : Buffer.concat(this.chunks, this.bytes).toString('utf8');
   }
 
   private readonly onData = (data: Buffer | string) => {
@@ -80,7 +82,9 @@ export class RequestBody {
   };
 
   private readonly onError = (err: Error) => {
-    this.fail(new ApiError('incomplete_body', 'The request body ended before it was complete', { reason: err.message }));
+    this.fail(
+      new ApiError('incomplete_body', 'The request body ended before it was complete', { reason: err.message })
+    );
   };
 
   private readonly onClose = () => {

@@ -25,13 +25,18 @@ const CSV_BATCH = 2000;
  * every malformed body), and the body's own errors (413, cut short) as they are.
  */
 export function rowBatches(body: RequestBody, parseJson: ParseJson): RowBatches {
-  if (body.contentType === 'text/csv') return { batches: csvBatches(body), textValues: true, setCsvPlan: () => undefined };
-  if (isNdjsonType(body.contentType)) return { batches: byteBatches(body, new NdjsonLines()), textValues: false, setCsvPlan: () => undefined };
+  if (body.contentType === 'text/csv')
+    return { batches: csvBatches(body), textValues: true, setCsvPlan: () => undefined };
+  if (isNdjsonType(body.contentType))
+    return { batches: byteBatches(body, new NdjsonLines()), textValues: false, setCsvPlan: () => undefined };
   const segments = new JsonArraySegments(parseJson);
   return { batches: byteBatches(body, segments), textValues: false, setCsvPlan: (plan) => segments.setCsvPlan(plan) };
 }
 
-async function* byteBatches(body: RequestBody, reader: { push(chunk: Buffer): RowBatch; end(): JsonRow[] }): AsyncGenerator<RowBatch, void, undefined> {
+async function* byteBatches(
+  body: RequestBody,
+  reader: { push(chunk: Buffer): RowBatch; end(): JsonRow[] }
+): AsyncGenerator<RowBatch, void, undefined> {
   for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
     const rows = reader.push(chunk);
     if (rows.length) yield rows;

@@ -27,7 +27,12 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor']);
  * exist. Database errors (constraints, …) and the body's own errors (too large, cut short)
  * are thrown as they are.
  */
-export async function streamCopyRows(db: Db, table: ResolvedTable, source: RowBatches, minRows: number): Promise<number | null> {
+export async function streamCopyRows(
+  db: Db,
+  table: ResolvedTable,
+  source: RowBatches,
+  minRows: number
+): Promise<number | null> {
   if (!db.copyFrom || !takesCopy(table)) return null;
   const { batches } = source;
   try {
@@ -67,7 +72,11 @@ async function readAtLeast(batches: AsyncGenerator<RowBatch>, minRows: number): 
 }
 
 /** Batches as COPY CSV: rows that came as CSV already (see json-rows-to-csv) go as they are. */
-async function* csvChunks(head: RowBatch[], rest: AsyncGenerator<RowBatch>, encodeRow: CsvRowEncoder): AsyncGenerator<Buffer | string> {
+async function* csvChunks(
+  head: RowBatch[],
+  rest: AsyncGenerator<RowBatch>,
+  encodeRow: CsvRowEncoder
+): AsyncGenerator<Buffer | string> {
   for (const batch of head) yield encodeBatch(batch, encodeRow);
   head.length = 0;
   for (let step = await rest.next(); !step.done; step = await rest.next()) yield encodeBatch(step.value, encodeRow);

@@ -8,7 +8,10 @@ import type { ParseJson } from './json-array-segments';
  * (empty body, invalid JSON) as on every other JSON route.
  */
 export function syncJsonParser(app: FastifyInstance): ParseJson {
-  const parser = app.getDefaultJsonParser(app.initialConfig.onProtoPoisoning ?? 'error', app.initialConfig.onConstructorPoisoning ?? 'error');
+  const parser = app.getDefaultJsonParser(
+    app.initialConfig.onProtoPoisoning ?? 'error',
+    app.initialConfig.onConstructorPoisoning ?? 'error'
+  );
   return (text) => {
     let failure: Error | null = null;
     let value: unknown;
@@ -38,7 +41,10 @@ export function explainingJsonParser(parseJson: ParseJson): ParseJson {
       } catch (syntax) {
         throw new ApiError('malformed_body', `The body is not valid JSON: ${(syntax as Error).message}`);
       }
-      throw new ApiError('malformed_body', 'The body holds a "__proto__" key or a "constructor" key with a "prototype", which are refused (prototype poisoning)');
+      throw new ApiError(
+        'malformed_body',
+        'The body holds a "__proto__" key or a "constructor" key with a "prototype", which are refused (prototype poisoning)'
+      );
     }
   };
 }

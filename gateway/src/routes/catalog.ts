@@ -9,7 +9,14 @@ const TableParams = Type.Object({ table: Type.String({ minLength: 1, maxLength: 
 export const catalogRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/api/v1/catalog',
-    { preHandler: requireScope('read'), schema: { tags: ['catalog'], summary: 'Tables, views, hypertables and continuous aggregates', response: { 200: CatalogResponse } } },
+    {
+      preHandler: requireScope('read'),
+      schema: {
+        tags: ['catalog'],
+        summary: 'Tables, views, hypertables and continuous aggregates',
+        response: { 200: CatalogResponse },
+      },
+    },
     async (request) => {
       const principal = request.principal!;
       return { tables: app.catalog.list().filter((t) => isTableAllowed(principal, t.name)) };
@@ -18,7 +25,15 @@ export const catalogRoutes: FastifyPluginAsync = async (app) => {
 
   app.get<{ Params: { table: string } }>(
     '/api/v1/catalog/:table/columns',
-    { preHandler: requireScope('read'), schema: { tags: ['catalog'], summary: 'Columns of one table with types', params: TableParams, response: { 200: ColumnsResponse } } },
+    {
+      preHandler: requireScope('read'),
+      schema: {
+        tags: ['catalog'],
+        summary: 'Columns of one table with types',
+        params: TableParams,
+        response: { 200: ColumnsResponse },
+      },
+    },
     async (request) => {
       const table = await app.catalog.resolveTableFresh(request.params.table);
       assertTableAllowed(request.principal, table.name);
@@ -32,7 +47,14 @@ export const catalogRoutes: FastifyPluginAsync = async (app) => {
 
   app.post(
     '/api/v1/catalog/refresh',
-    { preHandler: requireScope('admin'), schema: { tags: ['catalog'], summary: 'Re-read the catalog now (admin)', response: { 200: Type.Object({ tables: Type.Integer() }) } } },
+    {
+      preHandler: requireScope('admin'),
+      schema: {
+        tags: ['catalog'],
+        summary: 'Re-read the catalog now (admin)',
+        response: { 200: Type.Object({ tables: Type.Integer() }) },
+      },
+    },
     async () => {
       await app.catalog.refresh();
       return { tables: app.catalog.list().length };

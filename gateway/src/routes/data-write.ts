@@ -41,7 +41,8 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(STREAMED_TYPES, (request, payload, done) => {
     // As Fastify's own reader: a declared length over the limit is refused before reading.
-    if (Number(request.headers['content-length']) > bodyLimit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
+    if (Number(request.headers['content-length']) > bodyLimit)
+      return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
     done(null, new RequestBody(payload, mediaType(request.headers['content-type']), bodyLimit));
   });
 
@@ -51,7 +52,9 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
     const table = await app.catalog.resolveTableFresh(request.params.table);
     assertTableAllowed(request.principal, table.name);
     if (NOT_WRITABLE.has(table.kind)) {
-      throw new ApiError('not_writable', `"${table.name}" is a ${table.kind.replace('_', ' ')} and cannot take rows`, { table: table.name });
+      throw new ApiError('not_writable', `"${table.name}" is a ${table.kind.replace('_', ' ')} and cannot take rows`, {
+        table: table.name,
+      });
     }
     return table;
   };

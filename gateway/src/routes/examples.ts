@@ -7,7 +7,8 @@ import { EXAMPLE_PAGES_DIR } from '../example-pages-dir';
 
 /** Where the example pages live, and the two the start banner names. */
 export const EXAMPLES_PREFIX = '/examples/';
-export const examplePageUrls = (origin: string): string[] => ['plotly.html', 'd3.html'].map((page) => `${origin}${EXAMPLES_PREFIX}${page}`);
+export const examplePageUrls = (origin: string): string[] =>
+  ['plotly.html', 'd3.html'].map((page) => `${origin}${EXAMPLES_PREFIX}${page}`);
 
 /**
  * The pages may run only this gateway's own files and talk only to it: no inline script, no
@@ -47,7 +48,8 @@ function packageDir(pkg: string): string {
   let dir = dirname(require.resolve(pkg));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === pkg) return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === pkg)
+      return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`The package ${pkg} is not installed next to the gateway`);
     dir = parent;
@@ -79,7 +81,9 @@ export const examplesRoutes: FastifyPluginAsync = async (app) => {
   });
 
   await app.register(fastifyStatic, { root: EXAMPLE_PAGES_DIR, prefix: EXAMPLES_PREFIX, schemaHide: true });
-  app.get(EXAMPLES_PREFIX.slice(0, -1), { schema: { hide: true } }, async (_request, reply) => reply.redirect(EXAMPLES_PREFIX, 301));
+  app.get(EXAMPLES_PREFIX.slice(0, -1), { schema: { hide: true } }, async (_request, reply) =>
+    reply.redirect(EXAMPLES_PREFIX, 301)
+  );
   app.get(`${EXAMPLES_PREFIX}vendor/:file`, { schema: { hide: true } }, async (request, reply) => {
     const entry = vendor[(request.params as { file: string }).file];
     if (!entry) return reply.callNotFound();

@@ -19,7 +19,8 @@ export const queryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Each query checks its own scope (SQL mode needs "sql"); the request needs at least one of them.
       preHandler: async (request, reply) => {
         const p = request.principal;
-        if (p && !p.scopes.some((s) => s === 'read' || s === 'sql' || s === 'admin')) await requireScope('read')(request, reply);
+        if (p && !p.scopes.some((s) => s === 'read' || s === 'sql' || s === 'admin'))
+          await requireScope('read')(request, reply);
       },
       schema: {
         tags: ['query'],
@@ -45,7 +46,8 @@ export const queryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       preHandler: requireScope('read'),
       schema: {
         tags: ['query'],
-        summary: 'Render one builder query without running it: its SQL, bound parameters and the equivalent SQL-mode text',
+        summary:
+          'Render one builder query without running it: its SQL, bound parameters and the equivalent SQL-mode text',
         body: RenderRequest,
         response: { 200: RenderResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },

@@ -18,7 +18,8 @@ export const replicationRoutes: FastifyPluginAsync = async (app) => {
       preHandler: requireScope('admin'),
       schema: {
         tags: ['replication'],
-        summary: 'Replication status: role, standbys, slots with retained WAL, publications, subscriptions, hypertable chunks missing from publications, read replicas (admin)',
+        summary:
+          'Replication status: role, standbys, slots with retained WAL, publications, subscriptions, hypertable chunks missing from publications, read replicas (admin)',
       },
     },
     async () => readReplicationStatus(app.db, app.capabilities.timescaledb !== null, app.db.replicaStatus?.())
@@ -36,7 +37,9 @@ export const replicationRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       if (app.capabilities.timescaledb === null) {
-        throw new ApiError('not_supported', 'Hypertable chunks need TimescaleDB, which this database does not have', { publication: request.params.name });
+        throw new ApiError('not_supported', 'Hypertable chunks need TimescaleDB, which this database does not have', {
+          publication: request.params.name,
+        });
       }
       return addMissingChunks(app.db, request.params.name);
     }

@@ -12,10 +12,14 @@ import type { BuilderColumn, Params } from './builder-context';
 export function checkMetric(metric: MetricSpec, column: BuilderColumn, format: 'time_series' | 'table'): void {
   const numeric = column.kind === 'number';
   if (needsNumbers(metric.aggregation) && !numeric) {
-    throw new ApiError('invalid_aggregation', `Aggregation ${metric.aggregation} needs a numeric column; ${JSON.stringify(column.name)} is ${column.type}`, {
-      column: column.name,
-      aggregation: metric.aggregation,
-    });
+    throw new ApiError(
+      'invalid_aggregation',
+      `Aggregation ${metric.aggregation} needs a numeric column; ${JSON.stringify(column.name)} is ${column.type}`,
+      {
+        column: column.name,
+        aggregation: metric.aggregation,
+      }
+    );
   }
   if (format === 'time_series' && metric.aggregation !== 'count' && !numeric && column.kind !== 'boolean') {
     throw new ApiError(
@@ -25,14 +29,22 @@ export function checkMetric(metric: MetricSpec, column: BuilderColumn, format: '
     );
   }
   if (metric.aggregation === 'percentile' && metric.percentile === undefined) {
-    throw new ApiError('invalid_aggregation', `Aggregation percentile on ${JSON.stringify(column.name)} needs "percentile" (0–100)`, {
-      column: column.name,
-    });
+    throw new ApiError(
+      'invalid_aggregation',
+      `Aggregation percentile on ${JSON.stringify(column.name)} needs "percentile" (0–100)`,
+      {
+        column: column.name,
+      }
+    );
   }
   if ((metric.aggregation === 'min' || metric.aggregation === 'max') && column.kind === 'boolean') {
-    throw new ApiError('invalid_aggregation', `Aggregation ${metric.aggregation} is not defined for boolean column ${JSON.stringify(column.name)}`, {
-      column: column.name,
-    });
+    throw new ApiError(
+      'invalid_aggregation',
+      `Aggregation ${metric.aggregation} is not defined for boolean column ${JSON.stringify(column.name)}`,
+      {
+        column: column.name,
+      }
+    );
   }
 }
 
@@ -65,7 +77,14 @@ export function atColumnPrecision(sql: string, metric: MetricSpec, column: Build
 /** The aggregations PostgreSQL answers in double precision even over a real column. */
 const WIDENING = new Set(['avg', 'median', 'percentile']);
 
-export function aggregateSql(metric: MetricSpec, i: number, dialect: Dialect, params: Params, bucketSeconds: string | null, column: BuilderColumn): string {
+export function aggregateSql(
+  metric: MetricSpec,
+  i: number,
+  dialect: Dialect,
+  params: Params,
+  bucketSeconds: string | null,
+  column: BuilderColumn
+): string {
   if (metric.aggregation === 'sum' && column.type === 'real') {
     // sum(real) adds in float4, so its last digits depend on the order the rows arrive in
     // (the same rows gave 130.76999 on one server and 130.77 on another). Adding in double
@@ -76,7 +95,13 @@ export function aggregateSql(metric: MetricSpec, i: number, dialect: Dialect, pa
   return WIDENING.has(metric.aggregation) ? atColumnPrecision(sql, metric, column) : sql;
 }
 
-function aggregateSqlOf(metric: MetricSpec, i: number, dialect: Dialect, params: Params, bucketSeconds: string | null): string {
+function aggregateSqlOf(
+  metric: MetricSpec,
+  i: number,
+  dialect: Dialect,
+  params: Params,
+  bucketSeconds: string | null
+): string {
   const v = `"v${i}"`;
   switch (metric.aggregation) {
     case 'avg':

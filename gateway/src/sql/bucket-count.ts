@@ -41,7 +41,12 @@ export function wallClockMs(t: number, zone: string): number {
   return wall.getTime() + (((t % 1000) + 1000) % 1000);
 }
 
-export function bucketCount(bucket: BucketInterval, range: TimeRangeMs, zone: string, kind: TimeKind = 'timestamptz'): number {
+export function bucketCount(
+  bucket: BucketInterval,
+  range: TimeRangeMs,
+  zone: string,
+  kind: TimeKind = 'timestamptz'
+): number {
   const zoned = usesTimeZone(bucket, zone, kind);
   const from = zoned ? wallClockMs(range.from, zone) : range.from;
   const to = zoned ? wallClockMs(range.to, zone) : range.to;
@@ -60,7 +65,13 @@ export function bucketCount(bucket: BucketInterval, range: TimeRangeMs, zone: st
  * `max`. A range that crosses a bucket boundary always has two buckets, so with a tiny `max`
  * the widest nice bucket may be all there is: it is returned then (three points at most).
  */
-export function capBucket(start: BucketInterval, range: TimeRangeMs, zone: string, max: number, kind?: TimeKind): BucketInterval {
+export function capBucket(
+  start: BucketInterval,
+  range: TimeRangeMs,
+  zone: string,
+  max: number,
+  kind?: TimeKind
+): BucketInterval {
   if (bucketCount(start, range, zone, kind) <= max) {
     return start;
   }

@@ -132,7 +132,8 @@ export function inlineParams(sql: string, params: readonly unknown[]): string {
     const v = params[i];
     if (v === null || v === undefined) return 'NULL';
     if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-    if (Array.isArray(v)) return `ARRAY[${v.map((x) => (typeof x === 'number' ? String(x) : quoteLiteral(String(x)))).join(', ')}]`;
+    if (Array.isArray(v))
+      return `ARRAY[${v.map((x) => (typeof x === 'number' ? String(x) : quoteLiteral(String(x)))).join(', ')}]`;
     return quoteLiteral(v instanceof Date ? v.toISOString() : String(v));
   });
 }

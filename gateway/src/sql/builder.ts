@@ -1,7 +1,14 @@
 import { ApiError } from '../errors';
 import type { BuilderQuery, FillMode } from '../contract/query';
 import { DEFAULT_FORMAT } from '../contract/vocabulary';
-import { aggregateSql, atColumnPrecision, checkMetric, keepsFloat4Precision, counterDeltaSql, defaultMetricName } from './aggregations';
+import {
+  aggregateSql,
+  atColumnPrecision,
+  checkMetric,
+  keepsFloat4Precision,
+  counterDeltaSql,
+  defaultMetricName,
+} from './aggregations';
 import { type TimeKind, bucketSql, gapfillBucketSql, intervalSql, usesTimeZone } from './bucket-sql';
 import { type BuilderColumn, type BuilderContext, Params, col, findColumn, timeKindOf } from './builder-context';
 import { bucketCount, capBucket } from './bucket-count';
@@ -63,14 +70,22 @@ function resolve(q: BuilderQuery, ctx: BuilderContext): Resolved {
     time = findColumn(ctx.table, timeName, 'time column');
     timeKind = timeKindOf(time);
     if (!timeKind) {
-      throw new ApiError('invalid_time_column', `Time column ${JSON.stringify(time.name)} is ${time.type}, not a timestamp or date`, {
-        column: time.name,
-      });
+      throw new ApiError(
+        'invalid_time_column',
+        `Time column ${JSON.stringify(time.name)} is ${time.type}, not a timestamp or date`,
+        {
+          column: time.name,
+        }
+      );
     }
   } else if (format === 'time_series') {
-    throw new ApiError('no_time_column', `Table ${JSON.stringify(ctx.table.name)} has no time column; set timeColumn or use the table format`, {
-      table: ctx.table.name,
-    });
+    throw new ApiError(
+      'no_time_column',
+      `Table ${JSON.stringify(ctx.table.name)} has no time column; set timeColumn or use the table format`,
+      {
+        table: ctx.table.name,
+      }
+    );
   }
   const groups = (q.groupBy ?? []).map((g) => findColumn(ctx.table, g, 'group by'));
   const metrics = q.metrics.map((spec) => {
@@ -80,12 +95,19 @@ function resolve(q: BuilderQuery, ctx: BuilderContext): Resolved {
   });
   const rawCount = metrics.filter((m) => m.spec.aggregation === 'none').length;
   if (rawCount > 0 && rawCount < metrics.length) {
-    throw new ApiError('invalid_aggregation', 'Aggregation "none" (raw rows) cannot be combined with other aggregations in one query');
+    throw new ApiError(
+      'invalid_aggregation',
+      'Aggregation "none" (raw rows) cannot be combined with other aggregations in one query'
+    );
   }
   const names = new Set<string>(['time']);
   for (const name of [...groups.map((g) => g.name), ...metrics.map((m) => defaultMetricName(m.spec))]) {
     if (names.has(name)) {
-      throw new ApiError('duplicate_name', `Two outputs of query ${q.refId} are named ${JSON.stringify(name)}; give the metric an alias`, { name });
+      throw new ApiError(
+        'duplicate_name',
+        `Two outputs of query ${q.refId} are named ${JSON.stringify(name)}; give the metric an alias`,
+        { name }
+      );
     }
     names.add(name);
   }
@@ -102,7 +124,13 @@ function pointBudget(ctx: BuilderContext): number {
  * `noPointCap` keeps the width as asked; a gap fill then still needs every bucket of the
  * range to fit in one result, since each becomes a row.
  */
-function chooseBucket(q: BuilderQuery, ctx: BuilderContext, kind: TimeKind, fills: boolean, notices: FrameNotice[]): BucketInterval {
+function chooseBucket(
+  q: BuilderQuery,
+  ctx: BuilderContext,
+  kind: TimeKind,
+  fills: boolean,
+  notices: FrameNotice[]
+): BucketInterval {
   const text = q.bucket ?? 'auto';
   const rangeMs = ctx.range.to - ctx.range.from;
   const budget = pointBudget(ctx);
@@ -113,7 +141,13 @@ function chooseBucket(q: BuilderQuery, ctx: BuilderContext, kind: TimeKind, fill
     bucket = parseBucketInterval(text, 'bucket');
   }
   if (q.noPointCap) {
-    if (fills) checkGapfillBuckets(bucketCount(bucket, ctx.range, ctx.timeZone, kind), bucket, rowCapOf(ctx.maxRows), `Query ${q.refId}: bucket`);
+    if (fills)
+      checkGapfillBuckets(
+        bucketCount(bucket, ctx.range, ctx.timeZone, kind),
+        bucket,
+        rowCapOf(ctx.maxRows),
+        `Query ${q.refId}: bucket`
+      );
     return bucket;
   }
   const capped = capBucket(bucket, ctx.range, ctx.timeZone, budget, kind);
@@ -129,7 +163,11 @@ function chooseBucket(q: BuilderQuery, ctx: BuilderContext, kind: TimeKind, fill
 function sourceSql(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Params): string {
   const select: string[] = [];
   if (r.time) select.push(`${col(r.time)} AS "t"`);
-  r.groups.forEach((g, i) => select.push(r.format === 'time_series' && !labelsAfterGrouping(ctx, r) ? `${col(g)}::text AS "g${i}"` : `${col(g)} AS "g${i}"`));
+  r.groups.forEach((g, i) =>
+    select.push(
+      r.format === 'time_series' && !labelsAfterGrouping(ctx, r) ? `${col(g)}::text AS "g${i}"` : `${col(g)} AS "g${i}"`
+    )
+  );
   r.metrics.forEach((m, i) => select.push(`${col(m.column)} AS "v${i}"`));
   const counters = r.metrics.some((m) => m.spec.aggregation === 'rate' || m.spec.aggregation === 'increase');
   if (counters) {
@@ -169,15 +207,27 @@ function renameMap(r: Resolved, metricPrefix: 'v' | 'm'): Map<string, string> {
 }
 
 /** ORDER BY, then the user's LIMIT (table format) or the row cap + 1, whichever is smaller. */
-function orderAndLimit(q: BuilderQuery, r: Resolved, rename: Map<string, string>, params: Params, defaultOrder: string, rowCap: number): string {
+function orderAndLimit(
+  q: BuilderQuery,
+  r: Resolved,
+  rename: Map<string, string>,
+  params: Params,
+  defaultOrder: string,
+  rowCap: number
+): string {
   let order = defaultOrder;
   if (r.format === 'table' && q.orderBy?.length) {
     const byDisplay = new Map([...rename].map(([alias, display]) => [display, alias]));
     order = q.orderBy
       .map((o) => {
-        const alias = byDisplay.get(o.column) ?? (r.time && o.column === r.time.name && rename.has('time') ? 'time' : undefined);
+        const alias =
+          byDisplay.get(o.column) ?? (r.time && o.column === r.time.name && rename.has('time') ? 'time' : undefined);
         if (!alias || (alias === 'time' && !r.time)) {
-          throw new ApiError('unknown_column', `orderBy column ${JSON.stringify(o.column)} is not an output of the query`, { column: o.column });
+          throw new ApiError(
+            'unknown_column',
+            `orderBy column ${JSON.stringify(o.column)} is not an output of the query`,
+            { column: o.column }
+          );
         }
         return `"${alias}" ${o.direction === 'desc' ? 'DESC' : 'ASC'}`;
       })
@@ -188,10 +238,21 @@ function orderAndLimit(q: BuilderQuery, r: Resolved, rename: Map<string, string>
   return `${sql}${asked < rowCap + 1 ? params.limit(asked, false) : params.limit(rowCap + 1, true)}`;
 }
 
-function buildRaw(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Params, src: string, rowCap: number): BuiltQuery {
+function buildRaw(
+  q: BuilderQuery,
+  ctx: BuilderContext,
+  r: Resolved,
+  params: Params,
+  src: string,
+  rowCap: number
+): BuiltQuery {
   const rename = renameMap(r, 'v');
   if (!r.time) rename.delete('time');
-  const cols = [...(r.time ? ['"t" AS "time"'] : []), ...r.groups.map((_, i) => `"g${i}"`), ...r.metrics.map((_, i) => `"v${i}"`)];
+  const cols = [
+    ...(r.time ? ['"t" AS "time"'] : []),
+    ...r.groups.map((_, i) => `"g${i}"`),
+    ...r.metrics.map((_, i) => `"v${i}"`),
+  ];
   if (r.format === 'time_series' && !q.noPointCap) {
     const cap = pointBudget(ctx);
     const sql = rawCandidatesSql(r, params, src, cap, rowCap);
@@ -253,9 +314,14 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext, params: 
   const notices: FrameNotice[] = [];
   const bucketed = r.time !== null && (r.format === 'time_series' || q.bucket !== undefined);
   const bucket = bucketed ? chooseBucket(q, ctx, r.timeKind!, (q.fill ?? 'none') !== 'none', notices) : undefined;
-  const fill: FillMode = bucket ? q.fill ?? 'none' : 'none';
+  const fill: FillMode = bucket ? (q.fill ?? 'none') : 'none';
   // An auto bucket that is exactly the panel interval follows the panel in SQL-mode text.
-  const panel = !!bucket && (q.bucket ?? 'auto') === 'auto' && bucket.months === 0 && Number.isInteger(ctx.intervalMs) && bucket.ms === ctx.intervalMs;
+  const panel =
+    !!bucket &&
+    (q.bucket ?? 'auto') === 'auto' &&
+    bucket.months === 0 &&
+    Number.isInteger(ctx.intervalMs) &&
+    bucket.ms === ctx.intervalMs;
   const width = bucket ? params.bucketWidth(bucket, panel) : undefined;
   const groupCols = r.groups.map((_, i) => `"g${i}"`);
   const fixedSeconds = bucket && bucket.months === 0 ? params.bucketSeconds(bucket, panel) : null;
@@ -264,7 +330,8 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext, params: 
   const route = routing?.route ?? null;
   if (route) notices.push(route.notice);
   const src = route?.src ?? sourceSql(q, ctx, r, params);
-  const aggs = route?.aggs ?? r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds, m.column));
+  const aggs =
+    route?.aggs ?? r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds, m.column));
   const monthRates = bucket && bucket.months > 0 && r.metrics.some((m) => m.spec.aggregation === 'rate');
   const rename = renameMap(r, 'm');
   const kind = r.timeKind ?? 'timestamptz';
@@ -276,8 +343,15 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext, params: 
     rename.delete('time');
     sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src"${groupBy}${orderAndLimit(q, r, rename, params, groupCols.join(', '), rowCap)}`;
   } else if (fill === 'none' || ctx.dialect === 'timescaledb') {
-    const timeExpr = params.bucket({ dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind, width }, panel);
-    const select = [`${timeExpr} AS "time"`, ...labelOutputs(ctx, r, groupCols), ...aggs.map((a, i) => `${a} AS "m${i}"`)];
+    const timeExpr = params.bucket(
+      { dialect: ctx.dialect, bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind, width },
+      panel
+    );
+    const select = [
+      `${timeExpr} AS "time"`,
+      ...labelOutputs(ctx, r, groupCols),
+      ...aggs.map((a, i) => `${a} AS "m${i}"`),
+    ];
     // A label cast after grouping is grouped by the source column ("src"."g0"), not its output.
     const positions = ['1', ...groupCols.map((g, i) => (labelsAfterGrouping(ctx, r) ? `"src".${g}` : String(i + 2)))];
     sql = `SELECT ${select.join(', ')} FROM (${src}) AS "src" GROUP BY ${positions.join(', ')}`;
@@ -307,12 +381,24 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext, params: 
   }
   if (monthRates) {
     const divide = r.metrics.map((m, i) =>
-      m.spec.aggregation === 'rate' ? `("m${i}" / extract(epoch from (("time" + ${intervalSql(bucket!)}) - "time"))) AS "m${i}"` : `"m${i}"`
+      m.spec.aggregation === 'rate'
+        ? `("m${i}" / extract(epoch from (("time" + ${intervalSql(bucket!)}) - "time"))) AS "m${i}"`
+        : `"m${i}"`
     );
     sql = `SELECT "time", ${[...groupCols, ...divide].join(', ')} FROM (${sql}) AS "bucketed" ORDER BY "time"${groupCols.length ? ', ' + groupCols.join(', ') : ''}`;
     sql += params.limit(rowCap + 1, true);
   }
-  return { sql, params: params.values, rename, format: r.format, notices, bucket, rowCap, servedBy: route?.cagg.name ?? ctx.table.name, notRouted: route ? [] : routing?.reasons ?? [] };
+  return {
+    sql,
+    params: params.values,
+    rename,
+    format: r.format,
+    notices,
+    bucket,
+    rowCap,
+    servedBy: route?.cagg.name ?? ctx.table.name,
+    notRouted: route ? [] : (routing?.reasons ?? []),
+  };
 }
 
 /**
@@ -343,15 +429,27 @@ function postgresGapfill(
   const wallZone = kind === 'timestamptz' ? quoteLiteral(zoned ? ctx.timeZone : 'UTC') : null;
   const toWall = (x: string) => (wallZone ? `(${x} AT TIME ZONE ${wallZone})` : x);
   const fromWall = (x: string) => (wallZone ? `(${x} AT TIME ZONE ${wallZone})` : x);
-  const firstBucket = bucketSql({ dialect: 'postgres', bucket, column: from, timeZone: ctx.timeZone, timeKind: kind === 'date' ? 'timestamp' : kind, width });
+  const firstBucket = bucketSql({
+    dialect: 'postgres',
+    bucket,
+    column: from,
+    timeZone: ctx.timeZone,
+    timeKind: kind === 'date' ? 'timestamp' : kind,
+    width,
+  });
   const agg = `SELECT ${bucketSql({ dialect: 'postgres', bucket, column: '"t"', timeZone: ctx.timeZone, timeKind: kind, width })} AS "time", ${[
     ...groupCols,
     ...aggs.map((a, i) => `${a} AS "m${i}"`),
   ].join(', ')} FROM (${src}) AS "src" GROUP BY ${[1, ...groupCols.map((_, i) => i + 2)].join(', ')}`;
   const slots = `SELECT ${fromWall('"s"')} AS "time" FROM generate_series(${toWall(firstBucket)}, ${toWall(to)}, ${width}) AS "s"`;
-  const series = groupCols.length ? `SELECT DISTINCT ${groupCols.join(', ')} FROM "agg"` : `SELECT 1 AS "one" WHERE EXISTS (SELECT 1 FROM "agg")`;
+  const series = groupCols.length
+    ? `SELECT DISTINCT ${groupCols.join(', ')} FROM "agg"`
+    : `SELECT 1 AS "one" WHERE EXISTS (SELECT 1 FROM "agg")`;
   const gridCols = ['"slots"."time"', ...groupCols.map((g) => `"series".${g}`)];
-  const joinOn = ['"agg"."time" = "slots"."time"', ...groupCols.map((g) => `"agg".${g} IS NOT DISTINCT FROM "series".${g}`)];
+  const joinOn = [
+    '"agg"."time" = "slots"."time"',
+    ...groupCols.map((g) => `"agg".${g} IS NOT DISTINCT FROM "series".${g}`),
+  ];
   const joined = `SELECT ${[...gridCols, ...r.metrics.map((_, i) => `"agg"."m${i}"`), '("agg"."time" IS NOT NULL) AS "present"'].join(', ')} FROM "slots" CROSS JOIN "series" LEFT JOIN "agg" ON ${joinOn.join(' AND ')}`;
   const partition = groupCols.length ? `${groupCols.join(', ')}, ` : '';
   const marked = `SELECT *, count(*) FILTER (WHERE "present") OVER (${groupCols.length ? `PARTITION BY ${groupCols.join(', ')} ` : ''}ORDER BY "time") AS "grp_prev", count(*) FILTER (WHERE "present") OVER (${groupCols.length ? `PARTITION BY ${groupCols.join(', ')} ` : ''}ORDER BY "time" DESC) AS "grp_next" FROM "joined"`;

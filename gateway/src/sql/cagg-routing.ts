@@ -60,7 +60,8 @@ export function routeToContinuousAggregate(
   params: Params
 ): { route: CaggRoute | null; reasons: string[] } {
   const reasons: string[] = [];
-  if (q.continuousAggregates === false || caggs.length === 0 || ctx.dialect !== 'timescaledb') return { route: null, reasons };
+  if (q.continuousAggregates === false || caggs.length === 0 || ctx.dialect !== 'timescaledb')
+    return { route: null, reasons };
   const usable = caggs
     .map((c) => ({ c, why: unusable(q, ctx, r, bucket, c) }))
     .filter(({ c, why }) => (why ? (reasons.push(`${c.name}: ${why}`), false) : true))
@@ -70,15 +71,24 @@ export function routeToContinuousAggregate(
   return { route: buildRoute(q, ctx, r, usable[0], params), reasons };
 }
 
-function unusable(q: BuilderQuery, ctx: BuilderContext, r: RoutingInput, bucket: BucketInterval, c: ContinuousAggregate): string | null {
+function unusable(
+  q: BuilderQuery,
+  ctx: BuilderContext,
+  r: RoutingInput,
+  bucket: BucketInterval,
+  c: ContinuousAggregate
+): string | null {
   if (c.unroutable) return c.unroutable;
-  if (!r.time || r.timeKind !== 'timestamptz' || r.time.name !== c.timeColumn) return `its buckets are not over the query's time column`;
+  if (!r.time || r.timeKind !== 'timestamptz' || r.time.name !== c.timeColumn)
+    return `its buckets are not over the query's time column`;
   const w = c.bucket.widthMs;
-  if (w === null || !Number.isInteger(w) || w <= 0 || c.bucket.timeZone) return 'its buckets are calendar or time-zone buckets';
+  if (w === null || !Number.isInteger(w) || w <= 0 || c.bucket.timeZone)
+    return 'its buckets are calendar or time-zone buckets';
   const origin = caggOrigin(c);
   if (mod(origin - DEFAULT_ORIGIN_MS, w) !== 0) return 'its bucket origin is off the query buckets';
   if (usesTimeZone(bucket, ctx.timeZone, 'timestamptz') || bucket.months > 0) {
-    if (UTC_OFFSET_GRAIN_MS % w !== 0) return `its ${formatBucket({ months: 0, ms: w })} buckets do not divide local days`;
+    if (UTC_OFFSET_GRAIN_MS % w !== 0)
+      return `its ${formatBucket({ months: 0, ms: w })} buckets do not divide local days`;
   } else if (!Number.isInteger(bucket.ms) || bucket.ms % w !== 0) {
     return `its ${formatBucket({ months: 0, ms: w })} buckets do not divide ${formatBucket(bucket)}`;
   }
@@ -86,16 +96,21 @@ function unusable(q: BuilderQuery, ctx: BuilderContext, r: RoutingInput, bucket:
   if (a >= b) return 'the range is shorter than one of its buckets';
   const groupColumns = new Set(c.groupBy.filter((g) => g.output === g.column).map((g) => g.column));
   for (const g of r.groups) if (!groupColumns.has(g.name)) return `it does not group by ${JSON.stringify(g.name)}`;
-  for (const f of q.filters ?? []) if (!groupColumns.has(f.column)) return `it does not group by the filter column ${JSON.stringify(f.column)}`;
+  for (const f of q.filters ?? [])
+    if (!groupColumns.has(f.column)) return `it does not group by the filter column ${JSON.stringify(f.column)}`;
   for (const f of q.adhocFilters ?? []) {
-    if (ctx.table.columns.some((col) => col.name === f.key) && !groupColumns.has(f.key)) return `it does not group by the ad hoc filter column ${JSON.stringify(f.key)}`;
+    if (ctx.table.columns.some((col) => col.name === f.key) && !groupColumns.has(f.key))
+      return `it does not group by the ad hoc filter column ${JSON.stringify(f.key)}`;
   }
   for (const m of r.metrics) {
     const why = composition(m.spec, m.column, c).why;
     if (why) return why;
     // first/last pick by bucket time: two cagg rows of one query series may not share a bucket,
     // so the query must group by every group-by column of the cagg.
-    if ((m.spec.aggregation === 'first' || m.spec.aggregation === 'last') && !(c.groupByComplete && c.groupBy.every((g) => r.groups.some((x) => x.name === g.column)))) {
+    if (
+      (m.spec.aggregation === 'first' || m.spec.aggregation === 'last') &&
+      !(c.groupByComplete && c.groupBy.every((g) => r.groups.some((x) => x.name === g.column)))
+    ) {
       return `${m.spec.aggregation} needs the query to group by all of its group-by columns`;
     }
   }
@@ -147,18 +162,28 @@ function composition(spec: MetricSpec, column: BuilderColumn, c: ContinuousAggre
     case 'last': {
       const stored = find(c, spec.aggregation, column.name);
       if (!stored) return { why: `it stores no ${spec.aggregation}(${name})` };
-      const agg = spec.aggregation === 'min' || spec.aggregation === 'max' ? (p: (n: string) => string) => `${spec.aggregation}(${p('x')})` : (p: (n: string) => string) => `${spec.aggregation}(${p('x')}, "t")`;
+      const agg =
+        spec.aggregation === 'min' || spec.aggregation === 'max'
+          ? (p: (n: string) => string) => `${spec.aggregation}(${p('x')})`
+          : (p: (n: string) => string) => `${spec.aggregation}(${p('x')}, "t")`;
       return { partials: [{ name: 'x', cagg: quoteIdent(stored.output), raw: v }], agg };
     }
     case 'count':
       if (!count) return { why: `it stores no count(${name})` };
-      return { partials: [{ name: 'c', cagg: quoteIdent(count.output), raw: rawCount }], agg: (p) => `sum(${p('c')})::bigint` };
+      return {
+        partials: [{ name: 'c', cagg: quoteIdent(count.output), raw: rawCount }],
+        agg: (p) => `sum(${p('c')})::bigint`,
+      };
     case 'sum': {
       const sum = find(c, 'sum', column.name);
       if (!sum) return { why: `it stores no sum(${name})` };
       if (real && !sum.cast) return { why: `its sum(${name}) adds in single precision` };
       const agg = (p: (n: string) => string) =>
-        real ? atColumnPrecision(`sum(${p('s')}::float8)`, spec, column) : INTEGER_TYPES.has(column.type) ? `sum(${p('s')})::bigint` : `sum(${p('s')})`;
+        real
+          ? atColumnPrecision(`sum(${p('s')}::float8)`, spec, column)
+          : INTEGER_TYPES.has(column.type)
+            ? `sum(${p('s')})::bigint`
+            : `sum(${p('s')})`;
       return { partials: [{ name: 's', cagg: quoteIdent(sum.output), raw: v }], agg };
     }
     case 'avg': {
@@ -171,7 +196,9 @@ function composition(spec: MetricSpec, column: BuilderColumn, c: ContinuousAggre
       else return { why: `it stores no sum(${name}) or avg(${name})` };
       const exact = column.kind === 'number' && !real && column.type !== 'double precision';
       const agg = (p: (n: string) => string) =>
-        exact ? `(sum(${p('s')})::numeric / NULLIF(sum(${p('c')}), 0))` : atColumnPrecision(`(sum(${p('s')})::float8 / NULLIF(sum(${p('c')}), 0)::float8)`, spec, column);
+        exact
+          ? `(sum(${p('s')})::numeric / NULLIF(sum(${p('c')}), 0))`
+          : atColumnPrecision(`(sum(${p('s')})::float8 / NULLIF(sum(${p('c')}), 0)::float8)`, spec, column);
       return {
         partials: [
           { name: 's', cagg: total, raw: v },
@@ -185,7 +212,13 @@ function composition(spec: MetricSpec, column: BuilderColumn, c: ContinuousAggre
   }
 }
 
-function buildRoute(q: BuilderQuery, ctx: BuilderContext, r: RoutingInput, c: ContinuousAggregate, params: Params): CaggRoute {
+function buildRoute(
+  q: BuilderQuery,
+  ctx: BuilderContext,
+  r: RoutingInput,
+  c: ContinuousAggregate,
+  params: Params
+): CaggRoute {
   const [a, b] = innerRange(ctx, c);
   const time = r.time!;
   const ts = (ms: number) => params.add(new Date(ms).toISOString(), 'timestamptz');
@@ -207,8 +240,16 @@ function buildRoute(q: BuilderQuery, ctx: BuilderContext, r: RoutingInput, c: Co
     })
   );
   // Filters are on group-by columns the cagg outputs under the same names, so one table shape serves both sides.
-  const groupTable: BuilderTable = { ...ctx.table, columns: ctx.table.columns.filter((x) => c.groupBy.some((g) => g.output === x.name && g.column === x.name)) };
-  const caggWhere = [`${quoteIdent(c.bucketColumn)} >= ${innerFrom}`, `${quoteIdent(c.bucketColumn)} < ${innerTo}`, ...builderFilters(groupTable, q.filters, params), ...builderAdhocFilters(groupTable, q.adhocFilters, params)];
+  const groupTable: BuilderTable = {
+    ...ctx.table,
+    columns: ctx.table.columns.filter((x) => c.groupBy.some((g) => g.output === x.name && g.column === x.name)),
+  };
+  const caggWhere = [
+    `${quoteIdent(c.bucketColumn)} >= ${innerFrom}`,
+    `${quoteIdent(c.bucketColumn)} < ${innerTo}`,
+    ...builderFilters(groupTable, q.filters, params),
+    ...builderAdhocFilters(groupTable, q.adhocFilters, params),
+  ];
   const t = col(time);
   const rawWhere = [
     `((${t} >= ${from} AND ${t} < ${innerFrom}) OR (${t} >= ${innerTo} AND ${t} <= ${to}))`,

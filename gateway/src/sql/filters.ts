@@ -9,7 +9,14 @@ import { quoteIdent } from '../pg/quote';
  * every value is a bound parameter whose type PostgreSQL infers from the column it meets.
  */
 
-const COMPARISON: Partial<Record<FilterOp, string>> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+const COMPARISON: Partial<Record<FilterOp, string>> = {
+  '=': '=',
+  '!=': '<>',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+};
 
 function badValue(filter: { column: string; op: string }, why: string): ApiError {
   return new ApiError('invalid_filter', `Filter on ${JSON.stringify(filter.column)} (${filter.op}): ${why}`, {
@@ -68,17 +75,25 @@ export function adhocConditionSql(target: string, f: AdHocFilter, params: Params
   if (op) return `${target} ${op} ${params.add(f.value)}`;
   if (f.operator === '=~') return `${target}::text ~ ${params.add(f.value, 'text')}`;
   if (f.operator === '!~') return `${target}::text !~ ${params.add(f.value, 'text')}`;
-  throw new ApiError('invalid_adhoc_filter', `Ad hoc filter operator ${JSON.stringify(f.operator)} is not supported (use ${ADHOC_OPERATORS.join(', ')})`, {
-    key: f.key,
-    operator: f.operator,
-  });
+  throw new ApiError(
+    'invalid_adhoc_filter',
+    `Ad hoc filter operator ${JSON.stringify(f.operator)} is not supported (use ${ADHOC_OPERATORS.join(', ')})`,
+    {
+      key: f.key,
+      operator: f.operator,
+    }
+  );
 }
 
 /**
  * A dashboard's ad hoc filters reach every query of the data source, whatever its table: a
  * builder query applies those whose key is a column of its own table and ignores the rest.
  */
-export function builderAdhocFilters(table: BuilderTable, filters: readonly AdHocFilter[] | undefined, params: Params): string[] {
+export function builderAdhocFilters(
+  table: BuilderTable,
+  filters: readonly AdHocFilter[] | undefined,
+  params: Params
+): string[] {
   return (filters ?? [])
     .filter((f) => table.columns.some((c) => c.name === f.key))
     .map((f) => adhocConditionSql(col(findColumn(table, f.key, 'ad hoc filter')), f, params));

@@ -81,7 +81,9 @@ export function expandMacros(sql: string, ctx: MacroContext): MacroExpansion {
     }
     // Grafana before 5.3 let `$__timeGroup(...)` directly followed by a comma add the alias.
     const effective = name === '$__timeGroup' && sql[end] === ',' ? '$__timeGroupAlias' : name;
-    const result = evaluate(effective, args ?? [], ctx, (message) => macroError(sql, i, name, message, 'invalid_macro_argument'));
+    const result = evaluate(effective, args ?? [], ctx, (message) =>
+      macroError(sql, i, name, message, 'invalid_macro_argument')
+    );
     if (result.fill) {
       fill = result.fill;
     }
@@ -145,7 +147,12 @@ function macroError(sql: string, offset: number, name: string, message: string, 
   const before = sql.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
-  return new ApiError(code, `${message} (line ${line}, column ${column})`, { macro: name, position: offset, line, column });
+  return new ApiError(code, `${message} (line ${line}, column ${column})`, {
+    macro: name,
+    position: offset,
+    line,
+    column,
+  });
 }
 
 interface Evaluated {
@@ -206,7 +213,9 @@ function evaluate(name: string, args: string[], ctx: MacroContext, fail: (messag
       const g = groupArguments(name, args, ctx, fail);
       checkIntervalCount(name, args[1], (ctx.range.to - ctx.range.from) / g.intervalMs, MAX_INTERVALS_PER_RANGE, fail);
       const s = formatGoFloat(durationSeconds(g.intervalMs));
-      const base = name.startsWith('$__timeGroup') ? `floor(extract(epoch from ${g.column})/${s})*${s}` : `floor((${g.column})/${s})*${s}`;
+      const base = name.startsWith('$__timeGroup')
+        ? `floor(extract(epoch from ${g.column})/${s})*${s}`
+        : `floor((${g.column})/${s})*${s}`;
       return { sql: name.endsWith('Alias') ? `${base} AS "time"` : base, fill: g.fill };
     }
     case '$__timeBucket':
@@ -259,10 +268,18 @@ function evaluate(name: string, args: string[], ctx: MacroContext, fail: (messag
  * Refuses an interval that cuts the range into more than `max` pieces: for gap filling, more
  * rows than a result may hold; otherwise an interval no panel can mean (`1us` over a century).
  */
-function checkIntervalCount(name: string, interval: string, count: number, max: number, fail: (message: string) => ApiError): void {
+function checkIntervalCount(
+  name: string,
+  interval: string,
+  count: number,
+  max: number,
+  fail: (message: string) => ApiError
+): void {
   if (!(count <= max)) {
     const what = max < MAX_INTERVALS_PER_RANGE ? `the row limit ${max}` : `${max}`;
-    throw fail(`Macro ${name}: the interval ${interval} cuts the time range into ${Math.ceil(count)} buckets, more than ${what}; use a wider interval or a shorter range`);
+    throw fail(
+      `Macro ${name}: the interval ${interval} cuts the time range into ${Math.ceil(count)} buckets, more than ${what}; use a wider interval or a shorter range`
+    );
   }
 }
 

@@ -37,7 +37,12 @@ export interface CheckedStatement {
 const TOP_LEVEL = new Set(['SelectStmt', 'ExplainStmt', 'VariableShowStmt']);
 
 /** Statements that write rows, wherever they appear (a CTE, EXPLAIN ANALYZE). */
-const WRITES: Record<string, string> = { InsertStmt: 'INSERT', UpdateStmt: 'UPDATE', DeleteStmt: 'DELETE', MergeStmt: 'MERGE' };
+const WRITES: Record<string, string> = {
+  InsertStmt: 'INSERT',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+  MergeStmt: 'MERGE',
+};
 
 const LOCK_STRENGTH: Record<string, string> = {
   LCS_FORKEYSHARE: 'FOR KEY SHARE',
@@ -52,17 +57,25 @@ export function checkReadOnlyStatement(sql: string): CheckedStatement {
     throw new ApiError('empty_sql', 'rawSql holds no statement');
   }
   if (statements.length > 1) {
-    throw new ApiError('multiple_statements', `SQL mode runs exactly one statement; this holds ${statements.length}: remove everything after the first ";"`, {
-      statements: statements.length,
-    });
+    throw new ApiError(
+      'multiple_statements',
+      `SQL mode runs exactly one statement; this holds ${statements.length}: remove everything after the first ";"`,
+      {
+        statements: statements.length,
+      }
+    );
   }
   const [{ stmt, text }] = statements;
   const kind = nodeType(stmt);
   if (!TOP_LEVEL.has(kind)) {
     const name = statementName(kind, text);
-    throw new ApiError('statement_not_allowed', `SQL mode only runs reading statements (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW), not ${name}`, {
-      statement: name,
-    });
+    throw new ApiError(
+      'statement_not_allowed',
+      `SQL mode only runs reading statements (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW), not ${name}`,
+      {
+        statement: name,
+      }
+    );
   }
   const functions: FunctionCall[] = [];
   walk(stmt, (type, node) => visit(type, node, functions));
@@ -73,18 +86,28 @@ export function checkReadOnlyStatement(sql: string): CheckedStatement {
 function visit(type: string, node: Record<string, unknown>, functions: FunctionCall[]): void {
   if (WRITES[type]) {
     // The code PostgreSQL's own refusal of such a statement maps to, whichever layer stops it.
-    throw new ApiError('not_supported', `SQL mode only runs reading statements; ${WRITES[type]} writes rows`, { keyword: WRITES[type] });
+    throw new ApiError('not_supported', `SQL mode only runs reading statements; ${WRITES[type]} writes rows`, {
+      keyword: WRITES[type],
+    });
   }
   if (type.endsWith('Stmt') && !TOP_LEVEL.has(type)) {
     // e.g. EXPLAIN ANALYZE CREATE TABLE … AS, EXPLAIN EXECUTE.
-    throw new ApiError('statement_not_allowed', `SQL mode only runs reading statements, not ${statementName(type, '')}`, { statement: statementName(type, '') });
+    throw new ApiError(
+      'statement_not_allowed',
+      `SQL mode only runs reading statements, not ${statementName(type, '')}`,
+      { statement: statementName(type, '') }
+    );
   }
   if (type === 'SelectStmt' && node.intoClause) {
-    throw new ApiError('not_supported', 'SQL mode only runs reading statements; SELECT … INTO creates a table', { keyword: 'INTO' });
+    throw new ApiError('not_supported', 'SQL mode only runs reading statements; SELECT … INTO creates a table', {
+      keyword: 'INTO',
+    });
   }
   if (type === 'LockingClause') {
     const clause = LOCK_STRENGTH[String(node.strength)] ?? 'FOR UPDATE';
-    throw new ApiError('not_supported', `SQL mode only runs reading statements; ${clause} locks rows`, { keyword: clause });
+    throw new ApiError('not_supported', `SQL mode only runs reading statements; ${clause} locks rows`, {
+      keyword: clause,
+    });
   }
   if (type === 'FuncCall') {
     functions.push(qualifiedName(names(node.funcname)));
@@ -105,7 +128,8 @@ function walk(value: unknown, fn: (type: string, node: Record<string, unknown>) 
   if (value === null || typeof value !== 'object') return;
   for (const [key, inner] of Object.entries(value)) {
     // A node is `{ Type: { fields } }`; node types start with a capital, fields do not.
-    if (/^[A-Z]/.test(key) && inner !== null && typeof inner === 'object' && !Array.isArray(inner)) fn(key, inner as Record<string, unknown>);
+    if (/^[A-Z]/.test(key) && inner !== null && typeof inner === 'object' && !Array.isArray(inner))
+      fn(key, inner as Record<string, unknown>);
     walk(inner, fn);
   }
 }

@@ -30,6 +30,8 @@ export function renderBuilderQuery(q: BuilderQuery, ctx: BuilderContext): Render
  * inside. The wrapped statement's order is kept: SQL mode itself runs statements wrapped.
  */
 function withDisplayNames(sql: string, rename: ReadonlyMap<string, string>): string {
-  const columns = [...rename].map(([alias, name]) => (alias === name ? quoteIdent(alias) : `${quoteIdent(alias)} AS ${quoteIdent(name)}`));
+  const columns = [...rename].map(([alias, name]) =>
+    alias === name ? quoteIdent(alias) : `${quoteIdent(alias)} AS ${quoteIdent(name)}`
+  );
   return `SELECT ${columns.join(', ')}\nFROM (\n  ${sql}\n) AS "builder"`;
 }

@@ -16,7 +16,8 @@ import type { TimeRangeMs } from '../time/time-range';
  */
 export class SqlModeParams extends Params {
   override add(value: unknown, cast?: string): string {
-    if (cast) return `${typeof value === 'number' && Number.isFinite(value) ? String(value) : quoteLiteral(textOf(value))}::${cast}`;
+    if (cast)
+      return `${typeof value === 'number' && Number.isFinite(value) ? String(value) : quoteLiteral(textOf(value))}::${cast}`;
     return value === null || value === undefined ? 'NULL' : quoteLiteral(textOf(value));
   }
 

@@ -60,7 +60,8 @@ class StatementCheckThread {
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.worker?.unref();
     if ('checked' in reply) waiting.resolve(reply.checked);
-    else if ('refused' in reply) waiting.reject(new ApiError(reply.refused.code, reply.refused.message, reply.refused.details));
+    else if ('refused' in reply)
+      waiting.reject(new ApiError(reply.refused.code, reply.refused.message, reply.refused.details));
     else waiting.reject(new Error(reply.failed));
   }
 }

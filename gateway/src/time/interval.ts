@@ -13,8 +13,8 @@ import type { BucketPgUnit } from '../contract/vocabulary';
 const MS_PER_UNIT: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -167,11 +167,18 @@ const PG_STYLE = /^(\d+(?:\.\d+)?)\s+([a-zA-Z]+)$/;
  * Throws a 400 naming the input when it is not a positive interval.
  */
 export function parseBucketInterval(input: string, what = 'interval'): BucketInterval {
-  const text = input.trim().replace(/^'(.*)'$/, '$1').trim();
+  const text = input
+    .trim()
+    .replace(/^'(.*)'$/, '$1')
+    .trim();
   const bad = () =>
-    new ApiError('invalid_interval', `Invalid ${what} ${JSON.stringify(input)}: use e.g. 500ms, 10s, 5m, 1h, 1d, 1w, 1M, 1y or "15 minutes"`, {
-      interval: input,
-    });
+    new ApiError(
+      'invalid_interval',
+      `Invalid ${what} ${JSON.stringify(input)}: use e.g. 500ms, 10s, 5m, 1h, 1d, 1w, 1M, 1y or "15 minutes"`,
+      {
+        interval: input,
+      }
+    );
   let result: BucketInterval | null = null;
   const cal = SHORT_CALENDAR.exec(text);
   if (cal) {
@@ -208,9 +215,13 @@ export function parseBucketInterval(input: string, what = 'interval'): BucketInt
     throw bad();
   }
   if (result.ms > 0 && result.ms < 1e-3) {
-    throw new ApiError('invalid_interval', `Invalid ${what} ${JSON.stringify(input)}: the smallest bucket is 1 microsecond`, {
-      interval: input,
-    });
+    throw new ApiError(
+      'invalid_interval',
+      `Invalid ${what} ${JSON.stringify(input)}: the smallest bucket is 1 microsecond`,
+      {
+        interval: input,
+      }
+    );
   }
   if (result.months > 12_000 || result.ms > 1000 * 365.25 * 86_400_000) {
     throw bad();
@@ -254,8 +265,36 @@ export function formatBucket(b: BucketInterval): string {
 
 /** Nice fixed widths, ascending; after a week come calendar months and years. */
 const NICE_MS = [
-  1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 15_000, 20_000, 30_000, 60_000, 120_000, 300_000, 600_000,
-  900_000, 1_200_000, 1_800_000, 3_600_000, 7_200_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 2 * 86_400_000,
+  1,
+  2,
+  5,
+  10,
+  20,
+  50,
+  100,
+  200,
+  500,
+  1000,
+  2000,
+  5000,
+  10_000,
+  15_000,
+  20_000,
+  30_000,
+  60_000,
+  120_000,
+  300_000,
+  600_000,
+  900_000,
+  1_200_000,
+  1_800_000,
+  3_600_000,
+  7_200_000,
+  10_800_000,
+  21_600_000,
+  43_200_000,
+  86_400_000,
+  2 * 86_400_000,
   604_800_000,
 ];
 const NICE_MONTHS = [1, 3, 6, 12];

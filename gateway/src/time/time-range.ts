@@ -18,10 +18,14 @@ export function parseInstant(text: string, which: 'from' | 'to'): number {
   const trimmed = text.trim();
   const ms = /^-?\d+$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
-    throw new ApiError('invalid_range', `range.${which} is not a timestamp: ${JSON.stringify(text)} (use ISO-8601 or epoch milliseconds)`, {
-      field: `range.${which}`,
-      value: text,
-    });
+    throw new ApiError(
+      'invalid_range',
+      `range.${which} is not a timestamp: ${JSON.stringify(text)} (use ISO-8601 or epoch milliseconds)`,
+      {
+        field: `range.${which}`,
+        value: text,
+      }
+    );
   }
   if (ms < EARLIEST_INSTANT_MS || ms > LATEST_INSTANT_MS) {
     throw new ApiError('invalid_range', `range.${which} ${JSON.stringify(text)} is outside the years 0001 to 9999`, {
@@ -67,7 +71,9 @@ export function unixNanos(ms: number): string {
 export function validateTimeZone(tz: string | undefined): string {
   const zone = tz && tz.trim() !== '' ? tz.trim() : 'UTC';
   if (zone.toLowerCase() === 'browser') {
-    throw new ApiError('invalid_timezone', 'timezone "browser" must be resolved to an IANA zone by the client', { timezone: tz });
+    throw new ApiError('invalid_timezone', 'timezone "browser" must be resolved to an IANA zone by the client', {
+      timezone: tz,
+    });
   }
   if (!/^[A-Za-z0-9_+\-/]+$/.test(zone)) {
     throw new ApiError('invalid_timezone', `Unknown time zone ${JSON.stringify(zone)}`, { timezone: tz });

@@ -45,7 +45,13 @@ describe("Grafana's fill (resampling onto the interval grid)", () => {
     assert.deepEqual(f.fields[1].values, [12, null, null, null, 15]);
   });
   it('works below one second', () => {
-    const f = applyFill(wide(), { fill: { mode: 'value', value: 0 }, intervalMs: 500, from: T(19), to: T(20), maxPoints: 1000 });
+    const f = applyFill(wide(), {
+      fill: { mode: 'value', value: 0 },
+      intervalMs: 500,
+      from: T(19),
+      to: T(20),
+      maxPoints: 1000,
+    });
     assert.deepEqual(f.fields[0].values, [T(19), T(19) + 500, T(20)]);
     assert.deepEqual(f.fields[1].values, [10, 0, 12]);
   });
@@ -63,7 +69,10 @@ describe('result shaping like sqleng', () => {
     assert.equal(epochToMs(1_523_556_000), 1_523_556_000_000);
     assert.equal(epochToMs(1_523_556_000_123), 1_523_556_000_123);
     assert.equal(epochToMs(1_523_556_000_123_000_000), 1_523_556_000_123);
-    const f = shapeFrame([field('time', 'number', [1_523_556_000]), field('v', 'number', [1])], { ...base, format: 'table' });
+    const f = shapeFrame([field('time', 'number', [1_523_556_000]), field('v', 'number', [1])], {
+      ...base,
+      format: 'table',
+    });
     assert.deepEqual(f.fields[0], { name: 'time', type: 'time', values: [1_523_556_000_000] });
   });
 
@@ -91,10 +100,13 @@ describe('result shaping like sqleng', () => {
   });
 
   it('names (time, metric, value) series by the metric, like Grafana 7', () => {
-    const f = shapeFrame([field('time', 'time', [1000, 1000]), field('metric', 'string', ['x', 'y']), field('value', 'number', [1, 2])], {
-      ...base,
-      format: 'time_series',
-    });
+    const f = shapeFrame(
+      [field('time', 'time', [1000, 1000]), field('metric', 'string', ['x', 'y']), field('value', 'number', [1, 2])],
+      {
+        ...base,
+        format: 'time_series',
+      }
+    );
     assert.deepEqual(
       f.fields.map((x) => [x.name, x.labels]),
       [
@@ -106,19 +118,36 @@ describe('result shaping like sqleng', () => {
   });
 
   it('fills missing cells of the long → wide conversion with the fill value', () => {
-    const f = shapeFrame([field('time', 'time', [1000, 2000]), field('host', 'string', ['a', 'b']), field('v', 'number', [1, 2])], {
-      ...base,
-      range: { from: 1000, to: 2000 },
-      format: 'time_series',
-      fill: { mode: 'value', value: 7, intervalMs: 1000 },
-    });
-    assert.deepEqual(f.fields.map((x) => x.values), [[1000, 2000], [1, 7], [7, 2]]);
+    const f = shapeFrame(
+      [field('time', 'time', [1000, 2000]), field('host', 'string', ['a', 'b']), field('v', 'number', [1, 2])],
+      {
+        ...base,
+        range: { from: 1000, to: 2000 },
+        format: 'time_series',
+        fill: { mode: 'value', value: 7, intervalMs: 1000 },
+      }
+    );
+    assert.deepEqual(
+      f.fields.map((x) => x.values),
+      [
+        [1000, 2000],
+        [1, 7],
+        [7, 2],
+      ]
+    );
   });
 
   it('needs a time column for time series, sorted ascending', () => {
-    assert.throws(() => shapeFrame([field('v', 'number', [1])], { ...base, format: 'time_series' }), (e: unknown) => e instanceof ApiError && e.code === 'no_time_column');
     assert.throws(
-      () => shapeFrame([field('time', 'time', [2000, 1000]), field('h', 'string', ['a', 'a']), field('v', 'number', [1, 2])], { ...base, format: 'time_series' }),
+      () => shapeFrame([field('v', 'number', [1])], { ...base, format: 'time_series' }),
+      (e: unknown) => e instanceof ApiError && e.code === 'no_time_column'
+    );
+    assert.throws(
+      () =>
+        shapeFrame(
+          [field('time', 'time', [2000, 1000]), field('h', 'string', ['a', 'a']), field('v', 'number', [1, 2])],
+          { ...base, format: 'time_series' }
+        ),
       /sorted ascending/
     );
   });
@@ -129,7 +158,17 @@ describe('result shaping like sqleng', () => {
   });
 
   it('converts booleans and other times to numbers in time series', () => {
-    const f = shapeFrame([field('time', 'time', [1]), field('ok', 'boolean', [true]), field('at', 'time', [5])], { ...base, format: 'time_series' });
-    assert.deepEqual(f.fields.map((x) => [x.type, x.values]), [['time', [1]], ['number', [1]], ['number', [5]]]);
+    const f = shapeFrame([field('time', 'time', [1]), field('ok', 'boolean', [true]), field('at', 'time', [5])], {
+      ...base,
+      format: 'time_series',
+    });
+    assert.deepEqual(
+      f.fields.map((x) => [x.type, x.values]),
+      [
+        ['time', [1]],
+        ['number', [1]],
+        ['number', [5]],
+      ]
+    );
   });
 });

@@ -13,7 +13,10 @@ describe('LTTB downsampling', () => {
       fc.property(series, fc.integer({ min: 4, max: 2500 }), ({ xs, ys }, max) => {
         const picked = downsampleIndices(xs, ys, max);
         assert.ok(picked.length <= max, `${picked.length} > ${max}`);
-        assert.ok(picked.every((v, i) => i === 0 || v > picked[i - 1]), 'ascending, no repeats');
+        assert.ok(
+          picked.every((v, i) => i === 0 || v > picked[i - 1]),
+          'ascending, no repeats'
+        );
         assert.equal(picked[0], 0);
         assert.equal(picked[picked.length - 1], xs.length - 1);
         const values = ys.filter((y) => !Number.isNaN(y));

@@ -82,7 +82,11 @@ export async function amqpPublisher(queue: string, url = AMQP_URL): Promise<Publ
 }
 
 /** MQTT, QoS 1. Mosquitto drops what a slow subscriber's queue (max_queued_messages, 1000) cannot hold: `paced` waits for the consumer. */
-export async function mqttPublisher(topic: string, received: () => number, url = MQTT_URL): Promise<Publisher & { refusals: () => string[] }> {
+export async function mqttPublisher(
+  topic: string,
+  received: () => number,
+  url = MQTT_URL
+): Promise<Publisher & { refusals: () => string[] }> {
   const client = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: `pub-${topic.replace(/\W/g, '_')}` });
   let sent = 0;
   // PUBACK reason codes other than success / "no matching subscribers", for a failing test to show.
@@ -101,7 +105,10 @@ export async function mqttPublisher(topic: string, received: () => number, url =
         // Far inside the broker's 1,000-message queue; a stall past 20 s means messages were dropped.
         const until = Date.now() + 20_000;
         while (sent - received() > 200 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-        if (sent - received() > 200) throw new Error(`the subscriber received ${received()} of ${sent} messages: the broker dropped some or the gateway stalled`);
+        if (sent - received() > 200)
+          throw new Error(
+            `the subscriber received ${received()} of ${sent} messages: the broker dropped some or the gateway stalled`
+          );
       }
     },
     async close() {

@@ -22,7 +22,12 @@ export function writeMessagingConfig(yaml: string): string {
   return path;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  ms = 20_000,
+  everyMs = 100
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -46,7 +51,12 @@ export async function amqpQueue(name = uniqueName('tsgw_q')) {
   return {
     name,
     received,
-    waitFor: (count: number, ms = 30_000) => waitFor(`${count} messages on queue ${name} (have ${received.length})`, async () => received.length >= count && received, ms),
+    waitFor: (count: number, ms = 30_000) =>
+      waitFor(
+        `${count} messages on queue ${name} (have ${received.length})`,
+        async () => received.length >= count && received,
+        ms
+      ),
     close: async () => connection.close().catch(() => undefined),
   };
 }
@@ -56,15 +66,22 @@ export function redisStream(name = uniqueName('tsgw_s')) {
   const redis = new Redis(REDIS_URL);
   const entries = async () => {
     const raw = await redis.xrange(name, '-', '+');
-    return raw.map(([, fields]) => Object.fromEntries(Array.from({ length: fields.length / 2 }, (_, i) => [fields[2 * i], fields[2 * i + 1]])));
+    return raw.map(([, fields]) =>
+      Object.fromEntries(Array.from({ length: fields.length / 2 }, (_, i) => [fields[2 * i], fields[2 * i + 1]]))
+    );
   };
   return {
     name,
     entries,
-    waitFor: (count: number, ms = 30_000) => waitFor(`${count} entries on stream ${name}`, async () => {
-      const e = await entries();
-      return e.length >= count && e;
-    }, ms),
+    waitFor: (count: number, ms = 30_000) =>
+      waitFor(
+        `${count} entries on stream ${name}`,
+        async () => {
+          const e = await entries();
+          return e.length >= count && e;
+        },
+        ms
+      ),
     close: async () => {
       await redis.del(name).catch(() => undefined);
       redis.disconnect();

@@ -9,7 +9,8 @@ export function assertSameFrames(actual: any[], expected: any[], relTol: number,
   for (let f = 0; f < expected.length; f++) {
     const a = actual[f];
     const e = expected[f];
-    const shape = (x: any) => x.schema.fields.map((fl: any) => ({ name: fl.name, type: fl.type, labels: fl.labels ?? null }));
+    const shape = (x: any) =>
+      x.schema.fields.map((fl: any) => ({ name: fl.name, type: fl.type, labels: fl.labels ?? null }));
     assert.deepEqual(shape(a), shape(e), `${what}: fields of frame ${f}`);
     const av: unknown[][] = a.data.values;
     const ev: unknown[][] = e.data.values;

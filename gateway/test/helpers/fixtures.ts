@@ -9,7 +9,9 @@ import type { Db } from '../../src/db/types';
  *   `metrics_view` (a view), `secrets` (no token but admin may see it).
  */
 export async function createFixtures(db: Db, timescale: boolean): Promise<void> {
-  await db.query(`CREATE TABLE metrics (time timestamptz NOT NULL, device text NOT NULL, value double precision, count int)`);
+  await db.query(
+    `CREATE TABLE metrics (time timestamptz NOT NULL, device text NOT NULL, value double precision, count int)`
+  );
   if (timescale) await db.query(`SELECT create_hypertable('metrics', 'time')`);
   await db.query(`
     INSERT INTO metrics (time, device, value, count)

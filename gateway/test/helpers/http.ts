@@ -30,7 +30,11 @@ export async function api<T = any>(ctx: TestContext, path: string, req: ApiReque
       headers['content-type'] ??= 'application/json';
     }
   }
-  const res = await fetch(ctx.baseUrl + path, { method: req.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body });
+  const res = await fetch(ctx.baseUrl + path, {
+    method: req.method ?? (body !== undefined ? 'POST' : 'GET'),
+    headers,
+    body,
+  });
   const text = await res.text();
   let parsed: any;
   try {
@@ -56,7 +60,10 @@ export interface QueryResultBody {
 }
 
 /** `POST /api/v1/query` over 2024-01-01 (UTC), table format, refIds A, B, … in order; asserts the 200. */
-export async function queryResults(ctx: TestContext, queries: Array<Record<string, unknown>>): Promise<Record<string, QueryResultBody>> {
+export async function queryResults(
+  ctx: TestContext,
+  queries: Array<Record<string, unknown>>
+): Promise<Record<string, QueryResultBody>> {
   const res = await api(ctx, '/api/v1/query', {
     body: {
       range: { from: '2024-01-01T00:00:00Z', to: '2024-01-02T00:00:00Z' },

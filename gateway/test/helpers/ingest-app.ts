@@ -13,7 +13,8 @@ import { TOKEN_SPEC } from './test-context';
 export const uniqueName = (prefix: string): string => `${prefix}_${process.pid}_${randomBytes(3).toString('hex')}`;
 
 /** The table every ingest test writes: one row per message unless the test says otherwise. */
-export const READINGS_DDL = (name: string) => `CREATE TABLE ${name} (id bigint NOT NULL, time timestamptz NOT NULL, sensor text NOT NULL, value double precision)`;
+export const READINGS_DDL = (name: string) =>
+  `CREATE TABLE ${name} (id bigint NOT NULL, time timestamptz NOT NULL, sensor text NOT NULL, value double precision)`;
 
 /** Writes a messaging config file into a temp dir and returns its path. */
 export function writeMessagingConfig(yaml: string): string {
@@ -24,8 +25,13 @@ export function writeMessagingConfig(yaml: string): string {
 }
 
 /** An in-process gateway with MESSAGING_CONFIG, listening (which starts ingest). */
-export async function startIngestApp(env: Record<string, string>, setup?: (app: FastifyInstance) => Promise<void>): Promise<FastifyInstance> {
-  const app = await buildApp(loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: 'memory://', ...env }));
+export async function startIngestApp(
+  env: Record<string, string>,
+  setup?: (app: FastifyInstance) => Promise<void>
+): Promise<FastifyInstance> {
+  const app = await buildApp(
+    loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: 'memory://', ...env })
+  );
   try {
     if (setup) await setup(app);
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -47,7 +53,12 @@ export async function withPg<T>(url: string, fn: (c: pg.Client) => Promise<T>): 
 }
 
 /** Polls `read` until `done` holds or the time is up; returns the last value. */
-export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeoutMs: number,
+  intervalMs = 200
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let v = await read();
   while (!done(v) && Date.now() < until) {
@@ -58,7 +69,16 @@ export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean
 }
 
 /** Waits until the source has nothing in flight and its counters stop moving. */
-export async function waitForQuiet(app: FastifyInstance, source: string, expectedMessages: number, timeoutMs: number): Promise<SourceStats> {
+export async function waitForQuiet(
+  app: FastifyInstance,
+  source: string,
+  expectedMessages: number,
+  timeoutMs: number
+): Promise<SourceStats> {
   const stats = () => Promise.resolve(app.ingest.status().find((s) => s.name === source)!);
-  return waitFor(stats, (s) => s.storedMessages + s.duplicates + s.deadLettered >= expectedMessages && s.inFlight === 0, timeoutMs);
+  return waitFor(
+    stats,
+    (s) => s.storedMessages + s.duplicates + s.deadLettered >= expectedMessages && s.inFlight === 0,
+    timeoutMs
+  );
 }

@@ -116,11 +116,33 @@ export async function createStandby(primary: OwnCluster, options: StandbyOptions
   const { port } = options;
   const dir = await clusterDir(port);
   const data = join(dir, 'data');
-  await pgCommand('pg_basebackup', ['-D', data, '-R', '-X', 'stream', '-C', '-S', options.slot, '-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '--no-sync', '--checkpoint=fast']);
+  await pgCommand('pg_basebackup', [
+    '-D',
+    data,
+    '-R',
+    '-X',
+    'stream',
+    '-C',
+    '-S',
+    options.slot,
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(primary.port),
+    '-U',
+    'postgres',
+    '--no-sync',
+    '--checkpoint=fast',
+  ]);
   appendFileSync(join(data, 'postgresql.auto.conf'), ownSettings(port, dir, options.conf));
   return manageCluster(port, dir, data, () => {
     rmSync(dir, { recursive: true, force: true });
-    void primary.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`, [options.slot]).catch(() => undefined);
+    void primary
+      .query(
+        `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
+        [options.slot]
+      )
+      .catch(() => undefined);
   });
 }
 

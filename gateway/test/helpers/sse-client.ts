@@ -31,75 +31,85 @@ export interface SseClient {
  */
 export function openSse(url: string, token: string, body: unknown): Promise<SseClient> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-      const events: SseEvent[] = [];
-      const comments: string[] = [];
-      const waiters: Array<{ match: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }> = [];
-      let buffer = '';
-      let closedResolve!: () => void;
-      const closed = new Promise<void>((r) => (closedResolve = r));
-      res.on('close', () => closedResolve());
-      res.on('error', () => closedResolve());
-      const client: SseClient = {
-        status: res.statusCode ?? 0,
-        headers: res.headers,
-        events,
-        comments,
-        next(match, ms = 10_000) {
-          const found = events.find(match);
-          if (found) return Promise.resolve(found);
-          return new Promise((resolveEvent, rejectEvent) => {
-            const timer = setTimeout(() => rejectEvent(new Error(`no matching event within ${ms} ms; got ${events.map((e) => e.event).join(',')}`)), ms);
-            waiters.push({
-              match,
-              resolve: (e) => {
-                clearTimeout(timer);
-                resolveEvent(e);
-              },
+    const req = request(
+      url,
+      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+      (res) => {
+        const events: SseEvent[] = [];
+        const comments: string[] = [];
+        const waiters: Array<{ match: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }> = [];
+        let buffer = '';
+        let closedResolve!: () => void;
+        const closed = new Promise<void>((r) => (closedResolve = r));
+        res.on('close', () => closedResolve());
+        res.on('error', () => closedResolve());
+        const client: SseClient = {
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          events,
+          comments,
+          next(match, ms = 10_000) {
+            const found = events.find(match);
+            if (found) return Promise.resolve(found);
+            return new Promise((resolveEvent, rejectEvent) => {
+              const timer = setTimeout(
+                () =>
+                  rejectEvent(
+                    new Error(`no matching event within ${ms} ms; got ${events.map((e) => e.event).join(',')}`)
+                  ),
+                ms
+              );
+              waiters.push({
+                match,
+                resolve: (e) => {
+                  clearTimeout(timer);
+                  resolveEvent(e);
+                },
+              });
             });
+          },
+          pause: () => res.pause(),
+          resume: () => res.resume(),
+          close: () => req.destroy(),
+          closed,
+        };
+        if (client.status !== 200) {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => {
+            client.errorBody = text ? JSON.parse(text) : undefined;
+            resolve(client);
           });
-        },
-        pause: () => res.pause(),
-        resume: () => res.resume(),
-        close: () => req.destroy(),
-        closed,
-      };
-      if (client.status !== 200) {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          client.errorBody = text ? JSON.parse(text) : undefined;
-          resolve(client);
-        });
-        return;
-      }
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const e: SseEvent = { event: 'message', data: '', at: performance.now() };
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) comments.push(line.slice(1).trim());
-            else if (line.startsWith('event: ')) e.event = line.slice(7);
-            else if (line.startsWith('id: ')) e.id = line.slice(4);
-            else if (line.startsWith('data: ')) data.push(line.slice(6));
-          }
-          if (data.length === 0 && e.event === 'message') continue;
-          e.data = data.join('\n');
-          events.push(e);
-          for (const w of waiters.splice(0)) {
-            if (w.match(e)) w.resolve(e);
-            else waiters.push(w);
-          }
+          return;
         }
-      });
-      resolve(client);
-    });
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const e: SseEvent = { event: 'message', data: '', at: performance.now() };
+            const data: string[] = [];
+            for (const line of block.split('\n')) {
+              if (line.startsWith(':')) comments.push(line.slice(1).trim());
+              else if (line.startsWith('event: ')) e.event = line.slice(7);
+              else if (line.startsWith('id: ')) e.id = line.slice(4);
+              else if (line.startsWith('data: ')) data.push(line.slice(6));
+            }
+            if (data.length === 0 && e.event === 'message') continue;
+            e.data = data.join('\n');
+            events.push(e);
+            for (const w of waiters.splice(0)) {
+              if (w.match(e)) w.resolve(e);
+              else waiters.push(w);
+            }
+          }
+        });
+        resolve(client);
+      }
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
@@ -107,7 +117,9 @@ export function openSse(url: string, token: string, body: unknown): Promise<SseC
 
 /** The values of the field called `name` in every frame of a `frame` event. */
 export function frameValues(e: SseEvent, name: string): unknown[] {
-  const d = JSON.parse(e.data) as { frames?: Array<{ schema: { fields: Array<{ name: string }> }; data: { values: unknown[][] } }> };
+  const d = JSON.parse(e.data) as {
+    frames?: Array<{ schema: { fields: Array<{ name: string }> }; data: { values: unknown[][] } }>;
+  };
   const out: unknown[] = [];
   for (const f of d.frames ?? []) {
     const i = f.schema.fields.findIndex((x) => x.name === name);

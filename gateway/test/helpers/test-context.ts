@@ -77,7 +77,14 @@ export function forEachDatabase(body: (getCtx: () => TestContext) => void, optio
       let ctx: TestContext | undefined;
       let scratch: { name: string; url: string } | undefined;
       before(async () => {
-        const env: Record<string, string> = { GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: 'memory://', ...NO_SHEDDING, ...options.env };
+        const env: Record<string, string> = {
+          GATEWAY_TOKENS: TOKEN_SPEC,
+          LOG_LEVEL: 'silent',
+          PORT: '0',
+          DATA_DIR: 'memory://',
+          ...NO_SHEDDING,
+          ...options.env,
+        };
         if (driver === 'postgres') {
           scratch = await createScratchDatabase();
           env.DATABASE_URL = scratch.url;

@@ -10,7 +10,12 @@ import { bucketCount, capBucket, wallClockMs } from '../../src/sql/bucket-count'
 import { convertValue } from '../../src/frames/result-fields';
 import { approxIntervalMs, niceBuckets, smallestNiceBucketAtLeast, WIDEST_NICE_YEARS } from '../../src/time/interval';
 import { parseTimeRange } from '../../src/time/time-range';
-import { BUILDER_SHAPE_LIMITS, checkPanelInterval, DEFAULT_ROW_CAP, MAX_INTERVALS_PER_RANGE } from '../../src/limits/bounds';
+import {
+  BUILDER_SHAPE_LIMITS,
+  checkPanelInterval,
+  DEFAULT_ROW_CAP,
+  MAX_INTERVALS_PER_RANGE,
+} from '../../src/limits/bounds';
 import type { WorkField, WorkFrame } from '../../src/frames/frame-types';
 import { estimateFrameBytes, ResponseBudget } from '../../src/query/result-limits';
 import { ApiError } from '../../src/errors';
@@ -32,7 +37,13 @@ const ctx = (dialect: 'timescaledb' | 'postgres', over: Partial<BuilderContext> 
   maxRows: 5000,
   ...over,
 });
-const q = (over: Partial<BuilderQuery>): BuilderQuery => ({ refId: 'A', mode: 'builder', table: 'readings', metrics: [{ column: 'value', aggregation: 'avg' }], ...over });
+const q = (over: Partial<BuilderQuery>): BuilderQuery => ({
+  refId: 'A',
+  mode: 'builder',
+  table: 'readings',
+  metrics: [{ column: 'value', aggregation: 'avg' }],
+  ...over,
+});
 
 /** The value bound to the statement's final `LIMIT $n`. */
 function finalLimit(built: { sql: string; params: unknown[] }): number {
@@ -85,7 +96,15 @@ describe('builder: every statement carries the row cap', () => {
   it("takes the user's table limit when it is smaller, the cap + 1 when it is larger (no bigint overflow)", () => {
     assert.equal(finalLimit(buildBuilderQuery(q({ format: 'table', limit: 7 }), ctx('postgres'))), 7);
     assert.equal(finalLimit(buildBuilderQuery(q({ format: 'table', limit: 1e20 }), ctx('postgres'))), 5001);
-    assert.equal(finalLimit(buildBuilderQuery(q({ format: 'table', limit: 1e20, metrics: [{ column: 'value', aggregation: 'none' }] }), ctx('timescaledb'))), 5001);
+    assert.equal(
+      finalLimit(
+        buildBuilderQuery(
+          q({ format: 'table', limit: 1e20, metrics: [{ column: 'value', aggregation: 'none' }] }),
+          ctx('timescaledb')
+        )
+      ),
+      5001
+    );
   });
 
   it('property: whatever the query, the final LIMIT is at most cap + 1', () => {
@@ -112,7 +131,8 @@ describe('builder: every statement carries the row cap', () => {
           try {
             const built = buildBuilderQuery(query, ctx(dialect as any, { maxDataPoints, range }));
             assert.ok(finalLimit(built) <= 5001);
-            if (built.bucket && fill !== 'none') assert.ok(bucketCount(built.bucket, range, 'UTC') <= 5000, JSON.stringify(built.bucket));
+            if (built.bucket && fill !== 'none')
+              assert.ok(bucketCount(built.bucket, range, 'UTC') <= 5000, JSON.stringify(built.bucket));
           } catch (e) {
             assert.ok(e instanceof ApiError && (e.statusCode === 400 || e.statusCode === 422), String(e));
           }
@@ -135,7 +155,10 @@ describe('builder: points and buckets', () => {
     assert.equal(e.code, 'result_too_large');
     assert.match(e.message, /bucket 1s fills the range with \d+ buckets per series, more than the row limit 100000/);
     for (const dialect of ['timescaledb', 'postgres'] as const) {
-      assert.equal(status(() => buildBuilderQuery(q({ fill: 'null', bucket: '1s', noPointCap: true }), ctx(dialect))).status, 422);
+      assert.equal(
+        status(() => buildBuilderQuery(q({ fill: 'null', bucket: '1s', noPointCap: true }), ctx(dialect))).status,
+        422
+      );
     }
   });
 
@@ -147,19 +170,31 @@ describe('builder: points and buckets', () => {
   it('holds series to the row cap even when maxDataPoints is huge', () => {
     const auto = buildBuilderQuery(q({}), ctx('timescaledb', { range: WHOLE, maxDataPoints: 100_000_000 }));
     assert.ok(bucketCount(auto.bucket!, WHOLE, 'UTC') <= 5000);
-    const explicit = buildBuilderQuery(q({ bucket: '1s', fill: 'zero' }), ctx('postgres', { range: CENTURY, maxDataPoints: 1e12 }));
+    const explicit = buildBuilderQuery(
+      q({ bucket: '1s', fill: 'zero' }),
+      ctx('postgres', { range: CENTURY, maxDataPoints: 1e12 })
+    );
     assert.ok(bucketCount(explicit.bucket!, CENTURY, 'UTC') <= 5000);
     assert.match(explicit.notices[0].text, /Bucket widened from 1s to .* to stay within 5000 points per series/);
   });
 
-  it('caps raw series at min(maxDataPoints, row cap), reduced in the database to their runs\' extremes, each series size as __n', () => {
-    const built = buildBuilderQuery(q({ metrics: [{ column: 'value', aggregation: 'none' }], groupBy: ['sensor'] }), ctx('postgres', { maxDataPoints: 1e9 }));
+  it("caps raw series at min(maxDataPoints, row cap), reduced in the database to their runs' extremes, each series size as __n", () => {
+    const built = buildBuilderQuery(
+      q({ metrics: [{ column: 'value', aggregation: 'none' }], groupBy: ['sensor'] }),
+      ctx('postgres', { maxDataPoints: 1e9 })
+    );
     assert.equal(built.rawPointCap, 5000);
     assert.match(built.sql, /count\(\*\) OVER \(PARTITION BY "g0"\) AS "__n"/);
     // Longer series leave the database as their runs' extremes, at most the row cap: 2499 runs × 2 + first + last.
-    assert.match(built.sql, /WHERE "__n" <= \$4::bigint OR "__lo" = 1 OR "__hi" = 1 OR "__rn" = 1 OR "__rn" = "__n" ORDER BY "time" LIMIT \$5::bigint$/);
+    assert.match(
+      built.sql,
+      /WHERE "__n" <= \$4::bigint OR "__lo" = 1 OR "__hi" = 1 OR "__rn" = 1 OR "__rn" = "__n" ORDER BY "time" LIMIT \$5::bigint$/
+    );
     assert.deepEqual(built.params.slice(2), [2499, 5000, 5001]);
-    const small = buildBuilderQuery(q({ metrics: [{ column: 'value', aggregation: 'none' }] }), ctx('timescaledb', { maxDataPoints: 10 }));
+    const small = buildBuilderQuery(
+      q({ metrics: [{ column: 'value', aggregation: 'none' }] }),
+      ctx('timescaledb', { maxDataPoints: 10 })
+    );
     assert.equal(small.rawPointCap, 10);
     assert.match(small.sql, /count\(\*\) OVER \(\) AS "__n"/);
   });
@@ -167,17 +202,43 @@ describe('builder: points and buckets', () => {
   it('refuses more metrics, groups, filters or sort keys than SQL can carry, with a 400 naming them', () => {
     const many = <T>(n: number, make: (i: number) => T) => Array.from({ length: n }, (_, i) => make(i));
     const cases: Array<[string, Partial<BuilderQuery>]> = [
-      ['metrics', { metrics: many(BUILDER_SHAPE_LIMITS.metrics + 1, (i) => ({ column: 'value', aggregation: 'avg', alias: `m${i}` })) }],
+      [
+        'metrics',
+        {
+          metrics: many(BUILDER_SHAPE_LIMITS.metrics + 1, (i) => ({
+            column: 'value',
+            aggregation: 'avg',
+            alias: `m${i}`,
+          })),
+        },
+      ],
       ['groupBy', { groupBy: many(BUILDER_SHAPE_LIMITS.groupBy + 1, () => 'sensor') }],
-      ['filters', { filters: many(BUILDER_SHAPE_LIMITS.filters, () => ({ column: 'value', op: '>', value: 1 })), adhocFilters: [{ key: 'sensor', operator: '=', value: 'x' }] }],
-      ['orderBy', { format: 'table', orderBy: many(BUILDER_SHAPE_LIMITS.orderBy + 1, () => ({ column: 'avg(value)', direction: 'asc' })) }],
+      [
+        'filters',
+        {
+          filters: many(BUILDER_SHAPE_LIMITS.filters, () => ({ column: 'value', op: '>', value: 1 })),
+          adhocFilters: [{ key: 'sensor', operator: '=', value: 'x' }],
+        },
+      ],
+      [
+        'orderBy',
+        {
+          format: 'table',
+          orderBy: many(BUILDER_SHAPE_LIMITS.orderBy + 1, () => ({ column: 'avg(value)', direction: 'asc' })),
+        },
+      ],
     ];
     for (const [field, over] of cases) {
       const e = status(() => buildBuilderQuery(q(over), ctx('postgres')));
       assert.equal(e.status, 400, field);
       assert.match(e.message, new RegExp(`${field === 'filters' ? 'filters' : field}.*at most`), e.message);
     }
-    assert.doesNotThrow(() => buildBuilderQuery(q({ filters: many(BUILDER_SHAPE_LIMITS.filters, () => ({ column: 'value', op: '>', value: 1 })) }), ctx('postgres')));
+    assert.doesNotThrow(() =>
+      buildBuilderQuery(
+        q({ filters: many(BUILDER_SHAPE_LIMITS.filters, () => ({ column: 'value', op: '>', value: 1 })) }),
+        ctx('postgres')
+      )
+    );
   });
 });
 
@@ -254,13 +315,26 @@ describe('macro intervals', () => {
   });
 
   it("refuses '0s' and '1us' over a century with a 400 naming the macro, interval and position", () => {
-    for (const sql of ["SELECT $__timeGroup(time, '0s')", "SELECT $__timeGroup(time, '1us')", "SELECT $__unixEpochGroupAlias(t, '1us')", "SELECT $__timeBucket(time, '1us')"]) {
+    for (const sql of [
+      "SELECT $__timeGroup(time, '0s')",
+      "SELECT $__timeGroup(time, '1us')",
+      "SELECT $__unixEpochGroupAlias(t, '1us')",
+      "SELECT $__timeBucket(time, '1us')",
+    ]) {
       const e = status(() => expandMacros(sql, mctx()));
       assert.equal(e.status, 400, sql);
       assert.equal(e.code, 'invalid_macro_argument');
       assert.match(e.message, /Macro \$__\w+: .*(1us|0s).*\(line 1, column 8\)/, e.message);
     }
-    const panel = status(() => expandMacros('SELECT $__timeBucket(time)', mctx({ intervalMs: 0.001, range: { from: Date.parse('0001-01-01T00:00:00Z'), to: Date.parse('9999-01-01T00:00:00Z') } })));
+    const panel = status(() =>
+      expandMacros(
+        'SELECT $__timeBucket(time)',
+        mctx({
+          intervalMs: 0.001,
+          range: { from: Date.parse('0001-01-01T00:00:00Z'), to: Date.parse('9999-01-01T00:00:00Z') },
+        })
+      )
+    );
     assert.match(panel.message, /the interval 1ms \(the panel interval\) cuts the time range into \d+ buckets/);
   });
 
@@ -268,15 +342,27 @@ describe('macro intervals', () => {
     const e = status(() => expandMacros("SELECT $__timeBucketGapfill(time, '1h')", mctx()));
     assert.equal(e.status, 400);
     assert.match(e.message, /cuts the time range into \d+ buckets, more than the row limit 5000/);
-    assert.match(expandMacros("SELECT $__timeBucketGapfill(time, '1y')", mctx()).sql, /time_bucket_gapfill\('100 years'|time_bucket_gapfill\('1 years'/);
+    assert.match(
+      expandMacros("SELECT $__timeBucketGapfill(time, '1y')", mctx()).sql,
+      /time_bucket_gapfill\('100 years'|time_bucket_gapfill\('1 years'/
+    );
     // Without a cap in the context, the default applies.
-    assert.equal(status(() => expandMacros("SELECT $__timeBucketGapfill(time, '1m')", mctx({ maxRows: undefined }))).status, 400);
+    assert.equal(
+      status(() => expandMacros("SELECT $__timeBucketGapfill(time, '1m')", mctx({ maxRows: undefined }))).status,
+      400
+    );
     assert.doesNotThrow(() => expandMacros("SELECT $__timeBucketGapfill(time, '1d')", mctx({ maxRows: undefined })));
   });
 
   it('leaves sane intervals as Grafana expands them', () => {
-    assert.equal(expandMacros("SELECT $__timeGroup(time, '1m', 0)", mctx()).sql, 'SELECT floor(extract(epoch from time)/60)*60');
-    assert.equal(expandMacros("SELECT $__timeGroup(time, '1s')", mctx()).sql, 'SELECT floor(extract(epoch from time)/1)*1');
+    assert.equal(
+      expandMacros("SELECT $__timeGroup(time, '1m', 0)", mctx()).sql,
+      'SELECT floor(extract(epoch from time)/60)*60'
+    );
+    assert.equal(
+      expandMacros("SELECT $__timeGroup(time, '1s')", mctx()).sql,
+      'SELECT floor(extract(epoch from time)/1)*1'
+    );
     assert.ok((CENTURY.to - CENTURY.from) / 1000 < MAX_INTERVALS_PER_RANGE);
   });
 });
@@ -288,8 +374,21 @@ describe('frame shaping is measured before it is built', () => {
     const n = 2000;
     const times = Array.from({ length: n }, (_, i) => 1000 * i);
     const labels = times.map((_, i) => `s${i}`);
-    const fields = () => [field('time', 'time', times), field('host', 'string', labels), field('v', 'number', times.map(() => 1))];
-    const opts = { format: 'time_series' as const, executedQueryString: 'q', range: { from: 0, to: n * 1000 }, rowLimit: 1000 };
+    const fields = () => [
+      field('time', 'time', times),
+      field('host', 'string', labels),
+      field(
+        'v',
+        'number',
+        times.map(() => 1)
+      ),
+    ];
+    const opts = {
+      format: 'time_series' as const,
+      executedQueryString: 'q',
+      range: { from: 0, to: n * 1000 },
+      rowLimit: 1000,
+    };
     const before = process.memoryUsage().heapUsed;
     const e = status(() => shapeFrame(fields(), opts));
     assert.equal(e.status, 422);
@@ -297,35 +396,98 @@ describe('frame shaping is measured before it is built', () => {
     assert.match(e.message, /2000 times × 2001 fields/);
     assert.ok(process.memoryUsage().heapUsed - before < 64 * 1024 * 1024);
     // The same rows with times that line up are a small wide frame.
-    const aligned = shapeFrame([field('time', 'time', times.map((t) => Math.floor(t / 100_000))), field('host', 'string', labels.map((_, i) => `s${i % 5}`)), field('v', 'number', times)], opts);
+    const aligned = shapeFrame(
+      [
+        field(
+          'time',
+          'time',
+          times.map((t) => Math.floor(t / 100_000))
+        ),
+        field(
+          'host',
+          'string',
+          labels.map((_, i) => `s${i % 5}`)
+        ),
+        field('v', 'number', times),
+      ],
+      opts
+    );
     assert.equal(aligned.fields.length, 6);
   });
 
   it('still reports unsorted and null times as 400s', () => {
     const opts = { format: 'time_series' as const, executedQueryString: 'q', range: { from: 0, to: 10 }, rowLimit: 10 };
-    assert.equal(status(() => shapeFrame([field('time', 'time', [2, 1]), field('h', 'string', ['a', 'b']), field('v', 'number', [1, 2])], opts)).code, 'series_unsorted');
-    assert.equal(status(() => shapeFrame([field('time', 'time', [1, null]), field('h', 'string', ['a', 'b']), field('v', 'number', [1, 2])], opts)).code, 'null_time_values');
+    assert.equal(
+      status(() =>
+        shapeFrame(
+          [field('time', 'time', [2, 1]), field('h', 'string', ['a', 'b']), field('v', 'number', [1, 2])],
+          opts
+        )
+      ).code,
+      'series_unsorted'
+    );
+    assert.equal(
+      status(() =>
+        shapeFrame(
+          [field('time', 'time', [1, null]), field('h', 'string', ['a', 'b']), field('v', 'number', [1, 2])],
+          opts
+        )
+      ).code,
+      'null_time_values'
+    );
   });
 
-  const frame = (): WorkFrame => ({ fields: [field('Time', 'time', [1000, 2000]), field('v', 'number', [1, 2])], meta: {} });
+  const frame = (): WorkFrame => ({
+    fields: [field('Time', 'time', [1000, 2000]), field('v', 'number', [1, 2])],
+    meta: {},
+  });
 
   it('a fill with an interval below the precision of the time still ends', () => {
     const at = Date.parse('2024-01-01T00:00:00Z');
-    const f = applyFill(frame(), { fill: { mode: 'value', value: 0 }, intervalMs: 1e-6, from: at, to: at, maxPoints: 1000 });
+    const f = applyFill(frame(), {
+      fill: { mode: 'value', value: 0 },
+      intervalMs: 1e-6,
+      from: at,
+      to: at,
+      maxPoints: 1000,
+    });
     assert.ok(f.fields[0].values.length <= 1);
   });
 
   it('skips a fill whose grid × fields would exceed the cell cap, with a warning', () => {
-    const f = applyFill(frame(), { fill: { mode: 'null' }, intervalMs: 1, from: 0, to: 10_000, maxPoints: 100_000, maxCells: 1000 });
+    const f = applyFill(frame(), {
+      fill: { mode: 'null' },
+      intervalMs: 1,
+      from: 0,
+      to: 10_000,
+      maxPoints: 100_000,
+      maxCells: 1000,
+    });
     assert.deepEqual(f.fields[0].values, [1000, 2000]);
     assert.match(f.meta.notices![0].text, /Fill operation skipped/);
-    const ok = applyFill(frame(), { fill: { mode: 'null' }, intervalMs: 1000, from: 0, to: 3000, maxPoints: 100, maxCells: 1000 });
+    const ok = applyFill(frame(), {
+      fill: { mode: 'null' },
+      intervalMs: 1000,
+      from: 0,
+      to: 3000,
+      maxPoints: 100,
+      maxCells: 1000,
+    });
     assert.deepEqual(ok.fields[0].values, [0, 1000, 2000, 3000]);
   });
 });
 
 describe('byte caps', () => {
-  const frame = (n: number): WorkFrame => ({ fields: [field('Time', 'time', Array.from({ length: n }, (_, i) => i))], meta: {} });
+  const frame = (n: number): WorkFrame => ({
+    fields: [
+      field(
+        'Time',
+        'time',
+        Array.from({ length: n }, (_, i) => i)
+      ),
+    ],
+    meta: {},
+  });
 
   it('estimates a frame and stops counting once past the cap', () => {
     assert.ok(estimateFrameBytes(frame(10), 1e6) >= 120);

@@ -24,16 +24,34 @@ describe('builder SQL', () => {
     // The last parameter is the row cap + 1: the database never returns more than one row too many.
     assert.deepEqual(ts.params, ['2024-01-01T00:00:00.000Z', '2024-01-02T00:00:00.000Z', 100_001]);
     const pg = buildBuilderQuery(q({ bucket: '5m', groupBy: ['sensor'] }), ctx('postgres'));
-    assert.match(pg.sql, /^SELECT date_bin\('300 seconds'::interval, "t", TIMESTAMPTZ '2000-01-03 00:00:00\+00'\) AS "time"/);
-    assert.deepEqual([...pg.rename], [['time', 'time'], ['g0', 'sensor'], ['m0', 'avg(value)']]);
+    assert.match(
+      pg.sql,
+      /^SELECT date_bin\('300 seconds'::interval, "t", TIMESTAMPTZ '2000-01-03 00:00:00\+00'\) AS "time"/
+    );
+    assert.deepEqual(
+      [...pg.rename],
+      [
+        ['time', 'time'],
+        ['g0', 'sensor'],
+        ['m0', 'avg(value)'],
+      ]
+    );
   });
 
   const aggregations: Array<[BuilderQuery['metrics'][number], string, string]> = [
     [{ column: 'value', aggregation: 'min' }, 'min("v0")', 'min("v0")'],
     [{ column: 'value', aggregation: 'first' }, 'first("v0", "t")', '(array_agg("v0" ORDER BY "t" ASC))[1]'],
     [{ column: 'value', aggregation: 'last' }, 'last("v0", "t")', '(array_agg("v0" ORDER BY "t" DESC))[1]'],
-    [{ column: 'value', aggregation: 'median' }, 'percentile_cont(0.5) WITHIN GROUP (ORDER BY "v0")', 'percentile_cont(0.5) WITHIN GROUP (ORDER BY "v0")'],
-    [{ column: 'value', aggregation: 'percentile', percentile: 95 }, 'percentile_cont($3::float8)', 'percentile_cont($3::float8)'],
+    [
+      { column: 'value', aggregation: 'median' },
+      'percentile_cont(0.5) WITHIN GROUP (ORDER BY "v0")',
+      'percentile_cont(0.5) WITHIN GROUP (ORDER BY "v0")',
+    ],
+    [
+      { column: 'value', aggregation: 'percentile', percentile: 95 },
+      'percentile_cont($3::float8)',
+      'percentile_cont($3::float8)',
+    ],
     [{ column: 'counter', aggregation: 'rate' }, '(sum("d0")::float8 / 300)', '(sum("d0")::float8 / 300)'],
     [{ column: 'counter', aggregation: 'increase' }, 'sum("d0")', 'sum("d0")'],
   ];
@@ -45,14 +63,27 @@ describe('builder SQL', () => {
   }
 
   it('returns statistics of a real column at real precision, on both dialects, and leaves doubles alone', () => {
-    const withReal: BuilderTable = { ...table, columns: [...table.columns, { name: 'temp', type: 'real', kind: 'number' }] };
+    const withReal: BuilderTable = {
+      ...table,
+      columns: [...table.columns, { name: 'temp', type: 'real', kind: 'number' }],
+    };
     for (const dialect of ['timescaledb', 'postgres'] as const) {
       const build = (metric: BuilderQuery['metrics'][number], fill?: BuilderQuery['fill']) =>
         buildBuilderQuery(q({ metrics: [metric], bucket: '5m', fill }), ctx(dialect, { table: withReal })).sql;
       assert.ok(build({ column: 'temp', aggregation: 'avg' }).includes('(avg("v0"))::real AS "m0"'), dialect);
       assert.ok(build({ column: 'temp', aggregation: 'sum' }).includes('(sum("v0"::float8))::real AS "m0"'), dialect);
-      assert.ok(build({ column: 'temp', aggregation: 'median' }).includes('(percentile_cont(0.5) WITHIN GROUP (ORDER BY "v0"))::real'), dialect);
-      assert.ok(build({ column: 'temp', aggregation: 'percentile', percentile: 90 }).includes('::float8) WITHIN GROUP (ORDER BY "v0"))::real'), dialect);
+      assert.ok(
+        build({ column: 'temp', aggregation: 'median' }).includes(
+          '(percentile_cont(0.5) WITHIN GROUP (ORDER BY "v0"))::real'
+        ),
+        dialect
+      );
+      assert.ok(
+        build({ column: 'temp', aggregation: 'percentile', percentile: 90 }).includes(
+          '::float8) WITHIN GROUP (ORDER BY "v0"))::real'
+        ),
+        dialect
+      );
       // Already real, or another quantity: no cast.
       assert.ok(build({ column: 'temp', aggregation: 'max' }).includes('max("v0") AS "m0"'), dialect);
       assert.ok(build({ column: 'temp', aggregation: 'count' }).includes('count("v0") AS "m0"'), dialect);
@@ -61,15 +92,22 @@ describe('builder SQL', () => {
       // Interpolated values stay at the column's precision too.
       // (TimescaleDB's interpolate() must stay the outermost call: the cast goes on its argument.)
       const linear = build({ column: 'temp', aggregation: 'max' }, 'linear');
-      if (dialect === 'timescaledb') assert.ok(linear.includes('interpolate((first("m0", "time"))::real) AS "m0"'), linear);
+      if (dialect === 'timescaledb')
+        assert.ok(linear.includes('interpolate((first("m0", "time"))::real) AS "m0"'), linear);
       else assert.match(linear, /\)::real AS "m0"/, dialect);
       assert.ok(!build({ column: 'value', aggregation: 'max' }, 'linear').includes('::real'), dialect);
     }
   });
 
   it('counts counter resets as restarts from zero', () => {
-    const sql = buildBuilderQuery(q({ metrics: [{ column: 'counter', aggregation: 'increase' }], groupBy: ['sensor'] }), ctx('postgres')).sql;
-    assert.match(sql, /CASE WHEN lag\("counter"\) OVER \(PARTITION BY "sensor" ORDER BY "time"\) IS NULL THEN NULL WHEN "counter" >= lag/);
+    const sql = buildBuilderQuery(
+      q({ metrics: [{ column: 'counter', aggregation: 'increase' }], groupBy: ['sensor'] }),
+      ctx('postgres')
+    ).sql;
+    assert.match(
+      sql,
+      /CASE WHEN lag\("counter"\) OVER \(PARTITION BY "sensor" ORDER BY "time"\) IS NULL THEN NULL WHEN "counter" >= lag/
+    );
   });
 
   const fills: Array<[BuilderQuery['fill'], RegExp, RegExp]> = [
@@ -94,22 +132,39 @@ describe('builder SQL', () => {
 
   it('uses the request time zone for day buckets, not for hours', () => {
     const berlin = ctx('timescaledb', { timeZone: 'Europe/Berlin' });
-    assert.match(buildBuilderQuery(q({ bucket: '1d' }), berlin).sql, /time_bucket\('1 days'::interval, "t", 'Europe\/Berlin'\)/);
+    assert.match(
+      buildBuilderQuery(q({ bucket: '1d' }), berlin).sql,
+      /time_bucket\('1 days'::interval, "t", 'Europe\/Berlin'\)/
+    );
     assert.match(buildBuilderQuery(q({ bucket: '1h' }), berlin).sql, /time_bucket\('3600 seconds'::interval, "t"\) AS/);
-    assert.match(buildBuilderQuery(q({ bucket: '1M' }), ctx('postgres', { timeZone: 'Europe/Berlin' })).sql, /make_interval\(months =>/);
+    assert.match(
+      buildBuilderQuery(q({ bucket: '1M' }), ctx('postgres', { timeZone: 'Europe/Berlin' })).sql,
+      /make_interval\(months =>/
+    );
   });
 
   it('picks the smallest nice auto bucket ≥ max(intervalMs, range / maxDataPoints)', () => {
     assert.deepEqual(buildBuilderQuery(q({}), ctx('postgres')).bucket, { months: 0, ms: 120_000 });
-    assert.deepEqual(buildBuilderQuery(q({}), ctx('postgres', { intervalMs: 200_000 })).bucket, { months: 0, ms: 300_000 });
-    assert.deepEqual(buildBuilderQuery(q({ bucket: '1s', noPointCap: true }), ctx('postgres')).bucket, { months: 0, ms: 1000 });
+    assert.deepEqual(buildBuilderQuery(q({}), ctx('postgres', { intervalMs: 200_000 })).bucket, {
+      months: 0,
+      ms: 300_000,
+    });
+    assert.deepEqual(buildBuilderQuery(q({ bucket: '1s', noPointCap: true }), ctx('postgres')).bucket, {
+      months: 0,
+      ms: 1000,
+    });
   });
 
   it('refuses unknown columns, non-numeric aggregates and mixed raw rows with a 400', () => {
     const cases: Array<Partial<BuilderQuery>> = [
       { metrics: [{ column: 'nope', aggregation: 'avg' }] },
       { metrics: [{ column: 'sensor', aggregation: 'avg' }] },
-      { metrics: [{ column: 'value', aggregation: 'none' }, { column: 'value', aggregation: 'max' }] },
+      {
+        metrics: [
+          { column: 'value', aggregation: 'none' },
+          { column: 'value', aggregation: 'max' },
+        ],
+      },
       { groupBy: ['nope'] },
       { filters: [{ column: 'value', op: '=', value: null }] },
       { filters: [{ column: 'value', op: 'IN', value: 3 }] },
@@ -119,7 +174,11 @@ describe('builder SQL', () => {
       { format: 'table', orderBy: [{ column: 'nope', direction: 'asc' }] },
     ];
     for (const c of cases) {
-      assert.throws(() => buildBuilderQuery(q(c), ctx('postgres')), (e: unknown) => e instanceof ApiError && e.statusCode === 400, JSON.stringify(c));
+      assert.throws(
+        () => buildBuilderQuery(q(c), ctx('postgres')),
+        (e: unknown) => e instanceof ApiError && e.statusCode === 400,
+        JSON.stringify(c)
+      );
     }
   });
 });
@@ -163,7 +222,10 @@ describe('properties', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.string(), (column, bucket, group) => {
         try {
-          const built = buildBuilderQuery(q({ metrics: [{ column, aggregation: 'max' }], bucket, groupBy: [group] }), ctx('timescaledb'));
+          const built = buildBuilderQuery(
+            q({ metrics: [{ column, aggregation: 'max' }], bucket, groupBy: [group] }),
+            ctx('timescaledb')
+          );
           // Only catalog columns can get through, so the text holds nothing but known identifiers.
           assert.ok(table.columns.some((c) => c.name === column));
           assert.ok(!built.sql.includes(bucket) || /^[\w ]*$/.test(bucket));
@@ -177,22 +239,27 @@ describe('properties', () => {
 
   it('the macro expander only emits its own text for intervals and fill values, or fails with a 400', () => {
     fc.assert(
-      fc.property(fc.string(), fc.string(), fc.constantFrom('$__timeGroup', '$__unixEpochGroupAlias', '$__timeBucket'), (interval, fillArg, macro) => {
-        const sql = `SELECT ${macro}(t, ${interval}${macro === '$__timeBucket' ? '' : `, ${fillArg}`}) FROM x`;
-        try {
-          const out = expandMacros(sql, {
-            range: { from: 0, to: 3_600_000 },
-            intervalMs: 1000,
-            timeZone: 'UTC',
-            dialect: 'timescaledb',
-          }).sql;
-          const body = out.slice('SELECT '.length, out.length - ' FROM x'.length);
-          assert.match(body, /^(floor\(|time_bucket\()/);
-          if (interval.trim().length > 2 && !/^[\w'. ]+$/.test(interval)) assert.ok(!out.includes(interval.trim()));
-        } catch (e) {
-          assert.ok(e instanceof ApiError && e.statusCode === 400, String(e));
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.constantFrom('$__timeGroup', '$__unixEpochGroupAlias', '$__timeBucket'),
+        (interval, fillArg, macro) => {
+          const sql = `SELECT ${macro}(t, ${interval}${macro === '$__timeBucket' ? '' : `, ${fillArg}`}) FROM x`;
+          try {
+            const out = expandMacros(sql, {
+              range: { from: 0, to: 3_600_000 },
+              intervalMs: 1000,
+              timeZone: 'UTC',
+              dialect: 'timescaledb',
+            }).sql;
+            const body = out.slice('SELECT '.length, out.length - ' FROM x'.length);
+            assert.match(body, /^(floor\(|time_bucket\()/);
+            if (interval.trim().length > 2 && !/^[\w'. ]+$/.test(interval)) assert.ok(!out.includes(interval.trim()));
+          } catch (e) {
+            assert.ok(e instanceof ApiError && e.statusCode === 400, String(e));
+          }
         }
-      }),
+      ),
       { numRuns: 500 }
     );
   });

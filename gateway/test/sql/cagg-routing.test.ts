@@ -51,13 +51,25 @@ const ctx: BuilderContext = {
   maxDataPoints: 2000,
   timeZone: 'UTC',
 };
-const q = (metrics: MetricSpec[], over: Partial<BuilderQuery> = {}): BuilderQuery => ({ refId: 'A', mode: 'builder', table: 'm', metrics, bucket: '5m', ...over });
+const q = (metrics: MetricSpec[], over: Partial<BuilderQuery> = {}): BuilderQuery => ({
+  refId: 'A',
+  mode: 'builder',
+  table: 'm',
+  metrics,
+  bucket: '5m',
+  ...over,
+});
 const col = (name: string) => table.columns.find((c) => c.name === name)!;
 const route = (query: BuilderQuery, c: ContinuousAggregate, context = ctx, bucket = { months: 0, ms: 300_000 }) =>
   routeToContinuousAggregate(
     query,
     context,
-    { time: col('ts'), timeKind: 'timestamptz', groups: (query.groupBy ?? []).map(col), metrics: query.metrics.map((spec) => ({ spec, column: col(spec.column) })) },
+    {
+      time: col('ts'),
+      timeKind: 'timestamptz',
+      groups: (query.groupBy ?? []).map(col),
+      metrics: query.metrics.map((spec) => ({ spec, column: col(spec.column) })),
+    },
     bucket,
     [c],
     new Params()
@@ -78,31 +90,89 @@ describe('continuous-aggregate routing rules', () => {
     assert.equal(r.aggs[0], '(sum("v0s")::float8 / NULLIF(sum("v0c"), 0)::float8)');
     assert.match(r.src, /"sv" AS "v0s", "cv" AS "v0c"/);
     const onlyAvg = cagg({ aggregates: [{ output: 'av', fn: 'avg', column: 'v' }] });
-    assert.deepEqual(route(q([{ column: 'v', aggregation: 'avg' }]), onlyAvg).reasons, ['m_1m: it stores no count("v") to weigh averages by']);
+    assert.deepEqual(route(q([{ column: 'v', aggregation: 'avg' }]), onlyAvg).reasons, [
+      'm_1m: it stores no count("v") to weigh averages by',
+    ]);
   });
 
   it('reads the range edges that do not fill a cagg bucket from the table', () => {
     const { route: r } = route(q([{ column: 'v', aggregation: 'sum' }]), cagg());
-    assert.match(r!.src, /FROM "public"\."m_1m" WHERE "bucket" >= \$3::timestamptz AND "bucket" < \$4::timestamptz UNION ALL SELECT .* FROM "public"\."m" WHERE \(\("ts" >= \$1::timestamptz AND "ts" < \$3::timestamptz\) OR \("ts" >= \$4::timestamptz AND "ts" <= \$2::timestamptz\)\)/);
+    assert.match(
+      r!.src,
+      /FROM "public"\."m_1m" WHERE "bucket" >= \$3::timestamptz AND "bucket" < \$4::timestamptz UNION ALL SELECT .* FROM "public"\."m" WHERE \(\("ts" >= \$1::timestamptz AND "ts" < \$3::timestamptz\) OR \("ts" >= \$4::timestamptz AND "ts" <= \$2::timestamptz\)\)/
+    );
   });
 
   it('reads a materialized-only cagg up to its watermark only', () => {
-    const { route: r } = route(q([{ column: 'v', aggregation: 'max' }]), cagg({ materializedOnly: true, aggregates: [{ output: 'mx', fn: 'max', column: 'v' }] }));
+    const { route: r } = route(
+      q([{ column: 'v', aggregation: 'max' }]),
+      cagg({ materializedOnly: true, aggregates: [{ output: 'mx', fn: 'max', column: 'v' }] })
+    );
     assert.match(r!.src, /_timescaledb_functions\.cagg_watermark\(\$5::int4\)/);
     assert.match(r!.notice.text, /past its last refresh/);
   });
 
-  const refusals: Array<[string, BuilderQuery, ContinuousAggregate, RegExp, Partial<BuilderContext>?, { months: number; ms: number }?]> = [
-    ['percentiles', q([{ column: 'v', aggregation: 'percentile', percentile: 90 }]), cagg(), /percentile does not compose/],
-    ['a bucket the cagg width does not divide', q([{ column: 'v', aggregation: 'sum' }], { bucket: '90s' }), cagg(), /do not divide 90s/, {}, { months: 0, ms: 90_000 }],
-    ['an origin off the grid', q([{ column: 'v', aggregation: 'sum' }]), cagg({ bucket: { widthMs: 60_000, originMs: Date.UTC(2000, 0, 1, 0, 0, 30), offsetMs: null, timeZone: null } }), /origin/],
-    ['a group-by the cagg lacks', q([{ column: 'v', aggregation: 'sum' }], { groupBy: ['site'] }), cagg(), /does not group by "site"/],
-    ['a filter on a column the cagg lacks', q([{ column: 'v', aggregation: 'sum' }], { filters: [{ column: 'v', op: '>', value: 1 }] }), cagg(), /filter column "v"/],
-    ['first over a coarser grouping than the cagg\'s (ties between its rows of one bucket)', q([{ column: 'v', aggregation: 'first' }]), cagg({ aggregates: [{ output: 'f', fn: 'first', column: 'v' }] }), /group by all of its group-by columns/],
+  const refusals: Array<
+    [string, BuilderQuery, ContinuousAggregate, RegExp, Partial<BuilderContext>?, { months: number; ms: number }?]
+  > = [
+    [
+      'percentiles',
+      q([{ column: 'v', aggregation: 'percentile', percentile: 90 }]),
+      cagg(),
+      /percentile does not compose/,
+    ],
+    [
+      'a bucket the cagg width does not divide',
+      q([{ column: 'v', aggregation: 'sum' }], { bucket: '90s' }),
+      cagg(),
+      /do not divide 90s/,
+      {},
+      { months: 0, ms: 90_000 },
+    ],
+    [
+      'an origin off the grid',
+      q([{ column: 'v', aggregation: 'sum' }]),
+      cagg({ bucket: { widthMs: 60_000, originMs: Date.UTC(2000, 0, 1, 0, 0, 30), offsetMs: null, timeZone: null } }),
+      /origin/,
+    ],
+    [
+      'a group-by the cagg lacks',
+      q([{ column: 'v', aggregation: 'sum' }], { groupBy: ['site'] }),
+      cagg(),
+      /does not group by "site"/,
+    ],
+    [
+      'a filter on a column the cagg lacks',
+      q([{ column: 'v', aggregation: 'sum' }], { filters: [{ column: 'v', op: '>', value: 1 }] }),
+      cagg(),
+      /filter column "v"/,
+    ],
+    [
+      "first over a coarser grouping than the cagg's (ties between its rows of one bucket)",
+      q([{ column: 'v', aggregation: 'first' }]),
+      cagg({ aggregates: [{ output: 'f', fn: 'first', column: 'v' }] }),
+      /group by all of its group-by columns/,
+    ],
     ['a float4 sum added in float4', q([{ column: 'r', aggregation: 'sum' }]), cagg(), /single precision/],
-    ['a cagg with its own time zone', q([{ column: 'v', aggregation: 'sum' }]), cagg({ bucket: { widthMs: 86_400_000, originMs: null, offsetMs: null, timeZone: 'Europe/Berlin' } }), /time-zone/],
-    ['a cagg whose view filters', q([{ column: 'v', aggregation: 'sum' }]), cagg({ unroutable: 'it filters rows (WHERE)' }), /WHERE/],
-    ['a range shorter than one cagg bucket', q([{ column: 'v', aggregation: 'sum' }]), cagg(), /shorter/, { range: { from: Date.parse('2026-01-01T00:00:10Z'), to: Date.parse('2026-01-01T00:00:50Z') } }],
+    [
+      'a cagg with its own time zone',
+      q([{ column: 'v', aggregation: 'sum' }]),
+      cagg({ bucket: { widthMs: 86_400_000, originMs: null, offsetMs: null, timeZone: 'Europe/Berlin' } }),
+      /time-zone/,
+    ],
+    [
+      'a cagg whose view filters',
+      q([{ column: 'v', aggregation: 'sum' }]),
+      cagg({ unroutable: 'it filters rows (WHERE)' }),
+      /WHERE/,
+    ],
+    [
+      'a range shorter than one cagg bucket',
+      q([{ column: 'v', aggregation: 'sum' }]),
+      cagg(),
+      /shorter/,
+      { range: { from: Date.parse('2026-01-01T00:00:10Z'), to: Date.parse('2026-01-01T00:00:50Z') } },
+    ],
   ];
   for (const [what, query, c, why, over, bucket] of refusals) {
     it(`reads the table for ${what}`, () => {
@@ -118,7 +188,10 @@ describe('continuous-aggregate routing rules', () => {
   });
 
   it('the builder names the relation that served the query', () => {
-    const built = buildBuilderQuery(q([{ column: 'v', aggregation: 'avg' }]), { ...ctx, continuousAggregates: [cagg()] });
+    const built = buildBuilderQuery(q([{ column: 'v', aggregation: 'avg' }]), {
+      ...ctx,
+      continuousAggregates: [cagg()],
+    });
     assert.equal(built.servedBy, 'm_1m');
     assert.match(built.notices[0].text, /^Served from continuous aggregate m_1m \(1m buckets\)/);
     assert.equal(buildBuilderQuery(q([{ column: 'v', aggregation: 'avg' }]), ctx).servedBy, 'm');

@@ -15,7 +15,10 @@ export const readingsTable: BuilderTable = {
 };
 
 /** A builder context over `readingsTable` for one day of 2024, a 1-minute panel interval, UTC. */
-export const readingsContext = (dialect: 'timescaledb' | 'postgres', over: Partial<BuilderContext> = {}): BuilderContext => ({
+export const readingsContext = (
+  dialect: 'timescaledb' | 'postgres',
+  over: Partial<BuilderContext> = {}
+): BuilderContext => ({
   dialect,
   table: readingsTable,
   range: { from: Date.parse('2024-01-01T00:00:00Z'), to: Date.parse('2024-01-02T00:00:00Z') },

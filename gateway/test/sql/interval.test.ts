@@ -14,7 +14,7 @@ import { bucketCount, capBucket } from '../../src/sql/bucket-count';
 import { ApiError } from '../../src/errors';
 
 describe('intervals', () => {
-  it("parses Go durations like time.ParseDuration", () => {
+  it('parses Go durations like time.ParseDuration', () => {
     assert.equal(parseGoDuration('5m'), 300_000);
     assert.equal(parseGoDuration('1h30m'), 5_400_000);
     assert.equal(parseGoDuration('1.5s'), 1500);
@@ -30,11 +30,27 @@ describe('intervals', () => {
     assert.equal(parseGrafanaInterval('1y', now), 366 * 86_400_000);
     assert.equal(parseGrafanaInterval('2w', now), 14 * 86_400_000);
   });
-  it("formats like gtime.FormatInterval", () => {
-    assert.deepEqual([0.5, 1, 999, 1000, 90_000, 3_600_000, 86_400_000 * 400].map(formatGrafanaInterval), ['1ms', '1ms', '999ms', '1s', '1m', '1h', '1y']);
+  it('formats like gtime.FormatInterval', () => {
+    assert.deepEqual([0.5, 1, 999, 1000, 90_000, 3_600_000, 86_400_000 * 400].map(formatGrafanaInterval), [
+      '1ms',
+      '1ms',
+      '999ms',
+      '1s',
+      '1m',
+      '1h',
+      '1y',
+    ]);
   });
   it("prints floats like Go's %v", () => {
-    assert.deepEqual([300, 0.02, 604800, 1036800, 1e6, 0.00001, 31536000].map(formatGoFloat), ['300', '0.02', '604800', '1.0368e+06', '1e+06', '1e-05', '3.1536e+07']);
+    assert.deepEqual([300, 0.02, 604800, 1036800, 1e6, 0.00001, 31536000].map(formatGoFloat), [
+      '300',
+      '0.02',
+      '604800',
+      '1.0368e+06',
+      '1e+06',
+      '1e-05',
+      '3.1536e+07',
+    ]);
   });
   it('parses bucket widths: Grafana units, calendar months/years and PostgreSQL text', () => {
     assert.deepEqual(parseBucketInterval('500ms'), { months: 0, ms: 500 });
@@ -44,7 +60,11 @@ describe('intervals', () => {
     assert.deepEqual(parseBucketInterval("'1 month'"), { months: 1, ms: 0 });
     assert.equal(pgIntervalText({ months: 0, ms: 0.5 }), '500 microseconds');
     for (const bad of ['', '0s', '-5m', 'soon', '1 fortnight', "1'; DROP TABLE x; --"]) {
-      assert.throws(() => parseBucketInterval(bad), (e: unknown) => e instanceof ApiError && e.statusCode === 400, bad);
+      assert.throws(
+        () => parseBucketInterval(bad),
+        (e: unknown) => e instanceof ApiError && e.statusCode === 400,
+        bad
+      );
     }
   });
   it('never accepts a bucket text that is not echoed back in its canonical form', () => {

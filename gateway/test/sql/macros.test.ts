@@ -24,8 +24,14 @@ describe('Grafana macro expansions (golden)', () => {
     ['WHERE $__timeFilter(time_column)', "WHERE time_column BETWEEN '2018-04-12T18:00:00Z' AND '2018-04-12T18:05:00Z'"],
     ['select $__timeFrom()', "select '2018-04-12T18:00:00Z'"],
     ['select $__timeTo()', "select '2018-04-12T18:05:00Z'"],
-    ["SELECT $__timeGroup(time_column,'5m'), value", 'SELECT floor(extract(epoch from time_column)/300)*300 AS "time", value'],
-    ["SELECT $__timeGroup(time_column,'5m') as time, value", 'SELECT floor(extract(epoch from time_column)/300)*300 as time, value'],
+    [
+      "SELECT $__timeGroup(time_column,'5m'), value",
+      'SELECT floor(extract(epoch from time_column)/300)*300 AS "time", value',
+    ],
+    [
+      "SELECT $__timeGroup(time_column,'5m') as time, value",
+      'SELECT floor(extract(epoch from time_column)/300)*300 as time, value',
+    ],
     ["SELECT $__timeGroup(time_column,'5m')", 'SELECT floor(extract(epoch from time_column)/300)*300'],
     ["SELECT $__timeGroupAlias(time_column,'5m')", 'SELECT floor(extract(epoch from time_column)/300)*300 AS "time"'],
     ["$__timeGroup(time_column , '5m')", 'floor(extract(epoch from time_column)/300)*300'],
@@ -44,8 +50,14 @@ describe('Grafana macro expansions (golden)', () => {
     ['select $__unixEpochNanoFrom()', 'select 1523556000000000000'],
     ['select $__unixEpochNanoTo()', 'select 1523556300000000000'],
     ['select $__unixEpochFrom(), $__unixEpochTo()', 'select 1523556000, 1523556300'],
-    ["SELECT $__unixEpochGroup(time_column+time_adjustment,'5m')", 'SELECT floor((time_column+time_adjustment)/300)*300'],
-    ["SELECT $__unixEpochGroupAlias(time_column+time_adjustment,'5m')", 'SELECT floor((time_column+time_adjustment)/300)*300 AS "time"'],
+    [
+      "SELECT $__unixEpochGroup(time_column+time_adjustment,'5m')",
+      'SELECT floor((time_column+time_adjustment)/300)*300',
+    ],
+    [
+      "SELECT $__unixEpochGroupAlias(time_column+time_adjustment,'5m')",
+      'SELECT floor((time_column+time_adjustment)/300)*300 AS "time"',
+    ],
     ['SELECT $__interval, $__interval_ms', 'SELECT 1m, 60000'],
     ['SELECT $__interval, $__interval_ms', 'SELECT 1m, 90000', { intervalMs: 90_000 }],
     ['SELECT $__interval, $__interval_ms', 'SELECT 250ms, 250', { intervalMs: 250 }],
@@ -56,8 +68,16 @@ describe('Grafana macro expansions (golden)', () => {
     ['$__timeBucket(t)', "date_bin('60 seconds'::interval, t, TIMESTAMPTZ '2000-01-03 00:00:00+00')"],
     ['$__timeBucket(t)', "time_bucket('60 seconds'::interval, t)", { dialect: 'timescaledb' }],
     ["$__timeBucket(t, '250ms')", "time_bucket('250 milliseconds'::interval, t)", { dialect: 'timescaledb' }],
-    ["$__timeBucket(t, '1d')", "time_bucket('1 days'::interval, t, 'Europe/Berlin')", { dialect: 'timescaledb', timeZone: 'Europe/Berlin' }],
-    ["$__timeBucket(t, '1h')", "time_bucket('3600 seconds'::interval, t)", { dialect: 'timescaledb', timeZone: 'Europe/Berlin' }],
+    [
+      "$__timeBucket(t, '1d')",
+      "time_bucket('1 days'::interval, t, 'Europe/Berlin')",
+      { dialect: 'timescaledb', timeZone: 'Europe/Berlin' },
+    ],
+    [
+      "$__timeBucket(t, '1h')",
+      "time_bucket('3600 seconds'::interval, t)",
+      { dialect: 'timescaledb', timeZone: 'Europe/Berlin' },
+    ],
     ["$__timeBucket(t, '1M')", "time_bucket('1 months'::interval, t)", { dialect: 'timescaledb' }],
     ["$__timeBucket(t, '1y')", "time_bucket('1 years'::interval, t)", { dialect: 'timescaledb' }],
     [
@@ -79,15 +99,28 @@ describe('Grafana macro expansions (golden)', () => {
 
   it('formats sub-second range ends like Go RFC3339Nano', () => {
     const range = { from: Date.parse('1960-02-01T07:00:00.5Z'), to: Date.parse('1980-02-03T08:00:00.5Z') };
-    assert.equal(expand('WHERE $__timeFilter(c)', { range }), "WHERE c BETWEEN '1960-02-01T07:00:00.5Z' AND '1980-02-03T08:00:00.5Z'");
+    assert.equal(
+      expand('WHERE $__timeFilter(c)', { range }),
+      "WHERE c BETWEEN '1960-02-01T07:00:00.5Z' AND '1980-02-03T08:00:00.5Z'"
+    );
     assert.equal(expand('$__unixEpochFilter(c)', { range }), 'c >= -312915600 AND c <= 318412800');
-    assert.equal(expand('$__unixEpochNanoFilter(c)', { range }), 'c >= -312915599500000000 AND c <= 318412800500000000');
+    assert.equal(
+      expand('$__unixEpochNanoFilter(c)', { range }),
+      'c >= -312915599500000000 AND c <= 318412800500000000'
+    );
   });
 
   it('records the fill of $__timeGroup for the frames', () => {
     assert.deepEqual(expandMacros("$__timeGroup(t, '5m', NULL)", ctx()).fill, { mode: 'null', intervalMs: 300_000 });
-    assert.deepEqual(expandMacros("$__timeGroup(t, '5m', previous)", ctx()).fill, { mode: 'previous', intervalMs: 300_000 });
-    assert.deepEqual(expandMacros("$__unixEpochGroup(t, '1s', -1.5)", ctx()).fill, { mode: 'value', value: -1.5, intervalMs: 1000 });
+    assert.deepEqual(expandMacros("$__timeGroup(t, '5m', previous)", ctx()).fill, {
+      mode: 'previous',
+      intervalMs: 300_000,
+    });
+    assert.deepEqual(expandMacros("$__unixEpochGroup(t, '1s', -1.5)", ctx()).fill, {
+      mode: 'value',
+      value: -1.5,
+      intervalMs: 1000,
+    });
     assert.equal(expandMacros("$__timeGroup(t, '5m')", ctx()).fill, undefined);
   });
 
@@ -115,7 +148,11 @@ describe('macro errors', () => {
     it(`${JSON.stringify(sql)} → 400 ${code} at ${position}`, () => {
       assert.throws(
         () => expandMacros(sql, ctx()),
-        (err: unknown) => err instanceof ApiError && err.statusCode === 400 && err.code === code && (err.details as any).position === position
+        (err: unknown) =>
+          err instanceof ApiError &&
+          err.statusCode === 400 &&
+          err.code === code &&
+          (err.details as any).position === position
       );
     });
   }
@@ -125,12 +162,20 @@ describe('macro errors', () => {
   });
 
   it('asks for TimescaleDB when $__timeBucketGapfill runs on plain PostgreSQL', () => {
-    assert.throws(() => expandMacros('$__timeBucketGapfill(t)', ctx()), (e: unknown) => e instanceof ApiError && e.code === 'timescaledb_required');
+    assert.throws(
+      () => expandMacros('$__timeBucketGapfill(t)', ctx()),
+      (e: unknown) => e instanceof ApiError && e.code === 'timescaledb_required'
+    );
   });
 
   it('expands every documented macro', () => {
     for (const m of MACROS) {
-      const call = m.call ? `${m.name}(${m.args.replace(/\[.*\]/, '').replace(/column/, 't').replace('interval', "'1m'")})` : m.name;
+      const call = m.call
+        ? `${m.name}(${m.args
+            .replace(/\[.*\]/, '')
+            .replace(/column/, 't')
+            .replace('interval', "'1m'")})`
+        : m.name;
       assert.doesNotThrow(() => expandMacros(call, ctx({ dialect: 'timescaledb' })), call);
     }
   });
@@ -154,6 +199,9 @@ describe('$__adHocFilters', () => {
 
   it('refuses an operator Grafana does not send', () => {
     const filters = [{ key: 'a', operator: 'LIKE', value: 'x' }];
-    assert.throws(() => expand('$__adHocFilters', { adhoc: { filters, params: new Params() } }), (e: unknown) => e instanceof ApiError && e.code === 'invalid_adhoc_filter');
+    assert.throws(
+      () => expand('$__adHocFilters', { adhoc: { filters, params: new Params() } }),
+      (e: unknown) => e instanceof ApiError && e.code === 'invalid_adhoc_filter'
+    );
   });
 });

@@ -38,14 +38,23 @@ describe('rendering a builder query', () => {
 
   it('divides a rate by $__interval_ms over an auto bucket and by the width otherwise', () => {
     const rate = { column: 'counter', aggregation: 'rate' } as const;
-    assert.match(renderBuilderQuery(q({ metrics: [rate] }), ctx('postgres', { intervalMs: 300_000 })).sqlModeText, /sum\("d0"\)::float8 \/ \(\$__interval_ms \/ 1000\.0\)/);
-    assert.match(renderBuilderQuery(q({ metrics: [rate], bucket: '1h' }), ctx('postgres')).sqlModeText, /sum\("d0"\)::float8 \/ 3600\)/);
+    assert.match(
+      renderBuilderQuery(q({ metrics: [rate] }), ctx('postgres', { intervalMs: 300_000 })).sqlModeText,
+      /sum\("d0"\)::float8 \/ \(\$__interval_ms \/ 1000\.0\)/
+    );
+    assert.match(
+      renderBuilderQuery(q({ metrics: [rate], bucket: '1h' }), ctx('postgres')).sqlModeText,
+      /sum\("d0"\)::float8 \/ 3600\)/
+    );
   });
 
   it('gap-fills between $__timeFrom() and just past $__timeTo(), as the builder does', () => {
     const { sqlModeText } = renderBuilderQuery(q({ fill: 'previous', bucket: '1h' }), ctx('timescaledb'));
     // Aggregated first, then gap-filled over the bucket rows (the builder's plan shape).
-    assert.match(sqlModeText, /time_bucket_gapfill\('3600 seconds'::interval, "time", \$__timeFrom\(\)::timestamptz, \(\$__timeTo\(\)::timestamptz \+ interval '1 microsecond'\)\)/);
+    assert.match(
+      sqlModeText,
+      /time_bucket_gapfill\('3600 seconds'::interval, "time", \$__timeFrom\(\)::timestamptz, \(\$__timeTo\(\)::timestamptz \+ interval '1 microsecond'\)\)/
+    );
     assert.match(sqlModeText, /locf\(first\("m0", "time"\)\)/);
     assert.match(sqlModeText, /time_bucket\('3600 seconds'::interval, "t"\) AS "time", avg\("v0"\)/);
   });
@@ -68,7 +77,10 @@ describe('rendering a builder query', () => {
   });
 
   it('keeps the user limit and drops the row cap', () => {
-    const { sqlModeText } = renderBuilderQuery(q({ format: 'table', metrics: [{ column: 'value', aggregation: 'none' }], limit: 10 }), ctx('postgres'));
+    const { sqlModeText } = renderBuilderQuery(
+      q({ format: 'table', metrics: [{ column: 'value', aggregation: 'none' }], limit: 10 }),
+      ctx('postgres')
+    );
     assert.match(sqlModeText, / LIMIT 10\n\) AS "builder"$/);
   });
 

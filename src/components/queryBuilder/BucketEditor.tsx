@@ -6,7 +6,10 @@ import { LabelledPicker } from 'components/LabelledPicker';
 import { selectors } from 'components/selectors';
 import { labels } from 'labels';
 
-const bucketOptions: ComboboxOption[] = [{ label: labels.builder.bucket.auto, value: BUCKET_AUTO }, ...BUCKET_PRESETS.map((value) => ({ label: value, value }))];
+const bucketOptions: ComboboxOption[] = [
+  { label: labels.builder.bucket.auto, value: BUCKET_AUTO },
+  ...BUCKET_PRESETS.map((value) => ({ label: value, value })),
+];
 
 export interface BucketEditorProps {
   bucket?: string;

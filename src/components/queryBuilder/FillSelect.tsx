@@ -19,6 +19,14 @@ export interface FillSelectProps {
 
 export const FillSelect = ({ fill = 'none', onChange }: FillSelectProps) => (
   <LabelledPicker testId={selectors.builder.fill} label={labels.builder.fill.label}>
-    {(labelId) => <Combobox aria-labelledby={labelId} options={fillOptions} value={fill} width={20} onChange={(option) => onChange(option.value)} />}
+    {(labelId) => (
+      <Combobox
+        aria-labelledby={labelId}
+        options={fillOptions}
+        value={fill}
+        width={20}
+        onChange={(option) => onChange(option.value)}
+      />
+    )}
   </LabelledPicker>
 );

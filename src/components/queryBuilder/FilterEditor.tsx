@@ -39,7 +39,9 @@ const FilterRow = ({ datasource, table, filter, index, columns, dispatch }: Filt
       if (!table || !filter.column) {
         return [];
       }
-      const response = await datasource.client.values(table, filter.column, search || undefined, 100).catch(() => undefined);
+      const response = await datasource.client
+        .values(table, filter.column, search || undefined, 100)
+        .catch(() => undefined);
       return (response?.values ?? []).map((v) => toOption(String(v)));
     },
     [datasource, table, filter.column]
@@ -70,7 +72,11 @@ const FilterRow = ({ datasource, table, filter, index, columns, dispatch }: Filt
             value={filter.op}
             width={14}
             onChange={({ value: op }) => {
-              const value = isListOperator(op) ? values.map((v) => coerceFilterValue(v, column)) : values[0] !== undefined ? coerceFilterValue(values[0], column) : '';
+              const value = isListOperator(op)
+                ? values.map((v) => coerceFilterValue(v, column))
+                : values[0] !== undefined
+                  ? coerceFilterValue(values[0], column)
+                  : '';
               update({ op, value });
             }}
           />
@@ -103,7 +109,12 @@ const FilterRow = ({ datasource, table, filter, index, columns, dispatch }: Filt
           }
         </LabelledPicker>
       )}
-      <IconButton name="trash-alt" data-testid={selectors.builder.filterRemove} tooltip={labels.builder.filters.remove} onClick={() => dispatch({ type: 'removeFilter', index })} />
+      <IconButton
+        name="trash-alt"
+        data-testid={selectors.builder.filterRemove}
+        tooltip={labels.builder.filters.remove}
+        onClick={() => dispatch({ type: 'removeFilter', index })}
+      />
     </Stack>
   );
 };
@@ -115,7 +126,13 @@ export const FilterEditor = ({ filters, ...rest }: FilterEditorProps) => (
       <FilterRow key={index} filter={filter} index={index} {...rest} />
     ))}
     <div>
-      <Button variant="secondary" size="sm" icon="plus" data-testid={selectors.builder.filterAdd} onClick={() => rest.dispatch({ type: 'addFilter' })}>
+      <Button
+        variant="secondary"
+        size="sm"
+        icon="plus"
+        data-testid={selectors.builder.filterAdd}
+        onClick={() => rest.dispatch({ type: 'addFilter' })}
+      >
         {labels.builder.filters.add}
       </Button>
     </div>

@@ -15,6 +15,12 @@ export interface FormatSelectProps {
 
 export const FormatSelect = ({ format = 'time_series', onChange }: FormatSelectProps) => (
   <div data-testid={selectors.queryEditor.format}>
-    <RadioButtonGroup size="sm" aria-label={labels.queryEditor.format.label} options={formatOptions} value={format} onChange={onChange} />
+    <RadioButtonGroup
+      size="sm"
+      aria-label={labels.queryEditor.format.label}
+      options={formatOptions}
+      value={format}
+      onChange={onChange}
+    />
   </div>
 );

@@ -24,7 +24,6 @@ const aggregationOptions: Array<ComboboxOption<MetricSpec['aggregation']>> = AGG
   label: labels.builder.aggregations[value],
 }));
 
-
 interface MetricRowProps extends Omit<MetricsEditorProps, 'metrics'> {
   metric: MetricSpec;
   index: number;
@@ -32,7 +31,11 @@ interface MetricRowProps extends Omit<MetricsEditorProps, 'metrics'> {
 }
 
 const MetricRow = ({ datasource, table, metric, index, removable, dispatch }: MetricRowProps) => {
-  const loadColumns = useColumnOptions(datasource, table, needsNumbers(metric.aggregation) ? columnKinds.number : columnKinds.any);
+  const loadColumns = useColumnOptions(
+    datasource,
+    table,
+    needsNumbers(metric.aggregation) ? columnKinds.number : columnKinds.any
+  );
   const update = (patch: Partial<MetricSpec>) => dispatch({ type: 'updateMetric', index, metric: patch });
 
   return (
@@ -99,7 +102,13 @@ export const MetricsEditor = ({ metrics, ...rest }: MetricsEditorProps) => (
       <MetricRow key={index} metric={metric} index={index} removable={metrics.length > 1} {...rest} />
     ))}
     <div>
-      <Button variant="secondary" size="sm" icon="plus" data-testid={selectors.builder.metricAdd} onClick={() => rest.dispatch({ type: 'addMetric' })}>
+      <Button
+        variant="secondary"
+        size="sm"
+        icon="plus"
+        data-testid={selectors.builder.metricAdd}
+        onClick={() => rest.dispatch({ type: 'addMetric' })}
+      >
         {labels.builder.metrics.add}
       </Button>
     </div>

@@ -61,11 +61,22 @@ export const QueryBuilder = ({ datasource, fields, onChange, rendered, executedS
                 datasource={datasource}
                 value={state.table}
                 // The picker lists the same cached catalog as `tables`, whose entry names the time column.
-                onChange={(table) => dispatch({ type: 'setTable', table, timeColumn: tables.value?.find((t) => t.name === table)?.timeColumn ?? undefined })}
+                onChange={(table) =>
+                  dispatch({
+                    type: 'setTable',
+                    table,
+                    timeColumn: tables.value?.find((t) => t.name === table)?.timeColumn ?? undefined,
+                  })
+                }
               />
             </EditorField>
             <EditorField label={labels.builder.timeColumn.label} tooltip={labels.builder.timeColumn.tooltip}>
-              <TimeColumnSelect datasource={datasource} table={state.table} value={state.timeColumn} onChange={(timeColumn) => dispatch({ type: 'setTimeColumn', timeColumn })} />
+              <TimeColumnSelect
+                datasource={datasource}
+                table={state.table}
+                value={state.timeColumn}
+                onChange={(timeColumn) => dispatch({ type: 'setTimeColumn', timeColumn })}
+              />
             </EditorField>
           </EditorFieldGroup>
         </EditorRow>
@@ -77,7 +88,12 @@ export const QueryBuilder = ({ datasource, fields, onChange, rendered, executedS
         <EditorRow>
           <EditorFieldGroup>
             <EditorField label={labels.builder.groupBy.label} tooltip={labels.builder.groupBy.tooltip}>
-              <GroupByEditor datasource={datasource} table={state.table} groupBy={state.groupBy ?? []} onChange={(groupBy) => dispatch({ type: 'setGroupBy', groupBy })} />
+              <GroupByEditor
+                datasource={datasource}
+                table={state.table}
+                groupBy={state.groupBy ?? []}
+                onChange={(groupBy) => dispatch({ type: 'setGroupBy', groupBy })}
+              />
             </EditorField>
             <EditorField label={labels.builder.bucket.label} tooltip={labels.builder.bucket.tooltip}>
               <BucketEditor bucket={state.bucket} onChange={(bucket) => dispatch({ type: 'setBucket', bucket })} />
@@ -92,7 +108,13 @@ export const QueryBuilder = ({ datasource, fields, onChange, rendered, executedS
         </EditorRow>
         <EditorRow>
           <EditorField label={labels.builder.filters.label}>
-            <FilterEditor datasource={datasource} table={state.table} filters={state.filters ?? []} columns={columns} dispatch={dispatch} />
+            <FilterEditor
+              datasource={datasource}
+              table={state.table}
+              filters={state.filters ?? []}
+              columns={columns}
+              dispatch={dispatch}
+            />
           </EditorField>
         </EditorRow>
         <EditorRow>

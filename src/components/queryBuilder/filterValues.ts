@@ -17,8 +17,15 @@ export const coerceFilterValue = (text: string, column?: CatalogColumn): Scalar 
 };
 
 /** The contract's operator subsets (vocabulary.ts), under the names the editors use. */
-export { isListFilterOperator as isListOperator, isUnaryFilterOperator as isUnaryOperator } from 'timescaledb-gateway/contract/vocabulary';
+export {
+  isListFilterOperator as isListOperator,
+  isUnaryFilterOperator as isUnaryOperator,
+} from 'timescaledb-gateway/contract/vocabulary';
 
 /** The filter's value as the editor shows it: always strings. */
 export const valueAsList = (value: Filter['value']): string[] =>
-  value === undefined || value === null || value === '' ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
+  value === undefined || value === null || value === ''
+    ? []
+    : Array.isArray(value)
+      ? value.map(String)
+      : [String(value)];

@@ -10,7 +10,9 @@ export const tableDescription = (table: CatalogTable): string => {
   }
   if (table.foreignTable) {
     const { server, remoteSchema, remoteName } = table.foreignTable;
-    details.push(labels.builder.foreign.table(server, remoteName ? [remoteSchema, remoteName].filter(Boolean).join('.') : null));
+    details.push(
+      labels.builder.foreign.table(server, remoteName ? [remoteSchema, remoteName].filter(Boolean).join('.') : null)
+    );
   }
   if (table.foreignSources?.length) {
     details.push(labels.builder.foreign.view(table.foreignSources));
@@ -27,8 +29,10 @@ export const tableDescription = (table: CatalogTable): string => {
 export const tableOptions = (tables: CatalogTable[]): ComboboxOption[] =>
   tables.map((t) => ({ label: t.name, value: t.name, description: tableDescription(t) }));
 
-export const columnOptions = (columns: CatalogColumn[], keep: (c: CatalogColumn) => boolean = () => true): ComboboxOption[] =>
-  columns.filter(keep).map((c) => ({ label: c.name, value: c.name, description: c.type }));
+export const columnOptions = (
+  columns: CatalogColumn[],
+  keep: (c: CatalogColumn) => boolean = () => true
+): ComboboxOption[] => columns.filter(keep).map((c) => ({ label: c.name, value: c.name, description: c.type }));
 
 /** Which columns each picker offers; module-level so the option loaders built on them stay stable. */
 export const columnKinds = {

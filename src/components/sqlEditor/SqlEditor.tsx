@@ -26,7 +26,14 @@ const kindOf = (monaco: Monaco, kind: SuggestionKind) =>
   })[kind];
 
 /** Grafana's Monaco editor with catalog, macro and variable completion; runs on Ctrl/Cmd+Enter. */
-export const SqlEditor = ({ datasource, value, onChange, onRunQuery, height = 200, testId = selectors.sqlEditor.root }: SqlEditorProps) => {
+export const SqlEditor = ({
+  datasource,
+  value,
+  onChange,
+  onRunQuery,
+  height = 200,
+  testId = selectors.sqlEditor.root,
+}: SqlEditorProps) => {
   // Monaco keeps the callbacks it was given at mount; read the latest ones through refs.
   const latest = useRef({ onChange, onRunQuery });
   useEffect(() => {
@@ -50,7 +57,12 @@ export const SqlEditor = ({ datasource, value, onChange, onRunQuery, height = 20
             return { suggestions: [] };
           }
           const text = model.getValue();
-          const before = model.getValueInRange({ startLineNumber: 1, startColumn: 1, endLineNumber: position.lineNumber, endColumn: position.column });
+          const before = model.getValueInRange({
+            startLineNumber: 1,
+            startColumn: 1,
+            endLineNumber: position.lineNumber,
+            endColumn: position.column,
+          });
           const tables = await datasource.catalog.tables().catch(() => []);
           const columns: Record<string, Awaited<ReturnType<typeof datasource.catalog.columns>>> = {};
           for (const table of referencedTables(text, tables)) {

@@ -9,7 +9,11 @@ import userEvent from '@testing-library/user-event';
 export const giveComboboxesLayout = () => {
   beforeAll(() => {
     jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(
-      () => ({ font: '', measureText: (text: string) => ({ width: text.length * 7 }) }) as unknown as CanvasRenderingContext2D
+      () =>
+        ({
+          font: '',
+          measureText: (text: string) => ({ width: text.length * 7 }),
+        }) as unknown as CanvasRenderingContext2D
     );
     // The virtual list's viewport: room for a dozen options.
     jest.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(400);

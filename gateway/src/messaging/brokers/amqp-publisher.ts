@@ -11,7 +11,10 @@ export interface AmqpTarget {
 /** A publish the broker confirmed but could route to no queue (returned under `mandatory`). */
 export class UnroutableError extends Error {
   constructor(target: AmqpTarget, count: number) {
-    const where = target.exchange === '' ? `queue "${target.routingKey}" (default exchange)` : `exchange "${target.exchange}" with routing key "${target.routingKey}"`;
+    const where =
+      target.exchange === ''
+        ? `queue "${target.routingKey}" (default exchange)`
+        : `exchange "${target.exchange}" with routing key "${target.routingKey}"`;
     super(`${count} message(s) returned unroutable: no queue is bound for ${where}`);
     this.name = 'UnroutableError';
   }

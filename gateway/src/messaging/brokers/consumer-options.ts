@@ -11,5 +11,8 @@ export interface ConsumerOptions {
 
 /** A consumer name unique per gateway and source, and the same after a restart. */
 export function consumerName(options: ConsumerOptions): string {
-  return `${options.config.clientId ?? `tsgw-${options.config.name}`}-${options.instance}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return `${options.config.clientId ?? `tsgw-${options.config.name}`}-${options.instance}`.replace(
+    /[^A-Za-z0-9_.-]/g,
+    '_'
+  );
 }

@@ -4,7 +4,10 @@ import type { ConsumerOptions } from './consumer-options';
 import { consumerName } from './consumer-options';
 
 /** The part of a kafkajs Consumer this adapter uses: what a contract test's fake transport provides. */
-export type KafkaConsumerPort = Pick<Consumer, 'connect' | 'subscribe' | 'run' | 'commitOffsets' | 'disconnect' | 'describeGroup'>;
+export type KafkaConsumerPort = Pick<
+  Consumer,
+  'connect' | 'subscribe' | 'run' | 'commitOffsets' | 'disconnect' | 'describeGroup'
+>;
 
 export type KafkaConsumerFactory = (brokers: string[], clientId: string, groupId: string) => KafkaConsumerPort;
 

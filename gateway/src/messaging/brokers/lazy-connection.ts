@@ -4,7 +4,10 @@
  * closes a connection, gracefully on shutdown, at once when dropped (nothing buffered in it
  * may go out later, behind the relay's retry of the same batch).
  */
-export function lazyConnection<C>(open: (lost: () => void) => Promise<C>, end: (c: C, graceful: boolean) => Promise<unknown>) {
+export function lazyConnection<C>(
+  open: (lost: () => void) => Promise<C>,
+  end: (c: C, graceful: boolean) => Promise<unknown>
+) {
   let current: Promise<C> | null = null;
   const take = () => {
     const old = current;

@@ -8,7 +8,8 @@ class AckLater extends Error {}
 
 /** mqtt.js's packet writer: not in its typings, so checked at start (the version is pinned in the lock). */
 type PacketWriter = { _sendPacket(packet: object): void };
-const hasPacketWriter = (client: MqttClient): boolean => typeof (client as unknown as Partial<PacketWriter>)._sendPacket === 'function';
+const hasPacketWriter = (client: MqttClient): boolean =>
+  typeof (client as unknown as Partial<PacketWriter>)._sendPacket === 'function';
 
 /**
  * MQTT 5, QoS 1, persistent session: a fixed client id (`clientId` + instance), clean start
@@ -44,7 +45,9 @@ export class MqttConsumer implements BrokerConsumer {
       manualConnect: true,
     });
     if (!hasPacketWriter(client)) {
-      throw new Error('this mqtt.js has no packet writer for a PUBACK after the commit: install the version in package-lock.json');
+      throw new Error(
+        'this mqtt.js has no packet writer for a PUBACK after the commit: install the version in package-lock.json'
+      );
     }
     this.client = client;
     client.handleMessage = (packet: IPublishPacket, callback) => {
@@ -82,7 +85,11 @@ export class MqttConsumer implements BrokerConsumer {
       origin: packet.topic,
       ack: () => {
         if (packet.qos === 0 || connection !== this.connection || !this.client?.connected) return;
-        (this.client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId: packet.messageId, reasonCode: 0 });
+        (this.client as unknown as PacketWriter)._sendPacket({
+          cmd: 'puback',
+          messageId: packet.messageId,
+          reasonCode: 0,
+        });
       },
     };
   }

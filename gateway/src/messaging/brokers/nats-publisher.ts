@@ -29,7 +29,9 @@ export function createNatsPublisher(url: string, log: BrokerLog): Publisher<Nats
         if (target.jetstream) {
           const js = jetstream(nc);
           // Published back to back, acknowledged in any order; the stream keeps publish order.
-          await Promise.all(messages.map((m) => js.publish(target.subject, m.body, { msgID: m.id, timeout: timeoutMs })));
+          await Promise.all(
+            messages.map((m) => js.publish(target.subject, m.body, { msgID: m.id, timeout: timeoutMs }))
+          );
         } else {
           for (const m of messages) {
             const h = m.id === undefined ? undefined : headers();

@@ -32,7 +32,12 @@ export class PublishTimeoutError extends Error {
 }
 
 /** `promise`, or a PublishTimeoutError after `ms` (then `onTimeout` runs: drop the connection). */
-export async function confirmWithin<T>(promise: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
+export async function confirmWithin<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+  onTimeout: () => void
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

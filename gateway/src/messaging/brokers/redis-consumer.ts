@@ -96,7 +96,8 @@ export class RedisConsumer implements BrokerConsumer {
     if (block) args.push('BLOCK', BLOCK_MS);
     args.push('STREAMS', config.stream!, from);
     // One stream asked for: ioredis 6 answers [name, entries] (older ones [[name, entries]]).
-    const reply = (await this.reader!.callBuffer('XREADGROUP', ...args)) as [Buffer, Entry[]] | [Buffer, Entry[]][] | null;
+    const reply = (await this.reader!.callBuffer('XREADGROUP', ...args)) as
+      [Buffer, Entry[]] | [Buffer, Entry[]][] | null;
     if (!reply) return [];
     return (Buffer.isBuffer(reply[0]) ? (reply as [Buffer, Entry[]])[1] : (reply as [Buffer, Entry[]][])[0]?.[1]) ?? [];
   }
@@ -105,7 +106,16 @@ export class RedisConsumer implements BrokerConsumer {
     const { config } = this.options;
     let cursor = '0-0';
     do {
-      const reply = (await this.commands!.callBuffer('XAUTOCLAIM', config.stream!, config.group!, me, CLAIM_IDLE_MS, cursor, 'COUNT', 100)) as [Buffer, (Entry | null)[]];
+      const reply = (await this.commands!.callBuffer(
+        'XAUTOCLAIM',
+        config.stream!,
+        config.group!,
+        me,
+        CLAIM_IDLE_MS,
+        cursor,
+        'COUNT',
+        100
+      )) as [Buffer, (Entry | null)[]];
       cursor = reply[0].toString();
       for (const e of reply[1]) if (e && e[1]) await sink.push(this.inbound(e));
     } while (cursor !== '0-0' && !this.abort.signal.aborted);

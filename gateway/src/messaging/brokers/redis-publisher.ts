@@ -24,10 +24,16 @@ export function createRedisPublisher(url: string, log: BrokerLog): Publisher<Red
       if (redis.status === 'wait') await redis.connect();
       const pipeline = redis.pipeline();
       for (const m of messages) {
-        if ('stream' in target) pipeline.xadd(target.stream, 'MAXLEN', '~', String(target.maxLen), '*', ...streamFields(m));
+        if ('stream' in target)
+          pipeline.xadd(target.stream, 'MAXLEN', '~', String(target.maxLen), '*', ...streamFields(m));
         else pipeline.publish(target.channel, m.body);
       }
-      const replies = await confirmWithin(pipeline.exec(), timeoutMs, `Redis write of ${messages.length} message(s)`, () => redis.disconnect(true));
+      const replies = await confirmWithin(
+        pipeline.exec(),
+        timeoutMs,
+        `Redis write of ${messages.length} message(s)`,
+        () => redis.disconnect(true)
+      );
       const failed = replies?.find(([err]) => err);
       if (!replies || failed) throw failed?.[0] ?? new Error('Redis pipeline returned nothing');
     },

@@ -3,7 +3,11 @@ import type { IngestSourceConfig } from './ingest-config';
 import type { BrokerConsumer } from './inbound-message';
 
 /** The adapter of the source's broker; each client library is loaded only when a source uses it. */
-export async function createConsumer(config: IngestSourceConfig, instance: string, log: FastifyBaseLogger): Promise<BrokerConsumer> {
+export async function createConsumer(
+  config: IngestSourceConfig,
+  instance: string,
+  log: FastifyBaseLogger
+): Promise<BrokerConsumer> {
   const options = { config, instance, log };
   switch (config.broker) {
     case 'mqtt':

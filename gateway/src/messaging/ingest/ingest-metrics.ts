@@ -12,7 +12,10 @@ export function ingestMetrics(registry: Registry, sources: () => SourceStats[]):
   const received = counter('gateway_ingest_received_total', 'Messages received from the broker, redeliveries included');
   const stored = counter('gateway_ingest_stored_rows_total', 'Rows committed by ingest');
   const messages = counter('gateway_ingest_stored_messages_total', 'Messages whose rows were committed');
-  const duplicates = counter('gateway_ingest_duplicates_total', 'Redelivered messages skipped because their id was already stored');
+  const duplicates = counter(
+    'gateway_ingest_duplicates_total',
+    'Redelivered messages skipped because their id was already stored'
+  );
   const deadLettered = counter('gateway_ingest_dead_lettered_total', 'Messages written to the dead-letter table');
   const retries = counter('gateway_ingest_retries_total', 'Database writes retried after a transient error');
   const writeSeconds = new Histogram({
@@ -37,9 +40,17 @@ export function ingestMetrics(registry: Registry, sources: () => SourceStats[]):
       },
     });
   gauge('gateway_ingest_in_flight', 'Messages received and not yet acknowledged', (s) => s.inFlight);
-  gauge('gateway_ingest_backlog', 'Messages waiting in the broker for this source, where the broker reports it', (s) => s.backlog);
-  gauge('gateway_ingest_last_error_timestamp_seconds', 'When the source last saw an error', (s) => (s.lastError ? Date.parse(s.lastError.at) / 1000 : null));
-  gauge('gateway_ingest_up', '1 while the source is running and its database writes succeed', (s) => (s.state === 'running' ? 1 : 0));
+  gauge(
+    'gateway_ingest_backlog',
+    'Messages waiting in the broker for this source, where the broker reports it',
+    (s) => s.backlog
+  );
+  gauge('gateway_ingest_last_error_timestamp_seconds', 'When the source last saw an error', (s) =>
+    s.lastError ? Date.parse(s.lastError.at) / 1000 : null
+  );
+  gauge('gateway_ingest_up', '1 while the source is running and its database writes succeed', (s) =>
+    s.state === 'running' ? 1 : 0
+  );
 
   return (source) => ({
     received() {

@@ -109,7 +109,8 @@ export class IngestPipeline implements MessageSink {
       if (!written) return;
       // Acks go out together (adapters pipeline them); a lost one only means a redelivery,
       // which finds its id already stored.
-      const settle = (m: PendingMessage) => (m.failure && m.message.deadLetter ? m.message.deadLetter() : m.message.ack());
+      const settle = (m: PendingMessage) =>
+        m.failure && m.message.deadLetter ? m.message.deadLetter() : m.message.ack();
       for (const r of await Promise.allSettled(batch.map(settle))) {
         if (r.status === 'rejected') this.noteError(r.reason);
       }
@@ -130,7 +131,8 @@ export class IngestPipeline implements MessageSink {
         this.stats.storedMessages += outcome.messages;
         this.stats.duplicates += outcome.duplicates;
         this.stats.deadLettered += outcome.deadLettered;
-        if (this.stats.state === 'waiting_for_database' || this.stats.state === 'starting') this.stats.state = 'running';
+        if (this.stats.state === 'waiting_for_database' || this.stats.state === 'starting')
+          this.stats.state = 'running';
         this.events.written({ ...outcome, seconds: (performance.now() - started) / 1000 });
         return true;
       } catch (err) {

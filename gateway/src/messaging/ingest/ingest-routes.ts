@@ -23,7 +23,14 @@ export const ingestRoutes: FastifyPluginAsync = async (app) => {
   const admin = requireScope('admin');
   app.get(
     '/api/v1/ingest',
-    { schema: { tags: ['ingest'], summary: 'Ingest sources and their counters', response: { 200: Type.Object({ sources: Type.Array(SourceStatus) }) } }, preHandler: admin },
+    {
+      schema: {
+        tags: ['ingest'],
+        summary: 'Ingest sources and their counters',
+        response: { 200: Type.Object({ sources: Type.Array(SourceStatus) }) },
+      },
+      preHandler: admin,
+    },
     async () => ({ sources: app.ingest.status() })
   );
 };

@@ -46,7 +46,14 @@ export class IngestSource {
     const tables = await ensureIngestTables(db, table);
     await catalog.refresh();
     const target = { db, table, tables, source: this.config.name, copyThreshold: this.ctx.copyThreshold };
-    this.pipeline = new IngestPipeline(this.config, messageDecoder(this.config.decoder), target, this.stats, this.ctx.events, this.ctx.log);
+    this.pipeline = new IngestPipeline(
+      this.config,
+      messageDecoder(this.config.decoder),
+      target,
+      this.stats,
+      this.ctx.events,
+      this.ctx.log
+    );
     this.consumer = await createConsumer(this.config, this.ctx.instance, this.ctx.log);
     await this.consumer.start(this.pipeline);
     this.stats.state = 'running';
@@ -60,7 +67,9 @@ export class IngestSource {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.stats.state = 'stopped';
-    await this.consumer?.close().catch((err) => this.ctx.log.warn({ err, source: this.config.name }, 'closing the consumer failed'));
+    await this.consumer
+      ?.close()
+      .catch((err) => this.ctx.log.warn({ err, source: this.config.name }, 'closing the consumer failed'));
     await this.pipeline?.close();
   }
 
@@ -75,11 +84,21 @@ export class IngestSource {
 
   /** The columns the decoder names must exist: a typo is a start-up error, not ten thousand dead letters. */
   private checkedTable(table: ResolvedTable): ResolvedTable {
-    if (NOT_WRITABLE.has(table.kind)) throw new ConfigError(`${this.config.tableAt}: "${table.name}" is a ${table.kind.replace('_', ' ')} and cannot take rows`);
+    if (NOT_WRITABLE.has(table.kind))
+      throw new ConfigError(
+        `${this.config.tableAt}: "${table.name}" is a ${table.kind.replace('_', ' ')} and cannot take rows`
+      );
     const d = this.config.decoder;
-    const named = [...Object.keys(d.fields ?? {}), ...Object.keys(d.defaults), ...(d.format === 'line-protocol' ? [d.timeColumn, ...(d.measurementColumn ? [d.measurementColumn] : [])] : [])];
+    const named = [
+      ...Object.keys(d.fields ?? {}),
+      ...Object.keys(d.defaults),
+      ...(d.format === 'line-protocol' ? [d.timeColumn, ...(d.measurementColumn ? [d.measurementColumn] : [])] : []),
+    ];
     for (const column of named) {
-      if (!table.columns.some((c) => c.name === column)) throw new ConfigError(`${this.config.tableAt}: the decoder names column "${column}", which "${table.name}" does not have`);
+      if (!table.columns.some((c) => c.name === column))
+        throw new ConfigError(
+          `${this.config.tableAt}: the decoder names column "${column}", which "${table.name}" does not have`
+        );
     }
     return table;
   }
@@ -101,7 +120,10 @@ export class IngestSource {
   /** Ids older than the retention are forgotten: a redelivery later than that is stored again. */
   private async pruneSeen(seen: string): Promise<void> {
     try {
-      await this.ctx.db.query(`DELETE FROM ${seen} WHERE source = $1 AND seen_at < now() - make_interval(hours => $2)`, [this.config.name, this.config.dedupeRetentionHours]);
+      await this.ctx.db.query(
+        `DELETE FROM ${seen} WHERE source = $1 AND seen_at < now() - make_interval(hours => $2)`,
+        [this.config.name, this.config.dedupeRetentionHours]
+      );
     } catch (err) {
       this.ctx.log.warn({ err, source: this.config.name }, 'pruning old message ids failed');
     }

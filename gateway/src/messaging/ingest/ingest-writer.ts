@@ -64,7 +64,12 @@ export async function writeBatch(target: IngestTarget, batch: PendingMessage[]):
     const mid = batch.length >> 1;
     const a = await writeBatch(target, batch.slice(0, mid));
     const b = await writeBatch(target, batch.slice(mid));
-    return { rows: a.rows + b.rows, messages: a.messages + b.messages, duplicates: a.duplicates + b.duplicates, deadLettered: a.deadLettered + b.deadLettered };
+    return {
+      rows: a.rows + b.rows,
+      messages: a.messages + b.messages,
+      duplicates: a.duplicates + b.duplicates,
+      deadLettered: a.deadLettered + b.deadLettered,
+    };
   }
 }
 
@@ -83,7 +88,10 @@ async function markRowFailures(table: ResolvedTable, batch: PendingMessage[]): P
   const live = batch.filter((m) => !m.failure);
   if (live.length === 0) return null;
   try {
-    return { messages: live, prepared: await prepareRows(table, { rows: live.flatMap((m) => m.rows), textValues: false }) };
+    return {
+      messages: live,
+      prepared: await prepareRows(table, { rows: live.flatMap((m) => m.rows), textValues: false }),
+    };
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
   }
@@ -98,9 +106,15 @@ async function markRowFailures(table: ResolvedTable, batch: PendingMessage[]): P
   return null;
 }
 
-const sameMessages = (a: PendingMessage[], b: PendingMessage[]): boolean => a.length === b.length && a.every((m, i) => m === b[i]);
+const sameMessages = (a: PendingMessage[], b: PendingMessage[]): boolean =>
+  a.length === b.length && a.every((m, i) => m === b[i]);
 
-async function writeOnce(target: IngestTarget, tx: DbSession, batch: PendingMessage[], checked: CheckedRows | null = null): Promise<WriteOutcome> {
+async function writeOnce(
+  target: IngestTarget,
+  tx: DbSession,
+  batch: PendingMessage[],
+  checked: CheckedRows | null = null
+): Promise<WriteOutcome> {
   const fresh = await claimIds(target, tx, batch);
   const duplicates = batch.length - fresh.length;
   const dead = fresh.filter((m) => m.failure);
@@ -109,8 +123,16 @@ async function writeOnce(target: IngestTarget, tx: DbSession, batch: PendingMess
   const goodRows = good.flatMap((m) => m.rows);
   if (goodRows.length) {
     const prepared: PreparedRows =
-      checked && sameMessages(checked.messages, good) ? checked.prepared : await prepareRows(target.table, { rows: goodRows, textValues: false });
-    rows = await writePreparedRows(target.db, tx, target.table, prepared, prepared.values.length >= target.copyThreshold);
+      checked && sameMessages(checked.messages, good)
+        ? checked.prepared
+        : await prepareRows(target.table, { rows: goodRows, textValues: false });
+    rows = await writePreparedRows(
+      target.db,
+      tx,
+      target.table,
+      prepared,
+      prepared.values.length >= target.copyThreshold
+    );
   }
   if (dead.length) await insertDeadLetters(target, tx, dead);
   return { rows, messages: good.length, duplicates, deadLettered: dead.length };
@@ -139,11 +161,21 @@ async function claimIds(target: IngestTarget, tx: DbSession, batch: PendingMessa
 async function insertDeadLetters(target: IngestTarget, tx: DbSession, dead: PendingMessage[]): Promise<void> {
   const params: unknown[] = [];
   const tuples = dead.map((m) => {
-    params.push(target.source, m.message.origin, m.id, m.failure!.error, m.failure!.details === undefined ? null : JSON.stringify(m.failure!.details), m.message.payload);
+    params.push(
+      target.source,
+      m.message.origin,
+      m.id,
+      m.failure!.error,
+      m.failure!.details === undefined ? null : JSON.stringify(m.failure!.details),
+      m.message.payload
+    );
     const n = params.length;
     return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n})`;
   });
-  await tx.query(`INSERT INTO ${target.tables.deadLetter} (source, origin, message_id, error, details, payload) VALUES ${tuples.join(', ')}`, params);
+  await tx.query(
+    `INSERT INTO ${target.tables.deadLetter} (source, origin, message_id, error, details, payload) VALUES ${tuples.join(', ')}`,
+    params
+  );
 }
 
 function databaseReason(err: unknown): string {

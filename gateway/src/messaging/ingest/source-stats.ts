@@ -22,5 +22,19 @@ export interface SourceStats {
 }
 
 export function emptyStats(name: string, broker: string, table: string): SourceStats {
-  return { name, broker, table, state: 'starting', received: 0, storedRows: 0, storedMessages: 0, duplicates: 0, deadLettered: 0, retries: 0, inFlight: 0, backlog: null, lastError: null };
+  return {
+    name,
+    broker,
+    table,
+    state: 'starting',
+    received: 0,
+    storedRows: 0,
+    storedMessages: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    retries: 0,
+    inFlight: 0,
+    backlog: null,
+    lastError: null,
+  };
 }

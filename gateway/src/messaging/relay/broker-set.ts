@@ -19,13 +19,25 @@ export class BrokerSet {
     if (messages.length === 0) return;
     switch (to.kind) {
       case 'amqp':
-        return this.get(to.broker, createAmqpPublisher).publish({ exchange: to.exchange, routingKey: to.routingKey }, messages, timeoutMs);
+        return this.get(to.broker, createAmqpPublisher).publish(
+          { exchange: to.exchange, routingKey: to.routingKey },
+          messages,
+          timeoutMs
+        );
       case 'redis-stream':
-        return this.get(to.broker, createRedisPublisher).publish({ stream: to.stream, maxLen: to.maxLen }, messages, timeoutMs);
+        return this.get(to.broker, createRedisPublisher).publish(
+          { stream: to.stream, maxLen: to.maxLen },
+          messages,
+          timeoutMs
+        );
       case 'redis-channel':
         return this.get(to.broker, createRedisPublisher).publish({ channel: to.channel }, messages, timeoutMs);
       case 'nats':
-        return this.get(to.broker, createNatsPublisher).publish({ subject: to.subject, jetstream: to.jetstream }, messages, timeoutMs);
+        return this.get(to.broker, createNatsPublisher).publish(
+          { subject: to.subject, jetstream: to.jetstream },
+          messages,
+          timeoutMs
+        );
       case 'mqtt':
         return this.get(to.broker, createMqttPublisher).publish({ topic: to.topic, qos: to.qos }, messages, timeoutMs);
     }

@@ -34,7 +34,11 @@ export class NotifyRelay {
   async start(notifications: ChangeNotifications): Promise<void> {
     for (const r of this.routes) {
       const off = await notifications.subscribe(r.route.channel, (payload) => this.enqueue(r, payload), {
-        onResume: () => this.log.warn({ channel: r.route.channel }, 'NOTIFY relay: notifications sent while the LISTEN connection was down are lost (NOTIFY is at-most-once)'),
+        onResume: () =>
+          this.log.warn(
+            { channel: r.route.channel },
+            'NOTIFY relay: notifications sent while the LISTEN connection was down are lost (NOTIFY is at-most-once)'
+          ),
       });
       this.unsubscribes.push(off);
     }
@@ -54,7 +58,10 @@ export class NotifyRelay {
     if (r.queue.length > QUEUE_LIMIT) {
       r.queue.shift();
       this.metrics.onDropped('notify', 'queue_full', 1);
-      this.log.warn({ channel: r.route.channel, limit: QUEUE_LIMIT }, 'NOTIFY relay: broker unreachable and the in-memory queue is full; dropping the oldest payload');
+      this.log.warn(
+        { channel: r.route.channel, limit: QUEUE_LIMIT },
+        'NOTIFY relay: broker unreachable and the in-memory queue is full; dropping the oldest payload'
+      );
     }
     if (!r.running) void this.drain(r);
   }
@@ -72,7 +79,10 @@ export class NotifyRelay {
         } catch (err) {
           this.metrics.onRetry('notify', r.route.to.broker, err);
           const delay = backoffDelay(++r.attempt);
-          this.log.warn({ err, channel: r.route.channel, broker: r.route.to.broker, retryMs: delay }, 'NOTIFY relay: publish failed; retrying');
+          this.log.warn(
+            { err, channel: r.route.channel, broker: r.route.to.broker, retryMs: delay },
+            'NOTIFY relay: publish failed; retrying'
+          );
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }

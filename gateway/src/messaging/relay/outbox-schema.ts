@@ -125,7 +125,11 @@ const STATEMENT_TRIGGERS: Record<RowOperation, string> = {
   delete: 'REFERENCING OLD TABLE AS tsgw_relay_old',
 };
 const TRUNCATE_TRIGGER = `${CAPTURE_TRIGGER}_truncate`;
-const ALL_TRIGGERS = [CAPTURE_TRIGGER, TRUNCATE_TRIGGER, ...Object.keys(STATEMENT_TRIGGERS).map((op) => `${CAPTURE_TRIGGER}_${op}`)];
+const ALL_TRIGGERS = [
+  CAPTURE_TRIGGER,
+  TRUNCATE_TRIGGER,
+  ...Object.keys(STATEMENT_TRIGGERS).map((op) => `${CAPTURE_TRIGGER}_${op}`),
+];
 
 /** The table's primary key columns, in key order (none → the message key is null). */
 async function primaryKey(tx: DbSession, table: ResolvedTable): Promise<string[]> {
@@ -142,19 +146,27 @@ async function primaryKey(tx: DbSession, table: ResolvedTable): Promise<string[]
  * plain table one statement trigger per operation (transition tables), on a hypertable one row
  * trigger (it fires for every chunk). Returns the key columns.
  */
-export async function installCaptureTrigger(db: Db, table: ResolvedTable, operations: readonly Operation[]): Promise<{ key: string[] }> {
+export async function installCaptureTrigger(
+  db: Db,
+  table: ResolvedTable,
+  operations: readonly Operation[]
+): Promise<{ key: string[] }> {
   return db.transaction(async (tx) => {
     const key = await primaryKey(tx, table);
     const args = [table.name, ...key].map(quoteLiteral).join(', ');
     for (const name of ALL_TRIGGERS) await tx.query(`DROP TRIGGER IF EXISTS ${name} ON ${table.ident}`);
     const rowOperations = operations.filter((op): op is RowOperation => op !== 'truncate');
     if (operations.includes('truncate')) {
-      await tx.query(`CREATE TRIGGER ${TRUNCATE_TRIGGER} AFTER TRUNCATE ON ${table.ident} FOR EACH STATEMENT EXECUTE FUNCTION tsgw_relay.capture_truncate(${args})`);
+      await tx.query(
+        `CREATE TRIGGER ${TRUNCATE_TRIGGER} AFTER TRUNCATE ON ${table.ident} FOR EACH STATEMENT EXECUTE FUNCTION tsgw_relay.capture_truncate(${args})`
+      );
     }
     if (rowOperations.length === 0) return { key };
     if (table.kind === 'hypertable') {
       const events = rowOperations.map((op) => op.toUpperCase()).join(' OR ');
-      await tx.query(`CREATE TRIGGER ${CAPTURE_TRIGGER} AFTER ${events} ON ${table.ident} FOR EACH ROW EXECUTE FUNCTION tsgw_relay.capture(${args})`);
+      await tx.query(
+        `CREATE TRIGGER ${CAPTURE_TRIGGER} AFTER ${events} ON ${table.ident} FOR EACH ROW EXECUTE FUNCTION tsgw_relay.capture(${args})`
+      );
     } else {
       for (const op of rowOperations) {
         await tx.query(

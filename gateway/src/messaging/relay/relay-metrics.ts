@@ -14,12 +14,39 @@ export class RelayMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.published = new Counter({ name: 'gateway_relay_published_total', help: 'Messages the brokers confirmed, by source (notify, outbox) and broker', labelNames: ['source', 'broker'], registers });
-    this.retried = new Counter({ name: 'gateway_relay_retried_total', help: 'Publish attempts that failed and will be retried, by source and broker', labelNames: ['source', 'broker'], registers });
-    this.dropped = new Counter({ name: 'gateway_relay_dropped_total', help: 'Changes dropped undelivered, by source and reason (backlog_rows, backlog_age, queue_full)', labelNames: ['source', 'reason'], registers });
-    this.backlogRows = new Gauge({ name: 'gateway_relay_outbox_backlog_rows', help: 'Outbox rows not yet delivered', registers });
-    this.oldestAgeSeconds = new Gauge({ name: 'gateway_relay_outbox_oldest_age_seconds', help: 'Age of the oldest undelivered outbox row (0 when none)', registers });
-    this.lastErrorTime = new Gauge({ name: 'gateway_relay_last_error_timestamp_seconds', help: 'When the relay last failed to publish (Unix time; 0 = never)', registers });
+    this.published = new Counter({
+      name: 'gateway_relay_published_total',
+      help: 'Messages the brokers confirmed, by source (notify, outbox) and broker',
+      labelNames: ['source', 'broker'],
+      registers,
+    });
+    this.retried = new Counter({
+      name: 'gateway_relay_retried_total',
+      help: 'Publish attempts that failed and will be retried, by source and broker',
+      labelNames: ['source', 'broker'],
+      registers,
+    });
+    this.dropped = new Counter({
+      name: 'gateway_relay_dropped_total',
+      help: 'Changes dropped undelivered, by source and reason (backlog_rows, backlog_age, queue_full)',
+      labelNames: ['source', 'reason'],
+      registers,
+    });
+    this.backlogRows = new Gauge({
+      name: 'gateway_relay_outbox_backlog_rows',
+      help: 'Outbox rows not yet delivered',
+      registers,
+    });
+    this.oldestAgeSeconds = new Gauge({
+      name: 'gateway_relay_outbox_oldest_age_seconds',
+      help: 'Age of the oldest undelivered outbox row (0 when none)',
+      registers,
+    });
+    this.lastErrorTime = new Gauge({
+      name: 'gateway_relay_last_error_timestamp_seconds',
+      help: 'When the relay last failed to publish (Unix time; 0 = never)',
+      registers,
+    });
   }
 
   setBacklog(rows: number, oldestAgeSeconds: number): void {

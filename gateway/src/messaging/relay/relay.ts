@@ -25,7 +25,13 @@ export class Relay {
   async start(): Promise<void> {
     const { app, config } = this;
     if (config.notify.length > 0) {
-      this.notify = new NotifyRelay(config.notify, this.brokers, this.metrics, app.log, config.outbox?.publishTimeoutMs);
+      this.notify = new NotifyRelay(
+        config.notify,
+        this.brokers,
+        this.metrics,
+        app.log,
+        config.outbox?.publishTimeoutMs
+      );
       await this.notify.start(app.notifications);
     }
     if (config.outbox) {

@@ -38,7 +38,11 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 function compare(a: unknown, b: unknown): number {
-  if (typeof a === 'number' && (typeof b === 'number' || (typeof b === 'string' && b.trim() !== '' && !Number.isNaN(Number(b))))) return a - Number(b);
+  if (
+    typeof a === 'number' &&
+    (typeof b === 'number' || (typeof b === 'string' && b.trim() !== '' && !Number.isNaN(Number(b))))
+  )
+    return a - Number(b);
   const x = String(a);
   const y = String(b);
   return x < y ? -1 : x > y ? 1 : 0;

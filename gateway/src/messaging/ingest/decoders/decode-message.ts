@@ -21,7 +21,8 @@ const NO_FIELD = () => undefined;
 
 function jsonDecoder(config: JsonDecoderConfig): MessageDecoder {
   const rowsPath = config.rows?.split('.');
-  const fieldPaths = config.fields && Object.entries(config.fields).map(([column, path]) => [column, path.split('.')] as const);
+  const fieldPaths =
+    config.fields && Object.entries(config.fields).map(([column, path]) => [column, path.split('.')] as const);
   return (payload) => {
     let value: unknown;
     try {
@@ -52,7 +53,14 @@ function lineProtocolDecoder(config: LineProtocolDecoderConfig): MessageDecoder 
     const rows = parseLineProtocol(payload.toString('utf8')).map((p) => {
       const flat: Row = { ...p.tags, ...p.fields };
       if (config.measurementColumn) flat[config.measurementColumn] = p.measurement;
-      const row = mapRow(flat, fieldPaths && [...fieldPaths, ...(config.measurementColumn ? [[config.measurementColumn, [config.measurementColumn]] as const] : [])], config.defaults);
+      const row = mapRow(
+        flat,
+        fieldPaths && [
+          ...fieldPaths,
+          ...(config.measurementColumn ? [[config.measurementColumn, [config.measurementColumn]] as const] : []),
+        ],
+        config.defaults
+      );
       row[config.timeColumn] = p.timestamp === null ? new Date().toISOString() : toIso(p.timestamp);
       return row;
     });
@@ -74,7 +82,11 @@ function timestampReader(precision: LineProtocolDecoderConfig['precision']): (di
   };
 }
 
-function mapRow(item: Record<string, unknown>, fieldPaths: readonly (readonly [string, readonly string[]])[] | undefined, defaults: Record<string, unknown>): Row {
+function mapRow(
+  item: Record<string, unknown>,
+  fieldPaths: readonly (readonly [string, readonly string[]])[] | undefined,
+  defaults: Record<string, unknown>
+): Row {
   const row: Row = {};
   if (fieldPaths) {
     for (const [column, path] of fieldPaths) {
