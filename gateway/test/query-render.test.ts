@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BuilderQuery, QueryResult, RenderResponse } from '../src/contract/query';
 import type { Db } from '../src/db/types';
+import { AGGREGATIONS as ALL_AGGREGATIONS } from '../src/contract/vocabulary';
 import { forEachDatabase, type TestContext } from './helpers/test-context';
 
 /**
@@ -61,19 +62,8 @@ const BUCKETS: Array<{ label: string; bucket?: string; shared: Shared }> = [
   },
 ];
 
-const AGGREGATIONS = [
-  'avg',
-  'min',
-  'max',
-  'sum',
-  'count',
-  'first',
-  'last',
-  'median',
-  'percentile',
-  'rate',
-  'increase',
-] as const;
+/** Every aggregation but `none` (raw rows, no bucket to compare). */
+const AGGREGATIONS = ALL_AGGREGATIONS.filter((a) => a !== 'none');
 const FILLS = ['none', 'null', 'zero', 'previous', 'linear'] as const;
 
 async function post<T>(
