@@ -174,8 +174,8 @@ describe('messaging config file: named brokers', () => {
       /^messaging\.yaml line 3: brokers\.cache: "127\.0\.0\.1:6379" is not a URL/
     );
     refused(
-      named.replace('cache: redis://127.0.0.1:6379/2', 'cache: kafka://a:9092,b'),
-      /line 3: brokers\.cache: "kafka:\/\/a:9092,b" is not a list of Kafka brokers/
+      named.replace('cache: redis://127.0.0.1:6379/2', 'cache: kafka://a:9092,b:x'),
+      /line 3: brokers\.cache: "kafka:\/\/a:9092,b:x" is not a list of Kafka brokers/
     );
     refused(
       `${named}relay:\n  brokers:\n    bus: nats://127.0.0.1:4222\n`,

@@ -49,7 +49,8 @@ export function parseBrokerUrl(text: string, expected?: BrokerKind): BrokerUrl {
 
 function parseKafkaUrl(text: string): BrokerUrl {
   const hosts = text.slice('kafka://'.length).replace(/\/.*$/, '');
-  if (!hosts || hosts.split(',').some((h) => !/^[^\s,:/]+:\d{1,5}$/.test(h)))
+  // The port may be left out: each broker then answers on Kafka's 9092 (kafkaBrokers()).
+  if (!hosts || hosts.split(',').some((h) => !/^[^\s,:/]+(:\d{1,5})?$/.test(h)))
     throw new Error(`"${text}" is not a list of Kafka brokers (kafka://host1:9092,host2:9092)`);
   return { kind: 'kafka', url: text, redacted: text };
 }
