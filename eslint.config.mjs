@@ -36,4 +36,16 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // The scaffold lints only the plugin's src/ as TypeScript; the gateway, the browser harness,
+    // the benchmarks and the release scripts follow the same rules.
+    files: ['gateway/**/*.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{ts,mts}', 'tests/**/*.ts'],
+    rules: {
+      // A TypeBox schema and its static type share one name (`const X = Type…; type X = Static<…>`);
+      // real redeclarations are compile errors already.
+      'no-redeclare': 'off',
+      // `import type { … }` beside a value import from the same module is the house style.
+      'no-duplicate-imports': ['error', { allowSeparateTypeImports: true }],
+    },
+  },
 ]);

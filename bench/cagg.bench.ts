@@ -92,8 +92,11 @@ function poster(url: string): Post {
     });
     const body = await res.json();
     const ms = performance.now() - started;
-    for (const [refId, r] of Object.entries<any>(body.results ?? {}))
-      if (r.error) throw new Error(`${refId}: ${r.error}`);
+    for (const [refId, r] of Object.entries<any>(body.results ?? {})) {
+      if (r.error) {
+        throw new Error(`${refId}: ${r.error}`);
+      }
+    }
     return { ms, body };
   };
 }
@@ -110,7 +113,9 @@ const panel = (routing: boolean) => ({
 
 async function timed(n: number, fn: () => Promise<{ ms: number }>): Promise<number[]> {
   const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push((await fn()).ms);
+  for (let i = 0; i < n; i++) {
+    out.push((await fn()).ms);
+  }
   return out;
 }
 
@@ -161,7 +166,9 @@ export async function run(): Promise<string> {
         const raw = await timed(heavy ? 3 : 7, () => post([panel(false)], ms));
         const bucket = a.frames[0].schema.meta?.custom?.bucket;
         const ratio = median(raw) / median(routed);
-        if (ms >= 24 * HOUR) targets.push(`${label}: ${ratio >= 10 ? 'met' : 'missed'} (${ratio.toFixed(1)}×)`);
+        if (ms >= 24 * HOUR) {
+          targets.push(`${label}: ${ratio >= 10 ? 'met' : 'missed'} (${ratio.toFixed(1)}×)`);
+        }
         rows.push(
           `| ${label} | ${bucket ? `${bucket.months ? `${bucket.months} mo` : `${bucket.ms / 1000} s`}` : '?'} | ${servedBy} | ${fmt(median(routed))} / ${fmt(percentile(routed, 0.9))} | ${fmt(median(raw))} / ${fmt(percentile(raw, 0.9))} | ${ratio.toFixed(1)}× | ${equal} |`
         );

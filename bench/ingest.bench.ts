@@ -77,7 +77,9 @@ function rowsOf(first: number, count: number, sent?: number) {
 async function until(what: string, done: () => boolean, ms = 120_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -104,9 +106,15 @@ export async function run(): Promise<string> {
     // Streams and queues exist before the gateway subscribes (MQTT needs the subscriber first).
     let status: Record<string, { received: number; storedRows: number }> = {};
     const make = async (b: Broker, topic: string): Promise<Publisher> => {
-      if (b === 'nats') return natsPublisher(topic, `${topic}.in`);
-      if (b === 'redis') return redisPublisher(topic);
-      if (b === 'amqp') return amqpPublisher(topic);
+      if (b === 'nats') {
+        return natsPublisher(topic, `${topic}.in`);
+      }
+      if (b === 'redis') {
+        return redisPublisher(topic);
+      }
+      if (b === 'amqp') {
+        return amqpPublisher(topic);
+      }
       return { publish: async () => undefined, close: async () => undefined };
     };
     const pubs: Record<string, Publisher> = {};
@@ -132,7 +140,7 @@ export async function run(): Promise<string> {
     const headers = { authorization: `Bearer ${SECRET}` };
     const poll = async () => {
       const body = (await (await fetch(`${base}/api/v1/ingest`, { headers })).json()) as {
-        sources: { name: string; received: number; storedRows: number }[];
+        sources: Array<{ name: string; received: number; storedRows: number }>;
       };
       status = Object.fromEntries(body.sources.map((s) => [s.name, s]));
     };
@@ -159,7 +167,7 @@ export async function run(): Promise<string> {
     const batch = Array.from({ length: MESSAGES }, (_, i) =>
       message(i, rowsOf(i * ROWS_PER_MESSAGE, ROWS_PER_MESSAGE))
     );
-    const throughput: { broker: Broker; seconds: number }[] = [];
+    const throughput: Array<{ broker: Broker; seconds: number }> = [];
     for (const b of BROKERS) {
       const started = performance.now();
       await pubs[`${b}-topic`].publish(batch);
@@ -183,7 +191,9 @@ export async function run(): Promise<string> {
             headers: { ...headers, 'content-type': 'application/json' },
             body: JSON.stringify(rows),
           });
-          if (res.status !== 201) throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+          if (res.status !== 201) {
+            throw new Error(`POST answered ${res.status}: ${await res.text()}`);
+          }
         })
       );
     }
@@ -204,13 +214,15 @@ export async function run(): Promise<string> {
     console.log(`  COPY: ${copySeconds.toFixed(2)} s`);
 
     // (b) latency at 1,000 messages/s, one row each, all brokers one after the other.
-    const latency: { broker: Broker; p50: number; p99: number; n: number }[] = [];
+    const latency: Array<{ broker: Broker; p50: number; p99: number; n: number }> = [];
     for (const b of BROKERS) {
       const total = LATENCY_RATE * LATENCY_SECONDS;
       const t0 = performance.now();
       for (let i = 0; i < total; i += LATENCY_RATE / 20) {
         const wait = t0 + (i / LATENCY_RATE) * 1000 - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (wait > 0) {
+          await new Promise((r) => setTimeout(r, wait));
+        }
         const now = Date.now();
         await pubs[`${b}-latency`].publish(
           Array.from({ length: LATENCY_RATE / 20 }, (_, k) => message(i + k, rowsOf(i + k, 1, now)))
@@ -252,7 +264,9 @@ export async function run(): Promise<string> {
     return lines.join('\n');
   } finally {
     await gateway?.stop();
-    for (const p of publishers) await p.close().catch(() => undefined);
+    for (const p of publishers) {
+      await p.close().catch(() => undefined);
+    }
     await direct.end();
     await scratch.drop();
   }

@@ -74,7 +74,9 @@ async function openPanel(gatewayUrl: string, sensor: number, first: () => void):
     },
     { routes, datasource: () => undefined }
   );
-  if (answer.status !== 200) throw new Error(`stream refused: ${answer.status}`);
+  if (answer.status !== 200) {
+    throw new Error(`stream refused: ${answer.status}`);
+  }
   const arrivals = new Map<number, number>();
   let buffer = '';
   let seenFirst = false;
@@ -87,7 +89,9 @@ async function openPanel(gatewayUrl: string, sensor: number, first: () => void):
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (!block.startsWith('event: frame') || !data) continue;
+      if (!block.startsWith('event: frame') || !data) {
+        continue;
+      }
       if (!seenFirst) {
         seenFirst = true;
         first();
@@ -97,7 +101,11 @@ async function openPanel(gatewayUrl: string, sensor: number, first: () => void):
       };
       for (const f of event.frames) {
         const i = f.schema.fields.findIndex((x) => x.name === 'value');
-        for (const v of (f.data.values[i] ?? []) as number[]) if (!arrivals.has(v)) arrivals.set(v, at);
+        for (const v of (f.data.values[i] ?? []) as number[]) {
+          if (!arrivals.has(v)) {
+            arrivals.set(v, at);
+          }
+        }
       }
     }
   });
@@ -141,7 +149,9 @@ function latencies(committed: Map<number, number>, readers: LiveReader[]): { ms:
     if (arrival === undefined) {
       missing++;
       console.log(`live bench: value ${value} (row ${Math.floor(value - 1_000_000)}) never arrived`);
-    } else ms.push(arrival - at);
+    } else {
+      ms.push(arrival - at);
+    }
   }
   return { ms, missing };
 }
@@ -170,7 +180,9 @@ export async function run(): Promise<string> {
         headers: { authorization: `Bearer ${WRITER}`, 'content-type': 'application/json' },
         body: JSON.stringify({ time: new Date().toISOString(), sensor: `s${sensor}`, value }),
       }).then(async (r) => {
-        if (r.status !== 201) throw new Error(`POST: ${r.status} ${await r.text()}`);
+        if (r.status !== 201) {
+          throw new Error(`POST: ${r.status} ${await r.text()}`);
+        }
       });
     const viaSql = async (sensor: number, value: number) =>
       void (await client.query(`INSERT INTO live_bench VALUES (now(), $1, $2)`, [`s${sensor}`, value]));
@@ -185,7 +197,9 @@ export async function run(): Promise<string> {
     const sqlCommits = await write(LATENCY_SECONDS, viaSql);
     await sleep(2000);
     const sql = latencies(sqlCommits, panels);
-    for (const p of panels) p.close();
+    for (const p of panels) {
+      p.close();
+    }
     await sleep(500);
 
     // (b) CPU: 5 panels, then 50 panels, over the same 5 distinct queries
@@ -196,7 +210,9 @@ export async function run(): Promise<string> {
       await write(CPU_SECONDS, viaRest);
       await sleep(1000);
       const used = cpuSeconds(gateway!.child.pid!) - before;
-      for (const r of readers) r.close();
+      for (const r of readers) {
+        r.close();
+      }
       await sleep(500);
       return used;
     };

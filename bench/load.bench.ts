@@ -90,7 +90,11 @@ const KINDS: Kind[] = [
 
 function pickKind(): Kind {
   let r = Math.random() * 100;
-  for (const k of KINDS) if ((r -= k.weight) < 0) return k;
+  for (const k of KINDS) {
+    if ((r -= k.weight) < 0) {
+      return k;
+    }
+  }
   return KINDS[0];
 }
 
@@ -127,8 +131,12 @@ async function soak(base: URL, connections: number, seconds: number) {
         const status = await one(kind);
         const s = stats.get(kind.name)!;
         s.ms.push(performance.now() - t);
-        if (status !== kind.expect) s.wrong++;
-        if (status >= 500) s.fivexx++;
+        if (status !== kind.expect) {
+          s.wrong++;
+        }
+        if (status >= 500) {
+          s.fivexx++;
+        }
       }
     })
   );

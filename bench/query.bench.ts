@@ -72,8 +72,9 @@ export async function run(): Promise<string> {
     const firstText = await first.text();
     const answer = JSON.parse(firstText);
     const result = answer.results?.A;
-    if (first.status !== 200 || !result || result.error)
+    if (first.status !== 200 || !result || result.error) {
       throw new Error(`query failed: ${first.status} ${firstText.slice(0, 500)}`);
+    }
     const frame = result.frames[0];
     const seriesCount = frame.schema.fields.length - 1;
     const bucketCount = frame.data.values[0].length;
@@ -88,12 +89,16 @@ export async function run(): Promise<string> {
       const res = await post();
       const text = await res.text();
       const g = performance.now() - t;
-      if (res.status !== 200) throw new Error(`query failed: ${res.status}`);
+      if (res.status !== 200) {
+        throw new Error(`query failed: ${res.status}`);
+      }
       bytes = Buffer.byteLength(text);
       t = performance.now();
       const r = await direct.query(sql);
       const d = performance.now() - t;
-      if (r.rowCount !== points) throw new Error(`direct query returned ${r.rowCount} rows, expected ${points}`);
+      if (r.rowCount !== points) {
+        throw new Error(`direct query returned ${r.rowCount} rows, expected ${points}`);
+      }
       if (i >= WARMUP) {
         gatewayMs.push(g);
         directMs.push(d);
@@ -103,7 +108,9 @@ export async function run(): Promise<string> {
     const perPoint = bytes / points;
     const f8 = await post(request('temperature_f8'));
     const f8Bytes = Buffer.byteLength(await f8.text());
-    if (f8.status !== 200) throw new Error(`double precision query failed: ${f8.status}`);
+    if (f8.status !== 200) {
+      throw new Error(`double precision query failed: ${f8.status}`);
+    }
     const fmt = (n: number) => n.toFixed(1);
     return [
       '## Query engine (builder time series on PostgreSQL vs pg directly)',

@@ -12,9 +12,8 @@ import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
 import type { GatewayProcess } from 'timescaledb-gateway/testing';
 import { createScratchDatabase, median, percentile, startGateway } from './support';
 
@@ -34,9 +33,13 @@ async function amqpSink(queue: string): Promise<Sink> {
   await ch.prefetch(1000);
   const arrivals = new Map<number, number>();
   await ch.consume(queue, (msg) => {
-    if (!msg) return;
+    if (!msg) {
+      return;
+    }
     const n = (JSON.parse(msg.content.toString()) as { n: number }).n;
-    if (!arrivals.has(n)) arrivals.set(n, performance.now());
+    if (!arrivals.has(n)) {
+      arrivals.set(n, performance.now());
+    }
     ch.ack(msg);
   });
   return { arrivals, count: async () => arrivals.size, close: () => conn.close().catch(() => undefined) };
@@ -59,7 +62,9 @@ async function redisSink(stream: string): Promise<Sink> {
         for (const [id, fields] of entries) {
           last = id;
           const n = Number(fields[fields.indexOf('n') + 1]);
-          if (!arrivals.has(n)) arrivals.set(n, now);
+          if (!arrivals.has(n)) {
+            arrivals.set(n, now);
+          }
         }
       }
     }
@@ -80,7 +85,9 @@ async function redisSink(stream: string): Promise<Sink> {
 async function waitForCount(sink: Sink, n: number, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while ((await sink.count()) < n) {
-    if (Date.now() > deadline) throw new Error(`only ${await sink.count()} of ${n} messages within ${ms} ms`);
+    if (Date.now() > deadline) {
+      throw new Error(`only ${await sink.count()} of ${n} messages within ${ms} ms`);
+    }
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -108,9 +115,13 @@ async function latency(db: pg.Pool, table: string, sink: Sink, offset: number): 
     const from = offset + i * 10;
     await db.query(`INSERT INTO ${table} (n) SELECT g FROM generate_series(${from}, ${from + 9}) g`);
     const now = performance.now();
-    for (let k = 0; k < 10; k++) committedAt.set(from + k, now);
+    for (let k = 0; k < 10; k++) {
+      committedAt.set(from + k, now);
+    }
     const due = t0 + (i + 1) * 10;
-    if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+    if (due > performance.now()) {
+      await new Promise((r) => setTimeout(r, due - performance.now()));
+    }
   }
   await waitForCount(sink, ROWS + ticks * 10, 60_000);
   return [...committedAt].map(([n, at]) => (sink.arrivals.get(n) ?? Infinity) - at);
@@ -123,8 +134,11 @@ async function directAmqp(queue: string): Promise<number> {
   await ch.assertQueue(queue, { autoDelete: false });
   const body = Buffer.from(JSON.stringify({ id: 1, n: 1 }));
   const started = performance.now();
-  for (let i = 0; i < ROWS; i++)
-    if (!ch.publish('', queue, body, { persistent: true })) await new Promise((r) => ch.once('drain', r));
+  for (let i = 0; i < ROWS; i++) {
+    if (!ch.publish('', queue, body, { persistent: true })) {
+      await new Promise((r) => ch.once('drain', r));
+    }
+  }
   await ch.waitForConfirms();
   const rate = ROWS / ((performance.now() - started) / 1000);
   await ch.deleteQueue(queue);
@@ -137,7 +151,9 @@ async function directRedis(stream: string): Promise<number> {
   const started = performance.now();
   for (let i = 0; i < ROWS; i += 500) {
     const p = redis.pipeline();
-    for (let k = 0; k < 500; k++) p.xadd(stream, 'MAXLEN', '~', '1000000', '*', 'id', '1', 'n', String(i + k));
+    for (let k = 0; k < 500; k++) {
+      p.xadd(stream, 'MAXLEN', '~', '1000000', '*', 'id', '1', 'n', String(i + k));
+    }
     await p.exec();
   }
   const rate = ROWS / ((performance.now() - started) / 1000);
@@ -211,7 +227,9 @@ export async function run(): Promise<string> {
     ].join('\n');
   } finally {
     await gateway?.stop();
-    for (const s of sinks) await s.close();
+    for (const s of sinks) {
+      await s.close();
+    }
     await db.end();
     await scratch.drop();
   }

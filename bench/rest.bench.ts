@@ -70,11 +70,15 @@ export async function run(): Promise<string> {
       const res = await fetch(getUrl, { headers });
       const body = await res.text();
       const g = performance.now() - t;
-      if (res.status !== 200 || body.length < GET_ROWS * 20) throw new Error(`GET failed: ${res.status}`);
+      if (res.status !== 200 || body.length < GET_ROWS * 20) {
+        throw new Error(`GET failed: ${res.status}`);
+      }
       t = performance.now();
       const r = await direct.query(SELECT_SQL);
       const d = performance.now() - t;
-      if (r.rowCount !== GET_ROWS) throw new Error('direct SELECT returned too few rows');
+      if (r.rowCount !== GET_ROWS) {
+        throw new Error('direct SELECT returned too few rows');
+      }
       if (i >= 5) {
         gatewayMs.push(g);
         directMs.push(d);
@@ -98,8 +102,9 @@ export async function run(): Promise<string> {
       });
       const body = (await res.json()) as { inserted?: number };
       const postS = (performance.now() - t) / 1000;
-      if (res.status !== 201 || body.inserted !== POST_ROWS)
+      if (res.status !== 201 || body.inserted !== POST_ROWS) {
         throw new Error(`POST failed: ${res.status} ${JSON.stringify(body)}`);
+      }
       await direct.query('TRUNCATE ingest');
       const client = await direct.connect();
       try {
@@ -109,7 +114,9 @@ export async function run(): Promise<string> {
         );
         await pipeline(Readable.from([csv]), sink);
         copyRate.push(POST_ROWS / ((performance.now() - t) / 1000));
-        if (sink.rowCount !== POST_ROWS) throw new Error('COPY copied too few rows');
+        if (sink.rowCount !== POST_ROWS) {
+          throw new Error('COPY copied too few rows');
+        }
       } finally {
         client.release();
       }

@@ -38,14 +38,20 @@ const listFiles = (dir: string): string[] =>
 
 /** Refuses a dist/ Grafana would reject or that does not match package.json. */
 function checkDist(distDir: string, version: string): PluginJson {
-  if (!existsSync(join(distDir, 'plugin.json')))
+  if (!existsSync(join(distDir, 'plugin.json'))) {
     throw new Error(`${distDir} has no plugin.json: run \`npm run build\` first`);
+  }
   const missing = REQUIRED_FILES.filter((f) => !existsSync(join(distDir, f)));
-  if (missing.length) throw new Error(`${distDir} lacks ${missing.join(', ')}: run \`npm run build\``);
+  if (missing.length) {
+    throw new Error(`${distDir} lacks ${missing.join(', ')}: run \`npm run build\``);
+  }
   const plugin = JSON.parse(readFileSync(join(distDir, 'plugin.json'), 'utf8')) as PluginJson;
-  if (plugin.info?.version !== version)
+  if (plugin.info?.version !== version) {
     throw new Error(`dist/plugin.json has version "${plugin.info?.version}", package.json ${version}: rebuild`);
-  if (!plugin.dependencies?.grafanaDependency) throw new Error('plugin.json sets no dependencies.grafanaDependency');
+  }
+  if (!plugin.dependencies?.grafanaDependency) {
+    throw new Error('plugin.json sets no dependencies.grafanaDependency');
+  }
   return plugin;
 }
 
@@ -71,8 +77,9 @@ export async function packagePlugin(
   await pipeline(zip.outputStream, createWriteStream(zipPath));
 
   const sums = { md5: `${zipPath}.md5`, sha256: `${zipPath}.sha256` };
-  for (const [algorithm, path] of Object.entries(sums))
+  for (const [algorithm, path] of Object.entries(sums)) {
     writeFileSync(path, `${digest(algorithm, zipPath)}  ${basename(zipPath)}\n`);
+  }
   return { zip: zipPath, ...sums, entries };
 }
 

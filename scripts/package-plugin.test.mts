@@ -23,13 +23,17 @@ const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'ut
 function readZip(path: string): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true, strictFileNames: true }, (openErr, zip) => {
-      if (openErr) return reject(openErr);
+      if (openErr) {
+        return reject(openErr);
+      }
       const out = new Map<string, Buffer>();
       zip.on('error', reject);
       zip.on('end', () => resolve(out));
       zip.on('entry', (entry: yauzl.Entry) => {
         zip.openReadStream(entry, (streamErr, stream) => {
-          if (streamErr) return reject(streamErr);
+          if (streamErr) {
+            return reject(streamErr);
+          }
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('error', reject);
@@ -60,7 +64,9 @@ describe('the plugin archive (npm run package)', () => {
     const entries = await readZip(zipPath);
     const names = [...entries.keys()];
     assert.deepEqual([...new Set(names.map((n) => n.split('/')[0]))], [PLUGIN_ID], 'a single top folder');
-    for (const file of REQUIRED_FILES) assert.ok(entries.has(`${PLUGIN_ID}/${file}`), `${file} in the archive`);
+    for (const file of REQUIRED_FILES) {
+      assert.ok(entries.has(`${PLUGIN_ID}/${file}`), `${file} in the archive`);
+    }
     assert.ok(entries.get(`${PLUGIN_ID}/module.js`)!.length > 10_000, 'module.js is the built plugin');
     assert.equal(
       entries.get(`${PLUGIN_ID}/module.js`)!.toString('base64'),

@@ -75,7 +75,9 @@ const waitForPoints = async (page: Page, read: (p: Page) => Promise<Drawn>, sens
   const deadline = Date.now() + 30_000;
   for (;;) {
     const drawn = await read(page);
-    if ((drawn[sensor]?.length ?? 0) === n) return drawn;
+    if ((drawn[sensor]?.length ?? 0) === n) {
+      return drawn;
+    }
     if (Date.now() > deadline) {
       throw new Error(
         `${sensor} has ${drawn[sensor]?.length ?? 0} points, not ${n}; live: ${(await liveState(page)).text}`
@@ -87,7 +89,9 @@ const waitForPoints = async (page: Page, read: (p: Page) => Promise<Drawn>, sens
 
 const assertIncreasing = (drawn: Drawn) => {
   for (const [sensor, times] of Object.entries(drawn)) {
-    for (let i = 1; i < times.length; i++) assert.ok(times[i - 1] < times[i], `${sensor}: no point drawn twice (${i})`);
+    for (let i = 1; i < times.length; i++) {
+      assert.ok(times[i - 1] < times[i], `${sensor}: no point drawn twice (${i})`);
+    }
   }
 };
 
@@ -101,7 +105,9 @@ const untilStreams = async (ctx: ExampleCtx, want: (n: number) => boolean, what:
   const deadline = Date.now() + 15_000;
   let n = await openLiveStreams(ctx);
   while (!want(n)) {
-    if (Date.now() > deadline) throw new Error(`${what}: the gateway has ${n} live streams open`);
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: the gateway has ${n} live streams open`);
+    }
     await new Promise((r) => setTimeout(r, 100));
     n = await openLiveStreams(ctx);
   }
@@ -129,7 +135,9 @@ describe('example pages grow with the live stream in Chromium', { skip: suiteSki
       const { page, problems } = await openExample(ctx, file, `http://127.0.0.1:${proxy.port}`);
       const restReads: string[] = [];
       page.on('request', (r) => {
-        if (r.url().includes('/timescaledb/data/')) restReads.push(r.url());
+        if (r.url().includes('/timescaledb/data/')) {
+          restReads.push(r.url());
+        }
       });
       await connect(ctx, page);
       await waitForLive(page, 'live');

@@ -35,10 +35,11 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
   let demoToken: string | null = null;
   let tokens: TokenEntry[] = config.tokens;
   if (tokens.length === 0) {
-    if (!config.demo)
+    if (!config.demo) {
       throw new ConfigError(
         'No access token configured and not in demo mode: refusing to start without authentication.'
       );
+    }
     demoToken = loadOrCreateDemoToken(config.dataDir);
     tokens = [{ name: 'demo', sha256: hashToken(demoToken), scopes: ['read', 'sql', 'write', 'admin'] }];
   }
@@ -65,7 +66,9 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     const capabilities = await detectCapabilities(db);
     if (config.seed) {
       const seeded = await seedDemoData(db, capabilities);
-      if (seeded.created.length) app.log.info({ tables: seeded.created }, 'demo data created');
+      if (seeded.created.length) {
+        app.log.info({ tables: seeded.created }, 'demo data created');
+      }
     }
     // The catalog may be read on a replica: what it lacks is re-read on a miss (resolveTableFresh).
     const catalog = new Catalog(
@@ -119,7 +122,9 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     });
     const relay = config.messaging?.relay ? new Relay(app, config.messaging.relay) : null;
     app.decorate('relay', relay);
-    for (const route of routes) await app.register(route);
+    for (const route of routes) {
+      await app.register(route);
+    }
     // The relay starts last: it needs the catalog and the LISTEN connection.
     if (relay) {
       app.addHook('onClose', async () => relay.close());

@@ -311,13 +311,19 @@ export function flagsToEnv(argv: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (!arg.startsWith('--')) throw new ConfigError(`Unexpected argument "${arg}" (flags look like --port=8080)`);
+    if (!arg.startsWith('--')) {
+      throw new ConfigError(`Unexpected argument "${arg}" (flags look like --port=8080)`);
+    }
     const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2);
     const name = rawName.replace(/-/g, '_').toUpperCase();
     const key = FLAG_ALIASES[name] ?? name;
-    if (inline !== undefined) out[key] = inline;
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) out[key] = argv[++i];
-    else out[key] = 'true';
+    if (inline !== undefined) {
+      out[key] = inline;
+    } else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) {
+      out[key] = argv[++i];
+    } else {
+      out[key] = 'true';
+    }
   }
   return out;
 }
@@ -335,7 +341,9 @@ export function loadConfig(
   const tokens = vars.GATEWAY_EXPENSIVE_TOKENS ? grantExpensive(listed, vars.GATEWAY_EXPENSIVE_TOKENS) : listed;
   const names = new Set<string>();
   for (const t of tokens) {
-    if (names.has(t.name)) throw new ConfigError(`Token name "${t.name}" is configured twice`);
+    if (names.has(t.name)) {
+      throw new ConfigError(`Token name "${t.name}" is configured twice`);
+    }
     names.add(t.name);
   }
   const demo = bool(vars, 'GATEWAY_DEMO', false);
@@ -347,11 +355,13 @@ export function loadConfig(
   }
   const defaultRowLimit = int(vars, 'DEFAULT_ROW_LIMIT', 1000, 1);
   const maxRowLimit = int(vars, 'MAX_ROW_LIMIT', 100_000, 1);
-  if (defaultRowLimit > maxRowLimit)
+  if (defaultRowLimit > maxRowLimit) {
     throw new ConfigError(`DEFAULT_ROW_LIMIT (${defaultRowLimit}) is above MAX_ROW_LIMIT (${maxRowLimit})`);
+  }
   const readerDatabaseUrl = vars.READER_DATABASE_URL || undefined;
-  if (readerDatabaseUrl && !vars.DATABASE_URL)
+  if (readerDatabaseUrl && !vars.DATABASE_URL) {
     throw new ConfigError('READER_DATABASE_URL needs DATABASE_URL: the embedded database has no logins');
+  }
   const readUrls = (vars.DATABASE_READ_URL ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -362,14 +372,16 @@ export function loadConfig(
     );
   }
   for (const url of readUrls) {
-    if (!/^postgres(ql)?:\/\//.test(url))
+    if (!/^postgres(ql)?:\/\//.test(url)) {
       throw new ConfigError(
         `DATABASE_READ_URL takes postgres://… URLs separated by commas, got "${url.replace(/:[^:@/]*@/, ':***@')}"`
       );
+    }
   }
   const readerRole = vars.READER_ROLE || 'tsgw_reader';
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(readerRole))
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(readerRole)) {
     throw new ConfigError(`READER_ROLE must be a lower-case role name (letters, digits, _), got "${readerRole}"`);
+  }
   return {
     port: int(vars, 'PORT', 8080, 0, 65535),
     host: vars.HOST || '127.0.0.1',
@@ -437,8 +449,9 @@ function functionNames(vars: Record<string, string | undefined>, key: string): s
     .map((s) => s.trim())
     .filter(Boolean);
   for (const name of names) {
-    if (!/^[^.\s]+(\.[^.\s]+)?$/.test(name))
+    if (!/^[^.\s]+(\.[^.\s]+)?$/.test(name)) {
       throw new ConfigError(`${key} takes names like random or pg_catalog.random, got "${name}"`);
+    }
   }
   return names;
 }
@@ -453,10 +466,13 @@ function readTokensFile(path: string): string {
 
 function duration(vars: Record<string, string | undefined>, key: string, fallback: number): number {
   const raw = vars[key];
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
   const ms = /^\d+$/.test(raw) ? null : parseGoDuration(raw);
-  if (ms === null || !(ms > 0))
+  if (ms === null || !(ms > 0)) {
     throw new ConfigError(`${key} must be a duration such as 500ms, 5s or 1m, got "${raw}"`);
+  }
   return ms;
 }
 
@@ -468,10 +484,13 @@ function int(
   max = Number.MAX_SAFE_INTEGER
 ): number {
   const raw = vars[key];
-  if (raw === undefined || raw === '') return fallback;
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
+  if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
   return n;
 }
 
@@ -482,15 +501,25 @@ function oneOf<T extends string>(
   fallback: T
 ): T {
   const raw = vars[key]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  if ((allowed as readonly string[]).includes(raw)) {
+    return raw as T;
+  }
   throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got "${vars[key]}"`);
 }
 
 function bool(vars: Record<string, string | undefined>, key: string, fallback: boolean): boolean {
   const raw = vars[key]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
-  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  if (['true', '1', 'yes', 'on'].includes(raw)) {
+    return true;
+  }
+  if (['false', '0', 'no', 'off'].includes(raw)) {
+    return false;
+  }
   throw new ConfigError(`${key} must be true or false, got "${vars[key]}"`);
 }

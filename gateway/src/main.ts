@@ -30,14 +30,21 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   console.log(`TimescaleDB gateway listening on http://${host}:${port}`);
-  if (app.demoToken) console.log(`Demo token: ${app.demoToken}`);
-  if (config.examplePages) console.log(`Example pages: ${examplePageUrls(`http://${host}:${port}`).join('  ')}`);
+  if (app.demoToken) {
+    console.log(`Demo token: ${app.demoToken}`);
+  }
+  if (config.examplePages) {
+    console.log(`Example pages: ${examplePageUrls(`http://${host}:${port}`).join('  ')}`);
+  }
 
   // SIGTERM / SIGINT drain within SHUTDOWN_GRACE_MS (plugins/drain.ts); close-with-grace exits
   // hard a little later should closing itself hang, and closes the same way on a crash.
   closeWithGrace({ delay: config.shutdownGraceMs + CLOSE_MARGIN_MS, logger: app.log }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, 'unexpected error: shutting down');
-    else app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    if (err) {
+      app.log.error({ err }, 'unexpected error: shutting down');
+    } else {
+      app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    }
     await app.drainAndClose(config.shutdownGraceMs);
   });
 }

@@ -39,5 +39,7 @@ export function serverOptions(config: GatewayConfig): Pick<
 
 /** Applied once the server exists: the connection cap. */
 export function applyConnectionCap(server: { maxConnections: number }, config: GatewayConfig): void {
-  if (config.connections.maxConnections > 0) server.maxConnections = config.connections.maxConnections;
+  if (config.connections.maxConnections > 0) {
+    server.maxConnections = config.connections.maxConnections;
+  }
 }

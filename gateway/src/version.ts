@@ -7,7 +7,9 @@ function readVersion(): string {
   for (const path of ['../package.json', './package.json', '../../package.json']) {
     try {
       const pkg = require(path) as { name?: string; version?: string };
-      if (pkg.name === 'timescaledb-gateway' && pkg.version) return pkg.version;
+      if (pkg.name === 'timescaledb-gateway' && pkg.version) {
+        return pkg.version;
+      }
     } catch {
       // try the next location (src/ in development, dist/ when built)
     }

@@ -11,7 +11,9 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  */
 export function startWorkerScript(base: string, name: string, options: WorkerOptions = {}): Worker {
   const built = new URL(`./${name}.js`, base);
-  if (existsSync(fileURLToPath(built))) return new Worker(built, options);
+  if (existsSync(fileURLToPath(built))) {
+    return new Worker(built, options);
+  }
   const source = new URL(`./${name}.ts`, base);
   if (!existsSync(fileURLToPath(source))) {
     throw new Error(`The worker script ${name}.js is missing next to ${fileURLToPath(base)}`);

@@ -129,16 +129,22 @@ const rowText = fc.tuple(plainRow, fc.option(mutation, { freq: 3 }), space).map(
   if (m) {
     const at = KEYS.indexOf(m.key);
     const name = JSON.stringify(m.key);
-    if (m.kind === 'replace') entries[at] = [name, m.value];
-    else if (m.kind === 'duplicate') entries.splice(at + 1, 0, [name, m.value]);
-    else if (m.kind === 'escape-key')
+    if (m.kind === 'replace') {
+      entries[at] = [name, m.value];
+    } else if (m.kind === 'duplicate') {
+      entries.splice(at + 1, 0, [name, m.value]);
+    } else if (m.kind === 'escape-key') {
       entries[at] = [
         name.replace(/^"(.)/, (_, c: string) => `"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
         m.value,
       ];
-    else if (m.kind === 'drop') entries.splice(at, 1);
-    else if (m.kind === 'reorder') entries = [entries[at], ...entries.filter((_, k) => k !== at)];
-    else entries.push(['"__proto__"', m.value]);
+    } else if (m.kind === 'drop') {
+      entries.splice(at, 1);
+    } else if (m.kind === 'reorder') {
+      entries = [entries[at], ...entries.filter((_, k) => k !== at)];
+    } else {
+      entries.push(['"__proto__"', m.value]);
+    }
   }
   return `{${ws}${entries.map(([k, v]) => `${k}${ws}:${ws}${v}`).join(`${ws},${ws}`)}${ws}}`;
 });
@@ -202,7 +208,9 @@ describe('COPY fast path against the general path, on PostgreSQL', async () => {
     await fast?.app.close();
     await careful?.app.close();
     await client?.end();
-    if (scratch) await dropScratchDatabase(scratch.name);
+    if (scratch) {
+      await dropScratchDatabase(scratch.name);
+    }
   });
 
   /** Stored rows as sorted text, independent of order and of the session's time zone. */

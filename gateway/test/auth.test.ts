@@ -41,8 +41,11 @@ forEachDatabase(
       assert.equal(res.status, 200);
       assert.equal(res.body.database.driver, ctx.driver);
       assert.match(res.body.database.postgresVersion, /^\d+\.\d+/);
-      if (ctx.timescale) assert.match(res.body.database.timescaledb.version, /^2\./);
-      else assert.equal(res.body.database.timescaledb, null);
+      if (ctx.timescale) {
+        assert.match(res.body.database.timescaledb.version, /^2\./);
+      } else {
+        assert.equal(res.body.database.timescaledb, null);
+      }
       assert.deepEqual(res.body.token, {
         name: 'limited',
         scopes: ['read', 'write'],

@@ -96,7 +96,9 @@ type Row = ValueOf<typeof row>;
 type Query = ValueOf<typeof query>;
 
 function sqlValue(x: string | number | null): string {
-  if (x === null) return 'NULL';
+  if (x === null) {
+    return 'NULL';
+  }
   return typeof x === 'number' ? (Object.is(x, -0) ? '0' : String(x)) : `'${x}'`;
 }
 
@@ -108,7 +110,9 @@ async function load(ctx: TestContext, rows: Row[]): Promise<void> {
       `('${new Date(DAY0 + x.offset).toISOString()}', ${[x.sensor, x.site, x.v, x.n, x.r].map(sqlValue).join(', ')})`
   );
   await ctx.db.query(`INSERT INTO cagg_readings VALUES ${values.join(', ')}`);
-  if (!ctx.timescale) return;
+  if (!ctx.timescale) {
+    return;
+  }
   for (const view of [
     'cagg_readings_1m',
     'cagg_readings_5m',
@@ -156,7 +160,9 @@ forEachDatabase(
       { skip: false },
       async (t) => {
         const ctx = getCtx();
-        if (!ctx.timescale) return t.skip('no TimescaleDB on this server');
+        if (!ctx.timescale) {
+          return t.skip('no TimescaleDB on this server');
+        }
         const caggs = ctx.app.catalog.continuousAggregatesOf('cagg_readings');
         const byName = new Map(caggs.map((c) => [c.name, c]));
         const m1 = byName.get('cagg_readings_1m')!;
@@ -230,7 +236,9 @@ forEachDatabase(
                 );
                 assert.ok(notice?.text.includes(servedBy), what);
               }
-              if (!ctx.timescale) assert.equal(servedBy, undefined, what);
+              if (!ctx.timescale) {
+                assert.equal(servedBy, undefined, what);
+              }
               // Minute-multiple buckets over at least one whole minute always have a cagg that serves them (months: whole minutes too).
               const bucketMs = {
                 '1m': 60e3,
@@ -250,10 +258,15 @@ forEachDatabase(
               const wholeMinute = Math.floor((from + q.length) / 60e3) > Math.ceil(from / 60e3);
               const firstLast = q.metrics.some((m) => m.aggregation === 'first' || m.aggregation === 'last');
               const groupsAll = q.groupBy.length === 2;
-              if (ctx.timescale && bucketMs % 60e3 === 0 && wholeMinute && (!firstLast || groupsAll))
+              if (ctx.timescale && bucketMs % 60e3 === 0 && wholeMinute && (!firstLast || groupsAll)) {
                 assert.ok(servedBy, `not routed: ${what}`);
-              if (firstLast && !groupsAll) assert.equal(servedBy, undefined, what);
-              if (q.bucket === '90s') assert.equal(servedBy, undefined, what);
+              }
+              if (firstLast && !groupsAll) {
+                assert.equal(servedBy, undefined, what);
+              }
+              if (q.bucket === '90s') {
+                assert.equal(servedBy, undefined, what);
+              }
               const real = q.metrics.some((m) => m.column === 'r');
               assertSameFrames(viaCagg.frames, raw.frames, real ? 2e-7 : 1e-9, what);
             }
@@ -266,16 +279,21 @@ forEachDatabase(
         if (ctx.timescale) {
           assert.ok(routed > total / 3, `${routed} of ${total} routed`);
           // The real-time cagg, the materialized-only one (raw tail past its watermark) and the cagg on a cagg all served; never the filtering one.
-          for (const name of ['cagg_readings_1h', 'cagg_readings_1m', 'cagg_readings_5m'])
+          for (const name of ['cagg_readings_1h', 'cagg_readings_1m', 'cagg_readings_5m']) {
             assert.ok(servers.has(name), `${name} never served: ${[...servers]}`);
+          }
           assert.ok(!servers.has('cagg_readings_where'));
-        } else assert.equal(routed, 0);
+        } else {
+          assert.equal(routed, 0);
+        }
       }
     );
 
     it('never routes percentiles, and turns off when the query says so', async (t) => {
       const ctx = getCtx();
-      if (!ctx.timescale) return t.skip('no TimescaleDB on this server');
+      if (!ctx.timescale) {
+        return t.skip('no TimescaleDB on this server');
+      }
       const q = {
         metrics: [{ column: 'v', aggregation: 'median' }],
         bucket: '1h',
@@ -313,7 +331,9 @@ forEachDatabase(
   },
   {
     setup: async (db, { timescale }) => {
-      for (const sql of timescale ? SETUP : [SETUP[0]]) await db.query(sql);
+      for (const sql of timescale ? SETUP : [SETUP[0]]) {
+        await db.query(sql);
+      }
     },
   }
 );

@@ -89,7 +89,9 @@ forEachDatabase(
 
     it('marks continuous aggregates with bucket width and source', async (t) => {
       const ctx = getCtx();
-      if (!ctx.timescale) return t.skip('needs TimescaleDB');
+      if (!ctx.timescale) {
+        return t.skip('needs TimescaleDB');
+      }
       await ctx.db.query(`CREATE MATERIALIZED VIEW metrics_hourly WITH (timescaledb.continuous) AS
         SELECT time_bucket('1 hour', time) AS bucket, device, avg(value) AS avg_value FROM metrics GROUP BY 1, 2 WITH NO DATA`);
       await ctx.app.catalog.refresh();

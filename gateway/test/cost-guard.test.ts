@@ -1,8 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachDatabase } from './helpers/test-context';
+import { forEachDatabase, TOKEN_SPEC, TOKENS } from './helpers/test-context';
 import { api } from './helpers/http';
-import { TOKEN_SPEC, TOKENS } from './helpers/test-context';
 import { checkQueryCost, estimatePlan } from '../src/query/cost-guard';
 
 /** The cost guard refuses queries the planner expects to be expensive, with a 422 saying what to change. */

@@ -34,7 +34,9 @@ function rawExchange(ctx: TestContext, text: string): Promise<{ status: number; 
     socket.on('close', () => {
       const [head, body] = received.split('\r\n\r\n', 2);
       const status = Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1]);
-      if (!status) return reject(new Error(`no answer: ${JSON.stringify(received.slice(0, 200))}`));
+      if (!status) {
+        return reject(new Error(`no answer: ${JSON.stringify(received.slice(0, 200))}`));
+      }
       resolve({ status, head, body: JSON.parse(body) });
     });
     socket.write(text);
@@ -77,7 +79,7 @@ forEachDatabase(
       reason: RegExp,
       shuffleKeys = false
     ) {
-      const rows: Record<string, unknown>[] = Array.from({ length: count }, (_, i) => goodRow(i));
+      const rows: Array<Record<string, unknown>> = Array.from({ length: count }, (_, i) => goodRow(i));
       rows[row] = { ...rows[row], [column]: value };
       // Keys in another order on some rows: the streamed COPY gives way to checking all rows first.
       const body = shuffleKeys
@@ -184,7 +186,7 @@ forEachDatabase(
     });
 
     it('checks int2 / int4 / int8 ranges and whole numbers on POST, with row and column', async () => {
-      const cases: [string, unknown, RegExp][] = [
+      const cases: Array<[string, unknown, RegExp]> = [
         ['id', 99_999_999_999, /99999999999 is out of range for integer/],
         ['id', '-2147483649', /out of range for integer/],
         ['id', 1.5, /expected an integer/],
@@ -195,7 +197,9 @@ forEachDatabase(
         ['ratio', 1e39, /out of range for real/],
         ['ratio', '1e-60', /out of range for real/],
       ];
-      for (const [column, value, reason] of cases) await assertRowRefused(3, 1, column, value, reason);
+      for (const [column, value, reason] of cases) {
+        await assertRowRefused(3, 1, column, value, reason);
+      }
       // The edges themselves fit.
       const edges = await post('typed_rows', [
         { ...goodRow(1), id: -2147483648, small: 32767, big: '-9223372036854775808' },

@@ -19,7 +19,7 @@ forEachDatabase(
     });
 
     it('filters with eq, neq, lt, lte, gt, gte, in, like and is', async () => {
-      const cases: [string, string, number][] = [
+      const cases: Array<[string, string, number]> = [
         ['device', 'eq.d1', 6],
         ['device', 'neq.d1', 12],
         ['value', 'lt.12', 2],
@@ -191,7 +191,7 @@ forEachDatabase(
     });
 
     it('filters typed columns by their type: numeric, bigint, boolean, date, timestamp, json, uuid', async () => {
-      const one = async (pairs: [string, string][]) =>
+      const one = async (pairs: Array<[string, string]>) =>
         (await get(`/timescaledb/data/items${qs(pairs)}`)).body.map((r: any) => r.sku);
       assert.deepEqual(await one([['price', 'eq.12.5']]), ['a-1']);
       assert.deepEqual(await one([['big', 'eq.9007199254740993']]), ['a-1']);
@@ -205,7 +205,7 @@ forEachDatabase(
     });
 
     it('rejects bad read parameters with 400 naming what is wrong', async () => {
-      const bad: [string, number, string, RegExp][] = [
+      const bad: Array<[string, number, string, RegExp]> = [
         ['/timescaledb/data/nope', 404, 'unknown_table', /"nope"/],
         ['/timescaledb/data/metrics?nope=eq.1', 400, 'unknown_column', /"nope"/],
         ['/timescaledb/data/metrics?columns=time,ghost', 400, 'unknown_column', /"ghost"/],

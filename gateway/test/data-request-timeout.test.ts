@@ -86,7 +86,9 @@ forEachDatabase(
         if (watcher) {
           // The upload really holds a connection inside a transaction, COPY running, while it stalls.
           let seen = false;
-          for (let i = 0; i < 100 && !seen; i++, await sleep(10)) seen = (await sessions(watcher)).copying === 1;
+          for (let i = 0; i < 100 && !seen; i++, await sleep(10)) {
+            seen = (await sessions(watcher)).copying === 1;
+          }
           assert.ok(seen, 'the COPY of the stalled upload never started');
         }
 
@@ -103,7 +105,9 @@ forEachDatabase(
 
         if (watcher) {
           let open = -1;
-          for (let i = 0; i < 100 && open !== 0; i++, await sleep(10)) open = (await sessions(watcher)).inTransaction;
+          for (let i = 0; i < 100 && open !== 0; i++, await sleep(10)) {
+            open = (await sessions(watcher)).inTransaction;
+          }
           assert.equal(open, 0, 'a session stayed inside the transaction');
         }
         assert.equal(await count(), 0, 'nothing of the cut upload is kept');
@@ -130,7 +134,9 @@ forEachDatabase(
         socket.setEncoding('utf8');
         socket.on('data', (d) => {
           text += d;
-          if (text.includes('\r\n\r\n') && text.endsWith('}')) resolve(text);
+          if (text.includes('\r\n\r\n') && text.endsWith('}')) {
+            resolve(text);
+          }
         });
         socket.on('close', () => resolve(text));
       });

@@ -48,7 +48,7 @@ forEachDatabase(
 
     it('inserts nothing when a late row has a bad value, and names it', async () => {
       await reset();
-      const rows: Record<string, unknown>[] = rowsFor(ROWS);
+      const rows: Array<Record<string, unknown>> = rowsFor(ROWS);
       rows[9000] = { ...rows[9000], temp: 'warm' };
       rows[9100] = { ...rows[9100], time: 'soon' };
       const res = await post(rows);
@@ -66,7 +66,7 @@ forEachDatabase(
 
     it('names an unknown column in a late row and inserts nothing', async () => {
       await reset();
-      const rows: Record<string, unknown>[] = rowsFor(ROWS);
+      const rows: Array<Record<string, unknown>> = rowsFor(ROWS);
       rows[9500] = { ...rows[9500], humidity: 3 };
       const res = await post(rows);
       assert.equal(res.status, 400);
@@ -77,7 +77,7 @@ forEachDatabase(
 
     it('applies defaults for columns a late row leaves out, and takes keys in any order', async () => {
       await reset();
-      const rows: Record<string, unknown>[] = rowsFor(ROWS);
+      const rows: Array<Record<string, unknown>> = rowsFor(ROWS);
       rows[20] = { n: rows[20].n, temp: rows[20].temp, sensor: rows[20].sensor, time: rows[20].time };
       const { n: _n, ...withoutN } = rows[9900];
       rows[9900] = { ...withoutN, note: 'given' };
@@ -91,7 +91,7 @@ forEachDatabase(
 
     it('rolls everything back when the database rejects a late row', async () => {
       await reset();
-      const rows: Record<string, unknown>[] = rowsFor(ROWS);
+      const rows: Array<Record<string, unknown>> = rowsFor(ROWS);
       rows[9999] = { ...rows[9999], sensor: null };
       const res = await post(rows);
       assert.equal(res.status, 400);

@@ -39,7 +39,9 @@ async function healthLatenciesDuring<T>(
       const started = performance.now();
       const res = await fetch(`${ctx.baseUrl}/health`);
       await res.text();
-      if (done) break;
+      if (done) {
+        break;
+      }
       assert.equal(res.status, 200);
       latencies.push(performance.now() - started);
       await new Promise((r) => setTimeout(r, 20));
@@ -66,7 +68,9 @@ function junkText(kind: 'csv' | 'json' | 'ndjson'): { text: string; contentType:
   }
   const row = JSON.stringify({ time: 'x', sensor_id: 'y', temperature: 'z', humidity: 'w' });
   const count = Math.floor(TEN_MB / (row.length + 1));
-  if (kind === 'ndjson') return { text: (row + '\n').repeat(count), contentType: 'application/x-ndjson' };
+  if (kind === 'ndjson') {
+    return { text: (row + '\n').repeat(count), contentType: 'application/x-ndjson' };
+  }
   return { text: '[' + Array(count).fill(row).join(',') + ']', contentType: 'application/json' };
 }
 
@@ -90,7 +94,7 @@ forEachDatabase(
         assert.equal(res.status, 400, res.text.slice(0, 300));
         assert.equal(parsed.error, 'invalid_value');
         assert.match(parsed.message, /^Row 0, column "time": /);
-        const errors = parsed.details.errors as { row: number; column: string }[];
+        const errors = parsed.details.errors as Array<{ row: number; column: string }>;
         assert.equal(errors.length, 20, 'the first 20 bad values, then checking stops');
         assert.equal(parsed.details.truncated, true);
         assert.deepEqual(

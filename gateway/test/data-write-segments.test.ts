@@ -29,7 +29,9 @@ function feed(reader: Reader, text: string, cuts: number[]): Array<JsonRow | Buf
   const take = (batch: RowBatch) => (Array.isArray(batch) ? rows.push(...batch) : rows.push(batch));
   let from = 0;
   for (const p of [...points, bytes.length]) {
-    if (p > from) take(reader.push(bytes.subarray(from, p)));
+    if (p > from) {
+      take(reader.push(bytes.subarray(from, p)));
+    }
     from = Math.max(from, p);
   }
   take(reader.end());
@@ -124,7 +126,9 @@ describe('JSON array read as it arrives', () => {
         try {
           assert.deepEqual(streamJson(text, at), expected);
         } catch (err) {
-          if (!(err instanceof NotStreamable)) throw err; // valid, but not an array of objects: fine
+          if (!(err instanceof NotStreamable)) {
+            throw err;
+          } // valid, but not an array of objects: fine
           assert.ok(
             !Array.isArray(expected) || expected.some((v) => v === null || typeof v !== 'object' || Array.isArray(v)),
             `gave up on ${text}`
@@ -150,15 +154,18 @@ describe('JSON array read as it arrives', () => {
       '[{"__proto__":{"x":1}}]',
     ];
     for (const text of cases) {
-      for (const at of [[], [1], [3, 5, 8]])
+      for (const at of [[], [1], [3, 5, 8]]) {
         assert.throws(() => streamJson(text, at), NotStreamable, JSON.stringify(text));
+      }
     }
   });
 
   it('reads an empty array as no rows, and one split inside a multi-byte character', () => {
     assert.deepEqual(streamJson(' [ ] ', [2]), []);
     const text = JSON.stringify([{ k: '€😀' }, { k: 'ü' }]);
-    for (let i = 0; i <= Buffer.byteLength(text); i++) assert.deepEqual(streamJson(text, [i]), JSON.parse(text));
+    for (let i = 0; i <= Buffer.byteLength(text); i++) {
+      assert.deepEqual(streamJson(text, [i]), JSON.parse(text));
+    }
   });
 });
 
@@ -215,7 +222,9 @@ describe('plain JSON rows turned into COPY CSV from their bytes', () => {
       try {
         return encodeRow(r);
       } catch (err) {
-        if (err instanceof NeedsCarefulPath) return FAIL;
+        if (err instanceof NeedsCarefulPath) {
+          return FAIL;
+        }
         throw err;
       }
     });
@@ -317,8 +326,12 @@ describe('plain JSON rows turned into COPY CSV from their bytes', () => {
     .map(([values, space, odd]) => {
       const fields = keys.map((k, j) => `${space}"${k}"${space}:${space}${values[j]}`);
       // Now and then a row the byte path does not take: keys in another order, or one missing.
-      if (odd === 0) fields.reverse();
-      if (odd === 1) fields.pop();
+      if (odd === 0) {
+        fields.reverse();
+      }
+      if (odd === 1) {
+        fields.pop();
+      }
       return `{${fields.join(',')}${space}}`;
     });
 

@@ -37,8 +37,9 @@ const rowsFor = (count: number): Row[] =>
 function pieces(text: string, max: number): Buffer[] {
   const bytes = Buffer.from(text, 'utf8');
   const out: Buffer[] = [];
-  for (let at = 0, step = 1; at < bytes.length; at += step, step = 1 + ((step * 7919 + at) % max))
+  for (let at = 0, step = 1; at < bytes.length; at += step, step = 1 + ((step * 7919 + at) % max)) {
     out.push(bytes.subarray(at, at + step));
+  }
   return out;
 }
 
@@ -77,8 +78,11 @@ function postInPieces(
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
     });
     req.on('error', (err) => {
-      if (opts.abortAfter !== undefined) resolve('aborted');
-      else if (!answered) reject(err);
+      if (opts.abortAfter !== undefined) {
+        resolve('aborted');
+      } else if (!answered) {
+        reject(err);
+      }
     });
     (async () => {
       for (let i = 0; i < body.length && !answered; i++) {
@@ -87,10 +91,16 @@ function postInPieces(
           req.destroy();
           return;
         }
-        if (!req.write(body[i])) await new Promise((r) => req.once('drain', r));
-        if (i % 16 === 0) await new Promise((r) => setImmediate(r));
+        if (!req.write(body[i])) {
+          await new Promise((r) => req.once('drain', r));
+        }
+        if (i % 16 === 0) {
+          await new Promise((r) => setImmediate(r));
+        }
       }
-      if (!answered) req.end();
+      if (!answered) {
+        req.end();
+      }
     })().catch(reject);
   });
 }
@@ -114,7 +124,9 @@ function postRaw(ctx: TestContext, table: string, body: Buffer[]): Promise<Answe
     socket.on('close', () => {
       const [head, text] = received.split('\r\n\r\n', 2);
       const status = Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1]);
-      if (!status) return reject(new Error(`no answer: ${JSON.stringify(received.slice(0, 200))}`));
+      if (!status) {
+        return reject(new Error(`no answer: ${JSON.stringify(received.slice(0, 200))}`));
+      }
       resolve({ status, body: JSON.parse(text), head });
     });
     socket.write(
@@ -123,11 +135,18 @@ function postRaw(ctx: TestContext, table: string, body: Buffer[]): Promise<Answe
     );
     (async () => {
       for (const piece of body) {
-        if (stop) return;
-        if (!socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])))
+        if (stop) {
+          return;
+        }
+        if (
+          !socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]))
+        ) {
           await new Promise((r) => socket.once('drain', r));
+        }
       }
-      if (!stop) socket.write('0\r\n\r\n');
+      if (!stop) {
+        socket.write('0\r\n\r\n');
+      }
     })().catch(() => undefined);
   });
 }
@@ -152,12 +171,16 @@ forEachDatabase(
 
     /** Waits until the server runs a COPY into stream_rows (PostgreSQL); the embedded database has no COPY. */
     const copyRunning = async () => {
-      if (getCtx().driver !== 'postgres') return sleep(50);
+      if (getCtx().driver !== 'postgres') {
+        return sleep(50);
+      }
       for (let i = 0; i < 200; i++) {
         const res = await getCtx().db.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY "public"."stream_rows"%' AND state <> 'idle'`
         );
-        if (res.rows[0].n > 0) return;
+        if (res.rows[0].n > 0) {
+          return;
+        }
         await sleep(10);
       }
       throw new Error('the COPY never started');
@@ -165,12 +188,16 @@ forEachDatabase(
 
     /** No session of this database is left inside a transaction or a COPY. */
     const noOpenTransactions = async () => {
-      if (getCtx().driver !== 'postgres') return;
+      if (getCtx().driver !== 'postgres') {
+        return;
+      }
       for (let i = 0; i < 200; i++) {
         const res = await getCtx().db.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND (state LIKE 'idle in transaction%' OR query LIKE 'COPY%' AND state <> 'idle')`
         );
-        if (res.rows[0].n === 0) return;
+        if (res.rows[0].n === 0) {
+          return;
+        }
         await sleep(10);
       }
       assert.fail('a session stayed inside a transaction');

@@ -153,7 +153,7 @@ forEachDatabase(
     });
 
     it('rejects empty, malformed and unsupported bodies with 400/415', async () => {
-      const cases: [unknown, string | undefined, number, string][] = [
+      const cases: Array<[unknown, string | undefined, number, string]> = [
         ['', 'application/json', 400, 'empty_body'],
         ['[]', 'application/json', 400, 'empty_body'],
         ['{"time": ', 'application/json', 400, 'malformed_body'],

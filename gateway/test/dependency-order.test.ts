@@ -26,7 +26,9 @@ async function cruise(dir: string): Promise<Violation[]> {
     cwd: dir,
     maxBuffer: 64 * 1024 * 1024,
   }).catch((err: { stdout?: string }) => {
-    if (!err.stdout) throw err;
+    if (!err.stdout) {
+      throw err;
+    }
     return { stdout: err.stdout };
   });
   return (JSON.parse(out.stdout) as { summary: { violations: Violation[] } }).summary.violations;

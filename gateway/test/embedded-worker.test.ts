@@ -76,7 +76,9 @@ describe('the embedded database on a persistent data dir', () => {
 
   after(async () => {
     await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir) {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers a SQL-mode query past the timeout with 504 in about the timeout, while /health answers', async () => {
@@ -99,7 +101,9 @@ describe('the embedded database on a persistent data dir', () => {
     assert.equal(health.status, 200);
     const res = await slow;
     assert.ok(healthEnded < slowEnded, '/health answered while the statement was running');
-    for (const q of await Promise.all(queued)) assert.equal(q.rows[0].n, 101);
+    for (const q of await Promise.all(queued)) {
+      assert.equal(q.rows[0].n, 101);
+    }
 
     assert.equal(res.status, 200, res.text);
     const a = res.body.results.A;

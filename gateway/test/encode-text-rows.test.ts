@@ -22,7 +22,7 @@ const PARSERS: Record<number, (text: string) => unknown> = {
   [OID.JSONB]: (t) => JSON.parse(t),
 };
 
-function textResult(columns: Array<[string, number]>, rows: (string | null)[][]): DbTextResult {
+function textResult(columns: Array<[string, number]>, rows: Array<Array<string | null>>): DbTextResult {
   return {
     fields: columns.map(([name, dataTypeID]) => ({ name, dataTypeID })),
     rows,

@@ -9,7 +9,9 @@ import { mapDatabaseError } from '../src/db/sqlstate';
 
 describe('error catalogue', () => {
   it('ErrorBody.error accepts exactly the catalogue codes, each schema naming its status', () => {
-    for (const code of ERROR_CODE_NAMES) assert.ok(Value.Check(ErrorBody, { error: code, message: 'm' }), code);
+    for (const code of ERROR_CODE_NAMES) {
+      assert.ok(Value.Check(ErrorBody, { error: code, message: 'm' }), code);
+    }
     assert.equal(Value.Check(ErrorBody, { error: 'invalid_aggregate', message: 'm' }), false);
     const members = (
       ErrorBody.properties.error as unknown as { anyOf: Array<{ const: string; 'x-http-status': number }> }

@@ -46,8 +46,12 @@ async function until<T>(what: string, probe: () => T | undefined | false, ms = 1
   const deadline = Date.now() + ms;
   for (;;) {
     const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (value) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
     await sleep(25);
   }
 }
@@ -63,7 +67,11 @@ async function firstFrame(c: ReturnType<typeof client>, body: unknown): Promise<
   const controller = new AbortController();
   const response = await c.openStream(body, controller.signal);
   try {
-    for await (const event of sseEvents(response.body)) if (event.event === 'frame') return JSON.parse(event.data);
+    for await (const event of sseEvents(response.body)) {
+      if (event.event === 'frame') {
+        return JSON.parse(event.data);
+      }
+    }
     throw new Error('the stream ended without a frame');
   } finally {
     controller.abort();
@@ -74,8 +82,9 @@ const countsOf = (series: Series[]) => Object.fromEntries(series.map((s) => [s.s
 
 const assertTimeOrdered = (series: Series[]) => {
   for (const s of series) {
-    for (let i = 1; i < s.x.length; i++)
+    for (let i = 1; i < s.x.length; i++) {
       assert.ok(s.x[i - 1] < s.x[i], `${s.sensor}: point ${i} is after the one before (no point twice)`);
+    }
   }
 };
 
@@ -190,7 +199,9 @@ forEachDatabase(
       await db.query(
         'CREATE TABLE sensor_data (timestamp timestamptz NOT NULL, sensor_id text NOT NULL, temperature real, humidity real)'
       );
-      if (timescale) await db.query(`SELECT create_hypertable('sensor_data', 'timestamp')`);
+      if (timescale) {
+        await db.query(`SELECT create_hypertable('sensor_data', 'timestamp')`);
+      }
       // Three sensors, a reading every 10 s for the last seven hours, as the demo has.
       await db.query(
         `INSERT INTO sensor_data (timestamp, sensor_id, temperature, humidity)
@@ -205,7 +216,9 @@ describe('the pages’ Server-Sent Events reader', () => {
   const bodyOf = (chunks: string[]) =>
     new ReadableStream<Uint8Array>({
       start(controller) {
-        for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
+        for (const chunk of chunks) {
+          controller.enqueue(new TextEncoder().encode(chunk));
+        }
         controller.close();
       },
     });
@@ -219,7 +232,9 @@ describe('the pages’ Server-Sent Events reader', () => {
       'ta: y\r\n\r\n',
       'data: unterminated',
     ]);
-    for await (const e of sseEvents(body)) events.push(e);
+    for await (const e of sseEvents(body)) {
+      events.push(e);
+    }
     assert.deepEqual(events, [
       { event: 'frame', id: '12', data: '{"a":1}' },
       { event: 'end', id: '12', data: 'x\ny' },
@@ -229,7 +244,9 @@ describe('the pages’ Server-Sent Events reader', () => {
   it('gives up on a connection that stays silent', async () => {
     const silent = new ReadableStream<Uint8Array>({ start() {} });
     await assert.rejects(async () => {
-      for await (const _ of sseEvents(silent, { idleMs: 100 })) void _;
+      for await (const _ of sseEvents(silent, { idleMs: 100 })) {
+        void _;
+      }
     }, /no data for 0 s/);
   });
 });

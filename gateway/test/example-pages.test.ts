@@ -58,9 +58,12 @@ describe('example pages (EXAMPLE_PAGES)', () => {
         /https?:\/\//,
         `${file} names no other site`
       );
-      if (!file.endsWith('.html')) continue;
-      for (const tag of text.match(/<script\b[^>]*>/g) ?? [])
+      if (!file.endsWith('.html')) {
+        continue;
+      }
+      for (const tag of text.match(/<script\b[^>]*>/g) ?? []) {
         assert.match(tag, /\bsrc="/, `${file}: ${tag} loads a file`);
+      }
       assert.doesNotMatch(text, /<style\b|\sstyle=|\son[a-z]+=/i, `${file} has no inline style or handler`);
     }
   });

@@ -18,7 +18,7 @@ import { mapDatabaseError } from '../src/db/sqlstate';
 
 describe('SQLSTATE mapping', () => {
   it('maps database errors onto statuses and codes', () => {
-    const cases: [Record<string, string>, number, string][] = [
+    const cases: Array<[Record<string, string>, number, string]> = [
       [{ code: '23505', message: 'dup' }, 409, 'conflict'],
       [{ code: '57014', message: 'canceling statement due to statement timeout' }, 504, 'statement_timeout'],
       [{ code: '22P02', message: 'invalid input syntax' }, 400, 'invalid_value'],
@@ -127,14 +127,18 @@ describe('PostgreSQL unreachable', async () => {
   after(async () => {
     await app?.close().catch(() => undefined);
     relay?.close();
-    if (scratch) await dropScratchDatabase(scratch.name);
+    if (scratch) {
+      await dropScratchDatabase(scratch.name);
+    }
   });
 
   it('answers 503 database_unavailable, and /ready says so', async () => {
     const headers = { authorization: `Bearer ${TOKENS.admin}` };
     assert.equal((await fetch(`${baseUrl}/api/v1/catalog`, { headers })).status, 200);
     relay.close();
-    for (const s of sockets) s.destroy();
+    for (const s of sockets) {
+      s.destroy();
+    }
     await new Promise((r) => setTimeout(r, 100));
     const ready = await fetch(`${baseUrl}/ready`);
     assert.equal(ready.status, 503);

@@ -107,7 +107,9 @@ async function untilServing(since: number, limitMs: number): Promise<number> {
   while (Date.now() - since < limitMs) {
     const read = await get('/timescaledb/data/fault_rows?limit=1');
     const sql = await sqlQuery().catch(() => null);
-    if (read.status === 200 && sql?.query.status === undefined) return Date.now() - since;
+    if (read.status === 200 && sql?.query.status === undefined) {
+      return Date.now() - since;
+    }
     await sleep(100);
   }
   throw new Error(`the gateway did not serve again within ${limitMs} ms of the database`);
@@ -115,7 +117,9 @@ async function untilServing(since: number, limitMs: number): Promise<number> {
 
 function assertOutageAnswers(answers: WriteAnswer[]): void {
   for (const a of answers) {
-    if (a.status === 201) continue;
+    if (a.status === 201) {
+      continue;
+    }
     assert.ok(a.status !== 0, `request ${a.req} got no HTTP answer (${a.failure}) after ${a.ms} ms`);
     assert.ok(!a.notJson, `request ${a.req} got a ${a.status} that is not the JSON error shape`);
     assert.equal(a.status, 503, `request ${a.req} got ${a.status} ${a.error}`);
@@ -140,7 +144,9 @@ describe('a held connection lost between statements', () => {
       () => null,
       (e: unknown) => e
     );
-    while (pid === 0) await sleep(20);
+    while (pid === 0) {
+      await sleep(20);
+    }
     await cluster.query('SELECT pg_terminate_backend($1)', [pid], 'faults');
     const err = await outcome;
     const ms = Date.now() - started;
@@ -165,13 +171,15 @@ for (const mode of ['fast', 'immediate'] as StopMode[]) {
         writers: [5, 5, 5, 300],
         prefix: `restart-${mode}`,
       });
-      const readerAnswers: { status: number; ms: number }[] = [];
+      const readerAnswers: Array<{ status: number; ms: number }> = [];
       let reading = true;
       const reader = (async () => {
         while (reading) {
           readerAnswers.push(await get('/timescaledb/data/slow_view'));
           const sql = await sqlQuery().catch(() => null);
-          if (sql) readerAnswers.push({ status: sql.query.status ?? 200, ms: sql.ms });
+          if (sql) {
+            readerAnswers.push({ status: sql.query.status ?? 200, ms: sql.ms });
+          }
         }
       })();
       await sleep(1500);
@@ -220,7 +228,7 @@ describe('the database down for 20 s', () => {
   it('keeps /health 200, answers /ready and data requests 503 quickly, and serves fully after', async () => {
     await cluster.stop('fast');
     const downAt = Date.now();
-    const samples: { path: string; status: number; error?: string; ms: number }[] = [];
+    const samples: Array<{ path: string; status: number; error?: string; ms: number }> = [];
     try {
       while (Date.now() - downAt < 20_000) {
         for (const [path, token] of [
@@ -259,8 +267,9 @@ describe('the database down for 20 s', () => {
     assert.equal(write[0].status, 201, 'writes work again');
 
     for (const s of samples) {
-      if (s.path === '/health') assert.equal(s.status, 200, '/health while the database is down');
-      else {
+      if (s.path === '/health') {
+        assert.equal(s.status, 200, '/health while the database is down');
+      } else {
         assert.equal(s.status, 503, `${s.path} while the database is down`);
         assert.equal(s.error, 'database_unavailable', s.path);
       }

@@ -77,7 +77,9 @@ before(async () => {
 });
 
 after(async () => {
-  for (const gw of running) gw.child.kill('SIGKILL');
+  for (const gw of running) {
+    gw.child.kill('SIGKILL');
+  }
   await cluster?.destroy();
 });
 
@@ -125,7 +127,9 @@ describe('SIGTERM while writes stream in (PostgreSQL)', () => {
     assert.ok(exitMs < GRACE_MS + 3000, `exited ${exitMs} ms after SIGTERM`);
     const after = answers.filter((a) => a.startedAt >= signalledAt);
     for (const a of answers) {
-      if (a.status === 201) continue;
+      if (a.status === 201) {
+        continue;
+      }
       assert.ok(
         a.status === 0 || (a.status === 503 && a.error === 'shutting_down'),
         `request ${a.req}: ${a.status} ${a.error ?? a.failure}`
@@ -194,14 +198,17 @@ describe('SIGKILL mid-write', () => {
         });
         assert.equal(res.status, 200, await res.clone().text());
         const counts = new Map<string, number>();
-        for (const { req } of (await res.json()) as { req: string }[]) counts.set(req, (counts.get(req) ?? 0) + 1);
+        for (const { req } of (await res.json()) as Array<{ req: string }>) {
+          counts.set(req, (counts.get(req) ?? 0) + 1);
+        }
         const check = checkAgainstTable(answers, counts);
         assert.equal(check.lostRows, 0, `round ${round}: acknowledged rows lost`);
         assert.deepEqual(check.torn, [], `round ${round}: a request stored in part`);
-        if (round > 0)
+        if (round > 0) {
           rounds.push(
             `kill ${round}: reopened in ${opened} ms, ${check.acknowledgedRows} rows acknowledged so far, 0 lost`
           );
+        }
         if (round === 3) {
           await gw.stop();
           break;

@@ -52,7 +52,9 @@ before(async () => {
 });
 
 after(async () => {
-  for (const app of apps) await app.close().catch(() => undefined);
+  for (const app of apps) {
+    await app.close().catch(() => undefined);
+  }
   await cluster?.destroy();
 });
 
@@ -103,7 +105,9 @@ async function sleepersRunning(): Promise<number> {
 async function untilNoSleepers(limitMs: number): Promise<number> {
   const started = Date.now();
   while ((await sleepersRunning()) > 0) {
-    if (Date.now() - started > limitMs) throw new Error(`a statement still runs on the server ${limitMs} ms later`);
+    if (Date.now() - started > limitMs) {
+      throw new Error(`a statement still runs on the server ${limitMs} ms later`);
+    }
     await sleep(50);
   }
   return Date.now() - started;
@@ -162,7 +166,7 @@ describe('on PostgreSQL', () => {
       DB_POOL_SIZE: '2',
       DB_CONNECT_TIMEOUT_MS: '1500',
     });
-    const answers: (WriteAnswer & { status: number })[] = [];
+    const answers: Array<WriteAnswer & { status: number }> = [];
     const health: number[] = [];
     let probing = true;
     const prober = (async () => {
@@ -190,7 +194,9 @@ describe('on PostgreSQL', () => {
           startedAt,
           ms: Date.now() - startedAt,
         } as WriteAnswer;
-        if (res.status !== 200) answer.error = (body as { error?: string }).error;
+        if (res.status !== 200) {
+          answer.error = (body as { error?: string }).error;
+        }
         answers.push(answer);
       })
     );

@@ -24,10 +24,16 @@ interface PlanNode {
 /** Whether some Sort in the plan sorts rows straight from a scan of `table` (or its chunks), with no aggregate in between. */
 function sortsRawRows(node: PlanNode, table: string, underSort = false): boolean {
   const type = node['Node Type'];
-  if (type === 'Sort' || type === 'Incremental Sort') underSort = true;
-  if (type === 'Aggregate') underSort = false;
+  if (type === 'Sort' || type === 'Incremental Sort') {
+    underSort = true;
+  }
+  if (type === 'Aggregate') {
+    underSort = false;
+  }
   const rel = node['Relation Name'];
-  if (underSort && rel && (rel === table || rel.startsWith('_hyper_'))) return true;
+  if (underSort && rel && (rel === table || rel.startsWith('_hyper_'))) {
+    return true;
+  }
   return (node.Plans ?? []).some((p) => sortsRawRows(p, table, underSort));
 }
 
@@ -37,8 +43,9 @@ function aggregatesPerChunk(node: PlanNode): boolean {
     node['Node Type'] === 'Aggregate' &&
     node['Partial Mode'] === 'Partial' &&
     (node.Plans ?? []).some((p) => p['Relation Name']?.startsWith('_hyper_'))
-  )
+  ) {
     return true;
+  }
   return (node.Plans ?? []).some(aggregatesPerChunk);
 }
 
@@ -84,7 +91,9 @@ forEachDatabase(
 
     it('lets TimescaleDB aggregate each chunk where it is scanned, which gap-filling the raw rows did not', async (t) => {
       const ctx = getCtx();
-      if (!ctx.timescale) return t.skip('chunks and time_bucket_gapfill need TimescaleDB');
+      if (!ctx.timescale) {
+        return t.skip('chunks and time_bucket_gapfill need TimescaleDB');
+      }
       const built = build(ctx, 'linear');
       assert.equal(aggregatesPerChunk(await plan(ctx, built.sql, built.params)), true, built.sql);
       // The former shape: time_bucket_gapfill over the raw rows, one grouping for both.
@@ -98,8 +107,9 @@ forEachDatabase(
   {
     setup: async (db, { timescale }) => {
       await db.query('CREATE TABLE cagg_fill_rows (ts timestamptz NOT NULL, sensor text, v double precision)');
-      if (timescale)
+      if (timescale) {
         await db.query(`SELECT create_hypertable('cagg_fill_rows', 'ts', chunk_time_interval => interval '1 day')`);
+      }
       // 20k rows, 4 sensors, with a six-hour gap to fill.
       await db.query(`INSERT INTO cagg_fill_rows SELECT t, 's' || (i % 4), sin(i) FROM generate_series(0, 19999) AS i, LATERAL (SELECT timestamptz '2026-04-01' + i * interval '8 seconds' AS t) x
                       WHERE t NOT BETWEEN '2026-04-01 12:00' AND '2026-04-01 18:00'`);

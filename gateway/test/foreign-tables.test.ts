@@ -141,7 +141,9 @@ function frameValues(frame: any): Map<string, number> {
   const times: number[] = frame.data.values[0];
   frame.schema.fields.slice(1).forEach((f: any, i: number) => {
     frame.data.values[i + 1].forEach((v: number | null, j: number) => {
-      if (v !== null) out.set(`${times[j]}|${f.labels.sensor_id}`, v);
+      if (v !== null) {
+        out.set(`${times[j]}|${f.labels.sensor_id}`, v);
+      }
     });
   });
   return out;
@@ -150,8 +152,9 @@ function frameValues(frame: any): Map<string, number> {
 forEachDatabase(
   (getCtx) => {
     after(async () => {
-      if (getCtx().driver === 'postgres')
+      if (getCtx().driver === 'postgres') {
         await onAdminServer((c) => c.query(`DROP DATABASE IF EXISTS "${REMOTE_DB}" WITH (FORCE)`));
+      }
     });
 
     it('lists the foreign table with its server, wrapper and remote name, and the views that read it', async (t) => {
@@ -212,7 +215,9 @@ forEachDatabase(
 
     it('pushes the GROUP BY and the aggregate of a builder query to the remote server (EXPLAIN VERBOSE)', async (t) => {
       const ctx = getCtx();
-      if (ctx.driver === 'embedded') return t.skip('the embedded database has no postgres_fdw');
+      if (ctx.driver === 'embedded') {
+        return t.skip('the embedded database has no postgres_fdw');
+      }
       const built = builtFor(ctx, hourlyAvg);
       const { remote, plan } = await explain(ctx.db, built.sql, built.params);
       assert.equal(remote.length, 1, plan);
@@ -231,7 +236,9 @@ forEachDatabase(
 
     it('keeps the aggregate remote when gaps are filled, with labels still text', async (t) => {
       const ctx = getCtx();
-      if (ctx.driver === 'embedded') return t.skip('the embedded database has no postgres_fdw');
+      if (ctx.driver === 'embedded') {
+        return t.skip('the embedded database has no postgres_fdw');
+      }
       const q = { ...hourlyAvg, fill: 'zero' } as BuilderQuery;
       const built = builtFor(ctx, q);
       const { remote, plan } = await explain(ctx.db, built.sql, built.params);
@@ -252,7 +259,9 @@ forEachDatabase(
 
     it('answers a builder query on the foreign table with the remote rows, bucketed', async (t) => {
       const ctx = getCtx();
-      if (ctx.driver === 'embedded') return t.skip('the embedded database has no postgres_fdw');
+      if (ctx.driver === 'embedded') {
+        return t.skip('the embedded database has no postgres_fdw');
+      }
       const res = await api(ctx, '/api/v1/query', {
         body: { range: RANGE, intervalMs: HOUR, maxDataPoints: 100, queries: [hourlyAvg] },
       });
@@ -265,7 +274,9 @@ forEachDatabase(
 
     it('filters both branches of the UNION ALL view by time in a builder query', async (t) => {
       const ctx = getCtx();
-      if (ctx.driver === 'embedded') return t.skip('the embedded database has no postgres_fdw');
+      if (ctx.driver === 'embedded') {
+        return t.skip('the embedded database has no postgres_fdw');
+      }
       const q = { ...hourlyAvg, table: 'rep_all_readings' } as BuilderQuery;
       const built = builtFor(ctx, q);
       const { remote, plan } = await explain(ctx.db, built.sql, built.params);
@@ -286,7 +297,9 @@ forEachDatabase(
 
     it('reads the UNION ALL view through GET /timescaledb/data/<view>, local and remote rows alike', async (t) => {
       const ctx = getCtx();
-      if (ctx.driver === 'embedded') return t.skip('the embedded database has no postgres_fdw');
+      if (ctx.driver === 'embedded') {
+        return t.skip('the embedded database has no postgres_fdw');
+      }
       const res = await api(ctx, `/timescaledb/data/rep_all_readings?from=${RANGE.from}&to=${RANGE.to}&limit=1000`);
       assert.equal(res.status, 200, res.text);
       const expected = [...remoteRows, ...localRows].filter((r) => inRange(r.ts));
@@ -299,8 +312,9 @@ forEachDatabase(
       );
       assert.equal(bucketed.status, 200, bucketed.text);
       const hourly = new Map<number, number[]>();
-      for (const r of remoteRows.filter((x) => inRange(x.ts)))
+      for (const r of remoteRows.filter((x) => inRange(x.ts))) {
         hourly.set(Math.floor(r.ts / HOUR) * HOUR, [...(hourly.get(Math.floor(r.ts / HOUR) * HOUR) ?? []), r.value]);
+      }
       assert.deepEqual(
         bucketed.body.map((r: any) => [Date.parse(r.timestamp), r.value]),
         [...hourly].sort((x, y) => x[0] - y[0]).map(([ts, vs]) => [ts, vs.reduce((s, v) => s + v, 0) / vs.length])
@@ -309,7 +323,9 @@ forEachDatabase(
 
     it('writes a large batch into the foreign table with INSERT, not COPY', async (t) => {
       const ctx = getCtx();
-      if (ctx.driver === 'embedded') return t.skip('the embedded database has no postgres_fdw');
+      if (ctx.driver === 'embedded') {
+        return t.skip('the embedded database has no postgres_fdw');
+      }
       const copies: string[] = [];
       const realCopy = ctx.db.copyFrom!.bind(ctx.db);
       // A spy on the real driver: COPY still runs where it is used, and is counted.
@@ -345,7 +361,9 @@ forEachDatabase(
   {
     env: { COPY_THRESHOLD_ROWS: '10' },
     setup: async (db, { driver }) => {
-      if (driver === 'postgres') await setUpForeignData(db);
+      if (driver === 'postgres') {
+        await setUpForeignData(db);
+      }
     },
   }
 );

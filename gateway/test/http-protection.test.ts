@@ -40,7 +40,9 @@ describe('rate limits per token', () => {
   after(async () => app?.close());
 
   it('answers 429 JSON with Retry-After past the limit, counting each token on its own, never limiting /health and /ready', async () => {
-    for (let i = 0; i < 5; i++) assert.equal((await get(`${url}/api/v1/info`, SECRETS.a)).status, 200);
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await get(`${url}/api/v1/info`, SECRETS.a)).status, 200);
+    }
     const refused = await get(`${url}/api/v1/info`, SECRETS.a);
     assert.equal(refused.status, 429);
     const body = (await refused.json()) as {
@@ -61,7 +63,9 @@ describe('rate limits per token', () => {
 
   it('counts requests without a token per client address', async () => {
     let last = 0;
-    for (let i = 0; i < 7; i++) last = (await get(`${url}/openapi.json`)).status;
+    for (let i = 0; i < 7; i++) {
+      last = (await get(`${url}/openapi.json`)).status;
+    }
     assert.equal(last, 429);
   });
 });
@@ -89,7 +93,11 @@ describe('slow clients', () => {
       slow.push(socket);
     }
     const trickle = setInterval(() => {
-      for (const s of slow) if (!s.destroyed) s.write(`X-Slow-${Math.floor(Math.random() * 1e6)}: y\r\n`);
+      for (const s of slow) {
+        if (!s.destroyed) {
+          s.write(`X-Slow-${Math.floor(Math.random() * 1e6)}: y\r\n`);
+        }
+      }
     }, 200);
     try {
       await sleep(300);
@@ -108,7 +116,9 @@ describe('slow clients', () => {
       assert.ok(sorted[10] < 250, `median ${sorted[10].toFixed(0)} ms`);
       // The trickling connections are cut once their headers are overdue (Node checks every tenth of the limit).
       const deadline = performance.now() + HEADERS_TIMEOUT_MS * 3;
-      while (closedAt.length < slow.length && performance.now() < deadline) await sleep(100);
+      while (closedAt.length < slow.length && performance.now() < deadline) {
+        await sleep(100);
+      }
       assert.equal(closedAt.length, slow.length, `${slow.length - closedAt.length} slow connections still open`);
       const latest = Math.max(...closedAt);
       console.log(
@@ -117,7 +127,9 @@ describe('slow clients', () => {
       assert.ok(Math.min(...closedAt) >= HEADERS_TIMEOUT_MS * 0.9, 'not before the headers timeout');
     } finally {
       clearInterval(trickle);
-      for (const s of slow) s.destroy();
+      for (const s of slow) {
+        s.destroy();
+      }
     }
   });
 
@@ -141,7 +153,9 @@ describe('slow clients', () => {
       ]);
       assert.equal(closed, true, 'the sixth connection is closed by the server');
     } finally {
-      for (const s of held) s.destroy();
+      for (const s of held) {
+        s.destroy();
+      }
       await capped.app.close();
     }
   });
@@ -158,7 +172,7 @@ describe('load shedding', () => {
     const end = Date.now() + ms;
     while (Date.now() < end) {
       const burst = Date.now() + 300;
-      while (Date.now() < burst);
+      while (Date.now() < burst) {}
       await new Promise((r) => setImmediate(r));
     }
   }

@@ -111,8 +111,12 @@ for (const c of cases) {
       // MQTT keeps nothing for a subscriber that does not exist yet, so the stream / queue is made
       // first and the gateway started before publishing, for every broker alike.
       const config = writeMessagingConfig(`ingest:\n  - name: src\n    ${c.source({ table, topic })}\n`);
-      if (c.broker !== 'mqtt') publisher = await c.publisher({ topic }, undefined as never);
-      if (c.broker === 'amqp' || c.broker === 'nats') await publisher!.publish([]);
+      if (c.broker !== 'mqtt') {
+        publisher = await c.publisher({ topic }, undefined as never);
+      }
+      if (c.broker === 'amqp' || c.broker === 'nats') {
+        await publisher!.publish([]);
+      }
       app = await startIngestApp({ DATABASE_URL: scratch.url, MESSAGING_CONFIG: config, MESSAGING_INSTANCE: topic });
       publisher ??= await c.publisher({ topic }, app);
       await publisher.publish(withRepeats());

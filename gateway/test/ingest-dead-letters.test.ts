@@ -22,7 +22,7 @@ const good = (i: number): TestMessage => ({
   }),
 });
 
-const POISON: { body: string; reason: RegExp }[] = [
+const POISON: Array<{ body: string; reason: RegExp }> = [
   { body: '{"id": 1, "time": ', reason: /^not JSON/ },
   {
     body: JSON.stringify({ id: 2, time: '2026-11-25T00:00:00Z', sensor: 's', value: 'abc' }),
@@ -48,20 +48,25 @@ for (const driver of ['embedded', 'postgres'] as const) {
     const bulkStream = uniqueName('bulk');
 
     before(async () => {
-      if (driver === 'postgres') scratch = await createScratchDatabase('gw_ingest');
+      if (driver === 'postgres') {
+        scratch = await createScratchDatabase('gw_ingest');
+      }
       const sources = [
         `  - name: poison\n    broker: redis\n    url: ${REDIS_URL}\n    stream: ${poisonStream}\n    group: g\n    table: checked\n    messageId: { header: msg-id }\n    batch: { rows: 50, waitMs: 100 }`,
       ];
-      if (driver === 'embedded')
+      if (driver === 'embedded') {
         sources.push(
           `  - name: bulk\n    broker: redis\n    url: ${REDIS_URL}\n    stream: ${bulkStream}\n    group: g\n    table: readings\n    messageId: { header: msg-id }`
         );
+      }
       const poison = await redisPublisher(poisonStream);
       publishers.push(poison);
       const messages: TestMessage[] = [];
       for (let i = 0; i < 200; i++) {
         messages.push(good(i + 100));
-        if (i % 50 === 25) messages.push({ id: `p${i}`, body: POISON[(i - 25) / 50].body });
+        if (i % 50 === 25) {
+          messages.push({ id: `p${i}`, body: POISON[(i - 25) / 50].body });
+        }
       }
       await poison.publish(messages);
       if (driver === 'embedded') {
@@ -86,8 +91,12 @@ for (const driver of ['embedded', 'postgres'] as const) {
     });
     after(async () => {
       await app?.close();
-      for (const p of publishers) await p.close();
-      if (scratch) await dropScratchDatabase(scratch.name);
+      for (const p of publishers) {
+        await p.close();
+      }
+      if (scratch) {
+        await dropScratchDatabase(scratch.name);
+      }
     });
 
     it(
@@ -127,7 +136,7 @@ for (const driver of ['embedded', 'postgres'] as const) {
       const res = await fetch(`${base}/api/v1/ingest`, { headers: { authorization: `Bearer ${TOKENS.admin}` } });
       assert.equal(res.status, 200);
       const body = (await res.json()) as {
-        sources: { name: string; deadLettered: number; storedRows: number; state: string }[];
+        sources: Array<{ name: string; deadLettered: number; storedRows: number; state: string }>;
       };
       const poison = body.sources.find((s) => s.name === 'poison')!;
       assert.equal(poison.deadLettered, 4);

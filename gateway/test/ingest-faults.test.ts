@@ -55,9 +55,11 @@ async function countRows(url: string): Promise<{ n: number; ids: number }> {
 }
 
 describe('ingest under faults', () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanups: Array<() => Promise<unknown>> = [];
   after(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    for (const c of cleanups.reverse()) {
+      await c().catch(() => undefined);
+    }
   });
 
   async function scratchWithTable(): Promise<string> {

@@ -123,8 +123,9 @@ describe('Kafka consumer (contract test with a fake Kafka transport; no Kafka br
     { timeout: 60_000 },
     async () => {
       const topic = new FakeKafkaTopic();
-      for (let i = 0; i < 1000; i++)
+      for (let i = 0; i < 1000; i++) {
         topic.add(JSON.stringify({ id: i, time: '2026-11-25T00:00:00Z', sensor: `s${i % 2}`, value: i }), i);
+      }
       let checked = 0;
       topic.commitCheck = async (partition, offset) => {
         // Offsets 0..offset-1 of the partition hold ids with id % 2 == partition.

@@ -20,7 +20,9 @@ forEachDatabase(
       const open: SseClient[] = [];
       try {
         open.push(await stream(c, c.tokens.reader), await stream(c, c.tokens.reader));
-        for (const s of open) assert.equal(s.status, 200);
+        for (const s of open) {
+          assert.equal(s.status, 200);
+        }
         const third = await stream(c, c.tokens.reader);
         assert.equal(third.status, 429);
         assert.match(String(third.headers['content-type']), /application\/json/);
@@ -42,7 +44,9 @@ forEachDatabase(
         assert.equal(again.status, 200);
         open.push(again);
       } finally {
-        for (const s of open) s.close();
+        for (const s of open) {
+          s.close();
+        }
       }
     });
 
@@ -80,7 +84,9 @@ forEachDatabase(
       try {
         await s.next((e) => e.event === 'frame');
         const deadline = Date.now() + 3000;
-        while (!s.comments.includes('ping') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        while (!s.comments.includes('ping') && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
         assert.ok(s.comments.includes('ping'), `comments: ${s.comments.join(', ')}`);
       } finally {
         s.close();

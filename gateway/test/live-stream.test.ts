@@ -71,9 +71,11 @@ forEachDatabase(
         const value = uniqueValue();
         const started = performance.now();
         const insert = `INSERT INTO ${TABLE} (time, sensor, value) VALUES (now(), 'psql', ${value})`;
-        if (c.driver === 'postgres')
+        if (c.driver === 'postgres') {
           await promisify(execFile)('psql', [c.app.config.databaseUrl!, '-v', 'ON_ERROR_STOP=1', '-c', insert]);
-        else await c.db.query(insert);
+        } else {
+          await c.db.query(insert);
+        }
         const event = await client.next(hasValue(value), 5000);
         assert.ok(
           event.at - started < 2000,
@@ -90,14 +92,18 @@ forEachDatabase(
 
     it('catches up with rows written while the LISTEN connection was gone (pg_terminate_backend)', async (t) => {
       const c = ctx();
-      if (c.driver !== 'postgres') return t.skip('the embedded database has no other session that could kill it');
+      if (c.driver !== 'postgres') {
+        return t.skip('the embedded database has no other session that could kill it');
+      }
       const client = await open(c);
       try {
         await c.db.query(
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'timescaledb-gateway-listen' AND datname = current_database()`
         );
         const deadline = Date.now() + 5000;
-        while (c.app.notifications.connected && Date.now() < deadline) await sleep(10);
+        while (c.app.notifications.connected && Date.now() < deadline) {
+          await sleep(10);
+        }
         assert.equal(c.app.notifications.connected, false, 'the LISTEN connection noticed it was killed');
         // Written while nobody listens: its NOTIFY is lost; only the catch-up on reconnect can find it.
         const value = uniqueValue();
@@ -127,7 +133,9 @@ forEachDatabase(
         const runs = c.app.live.stats().runs - before.runs;
         assert.ok(runs >= 1 && runs <= 2, `one change, ${runs} runs`);
       } finally {
-        for (const cl of clients) cl.close();
+        for (const cl of clients) {
+          cl.close();
+        }
       }
     });
 
@@ -262,7 +270,9 @@ forEachDatabase(
       assert.equal(c.app.live.stats().streams, 1);
       client.close();
       const deadline = Date.now() + 3000;
-      while (c.app.live.stats().streams > 0 && Date.now() < deadline) await sleep(20);
+      while (c.app.live.stats().streams > 0 && Date.now() < deadline) {
+        await sleep(20);
+      }
       assert.deepEqual(
         { streams: c.app.live.stats().streams, queries: c.app.live.stats().queries },
         { streams: 0, queries: 0 }
@@ -273,7 +283,9 @@ forEachDatabase(
     env: { LIVE_POLL_MS: '0', LIVE_STREAM_BUFFER_BYTES: '4096' },
     setup: async (db, { timescale }) => {
       await db.query(`CREATE TABLE ${TABLE} (time timestamptz NOT NULL, sensor text NOT NULL, value double precision)`);
-      if (timescale) await db.query(`SELECT create_hypertable('${TABLE}', 'time')`);
+      if (timescale) {
+        await db.query(`SELECT create_hypertable('${TABLE}', 'time')`);
+      }
     },
   }
 );

@@ -17,8 +17,9 @@ describe('log format (LOG_FORMAT)', () => {
       [{ ...TOKENS, LOG_FORMAT: 'pretty' }, false, true],
       [{ GATEWAY_DEMO: 'true', LOG_FORMAT: 'json' }, true, false],
     ];
-    for (const [env, terminal, pretty] of cases)
+    for (const [env, terminal, pretty] of cases) {
       assert.equal(wantsPrettyLogs(loadConfig(env), terminal), pretty, JSON.stringify({ env, terminal }));
+    }
     assert.throws(
       () => loadConfig({ ...TOKENS, LOG_FORMAT: 'xml' }),
       /LOG_FORMAT must be one of auto, pretty, json, got "xml"/
@@ -44,8 +45,9 @@ describe('log format (LOG_FORMAT)', () => {
     });
     try {
       // The "listening" banner and pino's own line about it come in either order.
-      for (let i = 0; i < 100 && !/INFO.*Server listening/.test(gw.output()); i++)
+      for (let i = 0; i < 100 && !/INFO.*Server listening/.test(gw.output()); i++) {
         await new Promise((r) => setTimeout(r, 100));
+      }
       assert.match(
         gw.output(),
         /^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO.*: Server listening at http:\/\/127\.0\.0\.1:\d+$/m

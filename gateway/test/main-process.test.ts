@@ -40,7 +40,7 @@ describe('the gateway process', () => {
       const auth = { authorization: `Bearer ${first.demoToken}` };
 
       const catalog = (await (await fetch(`${first.url}/api/v1/catalog`, { headers: auth })).json()) as {
-        tables: { name: string; kind: string }[];
+        tables: Array<{ name: string; kind: string }>;
       };
       assert.deepEqual(catalog.tables.map((t) => `${t.name}:${t.kind}`).sort(), [
         'sales_data:table',
@@ -53,10 +53,10 @@ describe('the gateway process', () => {
           `${first.url}/timescaledb/data/sensor_data?bucket=30d&agg=count&columns=sensor_id,temperature&order=sensor_id`,
           { headers: auth }
         )
-      ).json()) as {
+      ).json()) as Array<{
         sensor_id: string;
         temperature: number;
-      }[];
+      }>;
       assert.equal(perSensor.length, 5);
       assert.equal(
         perSensor.reduce((s, r) => s + r.temperature, 0),
@@ -64,7 +64,7 @@ describe('the gateway process', () => {
       );
       const latest = (await (
         await fetch(`${first.url}/timescaledb/data/sensor_data?limit=5`, { headers: auth })
-      ).json()) as { timestamp: string; temperature: number; humidity: number }[];
+      ).json()) as Array<{ timestamp: string; temperature: number; humidity: number }>;
       assert.ok(Date.now() - Date.parse(latest[0].timestamp) < 60_000, 'the series ends now');
       for (const r of latest) {
         assert.ok(r.temperature > 5 && r.temperature < 40, `temperature ${r.temperature}`);

@@ -51,10 +51,11 @@ async function peakGrowth(pid: number, fn: () => Promise<void>): Promise<number>
 
 const rowsJson = (n: number, from = 0) => {
   const parts: string[] = [];
-  for (let i = from; i < from + n; i++)
+  for (let i = from; i < from + n; i++) {
     parts.push(
       `{"time":"${new Date(T0 + i * 1000).toISOString()}","sensor_id":"sensor_${i % 5}","temperature":${(20 + (i % 100) / 10).toFixed(1)},"humidity":${(50 + (i % 37) / 4).toFixed(2)}}`
     );
+  }
   return '[' + parts.join(',') + ']';
 };
 
@@ -98,7 +99,9 @@ describe('gateway process memory on PostgreSQL', async () => {
   after(async () => {
     console.log(`# peak RSS above idle: ${figures.join('; ')}`);
     await gw?.stop();
-    if (scratch) await dropScratchDatabase(scratch.name);
+    if (scratch) {
+      await dropScratchDatabase(scratch.name);
+    }
   });
 
   async function post(body: string): Promise<void> {

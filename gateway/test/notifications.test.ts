@@ -9,7 +9,9 @@ function collect(count: number, ms = 10_000) {
   const finished = new Promise<void>((resolve) => (done = resolve));
   const listener = (payload: string, origin: string) => {
     got.push({ payload, origin });
-    if (got.length === count) done();
+    if (got.length === count) {
+      done();
+    }
   };
   const wait = () =>
     Promise.race([
@@ -71,7 +73,9 @@ forEachDatabase((ctx) => {
 
   it('comes back by itself after the LISTEN session is killed, and tells subscribers to catch up', async (t) => {
     const { app, driver } = ctx();
-    if (driver !== 'postgres') return t.skip('the embedded database has no other session that could kill it');
+    if (driver !== 'postgres') {
+      return t.skip('the embedded database has no other session that could kill it');
+    }
     const c = collect(1, 20_000);
     let resumed = 0;
     const off = await app.notifications.subscribe('resume_channel', c.listener, { onResume: () => resumed++ });
@@ -79,7 +83,9 @@ forEachDatabase((ctx) => {
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'timescaledb-gateway-listen' AND datname = current_database()`
     );
     const deadline = Date.now() + 15_000;
-    while (resumed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (resumed === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     assert.equal(resumed, 1, 'onResume ran once the connection was back');
     await app.db.query(`SELECT pg_notify('resume_channel', 'after')`);
     assert.deepEqual(await c.wait(), [{ payload: 'after', origin: 'database' }]);

@@ -70,7 +70,9 @@ describe('the packed gateway, installed into an empty folder', () => {
 
   it('npx timescaledb-gateway --help lists every setting', async () => {
     const { stdout } = await run('npx', ['timescaledb-gateway', '--help'], { cwd: app, timeout: 60_000 });
-    for (const s of SETTINGS) assert.ok(stdout.includes(s.name), `${s.name} in --help`);
+    for (const s of SETTINGS) {
+      assert.ok(stdout.includes(s.name), `${s.name} in --help`);
+    }
   });
 
   // The installed bin itself, the file npx runs: npx does not pass SIGTERM on, so the test
@@ -107,11 +109,12 @@ describe('the packed gateway, installed into an empty folder', () => {
     const dockerfile = readFileSync(join(REPO_ROOT, 'gateway', 'Dockerfile'), 'utf8');
     const cmd = /^CMD \[(.*)\]$/m.exec(dockerfile)?.[1];
     assert.equal(cmd, `"node", "gateway/${GATEWAY_PACKAGE.bin['timescaledb-gateway']}"`);
-    for (const folder of GATEWAY_PACKAGE.files)
+    for (const folder of GATEWAY_PACKAGE.files) {
       assert.match(
         dockerfile,
         new RegExp(`^COPY .*gateway/${folder} gateway/${folder}$`, 'm'),
         `${folder} is in the image`
       );
+    }
   });
 });

@@ -263,7 +263,9 @@ forEachDatabase(
       const r = res.body.results;
       const refused = ['a', 'b', 'c'].filter((k) => r[k].status === 422);
       assert.ok(refused.length >= 1 && refused.length < 3, JSON.stringify(refused));
-      for (const k of refused) assert.match(r[k].error, /Together with the other queries of this request/);
+      for (const k of refused) {
+        assert.match(r[k].error, /Together with the other queries of this request/);
+      }
       assert.ok(res.text.length < MAX_BYTES, `response of ${res.text.length} bytes`);
       const wide = `SELECT x, repeat('x', 100) AS text FROM generate_series(1, 4900) x`;
       const single = await query({

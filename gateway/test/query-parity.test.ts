@@ -18,7 +18,9 @@ async function seed(db: Db, timescale: boolean): Promise<void> {
   await db.query(
     `CREATE TABLE readings (time timestamptz NOT NULL, sensor text NOT NULL, value double precision, reading real, counter bigint)`
   );
-  if (timescale) await db.query(`SELECT create_hypertable('readings', 'time')`);
+  if (timescale) {
+    await db.query(`SELECT create_hypertable('readings', 'time')`);
+  }
   // Three sensors, one reading every 7 minutes for ~100 days, with a gap of a day and a counter reset.
   await db.query(`
     INSERT INTO readings
@@ -32,7 +34,9 @@ async function seed(db: Db, timescale: boolean): Promise<void> {
 
 async function start(databaseUrl?: string) {
   const env: Record<string, string> = { GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', DATA_DIR: 'memory://' };
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  if (databaseUrl) {
+    env.DATABASE_URL = databaseUrl;
+  }
   const app = await buildApp(loadConfig(env));
   await seed(app.db, app.capabilities.timescaledb !== null);
   await app.catalog.refresh();
@@ -86,14 +90,18 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
   });
   after(async () => {
     await Promise.all([embedded?.close(), postgres?.close()]);
-    if (scratch) await dropScratchDatabase(scratch.name);
+    if (scratch) {
+      await dropScratchDatabase(scratch.name);
+    }
   });
 
   const both = async (body: unknown, label: string) => {
     const [a, b] = await Promise.all([query(embedded, body), query(postgres, body)]);
     const refs = Object.keys(a.results);
     assert.deepEqual(refs.sort(), Object.keys(b.results).sort());
-    for (const ref of refs) assertFramesClose(a.results[ref], b.results[ref], `${label} ${ref}`);
+    for (const ref of refs) {
+      assertFramesClose(a.results[ref], b.results[ref], `${label} ${ref}`);
+    }
     return a;
   };
 
@@ -185,13 +193,16 @@ describe('builder frames are the same on TimescaleDB and plain PostgreSQL', asyn
       );
       const values = res.results.G.frames[0].data.values[1] as Array<number | null>;
       assert.equal(values.length, 49);
-      if (fill === 'null') assert.ok(values.includes(null));
+      if (fill === 'null') {
+        assert.ok(values.includes(null));
+      }
       // The last bucket starts at `to` and holds no reading: nothing to interpolate towards.
-      else
+      else {
         assert.ok(
           !values.slice(0, fill === 'linear' ? -1 : undefined).includes(null),
           `${fill}: ${JSON.stringify(values)}`
         );
+      }
     }
   });
 

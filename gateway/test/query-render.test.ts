@@ -15,7 +15,9 @@ async function seed(db: Db, timescale: boolean): Promise<void> {
   await db.query(
     `CREATE TABLE render_readings (ts timestamptz NOT NULL, sensor text NOT NULL, value double precision, reading real, counter integer)`
   );
-  if (timescale) await db.query(`SELECT create_hypertable('render_readings', 'ts')`);
+  if (timescale) {
+    await db.query(`SELECT create_hypertable('render_readings', 'ts')`);
+  }
   // Two sensors, one reading every 3 hours for ~80 days, five days missing, a counter that resets.
   await db.query(`
     INSERT INTO render_readings
@@ -139,7 +141,9 @@ forEachDatabase(
               fill,
             }));
             const results = await assertSameFrames(ctx, shared, queries, `${aggregation} ${label}`);
-            for (const r of results) assert.ok(rows(r) >= 3, `${aggregation} ${label}: ${rows(r)} rows`);
+            for (const r of results) {
+              assert.ok(rows(r) >= 3, `${aggregation} ${label}: ${rows(r)} rows`);
+            }
           }
         });
       }

@@ -116,7 +116,9 @@ forEachDatabase(
     it('runs SQL mode as a role that cannot write or run programs, even without the statement check', async () => {
       const sqlMode = getCtx().app.sqlMode;
       const attempts = ["INSERT INTO metrics (time, device) VALUES (now(), 'x')", 'CREATE TABLE evil (x int)'];
-      if (getCtx().driver === 'postgres') attempts.push("COPY (SELECT 1) TO PROGRAM 'true'");
+      if (getCtx().driver === 'postgres') {
+        attempts.push("COPY (SELECT 1) TO PROGRAM 'true'");
+      }
       for (const sql of attempts) {
         await assert.rejects(
           sqlMode.run((tx) => tx.query(sql), 5000),

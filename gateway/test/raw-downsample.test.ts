@@ -33,7 +33,9 @@ forEachDatabase(
       for (const frame of a.frames) {
         const times = frame.data.values[0];
         frame.schema.fields.forEach((f: any, i: number) => {
-          if (f.labels?.sensor) out.set(f.labels.sensor, { times, values: frame.data.values[i] });
+          if (f.labels?.sensor) {
+            out.set(f.labels.sensor, { times, values: frame.data.values[i] });
+          }
         });
       }
       return out;
@@ -65,7 +67,9 @@ forEachDatabase(
 
     it('leaves series within maxDataPoints whole, without a notice', async () => {
       const a = (await ask(5000)).body.results.A;
-      for (const s of bySensor(a).values()) assert.equal(s.values.filter((v) => v !== null).length, ROWS_PER_SENSOR);
+      for (const s of bySensor(a).values()) {
+        assert.equal(s.values.filter((v) => v !== null).length, ROWS_PER_SENSOR);
+      }
       assert.equal(a.frames[0].schema.meta.notices, undefined);
     });
   },

@@ -29,7 +29,9 @@ let baseUrl: string;
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting until ${what}`);
+    }
     await sleep(100);
   }
 }

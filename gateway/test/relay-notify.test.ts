@@ -64,7 +64,9 @@ forEachDatabase(
   {
     env: { MESSAGING_CONFIG: config },
     setup: async (db) => {
-      for (const sql of SEED_SQL) await db.query(sql);
+      for (const sql of SEED_SQL) {
+        await db.query(sql);
+      }
     },
   }
 );

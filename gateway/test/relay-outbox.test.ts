@@ -26,6 +26,7 @@ const bigStream = uniqueName('tsgw_outbox_big');
 const cutQueue = uniqueName('tsgw_outbox_cut');
 const wipeQueue = uniqueName('tsgw_outbox_wipe');
 const lateQueue = uniqueName('tsgw_outbox_late');
+const quietQueue = uniqueName('tsgw_outbox_quiet');
 const natsSubject = uniqueName('tsgw.outbox').replace(/_/g, '.');
 const mqttTopic = `tsgw/${uniqueName('outbox')}`;
 const proxy = await startTcpProxy(PROXY_PORT, 5672);
@@ -65,6 +66,8 @@ relay:
         to: { broker: rabbit, exchange: '', routingKey: ${wipeQueue} }
       - table: late_rows
         to: { broker: rabbit, exchange: '', routingKey: ${lateQueue} }
+      - table: quiet_rows
+        to: { broker: rabbit, exchange: '', routingKey: ${quietQueue} }
       - table: events
         operations: [update, delete]
         to: { broker: things, topic: ${mqttTopic} }
@@ -118,7 +121,9 @@ forEachDatabase(
                 [clients[0], a],
               ] as const) {
                 await client.query(rolledBack.has(txn) ? 'ROLLBACK' : 'COMMIT');
-                if (!rolledBack.has(txn)) committed.push(txn);
+                if (!rolledBack.has(txn)) {
+                  committed.push(txn);
+                }
               }
             }
           } finally {
@@ -130,10 +135,14 @@ forEachDatabase(
             await app.db
               .transaction(async (tx) => {
                 await tx.query(insert(txn, 0, 499));
-                if (rolledBack.has(txn)) throw new Error('roll back');
+                if (rolledBack.has(txn)) {
+                  throw new Error('roll back');
+                }
               })
               .catch((err: Error) => assert.equal(err.message, 'roll back'));
-            if (!rolledBack.has(txn)) committed.push(txn);
+            if (!rolledBack.has(txn)) {
+              committed.push(txn);
+            }
           }
         }
         const expected = committed.flatMap((txn) => Array.from({ length: 500 }, (_, n) => `${txn}:${n}`));
@@ -219,6 +228,27 @@ forEachDatabase(
         await jsm.streams.delete(streamName).catch(() => undefined);
         await nc.close();
         await client.endAsync();
+      }
+    });
+
+    it('sends a row committed behind more than a batch of commits that captured nothing', async () => {
+      const { app, baseUrl, token } = ctx();
+      const queue = await amqpQueue(quietQueue);
+      try {
+        await app.db.query(`INSERT INTO quiet_rows (id) VALUES (1)`);
+        await capture(baseUrl, token, 'quiet_rows');
+        // Each statement inserts nothing, yet its transaction stamps a commit the relay reads.
+        for (let i = 0; i < BATCH + 50; i++) {
+          await app.db.query(`INSERT INTO quiet_rows (id) VALUES (1) ON CONFLICT DO NOTHING`);
+        }
+        await app.db.query(`INSERT INTO quiet_rows (id) VALUES (2)`);
+        const got = await queue.waitFor(1, 20_000);
+        assert.deepEqual(
+          got.map((m) => (JSON.parse(m.body) as { id: number }).id),
+          [2]
+        );
+      } finally {
+        await queue.close();
       }
     });
 
@@ -321,13 +351,18 @@ forEachDatabase(
         `CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY, txn int NOT NULL, n int NOT NULL, at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (id, at))`
       );
       // A hypertable where TimescaleDB is there: the trigger fires on its chunks.
-      if (timescale) await db.query(`SELECT create_hypertable('orders', 'at')`);
+      if (timescale) {
+        await db.query(`SELECT create_hypertable('orders', 'at')`);
+      }
       await db.query(`CREATE TABLE big_rows (id int PRIMARY KEY, body text)`);
       await db.query(`CREATE TABLE cut_rows (id int PRIMARY KEY)`);
       await db.query(`CREATE TABLE events (id int PRIMARY KEY, level int)`);
       await db.query(`CREATE TABLE late_rows (id int PRIMARY KEY)`);
+      await db.query(`CREATE TABLE quiet_rows (id int PRIMARY KEY)`);
       await db.query(`CREATE TABLE wiped (v int NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
-      if (timescale) await db.query(`SELECT create_hypertable('wiped', 'at')`);
+      if (timescale) {
+        await db.query(`SELECT create_hypertable('wiped', 'at')`);
+      }
     },
   }
 );

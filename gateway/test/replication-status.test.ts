@@ -20,7 +20,9 @@ const SUB_PORT = 55531;
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting until ${what}`);
+    }
     await sleep(200);
   }
 }
@@ -228,7 +230,9 @@ forEachDatabase(
         []
       );
       const published = after.body.publications.find((p: any) => p.name === 'rep_metrics_pub').tables;
-      for (const c of chunks) assert.ok(published.includes(c), `${c} in ${published}`);
+      for (const c of chunks) {
+        assert.ok(published.includes(c), `${c} in ${published}`);
+      }
 
       // A new chunk is missing again, until added.
       await ctx.db.query(`INSERT INTO rep_metrics VALUES ('2026-03-01T00:00:00Z', 1)`);
@@ -242,7 +246,9 @@ forEachDatabase(
 
     it('answers an unknown publication with 404 naming it', async () => {
       const ctx = getCtx();
-      if (!ctx.timescale) return;
+      if (!ctx.timescale) {
+        return;
+      }
       const res = await api(ctx, '/api/v1/replication/publications/nope_pub/chunks', { method: 'POST' });
       assert.equal(res.status, 404);
       assert.equal(res.body.error, 'unknown_publication');
@@ -260,16 +266,18 @@ forEachDatabase(
   {
     setup: async (db, { timescale }) => {
       await db.query(`CREATE TABLE rep_metrics ("timestamp" timestamptz NOT NULL, value double precision)`);
-      if (timescale)
+      if (timescale) {
         await db.query(
           `SELECT create_hypertable('rep_metrics', 'timestamp', chunk_time_interval => interval '7 days')`
         );
+      }
       // CREATE PUBLICATION takes the chunks there are; the ones made after it are left out.
       await db.query(`CREATE PUBLICATION rep_metrics_pub FOR TABLE rep_metrics`);
-      if (timescale)
+      if (timescale) {
         await db.query(
           `INSERT INTO rep_metrics SELECT '2026-01-01T00:00:00Z'::timestamptz + i * interval '7 days', i FROM generate_series(0, 2) i`
         );
+      }
     },
   }
 );

@@ -332,8 +332,11 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
     const probe = await probePostgres();
     if (!probe.ok) {
       const message = `PostgreSQL at ${TEST_DATABASE_URL} is unreachable (${probe.error})`;
-      if (process.env.CI === 'true') it('needs PostgreSQL (CI=true)', () => assert.fail(message));
-      else it(`skipped: ${message}`, { skip: message }, () => undefined);
+      if (process.env.CI === 'true') {
+        it('needs PostgreSQL (CI=true)', () => assert.fail(message));
+      } else {
+        it(`skipped: ${message}`, { skip: message }, () => undefined);
+      }
       return;
     }
     let local: { name: string; url: string };
@@ -373,8 +376,12 @@ describe('docs/seed-walkthrough.md, block by block', { timeout: 900_000 }, () =>
       const redis = new Redis(REDIS_URL);
       await redis.del(names.stream).catch(() => undefined);
       redis.disconnect();
-      if (local) await dropScratchDatabase(local.name);
-      if (remote) await dropScratchDatabase(remote.name);
+      if (local) {
+        await dropScratchDatabase(local.name);
+      }
+      if (remote) {
+        await dropScratchDatabase(remote.name);
+      }
     });
 
     it("trigger-sql: the document's table, trigger function and trigger", async () => {

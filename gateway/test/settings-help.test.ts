@@ -34,7 +34,9 @@ describe('settings: one list for config, --help and README', () => {
   it('SETTINGS names exactly the variables loadConfig reads', () => {
     assert.deepEqual(names, readByLoadConfig());
     assert.equal(new Set(names).size, names.length, 'no setting twice');
-    for (const s of SETTINGS) assert.ok(s.description.length > 10 && s.default.length > 0, `${s.name} is described`);
+    for (const s of SETTINGS) {
+      assert.ok(s.description.length > 10 && s.default.length > 0, `${s.name} is described`);
+    }
   });
 
   it("README's configuration table has a row for each setting and no other", () => {

@@ -127,7 +127,9 @@ forEachDatabase(
         (await failure(getCtx(), `SELECT "pg_catalog"."set_config"('role', '${superuser}', true)`)).errorCode,
         'function_not_allowed'
       );
-      if (!isPg()) return;
+      if (!isPg()) {
+        return;
+      }
       // Past the statement check, straight on SQL mode's session: the login has no role to become.
       const sqlMode = getCtx().app.sqlMode;
       const attempts = [
@@ -172,7 +174,9 @@ forEachDatabase(
         'DELETE FROM secrets',
         'CREATE TABLE evil (x int)',
       ];
-      if (isPg()) direct.push("COPY (SELECT 1) TO PROGRAM 'touch /tmp/tsgw-pwned'");
+      if (isPg()) {
+        direct.push("COPY (SELECT 1) TO PROGRAM 'touch /tmp/tsgw-pwned'");
+      }
       for (const sql of direct) {
         await assert.rejects(
           sqlMode.run((tx) => tx.query(sql), 5000),
@@ -231,7 +235,9 @@ forEachDatabase(
     });
 
     it('reads a table another user created after start (its grant is added on the first refusal)', async (t) => {
-      if (!isPg()) return t.skip('one user on the embedded database');
+      if (!isPg()) {
+        return t.skip('one user on the embedded database');
+      }
       await values(getCtx(), 'SELECT 1 AS ready');
       const db = getCtx().db;
       const owner = runRole('owner');
@@ -257,7 +263,9 @@ forEachDatabase(
     });
 
     it('answers 503 naming READER_DATABASE_URL when the gateway may not create roles; other modes work', async (t) => {
-      if (!isPg()) return t.skip('PostgreSQL logins only');
+      if (!isPg()) {
+        return t.skip('PostgreSQL logins only');
+      }
       const db = getCtx().db;
       const gatewayUser = runRole('gw');
       await db.query(`CREATE ROLE ${gatewayUser} LOGIN NOSUPERUSER NOCREATEROLE`);
@@ -293,7 +301,9 @@ forEachDatabase(
     });
 
     it('uses READER_DATABASE_URL as is: a clear 403 until granted, and never a superuser login', async (t) => {
-      if (!isPg()) return t.skip('PostgreSQL logins only');
+      if (!isPg()) {
+        return t.skip('PostgreSQL logins only');
+      }
       const db = getCtx().db;
       const databaseUrl = getCtx().app.config.databaseUrl!;
       const reader = runRole('reader');

@@ -109,7 +109,9 @@ forEachDatabase(
         () => true,
         () => false
       );
-      if (!installed) return t.skip('dblink is not available on this database');
+      if (!installed) {
+        return t.skip('dblink is not available on this database');
+      }
       await refused(
         ctx,
         `SELECT * FROM dblink('dbname=test', 'SELECT 1') AS t(x int)`,

@@ -81,8 +81,11 @@ forEachDatabase((getCtx) => {
       const { rows } = await db.query(`SELECT $1::timestamp AS ts, $1::date AS d, $1::timestamptz AS tz`, [at]);
       assert.deepEqual(rows[0], { ts: at, d: '2024-01-01', tz: at });
     } finally {
-      if (zone === undefined) delete process.env.TZ;
-      else process.env.TZ = zone;
+      if (zone === undefined) {
+        delete process.env.TZ;
+      } else {
+        process.env.TZ = zone;
+      }
     }
   });
 
@@ -93,7 +96,9 @@ forEachDatabase((getCtx) => {
       Array.from({ length: 8 }, (_, i) =>
         db.transaction(async (tx) => {
           await tx.query('INSERT INTO tx_probe VALUES ($1)', [i]);
-          if (i % 2) throw new Error('roll back');
+          if (i % 2) {
+            throw new Error('roll back');
+          }
           return i;
         })
       )

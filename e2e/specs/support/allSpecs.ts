@@ -14,6 +14,5 @@ const SPEC_DIR = join(__dirname, '..');
 for (const file of readdirSync(SPEC_DIR)
   .filter((f) => f.endsWith('.test.ts'))
   .sort()) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(join(SPEC_DIR, file));
 }

@@ -8,11 +8,15 @@ import { isMemoryDataDir } from '../open-db';
  * survives restarts (readable by the owner only). In-memory data dirs get a fresh one.
  */
 export function loadOrCreateDemoToken(dataDir: string): string {
-  if (isMemoryDataDir(dataDir)) return newToken();
+  if (isMemoryDataDir(dataDir)) {
+    return newToken();
+  }
   const file = join(dataDir, 'demo-token');
   try {
     const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 16) return existing;
+    if (existing.length >= 16) {
+      return existing;
+    }
   } catch {
     // first start
   }

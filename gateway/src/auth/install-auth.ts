@@ -9,16 +9,22 @@ import { findToken, type TokenEntry } from './tokens';
 export function installAuth(app: FastifyInstance, tokens: readonly TokenEntry[]): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
-    if (request.method === 'OPTIONS') return;
+    if (request.method === 'OPTIONS') {
+      return;
+    }
     const config = request.routeOptions.config as { public?: boolean } | undefined;
-    if (config?.public) return;
+    if (config?.public) {
+      return;
+    }
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) {
       throw new ApiError('unauthorized', 'Missing bearer token: send "Authorization: Bearer <token>"');
     }
     const entry = findToken(tokens, match[1]);
-    if (!entry) throw new ApiError('unauthorized', 'Unknown token');
+    if (!entry) {
+      throw new ApiError('unauthorized', 'Unknown token');
+    }
     request.principal = {
       name: entry.name,
       scopes: [...entry.scopes],

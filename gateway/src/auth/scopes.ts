@@ -11,7 +11,9 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
 export function requireScope(scope: Scope) {
   return async function checkScope(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const principal = request.principal;
-    if (!principal) throw new ApiError('unauthorized', 'A bearer token is required');
+    if (!principal) {
+      throw new ApiError('unauthorized', 'A bearer token is required');
+    }
     if (!hasScope(principal, scope)) {
       throw new ApiError('forbidden', `Token "${principal.name}" lacks the "${scope}" scope`, {
         scope,
@@ -23,7 +25,9 @@ export function requireScope(scope: Scope) {
 
 /** 403 unless the token's table allow-list (if it has one) names the table. */
 export function assertTableAllowed(principal: Principal | undefined, tableName: string): void {
-  if (!principal) throw new ApiError('unauthorized', 'A bearer token is required');
+  if (!principal) {
+    throw new ApiError('unauthorized', 'A bearer token is required');
+  }
   if (!isTableAllowed(principal, tableName)) {
     throw new ApiError('forbidden', `Token "${principal.name}" may not access table "${tableName}"`, {
       table: tableName,
@@ -33,7 +37,9 @@ export function assertTableAllowed(principal: Principal | undefined, tableName: 
 }
 
 export function isTableAllowed(principal: Principal, tableName: string): boolean {
-  if (!principal.tables) return true;
+  if (!principal.tables) {
+    return true;
+  }
   const bare = tableName.startsWith('public.') ? tableName.slice('public.'.length) : tableName;
   return principal.tables.some((t) => t === bare || t === `public.${bare}`);
 }
@@ -45,7 +51,9 @@ export function isTableAllowed(principal: Principal, tableName: string): boolean
  * operator sets QUERY_MAX_COST / QUERY_MAX_ROWS_SCANNED.
  */
 export function assertMayRunExpensive(principal: Principal, refId: string): void {
-  if (principal.allowExpensive || principal.scopes.includes('admin')) return;
+  if (principal.allowExpensive || principal.scopes.includes('admin')) {
+    return;
+  }
   throw new ApiError(
     'forbidden',
     `Query ${refId}: token "${principal.name}" may not set "allowExpensive" (the cost guard's bypass). Remove the option from the query, ` +

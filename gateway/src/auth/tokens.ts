@@ -49,39 +49,58 @@ export function parseTokensFile(json: string): TokenEntry[] {
   } catch (err) {
     throw new ConfigError(`GATEWAY_TOKENS_FILE is not valid JSON: ${(err as Error).message}`);
   }
-  if (!Array.isArray(data)) throw new ConfigError('GATEWAY_TOKENS_FILE must hold a JSON array of tokens');
+  if (!Array.isArray(data)) {
+    throw new ConfigError('GATEWAY_TOKENS_FILE must hold a JSON array of tokens');
+  }
   return data.map((item, i) => {
     const where = `GATEWAY_TOKENS_FILE entry ${i + 1}`;
-    if (!item || typeof item !== 'object') throw new ConfigError(`${where} must be an object`);
+    if (!item || typeof item !== 'object') {
+      throw new ConfigError(`${where} must be an object`);
+    }
     const { name, token, sha256, scopes, tables, allowExpensive } = item as Record<string, unknown>;
-    if (typeof name !== 'string') throw new ConfigError(`${where} needs a "name"`);
+    if (typeof name !== 'string') {
+      throw new ConfigError(`${where} needs a "name"`);
+    }
     let hash: string;
-    if (typeof sha256 === 'string' && /^[0-9a-f]{64}$/i.test(sha256)) hash = sha256.toLowerCase();
-    else if (typeof token === 'string') hash = hashSecret(where, token);
-    else throw new ConfigError(`${where} needs "token" (the secret) or "sha256" (64 hex digits of its SHA-256)`);
-    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string'))
+    if (typeof sha256 === 'string' && /^[0-9a-f]{64}$/i.test(sha256)) {
+      hash = sha256.toLowerCase();
+    } else if (typeof token === 'string') {
+      hash = hashSecret(where, token);
+    } else {
+      throw new ConfigError(`${where} needs "token" (the secret) or "sha256" (64 hex digits of its SHA-256)`);
+    }
+    if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
       throw new ConfigError(`${where} needs "scopes": an array of strings`);
+    }
     if (tables !== undefined && (!Array.isArray(tables) || !tables.every((t) => typeof t === 'string'))) {
       throw new ConfigError(`${where}: "tables" must be an array of table names`);
     }
-    if (allowExpensive !== undefined && typeof allowExpensive !== 'boolean')
+    if (allowExpensive !== undefined && typeof allowExpensive !== 'boolean') {
       throw new ConfigError(`${where}: "allowExpensive" must be true or false`);
+    }
     const entry = makeEntry(where, name, hash, scopes as string[], tables as string[] | undefined);
     return allowExpensive ? { ...entry, allowExpensive: true } : entry;
   });
 }
 
 function hashSecret(where: string, secret: string): string {
-  if (secret.length < 8) throw new ConfigError(`${where}: the secret must be at least 8 characters`);
+  if (secret.length < 8) {
+    throw new ConfigError(`${where}: the secret must be at least 8 characters`);
+  }
   return hashToken(secret);
 }
 
 function makeEntry(where: string, name: string, sha256: string, scopes: string[], tables?: string[]): TokenEntry {
-  if (!/^[\w.-]{1,64}$/.test(name)) throw new ConfigError(`${where}: name must be 1–64 letters, digits, _ . -`);
-  if (scopes.length === 0) throw new ConfigError(`${where}: at least one scope is needed (${SCOPES.join(', ')})`);
+  if (!/^[\w.-]{1,64}$/.test(name)) {
+    throw new ConfigError(`${where}: name must be 1–64 letters, digits, _ . -`);
+  }
+  if (scopes.length === 0) {
+    throw new ConfigError(`${where}: at least one scope is needed (${SCOPES.join(', ')})`);
+  }
   for (const s of scopes) {
-    if (!SCOPES.includes(s as Scope))
+    if (!SCOPES.includes(s as Scope)) {
       throw new ConfigError(`${where}: unknown scope "${s}" (use ${SCOPES.join(', ')})`);
+    }
   }
   return { name, sha256, scopes: scopes as Scope[], ...(tables ? { tables } : {}) };
 }
@@ -94,8 +113,9 @@ function makeEntry(where: string, name: string, sha256: string, scopes: string[]
 export function grantExpensive(entries: TokenEntry[], names: string): TokenEntry[] {
   const granted = new Set(splitList(names));
   for (const name of granted) {
-    if (!entries.some((e) => e.name === name))
+    if (!entries.some((e) => e.name === name)) {
       throw new ConfigError(`GATEWAY_EXPENSIVE_TOKENS names "${name}", which is not a configured token`);
+    }
   }
   return entries.map((e) => (granted.has(e.name) ? { ...e, allowExpensive: true } : e));
 }
@@ -115,7 +135,9 @@ export function findToken(entries: readonly TokenEntry[], presented: string): To
   const digest = Buffer.from(hashToken(presented), 'hex');
   let found: TokenEntry | undefined;
   for (const entry of entries) {
-    if (timingSafeEqual(digest, Buffer.from(entry.sha256, 'hex')) && !found) found = entry;
+    if (timingSafeEqual(digest, Buffer.from(entry.sha256, 'hex')) && !found) {
+      found = entry;
+    }
   }
   return found;
 }

@@ -78,13 +78,17 @@ export class Catalog {
   /** The table by catalog name (also "public.name"); 404 unknown_table otherwise. */
   resolveTable(name: string): ResolvedTable {
     const table = this.lookup(name);
-    if (!table) throw new ApiError('unknown_table', `Unknown table "${name}"`, { table: name });
+    if (!table) {
+      throw new ApiError('unknown_table', `Unknown table "${name}"`, { table: name });
+    }
     return table;
   }
 
   /** Like resolveTable, but a miss first re-reads the catalog (rate-limited), for tables created since. */
   async resolveTableFresh(name: string): Promise<ResolvedTable> {
-    if (!this.lookup(name) && Date.now() - this.lastRefresh > MISS_REFRESH_INTERVAL_MS) await this.refresh();
+    if (!this.lookup(name) && Date.now() - this.lastRefresh > MISS_REFRESH_INTERVAL_MS) {
+      await this.refresh();
+    }
     return this.resolveTable(name);
   }
 

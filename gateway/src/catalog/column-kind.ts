@@ -5,8 +5,12 @@ import type { ColumnKind } from '../contract/catalog';
  * so domains and varchar(n) land where their base type does.
  */
 export function columnKind(typeName: string, typCategory: string): ColumnKind {
-  if (/^(timestamp|date)\b/.test(typeName)) return 'time';
-  if (typeName === 'json' || typeName === 'jsonb') return 'json';
+  if (/^(timestamp|date)\b/.test(typeName)) {
+    return 'time';
+  }
+  if (typeName === 'json' || typeName === 'jsonb') {
+    return 'json';
+  }
   switch (typCategory) {
     case 'N':
       return typeName === 'oid' || typeName.startsWith('reg') ? 'other' : 'number';

@@ -136,9 +136,12 @@ function describe(row: CaggRow, parent: ContinuousAggregate | null): ContinuousA
     aggregates: [],
     unroutable: null,
   };
-  if (row.parent_id !== null && !parent) return { ...cagg, unroutable: 'its parent continuous aggregate is unknown' };
-  if (parent?.unroutable)
+  if (row.parent_id !== null && !parent) {
+    return { ...cagg, unroutable: 'its parent continuous aggregate is unknown' };
+  }
+  if (parent?.unroutable) {
     return { ...cagg, unroutable: `its parent ${parent.name} cannot be routed to (${parent.unroutable})` };
+  }
   let select: ParseNode;
   try {
     const [stmt] = parseStatements(row.definition.trim().replace(/;$/, ''));
@@ -147,7 +150,9 @@ function describe(row: CaggRow, parent: ContinuousAggregate | null): ContinuousA
     return { ...cagg, unroutable: 'its definition does not parse' };
   }
   const why = unroutableShape(select);
-  if (why) return { ...cagg, unroutable: why };
+  if (why) {
+    return { ...cagg, unroutable: why };
+  }
   const targets = ((select.targetList as ParseNode[] | undefined) ?? []).flatMap((t) =>
     t.ResTarget ? [t.ResTarget as { name?: string; val: ParseNode }] : []
   );
@@ -156,9 +161,12 @@ function describe(row: CaggRow, parent: ContinuousAggregate | null): ContinuousA
     (r.val.FuncCall as { funcname?: Array<{ String?: { sval: string } }> } | undefined)?.funcname?.some(
       (n) => n.String?.sval === 'time_bucket'
     ) ?? false;
-  for (const res of [...targets.filter(isBucket), ...targets.filter((r) => !isBucket(r))])
+  for (const res of [...targets.filter(isBucket), ...targets.filter((r) => !isBucket(r))]) {
     readTarget(cagg, res, parent);
-  if (!cagg.bucketColumn) return { ...cagg, unroutable: 'its bucket column was not recognised' };
+  }
+  if (!cagg.bucketColumn) {
+    return { ...cagg, unroutable: 'its bucket column was not recognised' };
+  }
   const groupClause = (select.groupClause as ParseNode[] | undefined) ?? [];
   cagg.groupByComplete = groupClause.length === cagg.groupBy.length + 1 && (!parent || parent.groupByComplete);
   return cagg;
@@ -166,10 +174,18 @@ function describe(row: CaggRow, parent: ContinuousAggregate | null): ContinuousA
 
 function unroutableShape(select: ParseNode): string | null {
   const from = (select.fromClause as ParseNode[] | undefined) ?? [];
-  if (from.length !== 1 || !from[0].RangeVar) return 'it reads more than one relation';
-  if (select.whereClause) return 'it filters rows (WHERE)';
-  if (select.havingClause) return 'it filters groups (HAVING)';
-  if (select.distinctClause) return 'it uses DISTINCT';
+  if (from.length !== 1 || !from[0].RangeVar) {
+    return 'it reads more than one relation';
+  }
+  if (select.whereClause) {
+    return 'it filters rows (WHERE)';
+  }
+  if (select.havingClause) {
+    return 'it filters groups (HAVING)';
+  }
+  if (select.distinctClause) {
+    return 'it uses DISTINCT';
+  }
   return null;
 }
 
@@ -202,7 +218,9 @@ function readTarget(
   if (plain !== null) {
     // A group-by column; in a cagg on a cagg it must be one of the parent's group-by columns.
     const column = parent ? parent.groupBy.find((g) => g.output === plain)?.column : plain;
-    if (column !== undefined) cagg.groupBy.push({ output: res.name ?? plain, column });
+    if (column !== undefined) {
+      cagg.groupBy.push({ output: res.name ?? plain, column });
+    }
     return;
   }
   const call = res.val.FuncCall as
@@ -215,7 +233,9 @@ function readTarget(
         over?: unknown;
       }
     | undefined;
-  if (!call || !res.name || call.agg_filter || call.agg_distinct || call.over) return;
+  if (!call || !res.name || call.agg_filter || call.agg_distinct || call.over) {
+    return;
+  }
   const fn = call.funcname[call.funcname.length - 1]?.String?.sval ?? '';
   const args = call.args ?? [];
   if (fn === 'time_bucket' && !cagg.bucketColumn) {
@@ -228,7 +248,9 @@ function readTarget(
     return;
   }
   const stored = parent ? composedOverParent(fn, args, parent) : storedOverRaw(fn, args, call.agg_star === true, cagg);
-  if (stored) cagg.aggregates.push({ output: res.name, ...stored });
+  if (stored) {
+    cagg.aggregates.push({ output: res.name, ...stored });
+  }
 }
 
 function storedOverRaw(
@@ -237,7 +259,9 @@ function storedOverRaw(
   star: boolean,
   cagg: ContinuousAggregate
 ): Omit<StoredAggregate, 'output'> | null {
-  if (fn === 'count' && star) return { fn: 'count_rows', column: '' };
+  if (fn === 'count' && star) {
+    return { fn: 'count_rows', column: '' };
+  }
   if ((fn === 'min' || fn === 'max') && args.length === 1) {
     const column = columnName(args[0]);
     return column ? { fn, column } : null;
@@ -261,20 +285,25 @@ function composedOverParent(
   parent: ContinuousAggregate
 ): Omit<StoredAggregate, 'output'> | null {
   const inner = parent.aggregates.find((a) => a.output === columnName(args[0]));
-  if (!inner) return null;
+  if (!inner) {
+    return null;
+  }
   if (fn === 'sum' && args.length === 1 && (inner.fn === 'sum' || inner.fn === 'count' || inner.fn === 'count_rows')) {
     // The parent's widening (sum(v::float8)) carries over: a sum of float8 sums stays float8.
     return inner.cast
       ? { fn: inner.fn, column: inner.column, cast: inner.cast }
       : { fn: inner.fn, column: inner.column };
   }
-  if ((fn === 'min' || fn === 'max') && args.length === 1 && inner.fn === fn) return { fn, column: inner.column };
+  if ((fn === 'min' || fn === 'max') && args.length === 1 && inner.fn === fn) {
+    return { fn, column: inner.column };
+  }
   if (
     (fn === 'first' || fn === 'last') &&
     args.length === 2 &&
     inner.fn === fn &&
     columnName(args[1]) === parent.bucketColumn
-  )
+  ) {
     return { fn, column: inner.column };
+  }
   return null;
 }

@@ -83,9 +83,13 @@ export function foreignFields(
   nameOf: (oid: number) => string | undefined
 ): { foreignTable?: ForeignTableInfo; foreignSources?: string[] } {
   const table = foreign.tables.get(oid);
-  if (table) return { foreignTable: table };
+  if (table) {
+    return { foreignTable: table };
+  }
   const sources = foreign.viewSources.get(oid);
-  if (!sources) return {};
+  if (!sources) {
+    return {};
+  }
   // A foreign table the gateway cannot see (a hidden schema) still counts, by its oid.
   return { foreignSources: sources.map((s) => nameOf(s) ?? `oid ${s}`) };
 }

@@ -97,8 +97,9 @@ export async function loadCatalog(db: DbSession, hasTimescale: boolean): Promise
     }
     const widths = new Map<string, string | null>();
     try {
-      for (const w of (await db.query<{ schema: string; name: string; width: string | null }>(CAGG_WIDTHS_SQL)).rows)
+      for (const w of (await db.query<{ schema: string; name: string; width: string | null }>(CAGG_WIDTHS_SQL)).rows) {
         widths.set(key(w.schema, w.name), w.width);
+      }
     } catch {
       // Older TimescaleDB: no bucket function table; widths stay unknown.
     }
@@ -129,8 +130,12 @@ export async function loadCatalog(db: DbSession, hasTimescale: boolean): Promise
       timeColumn: hyper?.time_column ?? firstTime,
       columns: cols,
     };
-    if (hyper) entry.hypertable = { chunkInterval: hyper.chunk_interval, compression: Boolean(hyper.compression) };
-    if (cagg) entry.continuousAggregate = { bucketWidth: cagg.width, source: cagg.source };
+    if (hyper) {
+      entry.hypertable = { chunkInterval: hyper.chunk_interval, compression: Boolean(hyper.compression) };
+    }
+    if (cagg) {
+      entry.continuousAggregate = { bucketWidth: cagg.width, source: cagg.source };
+    }
     Object.assign(
       entry,
       foreignFields(foreign, Number(r.oid), (oid) => names.get(oid))

@@ -72,11 +72,15 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
 
   const onEnd = (thread: EmbeddedThread, end: ThreadEnd) => {
     for (const [events, on] of listeners) {
-      if (on !== thread) continue;
+      if (on !== thread) {
+        continue;
+      }
       listeners.delete(events);
       events.onLost(new Error(`The embedded database's worker ended (${end})`));
     }
-    if (closed) return;
+    if (closed) {
+      return;
+    }
     if (end === 'timeout' || end === 'cancelled') {
       const why =
         end === 'timeout'
@@ -96,7 +100,11 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
 
   const open = async (): Promise<EmbeddedThread> => {
     const thread = new EmbeddedThread({ dataDir }, onEnd, (channel, payload) => {
-      for (const [events, on] of listeners) if (on === thread) events.onNotification(channel, payload);
+      for (const [events, on] of listeners) {
+        if (on === thread) {
+          events.onNotification(channel, payload);
+        }
+      }
     });
     await thread.ready;
     return thread;
@@ -104,7 +112,9 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
 
   const reopen = async (old: EmbeddedThread | null): Promise<EmbeddedThread> => {
     // Never two PGlite instances on the same files: the old worker is gone before the new one opens.
-    if (old) await old.exited;
+    if (old) {
+      await old.exited;
+    }
     const started = Date.now();
     const thread = await open();
     if (closed) {
@@ -130,11 +140,17 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
 
   /** The thread to run on: the serving one, or a new one when it is gone (lost, or failed to start). */
   const live = async (): Promise<EmbeddedThread> => {
-    if (closed) throw closedError();
+    if (closed) {
+      throw closedError();
+    }
     const current = serving;
     const thread = await current.catch(() => null);
-    if (thread?.alive) return thread;
-    if (serving !== current) return live(); // replaced meanwhile (a timeout restart)
+    if (thread?.alive) {
+      return thread;
+    }
+    if (serving !== current) {
+      return live();
+    } // replaced meanwhile (a timeout restart)
     serving = reopen(thread);
     serving.catch(() => undefined);
     return serving;
@@ -166,14 +182,18 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
       listeners.set(events, thread);
       const onThread = (sql: string) =>
         queue.run(async () => {
-          if (listeners.get(events) !== thread) throw new Error('This notification connection is closed');
+          if (listeners.get(events) !== thread) {
+            throw new Error('This notification connection is closed');
+          }
           await thread.request({ op: 'write', sql });
         });
       return {
         listen: (channel) => onThread(`LISTEN ${quoteIdent(channel)}`),
         unlisten: (channel) => onThread(`UNLISTEN ${quoteIdent(channel)}`),
         async close() {
-          if (listeners.get(events) !== thread) return;
+          if (listeners.get(events) !== thread) {
+            return;
+          }
           await onThread('UNLISTEN *').catch(() => undefined);
           listeners.delete(events);
         },
@@ -181,7 +201,9 @@ export async function createEmbeddedDb(options: EmbeddedDbOptions): Promise<Db> 
     },
     close() {
       return queue.run(async () => {
-        if (closed) return;
+        if (closed) {
+          return;
+        }
         closed = true;
         const thread = await serving.catch(() => null);
         await thread?.close();
@@ -222,7 +244,9 @@ async function runStatement<R>(
     try {
       return toResult<R>(await thread.request({ op: 'read', sql, params }, timeoutMs, signal));
     } catch (err) {
-      if (!needsWritableRun(err)) throw err;
+      if (!needsWritableRun(err)) {
+        throw err;
+      }
     }
   }
   return toResult<R>(await thread.request({ op: 'write', sql, params }));
@@ -250,7 +274,9 @@ async function runTransaction<T>(
   // A session used after its transaction ended would bypass the queue: refuse it.
   const tx: DbSession = {
     query: async (sql, params) => {
-      if (!open) throw new Error('This transaction has already ended');
+      if (!open) {
+        throw new Error('This transaction has already ended');
+      }
       opts.signal?.throwIfAborted();
       return toResult(await thread.request({ op: 'query', sql, params }, killAfterMs, killSignal));
     },
@@ -261,12 +287,16 @@ async function runTransaction<T>(
     await thread.request({ op: 'query', sql: 'COMMIT' });
     return result;
   } catch (err) {
-    if (thread.alive) await thread.request({ op: 'query', sql: 'ROLLBACK' }).catch(() => undefined);
+    if (thread.alive) {
+      await thread.request({ op: 'query', sql: 'ROLLBACK' }).catch(() => undefined);
+    }
     throw err;
   } finally {
     open = false;
     // Still inside the queue, so no one else's statement sees the session before it is reset;
     // a session that cannot be reset is ended (the database reopens on the next statement).
-    if (opts.resetSession && thread.alive) await thread.request({ op: 'reset' }).catch(() => thread.kill());
+    if (opts.resetSession && thread.alive) {
+      await thread.request({ op: 'reset' }).catch(() => thread.kill());
+    }
   }
 }

@@ -45,11 +45,15 @@ export type WorkerMessage =
 export type WireError = { message: string } & Record<string, string | number | boolean>;
 
 export function toWireError(err: unknown): WireError {
-  if (!(err instanceof Error)) return { message: String(err) };
+  if (!(err instanceof Error)) {
+    return { message: String(err) };
+  }
   const out: WireError = { message: err.message };
   for (const [key, value] of Object.entries(err)) {
     // `params` and other objects stay behind: they can be large and are not needed to report.
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      out[key] = value;
+    }
   }
   return out;
 }

@@ -76,19 +76,27 @@ export class EmbeddedThread {
         } else if (msg.type === 'failed') {
           failure = fromWireError(msg.error);
           void this.worker.terminate();
-        } else if (msg.type === 'notification') this.onNotification(msg.channel, msg.payload);
-        else this.answer(msg);
+        } else if (msg.type === 'notification') {
+          this.onNotification(msg.channel, msg.payload);
+        } else {
+          this.answer(msg);
+        }
       });
       this.worker.on('error', (err) => (failure ??= err));
       this.worker.once('exit', (code) => {
         this.starting = false;
         const lost = this.end === null;
-        if (lost) this.stop('lost');
+        if (lost) {
+          this.stop('lost');
+        }
         const why = failure?.message ?? `the worker exited with code ${code}`;
         reject(startFailedError(why));
         // Whatever was still waiting learns it now (a kill already answered its own requests).
-        if (lost) this.failAll(workerLostError(why));
-        else this.failAll(this.end === 'closed' ? closedError() : transactionAbortedError());
+        if (lost) {
+          this.failAll(workerLostError(why));
+        } else {
+          this.failAll(this.end === 'closed' ? closedError() : transactionAbortedError());
+        }
       });
     });
     this.ready.catch(() => undefined);
@@ -105,10 +113,18 @@ export class EmbeddedThread {
    * reject with the signal's reason. Only requests that cannot write may be given either.
    */
   request(request: Request, killAfterMs = 0, signal?: AbortSignal): Promise<WireResult> {
-    if (this.end === 'timeout' || this.end === 'cancelled') return Promise.reject(transactionAbortedError());
-    if (this.end === 'closed') return Promise.reject(closedError());
-    if (this.end === 'lost') return Promise.reject(workerLostError('the worker is gone'));
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.end === 'timeout' || this.end === 'cancelled') {
+      return Promise.reject(transactionAbortedError());
+    }
+    if (this.end === 'closed') {
+      return Promise.reject(closedError());
+    }
+    if (this.end === 'lost') {
+      return Promise.reject(workerLostError('the worker is gone'));
+    }
+    if (signal?.aborted) {
+      return Promise.reject(signal.reason);
+    }
     return new Promise((resolve, reject) => {
       const pending: Pending = {
         request: { ...request, id: this.nextId++ } as WorkerRequest,
@@ -130,7 +146,9 @@ export class EmbeddedThread {
         pending.reject = settle(reject);
       }
       this.pending.push(pending);
-      if (this.pending.length === 1) this.sendHead();
+      if (this.pending.length === 1) {
+        this.sendHead();
+      }
       this.updateRef();
     });
   }
@@ -147,11 +165,15 @@ export class EmbeddedThread {
 
   /** Ends the worker now, whatever it is doing: the statement in it never finishes. */
   kill(why: 'timeout' | 'cancelled' = 'timeout', headError: Error = statementTimeoutError()): void {
-    if (this.end !== null) return;
+    if (this.end !== null) {
+      return;
+    }
     this.stop(why);
     const [head, ...rest] = this.pending.splice(0);
     head?.reject(headError);
-    for (const p of rest) p.reject(transactionAbortedError());
+    for (const p of rest) {
+      p.reject(transactionAbortedError());
+    }
     void this.worker.terminate();
     this.updateRef();
   }
@@ -159,7 +181,9 @@ export class EmbeddedThread {
   /** An aborted request: dropped while it waits; while it runs, the worker ends with it. */
   private abort(pending: Pending): void {
     const at = this.pending.indexOf(pending);
-    if (at < 0) return;
+    if (at < 0) {
+      return;
+    }
     if (at > 0) {
       this.pending.splice(at, 1);
       pending.reject(pending.signal!.reason);
@@ -170,7 +194,9 @@ export class EmbeddedThread {
   }
 
   private stop(end: ThreadEnd): void {
-    if (this.end !== null) return;
+    if (this.end !== null) {
+      return;
+    }
     this.end = end;
     clearTimeout(this.timer);
     this.onEnd(this, end);
@@ -178,7 +204,9 @@ export class EmbeddedThread {
 
   private sendHead(): void {
     const head = this.pending[0];
-    if (!head || this.end !== null) return;
+    if (!head || this.end !== null) {
+      return;
+    }
     try {
       this.worker.postMessage(head.request);
     } catch (err) {
@@ -188,29 +216,41 @@ export class EmbeddedThread {
       this.sendHead();
       return;
     }
-    if (head.killAfterMs > 0) this.timer = setTimeout(() => this.kill(), head.killAfterMs);
+    if (head.killAfterMs > 0) {
+      this.timer = setTimeout(() => this.kill(), head.killAfterMs);
+    }
   }
 
   private answer(msg: Extract<WorkerMessage, { type: 'answer' }>): void {
     const head = this.pending[0];
-    if (!head || head.request.id !== msg.id) return; // answered already (killed or failed)
+    if (!head || head.request.id !== msg.id) {
+      return;
+    } // answered already (killed or failed)
     clearTimeout(this.timer);
     this.pending.shift();
-    if ('error' in msg) head.reject(fromWireError(msg.error));
-    else head.resolve(msg.result);
+    if ('error' in msg) {
+      head.reject(fromWireError(msg.error));
+    } else {
+      head.resolve(msg.result);
+    }
     this.sendHead();
     this.updateRef();
   }
 
   private failAll(err: Error): void {
-    for (const p of this.pending.splice(0)) p.reject(err);
+    for (const p of this.pending.splice(0)) {
+      p.reject(err);
+    }
     this.updateRef();
   }
 
   // An idle worker must not keep the process alive (an in-process PGlite did not either); one
   // that is starting, has work in flight, or is being ended (a restart waits for its exit) must.
   private updateRef(): void {
-    if (this.end !== null || this.starting || this.pending.length > 0) this.worker.ref();
-    else this.worker.unref();
+    if (this.end !== null || this.starting || this.pending.length > 0) {
+      this.worker.ref();
+    } else {
+      this.worker.unref();
+    }
   }
 }

@@ -20,13 +20,17 @@ import {
  */
 
 const port = parentPort;
-if (!port) throw new Error('embedded-worker runs as a worker thread of the embedded driver');
+if (!port) {
+  throw new Error('embedded-worker runs as a worker thread of the embedded driver');
+}
 const send = (message: WorkerMessage) => port.postMessage(message);
 
 const { dataDir } = workerData as WorkerStart;
 
 async function open(): Promise<PGlite> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+  }
   const pglite = await PGlite.create({ dataDir, extensions: { timescaledb }, parsers: VALUE_PARSERS });
   await pglite.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
   // Every transaction is READ ONLY unless asked otherwise: a single statement that reads then
@@ -79,7 +83,9 @@ async function handle(pglite: PGlite, req: WorkerRequest, settings: SessionSetti
             String(Math.max(0, Math.floor(req.statementTimeoutMs))),
           ]);
         }
-        if (req.role) await run(pglite, `SELECT set_config('role', $1, true)`, [req.role]);
+        if (req.role) {
+          await run(pglite, `SELECT set_config('role', $1, true)`, [req.role]);
+        }
       } catch (err) {
         await run(pglite, 'ROLLBACK').catch(() => undefined);
         throw err;

@@ -75,20 +75,29 @@ export class ChangeNotifications {
     listener: NotificationListener,
     options: SubscribeOptions = {}
   ): Promise<() => Promise<void>> {
-    if (this.closed) throw new Error('Change notifications are closed');
+    if (this.closed) {
+      throw new Error('Change notifications are closed');
+    }
     const subscriber: Subscriber = { listener, onResume: options.onResume };
     let set = this.channels.get(channel);
     const first = !set;
-    if (!set) this.channels.set(channel, (set = new Set()));
+    if (!set) {
+      this.channels.set(channel, (set = new Set()));
+    }
     set.add(subscriber);
-    if (first && this.databaseNotifications) await this.ops.run(() => this.listenOn(channel));
+    if (first && this.databaseNotifications) {
+      await this.ops.run(() => this.listenOn(channel));
+    }
     return async () => {
       const current = this.channels.get(channel);
-      if (!current?.delete(subscriber) || current.size > 0) return;
+      if (!current?.delete(subscriber) || current.size > 0) {
+        return;
+      }
       this.channels.delete(channel);
       await this.ops.run(async () => {
-        if (this.connection && !this.channels.has(channel))
+        if (this.connection && !this.channels.has(channel)) {
           await this.connection.unlisten(channel).catch(() => undefined);
+        }
       });
     };
   }
@@ -121,7 +130,9 @@ export class ChangeNotifications {
 
   /** Runs inside `ops`. Connects first when needed; a failure leaves the retry to `scheduleReconnect`. */
   private async listenOn(channel: string): Promise<void> {
-    if (!this.connection && !(await this.connect())) return;
+    if (!this.connection && !(await this.connect())) {
+      return;
+    }
     try {
       await this.connection!.listen(channel);
     } catch (err) {
@@ -132,18 +143,24 @@ export class ChangeNotifications {
 
   /** Runs inside `ops`: opens the connection and LISTENs on every wanted channel. */
   private async connect(): Promise<boolean> {
-    if (this.closed) return false;
+    if (this.closed) {
+      return false;
+    }
     let connection: NotificationConnection | undefined;
     try {
       connection = await this.db.openNotificationConnection!({
         onNotification: (channel, payload) => this.deliver(channel, payload, 'database'),
         onLost: (err) => {
-          if (this.connection !== connection) return;
+          if (this.connection !== connection) {
+            return;
+          }
           this.log.warn({ err }, 'The LISTEN connection was lost; notifications sent until it is back are missed');
           this.dropConnection();
         },
       });
-      for (const channel of this.channels.keys()) await connection.listen(channel);
+      for (const channel of this.channels.keys()) {
+        await connection.listen(channel);
+      }
     } catch (err) {
       await connection?.close().catch(() => undefined);
       this.log.warn({ err, retryMs: this.retryMs }, 'The LISTEN connection could not be opened; retrying');
@@ -158,7 +175,11 @@ export class ChangeNotifications {
     this.retryMs = this.options.retryMinMs ?? 250;
     if (this.everLost) {
       this.log.info({ channels: [...this.channels.keys()] }, 'The LISTEN connection is back');
-      for (const set of this.channels.values()) for (const s of set) s.onResume?.();
+      for (const set of this.channels.values()) {
+        for (const s of set) {
+          s.onResume?.();
+        }
+      }
     }
     return true;
   }
@@ -173,13 +194,17 @@ export class ChangeNotifications {
 
   private scheduleReconnect(): void {
     this.everLost = true;
-    if (this.closed || this.retryTimer) return;
+    if (this.closed || this.retryTimer) {
+      return;
+    }
     const delay = this.retryMs;
     this.retryMs = Math.min(this.retryMs * 2, this.options.retryMaxMs ?? 10_000);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       void this.ops.run(async () => {
-        if (!this.connection && this.channels.size > 0) await this.connect();
+        if (!this.connection && this.channels.size > 0) {
+          await this.connect();
+        }
       });
     }, delay);
     this.retryTimer.unref();

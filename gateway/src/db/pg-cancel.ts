@@ -22,7 +22,9 @@ export function cancelRunningStatement(client: pg.ClientBase): Promise<void> {
     host: string;
     port: number;
   };
-  if (processID == null || secretKey == null) return Promise.resolve();
+  if (processID == null || secretKey == null) {
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
     // pg's own protocol connection; its typings leave out connect() and cancel().
     const con = new pg.Connection() as pg.Connection & CancelConnection;
@@ -37,7 +39,10 @@ export function cancelRunningStatement(client: pg.ClientBase): Promise<void> {
     con.on('end', done);
     // The server reads the request and closes the connection without an answer.
     con.on('connect', () => con.cancel(processID, secretKey));
-    if (host && host.startsWith('/')) con.connect(`${host}/.s.PGSQL.${port}`);
-    else con.connect(port, host);
+    if (host && host.startsWith('/')) {
+      con.connect(`${host}/.s.PGSQL.${port}`);
+    } else {
+      con.connect(port, host);
+    }
   });
 }

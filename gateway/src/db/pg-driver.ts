@@ -39,9 +39,13 @@ const identity = (text: string) => text;
 
 const typeParsers = {
   getTypeParser(oid: number, format?: string) {
-    if (format === 'binary') return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
+    if (format === 'binary') {
+      return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
+    }
     const own = VALUE_PARSERS[oid];
-    if (own) return own;
+    if (own) {
+      return own;
+    }
     return PG_DEFAULT_PARSED.has(oid) ? pg.types.getTypeParser(oid, 'text') : identity;
   },
 } as pg.CustomTypesConfig;
@@ -103,7 +107,7 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
 
     async queryText(sql, params, queryOptions): Promise<DbTextResult> {
       const res = await oneStatement(queryOptions, (client) =>
-        client.query<(string | null)[]>({ text: sql, values: bindable(params), rowMode: 'array', types: textOnly })
+        client.query<Array<string | null>>({ text: sql, values: bindable(params), rowMode: 'array', types: textOnly })
       );
       const fields = (res.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
       return {
@@ -129,7 +133,9 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
               String(Math.max(0, Math.floor(opts.statementTimeoutMs))),
             ]);
           }
-          if (opts.role) await client.query(`SELECT set_config('role', $1, true)`, [opts.role]);
+          if (opts.role) {
+            await client.query(`SELECT set_config('role', $1, true)`, [opts.role]);
+          }
           const result = await fn(tx);
           await client.query('COMMIT');
           return result;
@@ -153,7 +159,9 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
 
     async copyFrom(tx, copySql, csv) {
       const client = clientOfSession.get(tx);
-      if (!client) throw new Error('copyFrom needs a session from this database’s transaction()');
+      if (!client) {
+        throw new Error('copyFrom needs a session from this database’s transaction()');
+      }
       const sink = client.query(copyFromStdin(copySql));
       await pipeline(Readable.from(csv as Iterable<string | Buffer>), sink);
       return sink.rowCount;
@@ -184,7 +192,9 @@ async function openPgNotificationConnection(
   });
   let lost = false;
   const lose = (err: Error) => {
-    if (lost) return;
+    if (lost) {
+      return;
+    }
     lost = true;
     events.onLost(err);
   };

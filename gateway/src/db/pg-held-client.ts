@@ -32,7 +32,9 @@ export async function withHeldClient<T>(
     fail(err);
   };
   const onAbort = () => {
-    if (failure !== undefined) return;
+    if (failure !== undefined) {
+      return;
+    }
     failure = signal!.reason;
     void cancelRunningStatement(client);
     fail(signal!.reason);
@@ -59,7 +61,9 @@ export async function withHeldClient<T>(
  */
 function checkOut(pool: pg.Pool, signal: AbortSignal | undefined): Promise<pg.PoolClient> {
   const connecting = pool.connect();
-  if (!signal) return connecting;
+  if (!signal) {
+    return connecting;
+  }
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       reject(signal.reason);
@@ -72,7 +76,9 @@ function checkOut(pool: pg.Pool, signal: AbortSignal | undefined): Promise<pg.Po
     connecting.then(
       (client) => {
         signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) return; // rejected already; released above
+        if (signal.aborted) {
+          return;
+        } // rejected already; released above
         resolve(client);
       },
       (err: unknown) => {

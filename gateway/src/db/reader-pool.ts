@@ -42,7 +42,9 @@ export function createReaderPool(options: ReaderPoolOptions): ReaderPool {
   const retired = new Set<Db>();
 
   const open = (): Promise<Db> => {
-    if (live) return Promise.resolve(live);
+    if (live) {
+      return Promise.resolve(live);
+    }
     opening ??= (async () => {
       try {
         const connectionString = await options.login();
@@ -54,7 +56,9 @@ export function createReaderPool(options: ReaderPoolOptions): ReaderPool {
           onError: options.onError,
         });
         try {
-          if (options.check) await db.transaction((tx) => options.check!(tx), { readOnly: true });
+          if (options.check) {
+            await db.transaction((tx) => options.check!(tx), { readOnly: true });
+          }
         } catch (err) {
           await db.close().catch(() => undefined);
           throw err;
@@ -73,7 +77,9 @@ export function createReaderPool(options: ReaderPoolOptions): ReaderPool {
   };
 
   const retire = (db: Db) => {
-    if (live !== db) return; // someone already replaced it
+    if (live !== db) {
+      return;
+    } // someone already replaced it
     live = null;
     retired.add(db);
     setTimeout(() => {
@@ -90,8 +96,12 @@ export function createReaderPool(options: ReaderPoolOptions): ReaderPool {
           db = await open();
           return await db.transaction(fn, txOptions);
         } catch (err) {
-          if (closed || attempt >= ATTEMPTS || !isLoginRefused(err)) throw err;
-          if (db) retire(db);
+          if (closed || attempt >= ATTEMPTS || !isLoginRefused(err)) {
+            throw err;
+          }
+          if (db) {
+            retire(db);
+          }
         }
       }
     },

@@ -14,7 +14,9 @@
 /** `'16/B374D848'` → its byte position. */
 export function lsnToBigInt(lsn: string): bigint {
   const m = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(lsn);
-  if (!m) throw new Error(`Not a WAL position: ${JSON.stringify(lsn)}`);
+  if (!m) {
+    throw new Error(`Not a WAL position: ${JSON.stringify(lsn)}`);
+  }
   return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
 }
 
@@ -45,13 +47,17 @@ export class PrimaryWalHistory {
     }
     // Keep one sample older than the window, so a replica just inside it is still placed.
     const cutoff = at - this.keepMs;
-    while (this.samples.length > 1 && this.samples[1].at < cutoff) this.samples.shift();
+    while (this.samples.length > 1 && this.samples[1].at < cutoff) {
+      this.samples.shift();
+    }
   }
 
   /** The latest sample time whose LSN the replica has replayed; null when it is behind every sample kept. */
   freshAsOf(replayed: bigint): number | null {
     for (let i = this.samples.length - 1; i >= 0; i--) {
-      if (this.samples[i].lsn <= replayed) return this.samples[i].at;
+      if (this.samples[i].lsn <= replayed) {
+        return this.samples[i].at;
+      }
     }
     return null;
   }

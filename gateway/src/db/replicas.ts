@@ -73,7 +73,9 @@ export class ReplicaSet {
   async start(): Promise<void> {
     await this.poll();
     const tick = () => {
-      if (this.closed) return;
+      if (this.closed) {
+        return;
+      }
       this.timer = setTimeout(() => void this.poll().finally(tick), this.options.pollMs);
       this.timer.unref();
     };
@@ -133,13 +135,22 @@ export class ReplicaSet {
   }
 
   private whyNot(r: Replica, now: number): string | null {
-    if (r.state === 'down') return `unreachable (${r.lastError ?? 'no answer'})`;
-    if (r.state === 'not_standby') return 'not a standby (pg_is_in_recovery() is false)';
-    if (r.state === 'unknown') return 'not checked yet';
+    if (r.state === 'down') {
+      return `unreachable (${r.lastError ?? 'no answer'})`;
+    }
+    if (r.state === 'not_standby') {
+      return 'not a standby (pg_is_in_recovery() is false)';
+    }
+    if (r.state === 'unknown') {
+      return 'not checked yet';
+    }
     const lag = this.staleness(r, now);
-    if (lag === null) return `lagging more than ${formatSeconds(this.options.maxLagMs * 4)} behind the primary`;
-    if (lag > this.options.maxLagMs)
+    if (lag === null) {
+      return `lagging more than ${formatSeconds(this.options.maxLagMs * 4)} behind the primary`;
+    }
+    if (lag > this.options.maxLagMs) {
       return `lagging ${formatSeconds(lag)} behind the primary (READ_MAX_LAG ${formatSeconds(this.options.maxLagMs)})`;
+    }
     return null;
   }
 
@@ -161,7 +172,9 @@ export class ReplicaSet {
         continue;
       }
       const lag = this.staleness(r, now)!;
-      if (!best || lag < best.lag) best = { r, lag };
+      if (!best || lag < best.lag) {
+        best = { r, lag };
+      }
     }
     if (best) {
       try {
@@ -169,7 +182,9 @@ export class ReplicaSet {
         recordServed({ server: best.r.name, replica: true, lagMs: best.lag });
         return result;
       } catch (err) {
-        if (signal?.aborted) throw err;
+        if (signal?.aborted) {
+          throw err;
+        }
         if (isRecoveryConflict(err)) {
           recordSkipped({
             server: best.r.name,
@@ -205,7 +220,9 @@ export class ReplicaSet {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
     await this.polling?.catch(() => undefined);
     await Promise.all(this.replicas.map((r) => r.db.close().catch(() => undefined)));
   }

@@ -32,7 +32,9 @@ export class ServedByRecord {
   }
 
   addSkipped(s: Skipped): void {
-    if (!this.skipped.some((k) => k.server === s.server && k.reason === s.reason)) this.skipped.push(s);
+    if (!this.skipped.some((k) => k.server === s.server && k.reason === s.reason)) {
+      this.skipped.push(s);
+    }
     this.parent?.addSkipped(s);
   }
 

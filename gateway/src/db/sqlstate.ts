@@ -8,8 +8,12 @@ import { ApiError } from '../errors';
  * a failing query reports the same code as a failing REST call.
  */
 export function mapDatabaseError(err: unknown): ApiError | null {
-  if (err instanceof ApiError) return err;
-  if (!err || typeof err !== 'object') return null;
+  if (err instanceof ApiError) {
+    return err;
+  }
+  if (!err || typeof err !== 'object') {
+    return null;
+  }
   const e = err as {
     code?: unknown;
     message?: unknown;
@@ -25,7 +29,9 @@ export function mapDatabaseError(err: unknown): ApiError | null {
   if (isConnectionFailure(code, message)) {
     return new ApiError('database_unavailable', `The database is unreachable: ${message}`, details);
   }
-  if (!/^[0-9A-Z]{5}$/.test(code)) return null;
+  if (!/^[0-9A-Z]{5}$/.test(code)) {
+    return null;
+  }
 
   const mapped = SQLSTATE_CODES[code] ?? SQLSTATE_CLASS_CODES[code.slice(0, 2)] ?? 'database_error';
   const prefix = mapped === 'statement_timeout' ? 'The statement took too long and was cancelled: ' : '';
@@ -73,7 +79,9 @@ const CONNECTION_ERRNOS = new Set([
 ]);
 
 function isConnectionFailure(code: string, message: string): boolean {
-  if (code.startsWith('08') || CONNECTION_ERRNOS.has(code)) return true;
+  if (code.startsWith('08') || CONNECTION_ERRNOS.has(code)) {
+    return true;
+  }
   // pg's pool and client report these without a code.
   return (
     /timeout exceeded when trying to connect/i.test(message) ||
@@ -86,9 +94,13 @@ function isConnectionFailure(code: string, message: string): boolean {
 
 function pickDetails(e: Record<string, unknown>, code: string): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
-  if (code) out.sqlstate = code;
+  if (code) {
+    out.sqlstate = code;
+  }
   for (const key of ['detail', 'column', 'constraint', 'table'] as const) {
-    if (typeof e[key] === 'string' && e[key]) out[key] = e[key];
+    if (typeof e[key] === 'string' && e[key]) {
+      out[key] = e[key];
+    }
   }
   return Object.keys(out).length ? out : undefined;
 }

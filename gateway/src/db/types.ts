@@ -36,7 +36,7 @@ export interface DbResult<R = Record<string, unknown>> {
 export interface DbTextResult {
   fields: DbField[];
   /** Each row's values in field order as PostgreSQL prints them; SQL NULL → null. */
-  rows: (string | null)[][];
+  rows: Array<Array<string | null>>;
   /** Per field, the parser `query()` applies: text → exactly the value `query()` would return. */
   parsers: Array<(text: string) => unknown>;
 }

@@ -26,18 +26,29 @@ export function timeSeriesSchema(frame: WorkFrame): TimeSeriesSchema {
     return schema;
   }
   frame.fields.forEach((f, i) => {
-    if (i === schema.timeIndex) return;
-    if (f.type === 'string' || f.type === 'boolean') schema.factorIndices.push(i);
-    else schema.valueIndices.push(i);
+    if (i === schema.timeIndex) {
+      return;
+    }
+    if (f.type === 'string' || f.type === 'boolean') {
+      schema.factorIndices.push(i);
+    } else {
+      schema.valueIndices.push(i);
+    }
   });
-  if (schema.valueIndices.length === 0) return schema;
+  if (schema.valueIndices.length === 0) {
+    return schema;
+  }
   schema.kind = schema.factorIndices.length === 0 ? 'wide' : 'long';
   return schema;
 }
 
 export function missingValue(fill: FillMissing | undefined, field: WorkField, previousRow: number): unknown {
-  if (!fill || fill.mode === 'null') return null;
-  if (fill.mode === 'value') return field.type === 'number' ? fill.value : null;
+  if (!fill || fill.mode === 'null') {
+    return null;
+  }
+  if (fill.mode === 'value') {
+    return field.type === 'number' ? fill.value : null;
+  }
   return previousRow >= 0 ? (field.values[previousRow] ?? null) : null;
 }
 
@@ -48,16 +59,24 @@ export function missingValue(fill: FillMissing | undefined, field: WorkField, pr
  */
 export function wideSize(long: WorkFrame): { times: number; fields: number } {
   const schema = timeSeriesSchema(long);
-  if (schema.kind !== 'long') return { times: long.fields[0]?.values.length ?? 0, fields: long.fields.length };
+  if (schema.kind !== 'long') {
+    return { times: long.fields[0]?.values.length ?? 0, fields: long.fields.length };
+  }
   const time = long.fields[schema.timeIndex].values;
   const keys = new Set<string>();
   let times = 0;
   let lastTime = -Infinity;
   for (let r = 0; r < time.length; r++) {
     const t = time[r];
-    if (t === null || t === undefined) throw nullTimes();
-    if ((t as number) < lastTime) throw unsorted();
-    if ((t as number) > lastTime || r === 0) times++;
+    if (t === null || t === undefined) {
+      throw nullTimes();
+    }
+    if ((t as number) < lastTime) {
+      throw unsorted();
+    }
+    if ((t as number) > lastTime || r === 0) {
+      times++;
+    }
     lastTime = t as number;
     keys.add(JSON.stringify(schema.factorIndices.map((fi) => factorText(long.fields[fi].values[r]))));
   }
@@ -76,8 +95,12 @@ function unsorted(): ApiError {
 }
 
 function factorText(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v === null || v === undefined) {
+    return '';
+  }
+  if (typeof v === 'boolean') {
+    return v ? 'true' : 'false';
+  }
   return String(v);
 }
 
@@ -95,9 +118,13 @@ export function longToWide(long: WorkFrame, fill?: FillMissing): WorkFrame {
   let lastTime = -Infinity;
   for (let r = 0; r < n; r++) {
     const t = timeField.values[r];
-    if (t === null || t === undefined) throw nullTimes();
+    if (t === null || t === undefined) {
+      throw nullTimes();
+    }
     const time = t as number;
-    if (time < lastTime) throw unsorted();
+    if (time < lastTime) {
+      throw unsorted();
+    }
     if (time > lastTime || row === -1) {
       row++;
       lastTime = time;
@@ -121,7 +148,9 @@ export function longToWide(long: WorkFrame, fill?: FillMissing): WorkFrame {
         const source = long.fields[vi];
         const created: WorkField = { name: source.name, type: source.type, labels: { ...labels }, values: [] };
         const filler = missingValue(fill, created, row - 1);
-        for (let k = 0; k < row; k++) created.values.push(filler);
+        for (let k = 0; k < row; k++) {
+          created.values.push(filler);
+        }
         created.values.push(null);
         wi = wideFields.push(created) - 1;
         fieldIndexByKey.set(fieldKey, wi);
@@ -142,10 +171,14 @@ function sortWideFields(fields: WorkField[], keys: string[]): void {
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   fields.sort((a, b) => {
     const byName = cmp(a.name, b.name);
-    if (byName !== 0) return byName;
+    if (byName !== 0) {
+      return byName;
+    }
     for (const k of keys) {
       const c = cmp(a.labels?.[k] ?? '', b.labels?.[k] ?? '');
-      if (c !== 0) return c;
+      if (c !== 0) {
+        return c;
+      }
     }
     return 0;
   });

@@ -9,8 +9,12 @@
  */
 export function lttbIndices(xs: readonly number[], ys: readonly number[], threshold: number): number[] {
   const n = xs.length;
-  if (threshold >= n) return xs.map((_, i) => i);
-  if (threshold <= 2) return threshold <= 0 ? [] : threshold === 1 ? [0] : [0, n - 1];
+  if (threshold >= n) {
+    return xs.map((_, i) => i);
+  }
+  if (threshold <= 2) {
+    return threshold <= 0 ? [] : threshold === 1 ? [0] : [0, n - 1];
+  }
   const out = [0];
   const every = (n - 2) / (threshold - 2);
   let a = 0;
@@ -22,7 +26,9 @@ export function lttbIndices(xs: readonly number[], ys: readonly number[], thresh
     let sy = 0;
     let count = 0;
     for (let j = nextStart; j < nextEnd; j++) {
-      if (Number.isNaN(ys[j])) continue;
+      if (Number.isNaN(ys[j])) {
+        continue;
+      }
       sx += xs[j];
       sy += ys[j];
       count++;
@@ -56,19 +62,29 @@ export function lttbIndices(xs: readonly number[], ys: readonly number[], thresh
  */
 export function downsampleIndices(xs: readonly number[], ys: readonly number[], maxPoints: number): number[] {
   const n = xs.length;
-  if (n <= maxPoints) return xs.map((_, i) => i);
+  if (n <= maxPoints) {
+    return xs.map((_, i) => i);
+  }
   let lo = -1;
   let hi = -1;
   for (let i = 0; i < n; i++) {
-    if (Number.isNaN(ys[i])) continue;
-    if (lo < 0 || ys[i] < ys[lo]) lo = i;
-    if (hi < 0 || ys[i] > ys[hi]) hi = i;
+    if (Number.isNaN(ys[i])) {
+      continue;
+    }
+    if (lo < 0 || ys[i] < ys[lo]) {
+      lo = i;
+    }
+    if (hi < 0 || ys[i] > ys[hi]) {
+      hi = i;
+    }
   }
   const extremes = [lo, hi].filter((i) => i >= 0);
   if (maxPoints < 4) {
     return [...new Set([0, n - 1, ...extremes])].slice(0, Math.max(0, maxPoints)).sort((x, y) => x - y);
   }
   const picked = new Set(lttbIndices(xs, ys, maxPoints - 2));
-  for (const i of extremes) picked.add(i);
+  for (const i of extremes) {
+    picked.add(i);
+  }
   return [...picked].sort((x, y) => x - y);
 }

@@ -59,24 +59,33 @@ export function applyFill(frame: WorkFrame, opts: ResampleOptions): WorkFrame {
   // Stepping by index, not by adding: an interval below the precision of `current` would never move it.
   for (let k = 0; k <= points; k++) {
     const current = start + k * opts.intervalMs;
-    if (current > opts.to) break;
+    if (current > opts.to) {
+      break;
+    }
     let r = lastSeen > 0 ? lastSeen + 1 : 0;
     const previous = current - opts.intervalMs;
     let lastInWindow = -1;
     while (r < rows) {
       const t = time[r] as number;
       if (t > previous) {
-        if (t <= current) lastInWindow = r;
-        else break;
+        if (t <= current) {
+          lastInWindow = r;
+        } else {
+          break;
+        }
       }
       lastSeen = r;
       r++;
     }
     frame.fields.forEach((f, i) => {
       let v: unknown;
-      if (i === schema.timeIndex) v = current;
-      else if (isValue.has(i)) v = lastInWindow >= 0 ? f.values[lastInWindow] : missingValue(opts.fill, f, lastSeen);
-      else v = lastSeen >= 0 ? f.values[lastSeen] : null;
+      if (i === schema.timeIndex) {
+        v = current;
+      } else if (isValue.has(i)) {
+        v = lastInWindow >= 0 ? f.values[lastInWindow] : missingValue(opts.fill, f, lastSeen);
+      } else {
+        v = lastSeen >= 0 ? f.values[lastSeen] : null;
+      }
       out[i].values.push(v);
     });
   }

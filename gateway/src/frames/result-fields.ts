@@ -49,28 +49,42 @@ export function fieldTypeForOid(oid: number): FieldType {
 }
 
 function toNumber(v: unknown): number | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
+  if (v === null || v === undefined) {
+    return null;
+  }
+  if (typeof v === 'number') {
+    return v;
+  }
+  if (typeof v === 'bigint') {
+    return Number(v);
+  }
   if (typeof v === 'string') {
     const n = Number(v);
-    if (Number.isNaN(n) && v !== 'NaN') return null;
+    if (Number.isNaN(n) && v !== 'NaN') {
+      return null;
+    }
     return n;
   }
   return null;
 }
 
 function toTimeMs(v: unknown): number | null {
-  if (v === null || v === undefined) return null;
+  if (v === null || v === undefined) {
+    return null;
+  }
   if (v instanceof Date) {
     const t = v.getTime();
     return Number.isFinite(t) ? t : null;
   }
-  if (typeof v === 'number') return v;
+  if (typeof v === 'number') {
+    return v;
+  }
   if (typeof v === 'string') {
     // `date` columns arrive as 'YYYY-MM-DD' (midnight UTC, like Grafana's driver); the parser
     // also reads dates before 1 AD ("0044-03-15 BC") and after 9999 the way the drivers read timestamps.
-    if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return Date.parse(`${v}T00:00:00Z`);
+    if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+      return Date.parse(`${v}T00:00:00Z`);
+    }
     const t = parsePgTimestamp(v) ?? Date.parse(v);
     return Number.isFinite(t) ? t : null;
   }
@@ -79,22 +93,38 @@ function toTimeMs(v: unknown): number | null {
 
 /** bytea arrives as bytes (embedded) or as PostgreSQL's hex text `\x…` (pg, which keeps it text). */
 function byteaText(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
-  if (typeof v === 'string' && v.startsWith('\\x')) return Buffer.from(v.slice(2), 'hex').toString('utf8');
+  if (v === null || v === undefined) {
+    return null;
+  }
+  if (v instanceof Uint8Array) {
+    return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  }
+  if (typeof v === 'string' && v.startsWith('\\x')) {
+    return Buffer.from(v.slice(2), 'hex').toString('utf8');
+  }
   return toText(v);
 }
 
 function toText(v: unknown): string | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string') return v;
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (v === null || v === undefined) {
+    return null;
+  }
+  if (typeof v === 'string') {
+    return v;
+  }
+  if (v instanceof Date) {
+    return v.toISOString();
+  }
+  if (typeof v === 'object') {
+    return JSON.stringify(v);
+  }
   return String(v);
 }
 
 export function convertValue(type: FieldType, v: unknown, oid?: number): unknown {
-  if (oid === OID.bytea) return byteaText(v);
+  if (oid === OID.bytea) {
+    return byteaText(v);
+  }
   switch (type) {
     case 'number': {
       const n = toNumber(v);
@@ -113,7 +143,7 @@ export function convertValue(type: FieldType, v: unknown, oid?: number): unknown
 }
 
 export interface ResultLike {
-  rows: Record<string, unknown>[];
+  rows: Array<Record<string, unknown>>;
   fields: Array<{ name: string; dataTypeID: number }>;
 }
 

@@ -32,13 +32,19 @@ export interface ShapeOptions {
 /** Grafana's epochPrecisionToMS: values of ~1e9 are seconds, ~1e18 nanoseconds, else milliseconds. */
 export function epochToMs(v: number): number {
   const exp = Number(v.toExponential().split('e')[1]);
-  if (exp === 9) return v * 1e3;
-  if (exp === 18) return v / 1e6;
+  if (exp === 9) {
+    return v * 1e3;
+  }
+  if (exp === 18) {
+    return v / 1e6;
+  }
   return v;
 }
 
 function convertTimeField(field: WorkField): WorkField {
-  if (field.type === 'time') return field;
+  if (field.type === 'time') {
+    return field;
+  }
   if (field.type !== 'number') {
     throw new ApiError(
       'invalid_time_column',
@@ -77,8 +83,12 @@ export function shapeFrame(fields: WorkField[], opts: ShapeOptions): WorkFrame {
   const timeEndIndex =
     opts.format === 'table' ? fields.findIndex((f, i) => i !== timeIndex && f.name.toLowerCase() === 'timeend') : -1;
   const metricIndex = fields.findIndex((f) => f.name === 'metric');
-  if (timeIndex !== -1) fields[timeIndex] = convertTimeField(fields[timeIndex]);
-  if (timeEndIndex !== -1) fields[timeEndIndex] = convertTimeField(fields[timeEndIndex]);
+  if (timeIndex !== -1) {
+    fields[timeIndex] = convertTimeField(fields[timeIndex]);
+  }
+  if (timeEndIndex !== -1) {
+    fields[timeEndIndex] = convertTimeField(fields[timeEndIndex]);
+  }
   if (opts.format === 'table') {
     return frame;
   }
@@ -90,7 +100,9 @@ export function shapeFrame(fields: WorkField[], opts: ShapeOptions): WorkFrame {
   }
   fields[timeIndex] = { ...fields[timeIndex], name: 'Time' };
   fields.forEach((f, i) => {
-    if (i === timeIndex || i === metricIndex || f.type === 'string') return;
+    if (i === timeIndex || i === metricIndex || f.type === 'string') {
+      return;
+    }
     fields[i] = toFloatField(f);
   });
   const fillMissing = opts.fill ? { mode: opts.fill.mode, value: opts.fill.value } : undefined;

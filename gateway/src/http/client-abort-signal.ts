@@ -13,11 +13,18 @@ export function clientAbortSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   // 'close' comes once per response: after it is sent, or when the connection ends first.
   const onClose = () => {
-    if (!res.writableFinished) controller.abort(clientClosedRequest());
+    if (!res.writableFinished) {
+      controller.abort(clientClosedRequest());
+    }
   };
-  if (res.writableFinished) return controller.signal;
-  if (res.destroyed || reply.request.raw.socket?.destroyed) onClose();
-  else res.once('close', onClose);
+  if (res.writableFinished) {
+    return controller.signal;
+  }
+  if (res.destroyed || reply.request.raw.socket?.destroyed) {
+    onClose();
+  } else {
+    res.once('close', onClose);
+  }
   return controller.signal;
 }
 

@@ -86,7 +86,9 @@ export function checkGapfillBuckets(buckets: number, bucket: BucketInterval, row
 
 /** The panel interval (`intervalMs`) must be a finite duration a bucket can have. */
 export function checkPanelInterval(intervalMs: number | undefined): void {
-  if (intervalMs === undefined) return;
+  if (intervalMs === undefined) {
+    return;
+  }
   if (!Number.isFinite(intervalMs) || intervalMs < 0 || intervalMs > MAX_PANEL_INTERVAL_MS) {
     throw new ApiError(
       'invalid_interval',

@@ -27,13 +27,17 @@ END $$`;
 export type TriggerOutcome = 'installed' | 'present' | 'not_applicable';
 
 export async function ensureChangeTrigger(db: Db, table: ResolvedTable): Promise<TriggerOutcome> {
-  if (table.kind !== 'table' && table.kind !== 'hypertable') return 'not_applicable';
+  if (table.kind !== 'table' && table.kind !== 'hypertable') {
+    return 'not_applicable';
+  }
   return db.transaction(async (tx) => {
     const present = await tx.query(`SELECT 1 FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2`, [
       table.ident,
       CHANGE_TRIGGER,
     ]);
-    if (present.rowCount > 0) return 'present';
+    if (present.rowCount > 0) {
+      return 'present';
+    }
     await tx.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
     await tx.query(FUNCTION_SQL);
     await tx.query(

@@ -77,14 +77,18 @@ export class LiveHub {
       }
     } catch (err) {
       this.discharge(principal);
-      for (const q of queries) this.dropIfUnused(q.live);
+      for (const q of queries) {
+        this.dropIfUnused(q.live);
+      }
       throw err;
     }
     reply.hijack();
     if (reply.raw.destroyed || reply.request.raw.socket?.destroyed) {
       // Gone while the queries were being prepared: its 'close' has come already.
       this.discharge(principal);
-      for (const q of queries) this.dropIfUnused(q.live);
+      for (const q of queries) {
+        this.dropIfUnused(q.live);
+      }
       return;
     }
     const live = this.app.config.live;
@@ -98,13 +102,17 @@ export class LiveHub {
     );
     this.streams.add(stream);
     reply.raw.once('close', () => stream.close());
-    if (this.closed) return stream.end('shutting_down');
+    if (this.closed) {
+      return stream.end('shutting_down');
+    }
     stream.start(queries);
   }
 
   stats(): LiveStats {
     let runs = 0;
-    for (const q of this.queries.values()) runs += q.runs;
+    for (const q of this.queries.values()) {
+      runs += q.runs;
+    }
     const streams = [...this.streams];
     return {
       streams: streams.length,
@@ -119,7 +127,9 @@ export class LiveHub {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.poll);
-    for (const s of [...this.streams]) s.end('shutting_down');
+    for (const s of [...this.streams]) {
+      s.end('shutting_down');
+    }
     const off = await this.hints?.catch(() => null);
     await off?.();
   }
@@ -139,37 +149,44 @@ export class LiveHub {
     const seen = new Set<string>();
     const out: Array<{ refId: string; spec: LiveSpec; table: ResolvedTable | null }> = [];
     for (const q of req.queries) {
-      if (seen.has(q.refId))
+      if (seen.has(q.refId)) {
         throw new ApiError('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
+      }
       seen.add(q.refId);
-      if (q.hide) continue;
+      if (q.hide) {
+        continue;
+      }
       const table = await this.authorize(principal, q);
       // A panel's own window and interval, when the stream multiplexes several panels.
       const own = Object.fromEntries(Object.entries(req.contexts?.[q.refId] ?? {}).filter(([, v]) => v !== undefined));
       checkPanelInterval(own.intervalMs as number | undefined);
       out.push({ refId: q.refId, spec: liveSpecOf({ ...req, ...own }, q, this.app.config.maxRowLimit), table });
     }
-    if (out.length === 0)
+    if (out.length === 0) {
       throw new ApiError('no_live_queries', 'Every query of the stream is hidden: nothing to stream');
+    }
     return out;
   }
 
   private async authorize(principal: Principal, q: GatewayQuery): Promise<ResolvedTable | null> {
     if (q.mode === 'sql') {
-      if (!hasScope(principal, 'sql'))
+      if (!hasScope(principal, 'sql')) {
         throw new ApiError('forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, {
           scope: 'sql',
         });
-      if (principal.tables)
+      }
+      if (principal.tables) {
         throw new ApiError(
           'forbidden',
           `Token "${principal.name}" is limited to some tables, so it cannot run raw SQL`,
           { token: principal.name }
         );
+      }
       return null;
     }
-    if (!hasScope(principal, 'read'))
+    if (!hasScope(principal, 'read')) {
       throw new ApiError('forbidden', `Token "${principal.name}" lacks the "read" scope`, { scope: 'read' });
+    }
     const table = await this.app.catalog.resolveTableFresh(q.table);
     assertTableAllowed(principal, table.name);
     return table;
@@ -205,10 +222,16 @@ export class LiveHub {
   private async acquire(principal: Principal, spec: LiveSpec, table: ResolvedTable | null): Promise<LiveQuery> {
     const key = liveKeyOf(spec);
     const existing = this.queries.get(key);
-    if (existing) return existing;
-    if (table) await this.ensureTrigger(table);
+    if (existing) {
+      return existing;
+    }
+    if (table) {
+      await this.ensureTrigger(table);
+    }
     const again = this.queries.get(key);
-    if (again) return again;
+    if (again) {
+      return again;
+    }
     const live = new LiveQuery(
       key,
       spec,
@@ -221,7 +244,9 @@ export class LiveHub {
   }
 
   private release(stream: LiveStream, live: LiveQuery, sub: LiveSubscriber): void {
-    if (this.streams.delete(stream)) this.discharge(stream.principal);
+    if (this.streams.delete(stream)) {
+      this.discharge(stream.principal);
+    }
     live.subscribers.delete(sub);
     this.dropIfUnused(live);
   }
@@ -230,8 +255,11 @@ export class LiveHub {
   private discharge(principal: Principal): void {
     this.admitted--;
     const n = (this.perToken.get(principal.name) ?? 1) - 1;
-    if (n > 0) this.perToken.set(principal.name, n);
-    else this.perToken.delete(principal.name);
+    if (n > 0) {
+      this.perToken.set(principal.name, n);
+    } else {
+      this.perToken.delete(principal.name);
+    }
   }
 
   private dropIfUnused(live: LiveQuery): void {
@@ -261,13 +289,17 @@ export class LiveHub {
   }
 
   private ensureTrigger(table: ResolvedTable): Promise<void> {
-    if (!this.app.config.live.triggers || !this.app.notifications.databaseNotifications) return Promise.resolve();
+    if (!this.app.config.live.triggers || !this.app.notifications.databaseNotifications) {
+      return Promise.resolve();
+    }
     const key = changeKeyOf(table);
     let done = this.triggers.get(key);
     if (!done) {
       done = ensureChangeTrigger(this.app.db, table).then(
         (outcome) => {
-          if (outcome === 'installed') this.app.log.info({ table: table.name }, 'live: change trigger installed');
+          if (outcome === 'installed') {
+            this.app.log.info({ table: table.name }, 'live: change trigger installed');
+          }
         },
         (err: unknown) =>
           this.app.log.warn(
@@ -296,10 +328,16 @@ export class LiveHub {
   }
 
   private onHint(changeKey: string): void {
-    for (const q of this.queries.values()) if (q.changeKey === null || q.changeKey === changeKey) q.wake();
+    for (const q of this.queries.values()) {
+      if (q.changeKey === null || q.changeKey === changeKey) {
+        q.wake();
+      }
+    }
   }
 
   private wakeAll(): void {
-    for (const q of this.queries.values()) q.wake();
+    for (const q of this.queries.values()) {
+      q.wake();
+    }
   }
 }

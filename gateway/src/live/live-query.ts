@@ -47,7 +47,9 @@ export class LiveQuery {
   }
 
   wake(): void {
-    if (this.closed || this.timer) return;
+    if (this.closed || this.timer) {
+      return;
+    }
     if (this.running) {
       this.again = true;
       return;
@@ -72,7 +74,9 @@ export class LiveQuery {
 
   private async runShared(): Promise<void> {
     this.timer = undefined;
-    if (this.closed) return;
+    if (this.closed) {
+      return;
+    }
     this.running = true;
     try {
       const now = Date.now();
@@ -80,7 +84,11 @@ export class LiveQuery {
       this.runs++;
       const delta = await this.runner(from, now);
       this.lastTo = now;
-      if (!this.closed) for (const s of this.subscribers) s.offer(delta);
+      if (!this.closed) {
+        for (const s of this.subscribers) {
+          s.offer(delta);
+        }
+      }
     } catch (err) {
       this.onError(err);
     } finally {

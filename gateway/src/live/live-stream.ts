@@ -7,8 +7,12 @@ import type { SseChannel } from './sse-channel';
 type CatchUp = number | null;
 
 function earlier(a: CatchUp | undefined, b: CatchUp): CatchUp {
-  if (a === undefined) return b;
-  if (a === null || b === null) return null;
+  if (a === undefined) {
+    return b;
+  }
+  if (a === null || b === null) {
+    return null;
+  }
   return Math.min(a, b);
 }
 
@@ -38,14 +42,18 @@ class Subscription implements LiveSubscriber {
     if (this.catchingUp || this.stream.channel.congested) {
       this.stream.skipped++;
       this.pending = earlier(this.pending, delta.from);
-      if (!this.catchingUp) this.stream.channel.whenDrained(() => void this.catchUp());
+      if (!this.catchingUp) {
+        this.stream.channel.whenDrained(() => void this.catchUp());
+      }
       return;
     }
     this.send(delta);
   }
 
   async catchUp(): Promise<void> {
-    if (this.catchingUp || this.pending === undefined || this.stream.closed) return;
+    if (this.catchingUp || this.pending === undefined || this.stream.closed) {
+      return;
+    }
     this.catchingUp = true;
     try {
       while (this.pending !== undefined && !this.stream.closed) {
@@ -65,7 +73,9 @@ class Subscription implements LiveSubscriber {
   }
 
   private send(delta: Delta): void {
-    if (this.stream.closed) return;
+    if (this.stream.closed) {
+      return;
+    }
     this.cursor = delta.to;
     this.stream.channel.event(
       'frame',
@@ -114,7 +124,9 @@ export class LiveStream {
       this.subs.push(sub);
       q.live.subscribers.add(sub);
     }
-    for (const sub of this.subs) void sub.catchUp();
+    for (const sub of this.subs) {
+      void sub.catchUp();
+    }
   }
 
   cursors(): Record<string, string> {
@@ -122,7 +134,9 @@ export class LiveStream {
   }
 
   end(reason: StreamEndEvent['reason']): void {
-    if (this.closed) return;
+    if (this.closed) {
+      return;
+    }
     const event: StreamEndEvent = { reason, cursors: this.cursors() };
     this.channel.event('end', null, JSON.stringify(event));
     this.close();
@@ -130,10 +144,14 @@ export class LiveStream {
 
   /** The client went away, or the stream ended: every subscription is released. */
   close(): void {
-    if (this.closed) return;
+    if (this.closed) {
+      return;
+    }
     this.closed = true;
     clearTimeout(this.lifetime);
-    for (const sub of this.subs) this.release(this, sub.live, sub);
+    for (const sub of this.subs) {
+      this.release(this, sub.live, sub);
+    }
     this.channel.end();
   }
 }

@@ -38,11 +38,16 @@ export function liveSpecOf(req: StreamRequest, q: GatewayQuery, maxRows: number)
   const base = { windowMs, intervalMs, maxDataPoints, timezone };
   const { refId: _refId, hide: _hide, ...rest } = q;
   const query = { ...rest, refId: 'live' } as GatewayQuery;
-  if (query.mode === 'sql') return { ...base, query, stepMs: intervalMs, wholeWindow: false };
+  if (query.mode === 'sql') {
+    return { ...base, query, stepMs: intervalMs, wholeWindow: false };
+  }
   const raw = query.metrics.length > 0 && query.metrics.every((m) => m.aggregation === 'none');
-  if (raw) return { ...base, query, stepMs: intervalMs, wholeWindow: false };
-  if (query.format === 'table' && query.bucket === undefined)
+  if (raw) {
+    return { ...base, query, stepMs: intervalMs, wholeWindow: false };
+  }
+  if (query.format === 'table' && query.bucket === undefined) {
     return { ...base, query, stepMs: intervalMs, wholeWindow: true };
+  }
   // The width the panel's own query got over the full window: auto, or explicit and widened.
   const budget = Math.max(1, Math.min(maxDataPoints, rowCapOf(maxRows)));
   const text = query.bucket ?? 'auto';
@@ -75,11 +80,19 @@ export function tailStart(spec: LiveSpec, now: number, since: number): number {
 export function trimFrames(frames: DataFrameJSON[], from: number): DataFrameJSON[] {
   return frames.map((frame) => {
     const timeIndex = frame.schema.fields.findIndex((f) => f.type === 'time');
-    if (timeIndex < 0) return frame;
+    if (timeIndex < 0) {
+      return frame;
+    }
     const times = frame.data.values[timeIndex] as Array<number | null>;
     const keep: number[] = [];
-    for (let i = 0; i < times.length; i++) if (times[i] === null || (times[i] as number) >= from) keep.push(i);
-    if (keep.length === times.length) return frame;
+    for (let i = 0; i < times.length; i++) {
+      if (times[i] === null || (times[i] as number) >= from) {
+        keep.push(i);
+      }
+    }
+    if (keep.length === times.length) {
+      return frame;
+    }
     return { ...frame, data: { values: frame.data.values.map((column) => keep.map((i) => column[i])) } };
   });
 }
@@ -96,7 +109,9 @@ export function liveKeyOf(spec: LiveSpec): string {
 }
 
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)

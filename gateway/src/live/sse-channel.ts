@@ -34,7 +34,9 @@ export class SseChannel {
     // A first comment: some clients only report the response once a body byte arrives.
     res.write(': stream open\n\n');
     this.ping = setInterval(() => {
-      if (!this.congested) this.write(': ping\n\n');
+      if (!this.congested) {
+        this.write(': ping\n\n');
+      }
     }, pingMs);
     this.ping.unref();
   }
@@ -59,23 +61,33 @@ export class SseChannel {
 
   /** Runs `fn` once the reader has taken what is buffered (at once when it has). */
   whenDrained(fn: () => void): void {
-    if (!this.congested) return fn();
+    if (!this.congested) {
+      return fn();
+    }
     this.drainWaiters.push(fn);
     // 'drain' only follows a write that returned false; checking keeps the limit independent of
     // the socket's own high-water mark.
     this.drainTimer ??= setInterval(() => {
-      if (!this.open) return this.stopDrainCheck();
-      if (this.congested) return;
+      if (!this.open) {
+        return this.stopDrainCheck();
+      }
+      if (this.congested) {
+        return;
+      }
       const waiters = this.drainWaiters;
       this.stopDrainCheck();
-      for (const w of waiters) w();
+      for (const w of waiters) {
+        w();
+      }
     }, 50);
   }
 
   end(): void {
     clearInterval(this.ping);
     this.stopDrainCheck();
-    if (this.open) this.res.end();
+    if (this.open) {
+      this.res.end();
+    }
   }
 
   private stopDrainCheck(): void {
@@ -85,6 +97,8 @@ export class SseChannel {
   }
 
   private write(text: string): void {
-    if (this.open) this.res.write(text);
+    if (this.open) {
+      this.res.write(text);
+    }
   }
 }

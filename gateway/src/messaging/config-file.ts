@@ -41,17 +41,24 @@ export function parseMessagingConfig(text: string, fileName: string): MessagingC
     throw new ConfigError(`${fileName} line ${line}: ${problem.message.split('\n')[0]}`);
   }
   const root = new ConfigNode(fileName, lines, doc.contents, '', 0);
-  if (!root.present) return { ingest: [], relay: null };
+  if (!root.present) {
+    return { ingest: [], relay: null };
+  }
   for (const [key, node] of root.entries()) {
-    if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key))
+    if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
       throw node.error(`unknown top-level key (known: ${TOP_LEVEL_KEYS.join(', ')})`);
+    }
   }
   const ingest = root.get('ingest');
   const relay = root.get('relay');
   // Every name first, so a source or route may refer to a broker defined further down.
   const brokers = new Map<string, NamedBroker>();
-  if (root.get('brokers').present) parseBrokerEntries(root.get('brokers'), brokers);
-  if (relay.present && relay.isMap() && relay.get('brokers').present) parseBrokerEntries(relay.get('brokers'), brokers);
+  if (root.get('brokers').present) {
+    parseBrokerEntries(root.get('brokers'), brokers);
+  }
+  if (relay.present && relay.isMap() && relay.get('brokers').present) {
+    parseBrokerEntries(relay.get('brokers'), brokers);
+  }
   return {
     ingest: ingest.present ? parseIngestSection(ingest, brokers) : [],
     relay: relay.present ? parseRelaySection(relay, brokers) : null,

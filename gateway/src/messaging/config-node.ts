@@ -28,8 +28,10 @@ export class ConfigNode {
   }
 
   /** The keys of a mapping, each with its node; anything else is refused. */
-  entries(): [string, ConfigNode][] {
-    if (!isMap(this.node)) throw this.error('expected a mapping (key: value lines)');
+  entries(): Array<[string, ConfigNode]> {
+    if (!isMap(this.node)) {
+      throw this.error('expected a mapping (key: value lines)');
+    }
     return (this.node as YAMLMap).items.map((pair: Pair) => {
       const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
       return [key, this.child(key, pair)];
@@ -37,7 +39,9 @@ export class ConfigNode {
   }
 
   items(): ConfigNode[] {
-    if (!isSeq(this.node)) throw this.error('expected a list (lines starting with "- ")');
+    if (!isSeq(this.node)) {
+      throw this.error('expected a list (lines starting with "- ")');
+    }
     return this.node.items.map(
       (item, i) =>
         new ConfigNode(
@@ -56,7 +60,9 @@ export class ConfigNode {
 
   /** The mapping's value under `key` (absent → a node that is not `present`). */
   get(key: string): ConfigNode {
-    if (!isMap(this.node)) throw this.error('expected a mapping (key: value lines)');
+    if (!isMap(this.node)) {
+      throw this.error('expected a mapping (key: value lines)');
+    }
     const pair = (this.node as YAMLMap).items.find((p) => isScalar(p.key) && String(p.key.value) === key);
     return pair ? this.child(key, pair) : new ConfigNode(this.file, this.lines, null, this.join(key), this.offset);
   }
@@ -64,20 +70,28 @@ export class ConfigNode {
   /** Refuses keys other than `allowed`, naming the line of the stray one. */
   onlyKeys(allowed: readonly string[]): void {
     for (const [key, node] of this.entries()) {
-      if (!allowed.includes(key)) throw node.error(`unknown setting "${key}" (known: ${allowed.join(', ')})`);
+      if (!allowed.includes(key)) {
+        throw node.error(`unknown setting "${key}" (known: ${allowed.join(', ')})`);
+      }
     }
   }
 
   /** The plain value: string, number, boolean, null, or arrays / objects of them. */
   value(): unknown {
-    if (!this.node) return undefined;
+    if (!this.node) {
+      return undefined;
+    }
     return (this.node as { toJSON(): unknown }).toJSON();
   }
 
   string(): string {
     const v = this.value();
-    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-    if (typeof v !== 'string' || v === '') throw this.error('expected a non-empty text value');
+    if (typeof v === 'number' || typeof v === 'boolean') {
+      return String(v);
+    }
+    if (typeof v !== 'string' || v === '') {
+      throw this.error('expected a non-empty text value');
+    }
     return v;
   }
 
@@ -86,32 +100,45 @@ export class ConfigNode {
   }
 
   integer(fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-    if (!this.present) return fallback;
+    if (!this.present) {
+      return fallback;
+    }
     const v = this.value();
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
       throw this.error(`expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    }
     return v;
   }
 
   boolean(fallback: boolean): boolean {
-    if (!this.present) return fallback;
+    if (!this.present) {
+      return fallback;
+    }
     const v = this.value();
-    if (typeof v !== 'boolean') throw this.error(`expected true or false, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'boolean') {
+      throw this.error(`expected true or false, got ${JSON.stringify(v)}`);
+    }
     return v;
   }
 
   oneOf<T extends string>(choices: readonly T[], fallback?: T): T {
     if (!this.present) {
-      if (fallback !== undefined) return fallback;
+      if (fallback !== undefined) {
+        return fallback;
+      }
       throw this.error(`is required (one of ${choices.join(', ')})`);
     }
     const v = this.string();
-    if (!choices.includes(v as T)) throw this.error(`expected one of ${choices.join(', ')}, got "${v}"`);
+    if (!choices.includes(v as T)) {
+      throw this.error(`expected one of ${choices.join(', ')}, got "${v}"`);
+    }
     return v as T;
   }
 
   required(): this {
-    if (!this.present) throw this.error('is required');
+    if (!this.present) {
+      throw this.error('is required');
+    }
     return this;
   }
 

@@ -45,7 +45,9 @@ export function parseStatements(sql: string): ParsedStatement[] {
       }
     );
   }
-  if (sql.trim() === '') return [];
+  if (sql.trim() === '') {
+    return [];
+  }
   let tree: { stmts?: Array<{ stmt: ParseNode; stmt_location?: number; stmt_len?: number }> };
   try {
     tree = parseSync(sql);

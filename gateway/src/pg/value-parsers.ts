@@ -31,7 +31,9 @@ export function parseInt8(text: string): number | string {
  */
 export function parseNumeric(text: string): number | string {
   const n = Number(text);
-  if (!Number.isFinite(n)) return text;
+  if (!Number.isFinite(n)) {
+    return text;
+  }
   const digits = text.replace(/^[-+]/, '').replace('.', '').replace(/^0+/, '');
   // Trailing zeros cost no precision, in the fraction (1.50) or the integer part (1e20).
   return digits.replace(/0+$/, '').length <= 15 ? n : text;
@@ -44,7 +46,9 @@ export function parseNumeric(text: string): number | string {
  */
 export function parseTimestamptz(text: string): Date | string {
   const d = new Date(normaliseOffset(text.replace(' ', 'T')));
-  if (!Number.isNaN(d.getTime())) return d;
+  if (!Number.isNaN(d.getTime())) {
+    return d;
+  }
   const ms = parsePgTimestamp(text);
   return ms === null ? text : new Date(ms);
 }
@@ -52,7 +56,9 @@ export function parseTimestamptz(text: string): Date | string {
 /** timestamp without time zone is read as UTC, never as the server process's local time. */
 export function parseTimestamp(text: string): Date | string {
   const d = new Date(text.replace(' ', 'T') + 'Z');
-  if (!Number.isNaN(d.getTime())) return d;
+  if (!Number.isNaN(d.getTime())) {
+    return d;
+  }
   const ms = parsePgTimestamp(text);
   return ms === null ? text : new Date(ms);
 }
@@ -70,7 +76,9 @@ const PG_TIMESTAMP =
  */
 export function parsePgTimestamp(text: string): number | null {
   const m = PG_TIMESTAMP.exec(text);
-  if (!m) return null;
+  if (!m) {
+    return null;
+  }
   const [, year, month, day, hh = '0', mi = '0', ss = '0', fraction = '', sign, oh = '0', om = '0', os = '0', bc] = m;
   const astronomicalYear = bc ? 1 - Number(year) : Number(year);
   // Date.UTC maps years 0–99 to 1900–1999: set the year on its own.

@@ -35,12 +35,16 @@ export function installDrain(app: FastifyInstance): void {
     // 'close' comes exactly once per response: sent, or its connection gone.
     reply.raw.once('close', () => {
       inFlight--;
-      if (inFlight === 0) settled.emit('idle');
+      if (inFlight === 0) {
+        settled.emit('idle');
+      }
     });
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     // An answer given while draining ends its connection instead of keeping it alive.
-    if (draining) reply.header('connection', 'close');
+    if (draining) {
+      reply.header('connection', 'close');
+    }
     return payload;
   });
 
@@ -50,7 +54,9 @@ export function installDrain(app: FastifyInstance): void {
       app.server.closeIdleConnections();
       // Live streams never finish by themselves: they end now, with the cursors their clients
       // reconnect with (to another instance), instead of holding the grace period to its end.
-      if (app.hasDecorator('live')) await app.live.close();
+      if (app.hasDecorator('live')) {
+        await app.live.close();
+      }
       if (inFlight > 0) {
         const timer = AbortSignal.timeout(Math.max(0, graceMs));
         await once(settled, 'idle', { signal: timer }).catch(() => {

@@ -18,8 +18,11 @@ interface ValidationIssue {
 export function installErrorHandler(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = toApiError(err, bodyLimit);
-    if (apiError.statusCode >= 500) request.log.error({ err }, apiError.message);
-    else request.log.info({ code: apiError.code }, apiError.message);
+    if (apiError.statusCode >= 500) {
+      request.log.error({ err }, apiError.message);
+    } else {
+      request.log.info({ code: apiError.code }, apiError.message);
+    }
     return reply.status(apiError.statusCode).type('application/json; charset=utf-8').send(errorBody(apiError));
   });
 
@@ -32,7 +35,9 @@ export function installErrorHandler(app: FastifyInstance, bodyLimit: number): vo
 /** The JSON body every failure answers with. */
 function errorBody(apiError: ApiError): Record<string, unknown> {
   const body: Record<string, unknown> = { error: apiError.code, message: apiError.message };
-  if (apiError.details !== undefined) body.details = apiError.details;
+  if (apiError.details !== undefined) {
+    body.details = apiError.details;
+  }
   return body;
 }
 
@@ -48,7 +53,9 @@ export function clientErrorHandler(requestTimeoutMs: number, headersTimeoutMs: n
     socket: Socket
   ): void {
     // A reset connection has no one left to answer.
-    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    if (err.code === 'ECONNRESET' || socket.destroyed) {
+      return;
+    }
     const apiError = clientError(err, requestTimeoutMs, headersTimeoutMs);
     this.log.info({ code: apiError.code, reason: err.code }, apiError.message);
     // A response already under way (headers out) cannot take another one: just close.
@@ -104,19 +111,25 @@ function clientError(
 export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const path = request.raw.url?.split('?')[0] ?? '';
   let apiError: ApiError;
-  if (err.code === 'FST_ERR_BAD_URL')
+  if (err.code === 'FST_ERR_BAD_URL') {
     apiError = new ApiError('bad_url', `The URL path ${JSON.stringify(path)} is not valid percent-encoding`, { path });
-  else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH')
+  } else if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     apiError = new ApiError('uri_too_long', 'A path segment of the URL is too long', { path: path.slice(0, 200) });
-  else apiError = toApiError(err);
+  } else {
+    apiError = toApiError(err);
+  }
   request.log.info({ code: apiError.code }, apiError.message);
   void reply.status(apiError.statusCode).type('application/json; charset=utf-8').send(errorBody(apiError));
 }
 
 export function toApiError(err: FastifyError | Error, bodyLimit?: number): ApiError {
-  if (err instanceof ApiError) return err;
+  if (err instanceof ApiError) {
+    return err;
+  }
   const fe = err as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
-  if (fe.validation) return validationError(fe.validation, fe.validationContext ?? 'request');
+  if (fe.validation) {
+    return validationError(fe.validation, fe.validationContext ?? 'request');
+  }
 
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -137,7 +150,9 @@ export function toApiError(err: FastifyError | Error, bodyLimit?: number): ApiEr
   }
 
   const db = mapDatabaseError(err);
-  if (db) return db;
+  if (db) {
+    return db;
+  }
 
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
   if (status >= 400 && status < 500) {

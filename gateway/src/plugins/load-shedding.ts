@@ -16,14 +16,18 @@ const RETRY_AFTER_S = 2;
  */
 export async function installLoadShedding(app: FastifyInstance, pressure: GatewayConfig['pressure']): Promise<void> {
   const { maxEventLoopDelayMs, maxHeapUsedBytes, maxRssBytes } = pressure;
-  if (!maxEventLoopDelayMs && !maxHeapUsedBytes && !maxRssBytes) return;
+  if (!maxEventLoopDelayMs && !maxHeapUsedBytes && !maxRssBytes) {
+    return;
+  }
   await app.register(underPressure, {
     maxEventLoopDelay: maxEventLoopDelayMs,
     maxHeapUsedBytes,
     maxRssBytes,
     // A rejected promise goes to the error handler (the gateway's JSON); undefined lets the request through.
     pressureHandler: async (request, reply, type, value) => {
-      if (request.routeOptions.url === '/health') return;
+      if (request.routeOptions.url === '/health') {
+        return;
+      }
       void reply.header('retry-after', String(RETRY_AFTER_S));
       const measured =
         type === 'eventLoopDelay' ? `event-loop delay ${Math.round(value ?? 0)} ms` : `${type} ${value ?? ''}`;

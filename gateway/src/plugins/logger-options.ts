@@ -18,7 +18,9 @@ export function loggerOptions(
   config: Pick<GatewayConfig, 'logFormat' | 'logLevel' | 'demo'>,
   stdoutIsTerminal = process.stdout.isTTY === true
 ): FastifyServerOptions['logger'] {
-  if (!wantsPrettyLogs(config, stdoutIsTerminal)) return { level: config.logLevel };
+  if (!wantsPrettyLogs(config, stdoutIsTerminal)) {
+    return { level: config.logLevel };
+  }
   return {
     level: config.logLevel,
     stream: pinoPretty({

@@ -18,7 +18,9 @@ const EXEMPT_ROUTES = new Set(['/health', '/ready']);
  * an unknown token is refused with 401 before it is counted.
  */
 export async function installRateLimit(app: FastifyInstance, limit: GatewayConfig['rateLimit']): Promise<void> {
-  if (limit.max === 0) return;
+  if (limit.max === 0) {
+    return;
+  }
   await app.register(rateLimit, {
     global: true,
     max: limit.max,

@@ -18,7 +18,9 @@ const headerSafe = (text: string) => text.replace(/[^\x20-\x7e]/g, '?');
  * behind), and `X-Replica-Skipped` (replicas passed over, with the reason).
  */
 export function installServedByHeaders(app: FastifyInstance): void {
-  if (!app.db.replicaStatus) return;
+  if (!app.db.replicaStatus) {
+    return;
+  }
   // preHandler, not onRequest: body parsing runs on stream events that would leave the record's context.
   app.addHook('preHandler', (request, _reply, done) => {
     const record = new ServedByRecord();
@@ -27,16 +29,23 @@ export function installServedByHeaders(app: FastifyInstance): void {
   });
   app.addHook('onSend', async (request, reply, payload) => {
     const record = request.servedBy;
-    if (!record || (record.served.length === 0 && record.skipped.length === 0)) return payload;
+    if (!record || (record.served.length === 0 && record.skipped.length === 0)) {
+      return payload;
+    }
     const servers = [...new Set(record.served.map((s) => s.server))];
-    if (servers.length) void reply.header('x-served-by', headerSafe(servers.join(', ')));
+    if (servers.length) {
+      void reply.header('x-served-by', headerSafe(servers.join(', ')));
+    }
     const lagging = record.mostLagging();
-    if (lagging) void reply.header('x-replica-lag', ((lagging.lagMs ?? 0) / 1000).toFixed(3));
-    if (record.skipped.length)
+    if (lagging) {
+      void reply.header('x-replica-lag', ((lagging.lagMs ?? 0) / 1000).toFixed(3));
+    }
+    if (record.skipped.length) {
       void reply.header(
         'x-replica-skipped',
         headerSafe(record.skipped.map((s) => `${s.server}: ${s.reason}`).join('; '))
       );
+    }
     return payload;
   });
 }

@@ -49,7 +49,9 @@ export function builderResultColumns(
       });
     }
   }
-  if (built.rawPointCap !== undefined) out.push({ name: '__n', fixedWidth: true });
+  if (built.rawPointCap !== undefined) {
+    out.push({ name: '__n', fixedWidth: true });
+  }
   return out;
 }
 

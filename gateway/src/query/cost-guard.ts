@@ -62,12 +62,15 @@ export async function checkQueryCost(
 ): Promise<void> {
   const estimate = await estimatePlan(tx, sql, params);
   const over: string[] = [];
-  if (limits.maxCost > 0 && estimate.cost > limits.maxCost)
+  if (limits.maxCost > 0 && estimate.cost > limits.maxCost) {
     over.push(`cost ${round(estimate.cost)} (QUERY_MAX_COST ${limits.maxCost})`);
+  }
   if (limits.maxRowsScanned > 0 && estimate.rowsScanned > limits.maxRowsScanned) {
     over.push(`${round(estimate.rowsScanned)} rows read (QUERY_MAX_ROWS_SCANNED ${limits.maxRowsScanned})`);
   }
-  if (over.length === 0) return;
+  if (over.length === 0) {
+    return;
+  }
   throw new ApiError(
     'query_too_expensive',
     `Query ${refId}: the planner estimates ${over.join(' and ')}. Narrow the time range, use a wider bucket or an aggregation instead of raw rows, ` +

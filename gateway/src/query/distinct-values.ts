@@ -29,8 +29,12 @@ export async function distinctValues(
     signal: opts.signal,
   });
   return result.rows.map(({ v }) => {
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-    if (v instanceof Date) return v.toISOString();
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      return v;
+    }
+    if (v instanceof Date) {
+      return v.toISOString();
+    }
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
   });
 }

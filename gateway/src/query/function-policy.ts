@@ -88,7 +88,9 @@ export function createFunctionPolicy(extraAllowed: readonly string[] = []): Func
   let searchPath: { schemas: Set<string>; at: number } | null = null;
 
   const schemasOnPath = async (session: DbSession): Promise<Set<string>> => {
-    if (searchPath && Date.now() - searchPath.at < CACHE_TTL_MS) return searchPath.schemas;
+    if (searchPath && Date.now() - searchPath.at < CACHE_TTL_MS) {
+      return searchPath.schemas;
+    }
     const { rows } = await session.query<{ schemas: string[] }>(SEARCH_PATH_SQL);
     searchPath = { schemas: new Set(rows[0]?.schemas ?? ['pg_catalog']), at: Date.now() };
     return searchPath.schemas;
@@ -100,10 +102,15 @@ export function createFunctionPolicy(extraAllowed: readonly string[] = []): Func
     const missing: string[] = [];
     for (const name of names) {
       const hit = cache.get(name);
-      if (hit && now - hit.at < CACHE_TTL_MS) result.set(name, hit.found);
-      else missing.push(name);
+      if (hit && now - hit.at < CACHE_TTL_MS) {
+        result.set(name, hit.found);
+      } else {
+        missing.push(name);
+      }
     }
-    if (missing.length === 0) return result;
+    if (missing.length === 0) {
+      return result;
+    }
     const { rows } = await catalog.query<{ name: string; schema: string; volatile: boolean; volatile_unary: boolean }>(
       `SELECT p.proname AS name, n.nspname AS schema,
               bool_or(p.provolatile = 'v') AS volatile, bool_or(p.provolatile = 'v' AND p.pronargs = 1) AS volatile_unary
@@ -120,13 +127,17 @@ export function createFunctionPolicy(extraAllowed: readonly string[] = []): Func
       cache.set(name, { found, at: now });
       result.set(name, found);
     }
-    while (cache.size > CACHE_MAX_NAMES) cache.delete(cache.keys().next().value!);
+    while (cache.size > CACHE_MAX_NAMES) {
+      cache.delete(cache.keys().next().value!);
+    }
     return result;
   };
 
   return {
     async check(calls, session) {
-      if (calls.length === 0) return;
+      if (calls.length === 0) {
+        return;
+      }
       const found = await lookUp([...new Set(calls.map((c) => c.name))], session);
       const path = calls.some((c) => c.schema === undefined) ? await schemasOnPath(session) : null;
       for (const call of calls) {
@@ -137,7 +148,9 @@ export function createFunctionPolicy(extraAllowed: readonly string[] = []): Func
             !allowed.has(call.name) &&
             !allowed.has(`${f.schema}.${call.name}`)
         );
-        if (refused) throw notAllowed(call, refused.schema);
+        if (refused) {
+          throw notAllowed(call, refused.schema);
+        }
       }
     },
   };

@@ -96,7 +96,9 @@ export async function provisionReaderRole(db: Db, role: string, passwordVerifier
       [role]
     );
     const existing = rows[0];
-    if (existing) assertMayManage(role, existing);
+    if (existing) {
+      assertMayManage(role, existing);
+    }
     await setLocal(tx, { role, verifier: passwordVerifier ?? '', comment: READER_ROLE_COMMENT });
     await tx.query(DEFINE_ROLE);
     await tx.query(GRANT_READS);
@@ -113,14 +115,16 @@ export async function grantReaderReads(db: Db, role: string): Promise<void> {
 
 function assertMayManage(role: string, r: ExistingRole): void {
   const choose = 'Choose another READER_ROLE, or set READER_DATABASE_URL to a read-only login of your own.';
-  if (r.is_gateway)
+  if (r.is_gateway) {
     throw new ReaderRoleRefused(
       `READER_ROLE "${role}" is the gateway's own database user; SQL mode needs a separate role. ${choose}`
     );
-  if (r.rolsuper)
+  }
+  if (r.rolsuper) {
     throw new ReaderRoleRefused(
       `READER_ROLE "${role}" is a superuser; the gateway will not turn it into the SQL-mode reader. ${choose}`
     );
+  }
   // A login the gateway did not create belongs to someone: replacing its password would lock them out.
   // A NOLOGIN role without the mark (e.g. made by hand or by an older gateway) has no password to lose.
   if (r.rolcanlogin && r.comment !== READER_ROLE_COMMENT) {
@@ -154,8 +158,9 @@ export async function checkReaderLogin(session: DbSession): Promise<string> {
                   ORDER BY 1) AS privileged`
   );
   const { user, superuser, privileged } = rows[0];
-  if (superuser)
+  if (superuser) {
     throw new ReaderRoleRefused(`The SQL-mode login "${user}" is a superuser; use a login that can only read.`);
+  }
   if (privileged.length) {
     const what = privileged.map((p) => (p === user ? `"${p}" itself` : `"${p}"`)).join(', ');
     throw new ReaderRoleRefused(

@@ -116,7 +116,9 @@ export function resultBytesCappedSql(
   let wrapped =
     `SELECT * FROM (SELECT *, sum(${rowBytes}) OVER (ROWS UNBOUNDED PRECEDING) AS ${total} FROM (\n${sql}\n) AS "sized"${aliases}) AS "capped"` +
     ` WHERE CASE WHEN ${total} <= ${cap} THEN true ELSE ('${STOP_MARKER} ' || ${total})::integer IS NULL END`;
-  if (options.maxRows !== undefined) wrapped += ` LIMIT ${params.add(options.maxRows + 1, 'bigint')}`;
+  if (options.maxRows !== undefined) {
+    wrapped += ` LIMIT ${params.add(options.maxRows + 1, 'bigint')}`;
+  }
   return wrapped;
 }
 

@@ -25,20 +25,34 @@ export function tooManyBytes(maxBytes: number): ApiError {
 
 /** Rough JSON size of one value (strings by length, everything else by its text form). */
 function valueBytes(v: unknown): number {
-  if (v === null || v === undefined) return 4;
-  if (typeof v === 'string') return v.length + 3;
-  if (typeof v === 'number') return 12;
-  if (v instanceof Date) return 14;
-  if (typeof v === 'object') return JSON.stringify(v).length + 1;
+  if (v === null || v === undefined) {
+    return 4;
+  }
+  if (typeof v === 'string') {
+    return v.length + 3;
+  }
+  if (typeof v === 'number') {
+    return 12;
+  }
+  if (v instanceof Date) {
+    return 14;
+  }
+  if (typeof v === 'object') {
+    return JSON.stringify(v).length + 1;
+  }
   return String(v).length + 1;
 }
 
 /** Rough JSON size of the rows; throws 422 as soon as it passes `maxBytes`. */
-export function estimateBytes(rows: readonly Record<string, unknown>[], maxBytes: number): number {
+export function estimateBytes(rows: ReadonlyArray<Record<string, unknown>>, maxBytes: number): number {
   let total = 0;
   for (const row of rows) {
-    for (const v of Object.values(row)) total += valueBytes(v);
-    if (total > maxBytes) throw tooManyBytes(maxBytes);
+    for (const v of Object.values(row)) {
+      total += valueBytes(v);
+    }
+    if (total > maxBytes) {
+      throw tooManyBytes(maxBytes);
+    }
   }
   return total;
 }
@@ -48,8 +62,12 @@ export function estimateFrameBytes(frame: WorkFrame, maxBytes: number): number {
   let total = 0;
   for (const field of frame.fields) {
     total += field.name.length + 64;
-    for (const v of field.values) total += valueBytes(v);
-    if (total > maxBytes) throw tooManyBytes(maxBytes);
+    for (const v of field.values) {
+      total += valueBytes(v);
+    }
+    if (total > maxBytes) {
+      throw tooManyBytes(maxBytes);
+    }
   }
   return total;
 }

@@ -66,8 +66,9 @@ export async function runBuilderQuery(
   const result = await opts.db
     .transaction(
       async (tx) => {
-        if (costGuardEnabled(opts.costLimits) && !q.allowExpensive)
+        if (costGuardEnabled(opts.costLimits) && !q.allowExpensive) {
           await checkQueryCost(tx, built.sql, built.params, opts.costLimits, q.refId);
+        }
         return tx.query<Record<string, unknown>>(sql, params.values);
       },
       { readOnly: true, staleOk: true, statementTimeoutMs: opts.statementTimeoutMs, signal: opts.signal }
@@ -79,7 +80,9 @@ export async function runBuilderQuery(
   let fields = result.fields.filter((f) => f.name !== RESULT_BYTES_COLUMN);
   let downsampled = false;
   // The statement fetched at most one row more than the cap: that row only says "too large".
-  if (rows.length > built.rowCap) throw tooManyRows(built.rowCap);
+  if (rows.length > built.rowCap) {
+    throw tooManyRows(built.rowCap);
+  }
   estimateBytes(rows, opts.limits.maxBytes);
   if (built.rawPointCap !== undefined) {
     // Each row carries its series' full size; series longer than the cap are downsampled (LTTB).
@@ -94,7 +97,9 @@ export async function runBuilderQuery(
     rowLimit: opts.limits.maxRows,
     metricColumnNaming: false,
   });
-  for (const notice of built.notices) addNotice(frame, notice);
+  for (const notice of built.notices) {
+    addNotice(frame, notice);
+  }
   if (downsampled) {
     addNotice(frame, {
       severity: 'info',

@@ -47,8 +47,9 @@ export async function runQueryRequest(
   const ctx = requestContext(req, app.capabilities.timescaledb !== null);
   const seen = new Set<string>();
   for (const q of req.queries) {
-    if (seen.has(q.refId))
+    if (seen.has(q.refId)) {
       throw new ApiError('duplicate_ref_id', `Two queries have refId ${JSON.stringify(q.refId)}`, { refId: q.refId });
+    }
     seen.add(q.refId);
   }
   const visible = req.queries.filter((q) => !q.hide);
@@ -97,7 +98,9 @@ async function runOne(
     return { frames: [toDataFrameJSON(frame, q.refId)], executedQueryString: frame.meta.executedQueryString };
   } catch (err) {
     const apiError = mapDatabaseError(err) ?? new ApiError('internal_error', 'Internal error');
-    if (apiError.statusCode >= 500) app.log.error({ err, refId: q.refId }, 'query failed');
+    if (apiError.statusCode >= 500) {
+      app.log.error({ err, refId: q.refId }, 'query failed');
+    }
     const meta = executed !== undefined ? { executedQueryString: executed } : {};
     return {
       frames: [{ schema: { refId: q.refId, meta, fields: [] }, data: { values: [] } }],
@@ -119,7 +122,9 @@ async function runOneQuery(
   signal: AbortSignal | undefined
 ): Promise<WorkFrame> {
   let frame: WorkFrame;
-  if (q.allowExpensive) assertMayRunExpensive(principal, q.refId);
+  if (q.allowExpensive) {
+    assertMayRunExpensive(principal, q.refId);
+  }
   if (q.mode === 'sql') {
     if (!hasScope(principal, 'sql')) {
       throw new ApiError('forbidden', `Token "${principal.name}" lacks the "sql" scope needed for SQL mode`, {

@@ -58,8 +58,9 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
         // In the reader's session: its search path decides which function a bare name is.
         await opts.sqlMode.checkFunctions(statement.functions, tx);
         // Only a plain reading statement can be planned on its own (not an EXPLAIN, SHOW …).
-        if (wrappable && costGuardEnabled(opts.costLimits) && !q.allowExpensive)
+        if (wrappable && costGuardEnabled(opts.costLimits) && !q.allowExpensive) {
           await checkQueryCost(tx, sql, params.values, opts.costLimits, q.refId);
+        }
         return wrappable
           ? runCapped(tx, sql, params, opts.limits)
           : { result: await tx.query<Record<string, unknown>>(sql, params.values) };
@@ -68,7 +69,9 @@ export async function runSqlQuery(q: SqlQuery, ctx: RequestContext, opts: SqlRun
       opts.signal
     );
   } catch (err) {
-    if (isResultBytesStop(err)) throw tooManyBytes(opts.limits.maxBytes);
+    if (isResultBytesStop(err)) {
+      throw tooManyBytes(opts.limits.maxBytes);
+    }
     throw err;
   }
   const { result, rename } = ran;

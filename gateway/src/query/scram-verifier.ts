@@ -9,8 +9,9 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
  * characters, for which SASLprep changes nothing.
  */
 export function scramSha256Verifier(password: string, salt: Buffer = randomBytes(16), iterations = 4096): string {
-  if (!/^[\x21-\x7e]+$/.test(password))
+  if (!/^[\x21-\x7e]+$/.test(password)) {
     throw new Error('The SCRAM verifier is only computed for printable ASCII passwords');
+  }
   const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   const storedKey = createHash('sha256').update(clientKey).digest();

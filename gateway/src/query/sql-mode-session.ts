@@ -60,12 +60,15 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
     try {
       // Two gateways creating the role at the same moment: the loser's retry finds it made.
       await provisionReaderRole(db, role, verifier).catch((err: { code?: string }) => {
-        if (err?.code === '42710' || err?.code === '23505' || err?.code === '40001')
+        if (err?.code === '42710' || err?.code === '23505' || err?.code === '40001') {
           return provisionReaderRole(db, role, verifier);
+        }
         throw err;
       });
     } catch (err) {
-      if (err instanceof ReaderRoleRefused) throw unavailable(err.message);
+      if (err instanceof ReaderRoleRefused) {
+        throw unavailable(err.message);
+      }
       if ((err as { code?: unknown }).code === '42501') {
         throw unavailable(
           `SQL mode needs a database login that can only read, and the gateway's database user may not create or update the role "${role}" (READER_ROLE): ` +
@@ -74,7 +77,9 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
         );
       }
       const mapped = mapDatabaseError(err);
-      if (mapped?.code === 'database_unavailable') throw mapped;
+      if (mapped?.code === 'database_unavailable') {
+        throw mapped;
+      }
       throw unavailable(
         `SQL mode could not set up its read-only role "${role}" (READER_ROLE); set READER_DATABASE_URL to a read-only login instead`,
         err
@@ -101,7 +106,9 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
     const databaseUrl = config.databaseUrl!;
     readerPool = createReaderPool({
       login: async () => {
-        if (configuredUrl) return configuredUrl;
+        if (configuredUrl) {
+          return configuredUrl;
+        }
         const password = randomBytes(24).toString('base64url');
         await provision(scramSha256Verifier(password));
         managedPassword = password;
@@ -115,7 +122,9 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
         try {
           await checkReaderLogin(session);
         } catch (err) {
-          if (err instanceof ReaderRoleRefused) throw unavailable(err.message);
+          if (err instanceof ReaderRoleRefused) {
+            throw unavailable(err.message);
+          }
           throw err;
         }
       },
@@ -139,10 +148,11 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
             return readerConnectionString(replicaUrl, user, password);
           }
           // Not logged in on the primary yet: refused here, so this read is served by the primary.
-          if (!managedPassword)
+          if (!managedPassword) {
             throw Object.assign(new Error('the SQL-mode reader has not logged in on the primary yet'), {
               code: '28000',
             });
+          }
           return readerConnectionString(replicaUrl, role, managedPassword);
         },
         check: async (session) => void (await checkReaderLogin(session)),
@@ -191,7 +201,9 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
       try {
         return await runOnce(fn, statementTimeoutMs, signal);
       } catch (err) {
-        if (!isTableDenied(err)) throw err;
+        if (!isTableDenied(err)) {
+          throw err;
+        }
         // A table created since by another user has no grant yet: grant what the gateway's user
         // may pass on, and try once more. Only reading is repeated, and table access is checked
         // when the statement starts, so the retry almost never repeats work.
@@ -201,7 +213,9 @@ export function createSqlModeSession(config: GatewayConfig, db: Db, onError?: (e
           try {
             return await runOnce(fn, statementTimeoutMs, signal);
           } catch (again) {
-            if (!isTableDenied(again)) throw again;
+            if (!isTableDenied(again)) {
+              throw again;
+            }
             throw denied(again, managed ? role : null);
           }
         }

@@ -19,7 +19,9 @@ export async function addMissingChunks(db: Db, publication: string): Promise<{ p
   return db.transaction(async (tx) => {
     const missing = await readMissingChunks(tx, publication);
     const chunks = missing.flatMap((m) => m.chunks);
-    if (chunks.length === 0) return { publication, added: [] };
+    if (chunks.length === 0) {
+      return { publication, added: [] };
+    }
     const idents = chunks.map((c) => {
       const dot = c.indexOf('.');
       return `${quoteIdent(c.slice(0, dot))}.${quoteIdent(c.slice(dot + 1))}`;

@@ -18,12 +18,15 @@ export function installReplicationMetrics(app: FastifyInstance): void {
       registers,
       collect() {
         this.reset();
-        for (const r of app.db.replicaStatus!())
+        for (const r of app.db.replicaStatus!()) {
           this.set({ replica: r.name, state: r.state }, r.lagMs === null ? -1 : r.lagMs / 1000);
+        }
       },
     });
   }
-  if (app.db.driver !== 'postgres') return;
+  if (app.db.driver !== 'postgres') {
+    return;
+  }
   // One read serves both gauges; prom-client awaits an async collect.
   let reading: Promise<void> | null = null;
   const refresh = (): Promise<void> =>
@@ -31,11 +34,16 @@ export function installReplicationMetrics(app: FastifyInstance): void {
       .then((status) => {
         standbyLag.reset();
         retained.reset();
-        for (const s of status.standbys)
-          if (s.replayLagBytes !== null) standbyLag.set({ application_name: s.applicationName }, s.replayLagBytes);
-        for (const s of status.slots)
-          if (s.retainedBytes !== null)
+        for (const s of status.standbys) {
+          if (s.replayLagBytes !== null) {
+            standbyLag.set({ application_name: s.applicationName }, s.replayLagBytes);
+          }
+        }
+        for (const s of status.slots) {
+          if (s.retainedBytes !== null) {
             retained.set({ slot: s.name, type: s.type, active: String(s.active) }, s.retainedBytes);
+          }
+        }
       })
       .catch(() => {
         standbyLag.reset();

@@ -1,5 +1,4 @@
-import type { DbSession } from '../db/types';
-import type { ReplicaStatus } from '../db/types';
+import type { DbSession, ReplicaStatus } from '../db/types';
 
 /**
  * What `GET /api/v1/replication` reports about the database the gateway writes to: its role,
@@ -207,9 +206,15 @@ export async function readReplicationStatus(
     publications,
     subscriptions,
   };
-  if (hasTimescale) status.missingChunks = await part('missingChunks', () => readMissingChunks(db), []);
-  if (readReplicas) status.readReplicas = readReplicas;
-  if (Object.keys(errors).length) status.errors = errors;
+  if (hasTimescale) {
+    status.missingChunks = await part('missingChunks', () => readMissingChunks(db), []);
+  }
+  if (readReplicas) {
+    status.readReplicas = readReplicas;
+  }
+  if (Object.keys(errors).length) {
+    status.errors = errors;
+  }
   return status;
 }
 
@@ -236,8 +241,12 @@ export async function readMissingChunks(db: DbSession, publication?: string): Pr
 
 /** A text[] as either driver returns it: an array, or PostgreSQL's `{a,b}` text. */
 function textArray(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  if (typeof value !== 'string' || value === '{}') return [];
+  if (Array.isArray(value)) {
+    return value.map(String);
+  }
+  if (typeof value !== 'string' || value === '{}') {
+    return [];
+  }
   return value
     .replace(/^\{|\}$/g, '')
     .split(',')

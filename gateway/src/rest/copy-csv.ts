@@ -19,9 +19,13 @@ const SAFE_INTEGER_MAGNITUDE: Record<string, number> = {
 
 /** One value already coerced for its column (coerceValue's result) → its CSV field. */
 export function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
+  if (value === null || value === undefined) {
+    return '';
+  }
   const text = value instanceof Date ? value.toISOString() : String(value);
-  if (text === '' || text === '\\.' || NEEDS_QUOTES.test(text)) return '"' + text.replace(/"/g, '""') + '"';
+  if (text === '' || text === '\\.' || NEEDS_QUOTES.test(text)) {
+    return '"' + text.replace(/"/g, '""') + '"';
+  }
   return text;
 }
 
@@ -40,7 +44,9 @@ const PLAIN_ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\
  */
 export function csvEncoderFor(column: ResolvedColumn, textValues: boolean): CsvEncoder {
   const general: CsvEncoder = (value) => csvField(coerceValue(column, value, textValues));
-  if (textValues) return general;
+  if (textValues) {
+    return general;
+  }
   switch (column.kind) {
     case 'number': {
       // Plain numbers well inside the column's range; the rest (ranges, digits JSON lost) is checked the general way.

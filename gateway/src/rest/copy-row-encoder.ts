@@ -24,15 +24,23 @@ export function csvRowEncoder(keys: string[], columns: ResolvedColumn[], textVal
     // enumerable keys): then every column is there and nothing else is.
     let k = 0;
     for (const key in row) {
-      if (key !== keys[k++]) throw new NeedsCarefulPath();
+      if (key !== keys[k++]) {
+        throw new NeedsCarefulPath();
+      }
     }
-    if (k !== count) throw new NeedsCarefulPath();
+    if (k !== count) {
+      throw new NeedsCarefulPath();
+    }
     try {
       let line = encoders[0](row[names[0]]);
-      for (let c = 1; c < count; c++) line += ',' + encoders[c](row[names[c]]);
+      for (let c = 1; c < count; c++) {
+        line += ',' + encoders[c](row[names[c]]);
+      }
       return line + '\n';
     } catch (err) {
-      if (err instanceof CoercionError) throw new NeedsCarefulPath();
+      if (err instanceof CoercionError) {
+        throw new NeedsCarefulPath();
+      }
       throw err;
     }
   };

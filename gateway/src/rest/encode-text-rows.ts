@@ -23,7 +23,9 @@ export function encodeJsonArray(result: DbTextResult): string {
 /** One JSON object per line, each line ended by a newline. */
 export function encodeNdjson(result: DbTextResult): string {
   let out = '';
-  for (const row of jsonReadyRows(result)) out += JSON.stringify(row) + '\n';
+  for (const row of jsonReadyRows(result)) {
+    out += JSON.stringify(row) + '\n';
+  }
   return out;
 }
 
@@ -43,14 +45,18 @@ export function* encodePieces(
 ): Generator<string> {
   const converters = jsonConverters(result);
   const total = result.rows.length;
-  if (format === 'json' && total === 0) yield '[]';
+  if (format === 'json' && total === 0) {
+    yield '[]';
+  }
   for (let start = 0; start < total; start += rowsPerPiece) {
     const end = Math.min(total, start + rowsPerPiece);
     const rows = buildRows(result, converters, start, end);
     releaseRows(result, start, end);
     if (format === 'ndjson') {
       let out = '';
-      for (const row of rows) out += JSON.stringify(row) + '\n';
+      for (const row of rows) {
+        out += JSON.stringify(row) + '\n';
+      }
       yield out;
     } else {
       const json = JSON.stringify(rows);
@@ -62,16 +68,22 @@ export function* encodePieces(
 
 /** Rows already encoded are not needed again: let them go while the rest is written. */
 function releaseRows(result: DbTextResult, start: number, end: number): void {
-  for (let r = start; r < end; r++) (result.rows as unknown[])[r] = null;
+  for (let r = start; r < end; r++) {
+    (result.rows as unknown[])[r] = null;
+  }
 }
 
 /** The rows as the objects `Db.query()` would have returned (for encoders that need real values). */
-export function toRowObjects(result: DbTextResult, start = 0, end = result.rows.length): Record<string, unknown>[] {
+export function toRowObjects(
+  result: DbTextResult,
+  start = 0,
+  end = result.rows.length
+): Array<Record<string, unknown>> {
   return buildRows(result, result.parsers, start, end);
 }
 
 /** Row objects whose values give the same JSON as `Db.query()`'s, built cheaply. */
-function jsonReadyRows(result: DbTextResult): Record<string, unknown>[] {
+function jsonReadyRows(result: DbTextResult): Array<Record<string, unknown>> {
   return buildRows(result, jsonConverters(result), 0, result.rows.length);
 }
 
@@ -83,10 +95,10 @@ function buildRows(
   converters: Convert[],
   start: number,
   end: number
-): Record<string, unknown>[] {
+): Array<Record<string, unknown>> {
   const names = fields.map((f) => f.name);
   const count = names.length;
-  const out: Record<string, unknown>[] = new Array(end - start);
+  const out: Array<Record<string, unknown>> = new Array(end - start);
   for (let r = start; r < end; r++) {
     const values = rows[r];
     const row: Record<string, unknown> = {};
@@ -102,10 +114,16 @@ function buildRows(
 const NUMBER_TYPES = new Set<number>([OID.INT2, OID.INT4, OID.FLOAT4, OID.FLOAT8]);
 
 function jsonConverterFor(oid: number, parse: Convert): Convert {
-  if (oid === OID.TIMESTAMPTZ) return (text) => (UTC_TIMESTAMPTZ.test(text) ? isoFromUtcText(text, 3) : parse(text));
-  if (oid === OID.TIMESTAMP) return (text) => (PLAIN_TIMESTAMP.test(text) ? isoFromUtcText(text, 0) : parse(text));
+  if (oid === OID.TIMESTAMPTZ) {
+    return (text) => (UTC_TIMESTAMPTZ.test(text) ? isoFromUtcText(text, 3) : parse(text));
+  }
+  if (oid === OID.TIMESTAMP) {
+    return (text) => (PLAIN_TIMESTAMP.test(text) ? isoFromUtcText(text, 0) : parse(text));
+  }
   // The driver reads these with parseInt / parseFloat: the same number for PostgreSQL's text.
-  if (NUMBER_TYPES.has(oid)) return (text) => +text;
+  if (NUMBER_TYPES.has(oid)) {
+    return (text) => +text;
+  }
   return parse;
 }
 

@@ -48,7 +48,9 @@ export async function prepareRows(table: ResolvedTable, parsed: ParsedRows): Pro
     const end = Math.min(rows.length, start + ROWS_PER_STEP);
     for (let index = start; index < end; index++) {
       for (const key of Object.keys(rows[index])) {
-        if (used.has(key)) continue;
+        if (used.has(key)) {
+          continue;
+        }
         if (!byName.has(key)) {
           throw unknownColumn(table.name, key, { row: index });
         }
@@ -58,7 +60,9 @@ export async function prepareRows(table: ResolvedTable, parsed: ParsedRows): Pro
     await slices.pause();
   }
   const columns = table.columns.filter((c) => used.has(c.name));
-  if (columns.length === 0) throw new ApiError('empty_body', 'The rows name no columns');
+  if (columns.length === 0) {
+    throw new ApiError('empty_body', 'The rows name no columns');
+  }
 
   const errors: RowError[] = [];
   let uniform = true;
@@ -76,15 +80,21 @@ export async function prepareRows(table: ResolvedTable, parsed: ParsedRows): Pro
           // A Date binds as UTC text on both drivers (db/types.ts), as COPY writes it.
           return coerceValue(col, row[col.name], textValues);
         } catch (err) {
-          if (!(err instanceof CoercionError)) throw err;
-          if (errors.length < MAX_REPORTED_ERRORS) errors.push({ row: index, column: col.name, reason: err.message });
+          if (!(err instanceof CoercionError)) {
+            throw err;
+          }
+          if (errors.length < MAX_REPORTED_ERRORS) {
+            errors.push({ row: index, column: col.name, reason: err.message });
+          }
           return null;
         }
       });
     }
     await slices.pause();
   }
-  if (errors.length) throw invalidValues(errors);
+  if (errors.length) {
+    throw invalidValues(errors);
+  }
   return { columns, values, uniform };
 }
 
@@ -111,7 +121,7 @@ function invalidValues(errors: RowError[]): ApiError {
 export function badValueScout(
   table: ResolvedTable,
   textValues: boolean
-): (rows: readonly Record<string, unknown>[], firstIndex: number) => void {
+): (rows: ReadonlyArray<Record<string, unknown>>, firstIndex: number) => void {
   const byName = new Map(table.columns.map((c) => [c.name, c]));
   const errors: RowError[] = [];
   return (rows, firstIndex) => {
@@ -119,13 +129,19 @@ export function badValueScout(
       const row = rows[r];
       for (const key in row) {
         const col = byName.get(key);
-        if (!col) continue;
+        if (!col) {
+          continue;
+        }
         try {
           coerceValue(col, row[key], textValues);
         } catch (err) {
-          if (!(err instanceof CoercionError)) throw err;
+          if (!(err instanceof CoercionError)) {
+            throw err;
+          }
           errors.push({ row: firstIndex + r, column: col.name, reason: err.message });
-          if (errors.length >= MAX_REPORTED_ERRORS) throw invalidValues(sortedByColumn(errors, table));
+          if (errors.length >= MAX_REPORTED_ERRORS) {
+            throw invalidValues(sortedByColumn(errors, table));
+          }
         }
       }
     }
@@ -182,7 +198,9 @@ export function writePreparedRows(
   useCopy: boolean,
   statement = { start: 0, end: 0 }
 ): Promise<number> {
-  if (useCopy && db.copyFrom && prepared.uniform && takesCopy(table)) return copyRows(db, tx, table, prepared);
+  if (useCopy && db.copyFrom && prepared.uniform && takesCopy(table)) {
+    return copyRows(db, tx, table, prepared);
+  }
   return insertBatches(tx, table, prepared, statement);
 }
 
@@ -235,7 +253,9 @@ function* csvChunks(values: unknown[][]): Generator<string> {
     for (let r = start; r < end; r++) {
       const row = values[r];
       for (let c = 0; c < row.length; c++) {
-        if (c > 0) chunk += ',';
+        if (c > 0) {
+          chunk += ',';
+        }
         chunk += csvField(row[c]);
       }
       chunk += '\n';

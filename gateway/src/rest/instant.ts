@@ -5,8 +5,12 @@
  * read alike. Null when the text is not one JavaScript can place in time.
  */
 export function instantMs(value: unknown): number | null {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value !== 'string') return null;
+  if (value instanceof Date) {
+    return value.getTime();
+  }
+  if (typeof value !== 'string') {
+    return null;
+  }
   const text = value.trim();
   switch (text.toLowerCase()) {
     case 'infinity':

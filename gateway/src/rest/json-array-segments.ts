@@ -82,15 +82,21 @@ export class JsonArraySegments {
   push(chunk: Buffer): RowBatch {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes < this.nextCutAt) return NO_ROWS;
+    if (this.pendingBytes < this.nextCutAt) {
+      return NO_ROWS;
+    }
     const buf = this.takePending();
     let start = 0;
     if (!this.opened) {
       start = this.skipOpening(buf);
-      if (start < 0) return this.keep(buf, 0);
+      if (start < 0) {
+        return this.keep(buf, 0);
+      }
     }
     const contentStart = this.afterElement ? this.skipComma(buf, start) : start;
-    if (contentStart < 0) return this.keep(buf, start);
+    if (contentStart < 0) {
+      return this.keep(buf, start);
+    }
     if (this.plan) {
       const rows = transcodeRows(buf, contentStart, this.plan, this.csvSpace(buf.length - contentStart));
       this.slabUsed += rows.csv.length;
@@ -100,11 +106,15 @@ export class JsonArraySegments {
         this.nextCutAt = this.minSegmentBytes;
         return rows.csv;
       }
-      if (!rows.stopped) return this.keep(buf, start);
+      if (!rows.stopped) {
+        return this.keep(buf, start);
+      }
       // The first row is not a plain one: this segment goes the general way.
     }
     const cut = this.findCut(buf, contentStart);
-    if (cut === null) return this.keep(buf, start);
+    if (cut === null) {
+      return this.keep(buf, start);
+    }
     this.afterElement = true;
     this.keep(buf, cut.end);
     this.nextCutAt = this.minSegmentBytes;
@@ -117,7 +127,9 @@ export class JsonArraySegments {
     let start = 0;
     if (!this.opened) {
       start = this.skipOpening(buf);
-      if (start < 0) throw new NotStreamable('no JSON array');
+      if (start < 0) {
+        throw new NotStreamable('no JSON array');
+      }
     }
     let tail = start;
     let needsElement = false;
@@ -131,7 +143,9 @@ export class JsonArraySegments {
       }
     }
     const rows = this.parseRows('[' + buf.toString('utf8', tail));
-    if (needsElement && rows.length === 0) throw new NotStreamable('trailing comma');
+    if (needsElement && rows.length === 0) {
+      throw new NotStreamable('trailing comma');
+    }
     return rows;
   }
 
@@ -145,7 +159,9 @@ export class JsonArraySegments {
         this.work = grown;
       }
       let at = 0;
-      for (const piece of this.pending) at += piece.copy(this.work, at); // copy() allows overlap
+      for (const piece of this.pending) {
+        at += piece.copy(this.work, at);
+      } // copy() allows overlap
       buf = this.work.subarray(0, total);
     }
     this.pending = [];
@@ -176,8 +192,12 @@ export class JsonArraySegments {
   /** Index after the opening `[`, -1 while only whitespace came; not an array → NotStreamable. */
   private skipOpening(buf: Buffer): number {
     const i = skipSpace(buf, 0);
-    if (i === buf.length) return -1;
-    if (buf[i] !== OPEN_BRACKET) throw new NotStreamable('not a JSON array');
+    if (i === buf.length) {
+      return -1;
+    }
+    if (buf[i] !== OPEN_BRACKET) {
+      throw new NotStreamable('not a JSON array');
+    }
     this.opened = true;
     return i + 1;
   }
@@ -185,8 +205,12 @@ export class JsonArraySegments {
   /** Index after the comma that must follow an element, -1 when the body has not said yet. */
   private skipComma(buf: Buffer, from: number): number {
     const i = skipSpace(buf, from);
-    if (i === buf.length || buf[i] === CLOSE_BRACKET) return -1; // the end is checked by end()
-    if (buf[i] !== COMMA) throw new NotStreamable('expected , or ] between elements');
+    if (i === buf.length || buf[i] === CLOSE_BRACKET) {
+      return -1;
+    } // the end is checked by end()
+    if (buf[i] !== COMMA) {
+      throw new NotStreamable('expected , or ] between elements');
+    }
     return i + 1;
   }
 
@@ -194,12 +218,18 @@ export class JsonArraySegments {
     let brace = buf.length;
     for (let t = 0; t < CUT_TRIES; t++) {
       brace = buf.lastIndexOf(CLOSE_BRACE, brace - 1);
-      if (brace < contentStart) return null;
+      if (brace < contentStart) {
+        return null;
+      }
       const rows = this.tryRows(buf, contentStart, brace + 1);
-      if (rows) return { rows, end: brace + 1 };
+      if (rows) {
+        return { rows, end: brace + 1 };
+      }
     }
     const end = lastElementEnd(buf, contentStart);
-    if (end < 0) return null;
+    if (end < 0) {
+      return null;
+    }
     // A real boundary that does not parse: the body is not valid JSON.
     return { rows: this.parseRows('[' + buf.toString('utf8', contentStart, end) + ']'), end };
   }
@@ -227,13 +257,19 @@ export class JsonArraySegments {
 
 function checkRows(value: unknown): JsonRow[] {
   const rows = value as unknown[];
-  for (let i = 0; i < rows.length; i++) if (!isRow(rows[i])) throw new NotStreamable('an element is not an object');
+  for (let i = 0; i < rows.length; i++) {
+    if (!isRow(rows[i])) {
+      throw new NotStreamable('an element is not an object');
+    }
+  }
   return rows as JsonRow[];
 }
 
 function skipSpace(buf: Buffer, from: number): number {
   let i = from;
-  while (i < buf.length && isJsonSpace(buf[i])) i++;
+  while (i < buf.length && isJsonSpace(buf[i])) {
+    i++;
+  }
   return i;
 }
 
@@ -250,17 +286,24 @@ function lastElementEnd(buf: Buffer, from: number): number {
   for (let i = from; i < buf.length; i++) {
     const b = buf[i];
     if (inString) {
-      if (escaped) escaped = false;
-      else if (b === BACKSLASH) escaped = true;
-      else if (b === QUOTE) inString = false;
+      if (escaped) {
+        escaped = false;
+      } else if (b === BACKSLASH) {
+        escaped = true;
+      } else if (b === QUOTE) {
+        inString = false;
+      }
     } else if (b === QUOTE) {
       inString = true;
     } else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
       depth++;
     } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
       depth--;
-      if (depth === 0 && b === CLOSE_BRACE) last = i + 1;
-      else if (depth < 0) break; // the array's own `]`
+      if (depth === 0 && b === CLOSE_BRACE) {
+        last = i + 1;
+      } else if (depth < 0) {
+        break;
+      } // the array's own `]`
     }
   }
   return last;

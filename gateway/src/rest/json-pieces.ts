@@ -19,7 +19,9 @@ export function* jsonPieces(value: unknown): Generator<string> {
       out = '';
     }
   }
-  if (out) yield out;
+  if (out) {
+    yield out;
+  }
 }
 
 function* walk(value: unknown): Generator<string> {
@@ -31,7 +33,9 @@ function* walk(value: unknown): Generator<string> {
     if (value.some((v) => v !== null && typeof v === 'object')) {
       yield '[';
       for (let i = 0; i < value.length; i++) {
-        if (i > 0) yield ',';
+        if (i > 0) {
+          yield ',';
+        }
         // As JSON.stringify: undefined and functions in an array are null.
         const v = value[i];
         yield* v === undefined || typeof v === 'function' || typeof v === 'symbol' ? ['null'] : walk(v);
@@ -39,7 +43,9 @@ function* walk(value: unknown): Generator<string> {
       yield ']';
       return;
     }
-    if (value.length === 0) yield '[]';
+    if (value.length === 0) {
+      yield '[]';
+    }
     for (let start = 0; start < value.length; start += ELEMENTS_PER_STEP) {
       const json = JSON.stringify(value.slice(start, start + ELEMENTS_PER_STEP));
       const last = start + ELEMENTS_PER_STEP >= value.length;
@@ -51,7 +57,9 @@ function* walk(value: unknown): Generator<string> {
   let first = true;
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') {
+      continue;
+    }
     yield (first ? '' : ',') + JSON.stringify(key) + ':';
     first = false;
     yield* walk(v);
@@ -61,10 +69,15 @@ function* walk(value: unknown): Generator<string> {
 
 /** Values in the frames of a query answer: above some tens of thousands, it is worth streaming. */
 export function countFrameValues(response: {
-  results: Record<string, { frames: { data: { values: unknown[][] } }[] }>;
+  results: Record<string, { frames: Array<{ data: { values: unknown[][] } }> }>;
 }): number {
   let n = 0;
-  for (const result of Object.values(response.results))
-    for (const frame of result.frames) for (const column of frame.data.values) n += column.length;
+  for (const result of Object.values(response.results)) {
+    for (const frame of result.frames) {
+      for (const column of frame.data.values) {
+        n += column.length;
+      }
+    }
+  }
   return n;
 }

@@ -57,14 +57,20 @@ const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
  * columns, keys that need escapes in JSON, or columns whose values always need coercion.
  */
 export function csvPlanFor(keys: string[], columns: ResolvedColumn[]): CsvPlan | null {
-  if (keys.length !== columns.length) return null;
+  if (keys.length !== columns.length) {
+    return null;
+  }
   const rules: FieldRule[] = [];
   const maxDigits: number[] = [];
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i];
-    if (column.name !== keys[i] || !/^[\x20-\x7e]*$/.test(keys[i]) || /["\\]/.test(keys[i])) return null;
+    if (column.name !== keys[i] || !/^[\x20-\x7e]*$/.test(keys[i]) || /["\\]/.test(keys[i])) {
+      return null;
+    }
     const rule = ruleFor(column);
-    if (!rule) return null;
+    if (!rule) {
+      return null;
+    }
     rules.push(rule);
     maxDigits.push(rule === 'integer' ? INTEGER_DIGITS[column.type] : MAX_DIGITS);
   }
@@ -108,7 +114,9 @@ export function transcodeRows(
 
   rows: for (;;) {
     i = skipSpace(buf, i);
-    if (i >= buf.length) break;
+    if (i >= buf.length) {
+      break;
+    }
     if (buf[i] !== OPEN_BRACE) {
       stopped = true;
       break;
@@ -116,15 +124,25 @@ export function transcodeRows(
     i++;
     for (let f = 0; f < fields; f++) {
       i = matchKey(buf, skipSpace(buf, i), plan.keys[f]);
-      if (i >= 0) i = skipSpace(buf, i);
-      if (i >= 0 && i < buf.length && buf[i] !== COLON) i = STOP;
-      if (i >= 0) i = skipSpace(buf, i + 1);
-      if (i >= buf.length) i = INCOMPLETE;
+      if (i >= 0) {
+        i = skipSpace(buf, i);
+      }
+      if (i >= 0 && i < buf.length && buf[i] !== COLON) {
+        i = STOP;
+      }
+      if (i >= 0) {
+        i = skipSpace(buf, i + 1);
+      }
+      if (i >= buf.length) {
+        i = INCOMPLETE;
+      }
       if (i < 0) {
         stopped = i === STOP;
         break rows;
       }
-      if (f > 0) out[o++] = COMMA;
+      if (f > 0) {
+        out[o++] = COMMA;
+      }
       const start = i;
       const b = buf[i];
       if (b === 0x6e /* n */) {
@@ -133,27 +151,43 @@ export function transcodeRows(
         switch (plan.rules[f]) {
           case 'text':
             i = b === QUOTE ? scanPlainString(buf, i) : STOP;
-            if (i >= 0) o = writeText(buf, start + 1, i - 1, out, o);
+            if (i >= 0) {
+              o = writeText(buf, start + 1, i - 1, out, o);
+            }
             break;
           case 'time':
             i = b === QUOTE ? scanPlainString(buf, i) : STOP;
-            if (i >= 0 && !isPlainIsoTime(buf, start + 1, i - 1)) i = STOP;
-            if (i >= 0) o = copyBytes(buf, start + 1, i - 1, out, o);
+            if (i >= 0 && !isPlainIsoTime(buf, start + 1, i - 1)) {
+              i = STOP;
+            }
+            if (i >= 0) {
+              o = copyBytes(buf, start + 1, i - 1, out, o);
+            }
             break;
           case 'integer':
           case 'float':
             i = scanPrintableNumber(buf, i, plan.rules[f] === 'integer', plan.maxDigits[f]);
-            if (i >= 0) o = copyBytes(buf, start, i, out, o);
+            if (i >= 0) {
+              o = copyBytes(buf, start, i, out, o);
+            }
             break;
           case 'boolean':
             i = b === 0x74 /* t */ ? matchWord(buf, i, 'true') : b === 0x66 /* f */ ? matchWord(buf, i, 'false') : STOP;
-            if (i >= 0) o = copyBytes(buf, start, i, out, o);
+            if (i >= 0) {
+              o = copyBytes(buf, start, i, out, o);
+            }
             break;
         }
       }
-      if (i >= 0) i = skipSpace(buf, i);
-      if (i >= buf.length) i = INCOMPLETE;
-      if (i >= 0 && buf[i] !== (f === fields - 1 ? CLOSE_BRACE : COMMA)) i = STOP;
+      if (i >= 0) {
+        i = skipSpace(buf, i);
+      }
+      if (i >= buf.length) {
+        i = INCOMPLETE;
+      }
+      if (i >= 0 && buf[i] !== (f === fields - 1 ? CLOSE_BRACE : COMMA)) {
+        i = STOP;
+      }
       if (i < 0) {
         stopped = i === STOP;
         break rows;
@@ -176,19 +210,29 @@ export function transcodeRows(
 
 function skipSpace(buf: Buffer, from: number): number {
   let i = from;
-  while (i < buf.length && isJsonSpace(buf[i])) i++;
+  while (i < buf.length && isJsonSpace(buf[i])) {
+    i++;
+  }
   return i;
 }
 
 function matchKey(buf: Buffer, i: number, key: Buffer): number {
   const n = Math.min(key.length, buf.length - i);
-  for (let k = 0; k < n; k++) if (buf[i + k] !== key[k]) return STOP;
+  for (let k = 0; k < n; k++) {
+    if (buf[i + k] !== key[k]) {
+      return STOP;
+    }
+  }
   return n < key.length ? INCOMPLETE : i + key.length;
 }
 
 function matchWord(buf: Buffer, i: number, word: string): number {
   const n = Math.min(word.length, buf.length - i);
-  for (let k = 0; k < n; k++) if (buf[i + k] !== word.charCodeAt(k)) return STOP;
+  for (let k = 0; k < n; k++) {
+    if (buf[i + k] !== word.charCodeAt(k)) {
+      return STOP;
+    }
+  }
   return n < word.length ? INCOMPLETE : i + word.length;
 }
 
@@ -196,8 +240,12 @@ function matchWord(buf: Buffer, i: number, word: string): number {
 function scanPlainString(buf: Buffer, i: number): number {
   for (let j = i + 1; j < buf.length; j++) {
     const b = buf[j];
-    if (b === QUOTE) return j + 1;
-    if (b === BACKSLASH || b < 0x20 || b > 0x7e) return STOP;
+    if (b === QUOTE) {
+      return j + 1;
+    }
+    if (b === BACKSLASH || b < 0x20 || b > 0x7e) {
+      return STOP;
+    }
   }
   return INCOMPLETE;
 }
@@ -205,8 +253,12 @@ function scanPlainString(buf: Buffer, i: number): number {
 /** Text field: as is, quoted when empty or holding a comma (no quote or newline can be in it: see scanPlainString). */
 function writeText(buf: Buffer, from: number, to: number, out: Buffer, o: number): number {
   let comma = from === to;
-  for (let j = from; j < to && !comma; j++) comma = buf[j] === COMMA;
-  if (!comma) return copyBytes(buf, from, to, out, o);
+  for (let j = from; j < to && !comma; j++) {
+    comma = buf[j] === COMMA;
+  }
+  if (!comma) {
+    return copyBytes(buf, from, to, out, o);
+  }
   out[o++] = QUOTE;
   o = copyBytes(buf, from, to, out, o);
   out[o++] = QUOTE;
@@ -215,7 +267,9 @@ function writeText(buf: Buffer, from: number, to: number, out: Buffer, o: number
 
 /** Fields are short: a plain loop beats a native call per field. */
 function copyBytes(buf: Buffer, from: number, to: number, out: Buffer, o: number): number {
-  for (let j = from; j < to; j++) out[o++] = buf[j];
+  for (let j = from; j < to; j++) {
+    out[o++] = buf[j];
+  }
   return o;
 }
 
@@ -226,30 +280,60 @@ function copyBytes(buf: Buffer, from: number, to: number, out: Buffer, o: number
  */
 function scanPrintableNumber(buf: Buffer, i: number, integer: boolean, maxDigits: number): number {
   let j = i;
-  if (buf[j] === MINUS) j++;
-  if (j >= buf.length) return INCOMPLETE;
+  if (buf[j] === MINUS) {
+    j++;
+  }
+  if (j >= buf.length) {
+    return INCOMPLETE;
+  }
   const intStart = j;
-  if (buf[j] === ZERO) j++;
-  else if (isDigit(buf[j])) while (j < buf.length && isDigit(buf[j])) j++;
-  else return STOP;
-  if (j >= buf.length) return INCOMPLETE;
+  if (buf[j] === ZERO) {
+    j++;
+  } else if (isDigit(buf[j])) {
+    while (j < buf.length && isDigit(buf[j])) {
+      j++;
+    }
+  } else {
+    return STOP;
+  }
+  if (j >= buf.length) {
+    return INCOMPLETE;
+  }
   let digits = buf[intStart] === ZERO ? 0 : j - intStart;
   if (buf[j] === DOT) {
-    if (integer) return STOP;
+    if (integer) {
+      return STOP;
+    }
     const fracStart = ++j;
-    while (j < buf.length && isDigit(buf[j])) j++;
-    if (j === buf.length) return INCOMPLETE;
-    if (j === fracStart || buf[j - 1] === ZERO) return STOP;
+    while (j < buf.length && isDigit(buf[j])) {
+      j++;
+    }
+    if (j === buf.length) {
+      return INCOMPLETE;
+    }
+    if (j === fracStart || buf[j - 1] === ZERO) {
+      return STOP;
+    }
     let lead = 0;
-    if (digits === 0) while (buf[fracStart + lead] === ZERO) lead++;
-    if (lead >= 6) return STOP;
+    if (digits === 0) {
+      while (buf[fracStart + lead] === ZERO) {
+        lead++;
+      }
+    }
+    if (lead >= 6) {
+      return STOP;
+    }
     digits += j - fracStart - lead;
   } else if (digits === 0 && buf[i] === MINUS) {
     return STOP; // -0
   }
-  if (j >= buf.length) return INCOMPLETE;
+  if (j >= buf.length) {
+    return INCOMPLETE;
+  }
   const next = buf[j];
-  if (next === 0x65 || next === 0x45 /* e E */ || next === DOT || isDigit(next) || digits > maxDigits) return STOP;
+  if (next === 0x65 || next === 0x45 /* e E */ || next === DOT || isDigit(next) || digits > maxDigits) {
+    return STOP;
+  }
   return j;
 }
 
@@ -258,19 +342,31 @@ const TIME_HEAD = Buffer.from('0000-00-00T00:00:00', 'latin1');
 
 /** YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM), the times JSON clients send (csvEncoderFor's PLAIN_ISO_TIME). */
 function isPlainIsoTime(buf: Buffer, from: number, to: number): boolean {
-  if (to - from < TIME_HEAD.length + 1) return false;
+  if (to - from < TIME_HEAD.length + 1) {
+    return false;
+  }
   for (let k = 0; k < TIME_HEAD.length; k++) {
     const b = buf[from + k];
     const want = TIME_HEAD[k];
-    if (want === ZERO ? !isDigit(b) : b !== want) return false;
+    if (want === ZERO ? !isDigit(b) : b !== want) {
+      return false;
+    }
   }
   let j = from + TIME_HEAD.length;
   if (buf[j] === DOT) {
     const fracStart = ++j;
-    while (j < to && isDigit(buf[j])) j++;
-    if (j === fracStart || j - fracStart > 9) return false;
+    while (j < to && isDigit(buf[j])) {
+      j++;
+    }
+    if (j === fracStart || j - fracStart > 9) {
+      return false;
+    }
   }
-  if (j === to - 1) return buf[j] === 0x5a; /* Z */
-  if (j !== to - 6 || (buf[j] !== 0x2b && buf[j] !== MINUS) || buf[j + 3] !== COLON) return false;
+  if (j === to - 1) {
+    return buf[j] === 0x5a;
+  } /* Z */
+  if (j !== to - 6 || (buf[j] !== 0x2b && buf[j] !== MINUS) || buf[j + 3] !== COLON) {
+    return false;
+  }
   return isDigit(buf[j + 1]) && isDigit(buf[j + 2]) && isDigit(buf[j + 4]) && isDigit(buf[j + 5]);
 }

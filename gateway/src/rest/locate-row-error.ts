@@ -30,7 +30,9 @@ interface DbErrorLike {
 /** The error as the client sees it, with the row (and column) it belongs to. */
 export function rowDatabaseError(err: unknown, place: RowPlace): ApiError | null {
   const base = mapDatabaseError(err);
-  if (!base || base.statusCode >= 500) return null;
+  if (!base || base.statusCode >= 500) {
+    return null;
+  }
   const column =
     place.column ??
     (typeof (err as DbErrorLike).column === 'string' ? ((err as DbErrorLike).column as string) : undefined);
@@ -54,9 +56,13 @@ const COPY_CONTEXT = /^COPY .*?, line (\d+)(?:, column (.*))?/m;
  */
 export function placeOfCopyError(err: unknown, columns: ResolvedColumn[], values: unknown[][]): RowPlace | null {
   const where = (err as DbErrorLike | null)?.where;
-  if (typeof where !== 'string') return null;
+  if (typeof where !== 'string') {
+    return null;
+  }
   const m = COPY_CONTEXT.exec(where);
-  if (!m) return null;
+  if (!m) {
+    return null;
+  }
   const line = Number(m[1]);
   const rest = m[2];
   // Column names may hold ", " or ": " themselves: the longest one the text starts with.
@@ -70,11 +76,17 @@ export function placeOfCopyError(err: unknown, columns: ResolvedColumn[], values
   for (let row = 0; row < values.length; row++) {
     let last = first;
     for (const value of row === 0 ? [] : values[row]) {
-      if (value === null || value === undefined) continue;
+      if (value === null || value === undefined) {
+        continue;
+      }
       const field = csvField(value);
-      for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) last++;
+      for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) {
+        last++;
+      }
     }
-    if (line >= first && line <= last) return { row, column: named };
+    if (line >= first && line <= last) {
+      return { row, column: named };
+    }
     first = last + 1;
   }
   return null;
@@ -100,7 +112,9 @@ export async function placeOfInsertError(
   err: unknown
 ): Promise<RowPlace | null> {
   const code = (err as DbErrorLike | null)?.code;
-  if (typeof code !== 'string' || !PER_ROW_CODES.test(code) || rows.length === 0) return null;
+  if (typeof code !== 'string' || !PER_ROW_CODES.test(code) || rows.length === 0) {
+    return null;
+  }
   try {
     await db.transaction(async (tx) => {
       const fails = async (cols: ResolvedColumn[], batch: unknown[][]) =>
@@ -109,23 +123,37 @@ export async function placeOfInsertError(
       let hi = rows.length;
       while (hi - lo > 1) {
         const mid = lo + ((hi - lo) >> 1);
-        if (await fails(columns, rows.slice(lo, mid))) hi = mid;
-        else lo = mid;
+        if (await fails(columns, rows.slice(lo, mid))) {
+          hi = mid;
+        } else {
+          lo = mid;
+        }
       }
       const again = await tryInsert(tx, table, columns, [rows[lo]]);
-      if (again?.code !== code) throw new Located(null);
-      if (code === INDEX_ROW_TOO_LARGE)
+      if (again?.code !== code) {
+        throw new Located(null);
+      }
+      if (code === INDEX_ROW_TOO_LARGE) {
         throw new Located({ row: lo, column: await indexedColumnOf(tx, table, columns, rows[lo]) });
-      if (typeof again.column === 'string' || !code.startsWith('22')) throw new Located({ row: lo });
+      }
+      if (typeof again.column === 'string' || !code.startsWith('22')) {
+        throw new Located({ row: lo });
+      }
       // A data error names no column: the row's values one at a time.
       for (let c = 0; c < columns.length; c++) {
-        if (rows[lo][c] === undefined) continue;
-        if (await fails([columns[c]], [[rows[lo][c]]])) throw new Located({ row: lo, column: columns[c].name });
+        if (rows[lo][c] === undefined) {
+          continue;
+        }
+        if (await fails([columns[c]], [[rows[lo][c]]])) {
+          throw new Located({ row: lo, column: columns[c].name });
+        }
       }
       throw new Located({ row: lo });
     });
   } catch (outcome) {
-    if (outcome instanceof Located) return outcome.place;
+    if (outcome instanceof Located) {
+      return outcome.place;
+    }
     // The probe itself failed (connection lost…): the original error is reported as it is.
   }
   return null;
@@ -146,7 +174,9 @@ export async function placeOfCopyErrorWithColumn(
   values: unknown[][]
 ): Promise<RowPlace | null> {
   const place = placeOfCopyError(err, columns, values);
-  if (!place || place.column || (err as DbErrorLike).code !== INDEX_ROW_TOO_LARGE) return place;
+  if (!place || place.column || (err as DbErrorLike).code !== INDEX_ROW_TOO_LARGE) {
+    return place;
+  }
   return { ...place, column: await indexedColumnOf(db, table, columns, values[place.row]).catch(() => undefined) };
 }
 
@@ -168,9 +198,13 @@ async function indexedColumnOf(
   let widest: { name: string; length: number } | undefined;
   columns.forEach((column, c) => {
     const value = row[c];
-    if (!names.has(column.name) || value === null || value === undefined) return;
+    if (!names.has(column.name) || value === null || value === undefined) {
+      return;
+    }
     const length = String(value).length;
-    if (!widest || length > widest.length) widest = { name: column.name, length };
+    if (!widest || length > widest.length) {
+      widest = { name: column.name, length };
+    }
   });
   return widest?.name;
 }
@@ -206,7 +240,9 @@ export function insertStatement(
       '(' +
       row
         .map((v) => {
-          if (v === undefined) return 'DEFAULT';
+          if (v === undefined) {
+            return 'DEFAULT';
+          }
           params.push(v);
           return `$${params.length}`;
         })

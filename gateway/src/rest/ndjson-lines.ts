@@ -23,7 +23,9 @@ export class NdjsonLines {
     }
     this.partial.push(chunk.subarray(0, last));
     const lines = this.takePartial();
-    if (last + 1 < chunk.length) this.partial.push(chunk.subarray(last + 1));
+    if (last + 1 < chunk.length) {
+      this.partial.push(chunk.subarray(last + 1));
+    }
     return parseLines(lines);
   }
 
@@ -43,15 +45,18 @@ function parseLines(text: string): JsonRow[] {
   const rows: JsonRow[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.trim();
-    if (line === '') continue;
+    if (line === '') {
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
       throw new NotStreamable('a line is not JSON');
     }
-    if (!value || typeof value !== 'object' || Array.isArray(value))
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
       throw new NotStreamable('a line is not a JSON object');
+    }
     rows.push(value as JsonRow);
   }
   return rows;

@@ -14,7 +14,9 @@ const CONTENT_TYPES: Record<OutputFormat, string> = {
 
 /** The first format the Accept header allows (in its order); JSON when it allows anything. */
 export function pickOutputFormat(accept: string | undefined): OutputFormat {
-  if (!accept || accept.trim() === '') return 'json';
+  if (!accept || accept.trim() === '') {
+    return 'json';
+  }
   const types = accept
     .split(',')
     .map((part) => {
@@ -25,10 +27,15 @@ export function pickOutputFormat(accept: string | undefined): OutputFormat {
     .filter((t) => t.q > 0)
     .sort((a, b) => b.q - a.q);
   for (const { type } of types) {
-    if (type === 'application/json' || type === 'application/*' || type === '*/*') return 'json';
-    if (type === 'text/csv' || type === 'text/*') return 'csv';
-    if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl')
+    if (type === 'application/json' || type === 'application/*' || type === '*/*') {
+      return 'json';
+    }
+    if (type === 'text/csv' || type === 'text/*') {
+      return 'csv';
+    }
+    if (type === 'application/x-ndjson' || type === 'application/ndjson' || type === 'application/jsonl') {
       return 'ndjson';
+    }
   }
   throw new ApiError(
     'not_acceptable',
@@ -42,13 +49,17 @@ export function contentType(format: OutputFormat): string {
 }
 
 /** Rows → body text. Times are ISO-8601 (UTC) in every format. */
-export function formatRows(format: OutputFormat, rows: Record<string, unknown>[], columns: string[]): string {
-  if (format === 'json') return JSON.stringify(rows);
-  if (format === 'ndjson') return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+export function formatRows(format: OutputFormat, rows: Array<Record<string, unknown>>, columns: string[]): string {
+  if (format === 'json') {
+    return JSON.stringify(rows);
+  }
+  if (format === 'ndjson') {
+    return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+  }
   return csvText(rows, columns, true);
 }
 
-function csvText(rows: Record<string, unknown>[], columns: string[], header: boolean): string {
+function csvText(rows: Array<Record<string, unknown>>, columns: string[], header: boolean): string {
   return stringify(rows, {
     header,
     columns,
@@ -67,7 +78,9 @@ function csvText(rows: Record<string, unknown>[], columns: string[], header: boo
  * and the same `formatRows` gives for the parsed rows.
  */
 export function textRowsBody(format: OutputFormat, result: DbTextResult): string | Readable {
-  if (result.rows.length <= STREAM_ABOVE_ROWS) return formatTextRows(format, result);
+  if (result.rows.length <= STREAM_ABOVE_ROWS) {
+    return formatTextRows(format, result);
+  }
   return Readable.from(format === 'csv' ? csvPieces(result) : encodePieces(result, format), { objectMode: false });
 }
 
@@ -80,15 +93,21 @@ function* csvPieces(result: DbTextResult): Generator<string> {
   for (let start = 0; start < total; start += ROWS_PER_PIECE) {
     const end = Math.min(total, start + ROWS_PER_PIECE);
     const rows = toRowObjects(result, start, end);
-    for (let r = start; r < end; r++) (result.rows as unknown[])[r] = null;
+    for (let r = start; r < end; r++) {
+      (result.rows as unknown[])[r] = null;
+    }
     yield csvText(rows, columns, start === 0);
   }
 }
 
 /** Rows still in PostgreSQL's text form → body text: the same bytes `formatRows` gives for the parsed rows. */
 export function formatTextRows(format: OutputFormat, result: DbTextResult): string {
-  if (format === 'json') return encodeJsonArray(result);
-  if (format === 'ndjson') return encodeNdjson(result);
+  if (format === 'json') {
+    return encodeJsonArray(result);
+  }
+  if (format === 'ndjson') {
+    return encodeNdjson(result);
+  }
   return formatRows(
     format,
     toRowObjects(result),

@@ -3,7 +3,7 @@ import { ApiError } from '../errors';
 
 /** One parsed input row; `textValues` marks CSV, where every value is text and "" means null. */
 export interface ParsedRows {
-  rows: Record<string, unknown>[];
+  rows: Array<Record<string, unknown>>;
   textValues: boolean;
 }
 
@@ -23,10 +23,13 @@ export const mediaType = (contentType: string | undefined) => (contentType ?? ''
  */
 export function parseRowsBody(body: unknown, contentType: string | undefined): ParsedRows {
   const type = mediaType(contentType);
-  if (body === undefined || body === null || body === '')
+  if (body === undefined || body === null || body === '') {
     throw new ApiError('empty_body', 'The request body is empty: send a JSON object, a JSON array, NDJSON or CSV');
+  }
 
-  if (type === 'text/csv') return { rows: parseCsvRows(String(body)), textValues: true };
+  if (type === 'text/csv') {
+    return { rows: parseCsvRows(String(body)), textValues: true };
+  }
   if (isNdjsonType(type)) {
     return { rows: parseNdjsonRows(String(body)), textValues: false };
   }
@@ -45,25 +48,33 @@ export function parseRowsBody(body: unknown, contentType: string | undefined): P
       throw new ApiError('malformed_body', `Row ${i} is not a JSON object`, { row: i });
     }
   });
-  if (rows.length === 0) throw new ApiError('empty_body', 'The array holds no rows');
-  return { rows: rows as Record<string, unknown>[], textValues: false };
+  if (rows.length === 0) {
+    throw new ApiError('empty_body', 'The array holds no rows');
+  }
+  return { rows: rows as Array<Record<string, unknown>>, textValues: false };
 }
 
-function parseNdjsonRows(text: string): Record<string, unknown>[] {
-  const rows: Record<string, unknown>[] = [];
+function parseNdjsonRows(text: string): Array<Record<string, unknown>> {
+  const rows: Array<Record<string, unknown>> = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const row = ndjsonLineRow(lines[i], i + 1, rows.length);
-    if (row) rows.push(row);
+    if (row) {
+      rows.push(row);
+    }
   }
-  if (rows.length === 0) throw ndjsonEmpty();
+  if (rows.length === 0) {
+    throw ndjsonEmpty();
+  }
   return rows;
 }
 
 /** One NDJSON line (1-based `line`) → its row; null for a blank line; not a JSON object → 400 naming the line. */
 export function ndjsonLineRow(raw: string, line: number, row: number): Record<string, unknown> | null {
   const text = raw.trim();
-  if (text === '') return null;
+  if (text === '') {
+    return null;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -78,14 +89,16 @@ export function ndjsonLineRow(raw: string, line: number, row: number): Record<st
 
 export const ndjsonEmpty = () => new ApiError('empty_body', 'The NDJSON body holds no rows');
 
-function parseCsvRows(text: string): Record<string, unknown>[] {
-  let rows: Record<string, unknown>[];
+function parseCsvRows(text: string): Array<Record<string, unknown>> {
+  let rows: Array<Record<string, unknown>>;
   try {
     rows = parseCsv(text, CSV_OPTIONS);
   } catch (err) {
     throw csvBodyError(err);
   }
-  if (rows.length === 0) throw csvEmpty();
+  if (rows.length === 0) {
+    throw csvEmpty();
+  }
   return rows;
 }
 

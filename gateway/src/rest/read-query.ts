@@ -40,9 +40,13 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
 
   const where: string[] = [];
   for (const [key, raw] of Object.entries(query)) {
-    if (RESERVED_PARAMS.has(key) || raw === undefined) continue;
+    if (RESERVED_PARAMS.has(key) || raw === undefined) {
+      continue;
+    }
     const col = column(key);
-    for (const value of Array.isArray(raw) ? raw : [raw]) where.push(filterSql(col, value, bind));
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      where.push(filterSql(col, value, bind));
+    }
   }
 
   const from = single(query, 'from');
@@ -51,9 +55,15 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
     const timeCol = requireTimeColumn(table);
     const fromValue = from === undefined ? undefined : timeParam(timeCol, 'from', from);
     const toValue = to === undefined ? undefined : timeParam(timeCol, 'to', to);
-    if (fromValue !== undefined && toValue !== undefined) checkRange(from!, fromValue, to!, toValue);
-    if (fromValue !== undefined) where.push(`${timeCol.ident} >= ${bind(fromValue)}`);
-    if (toValue !== undefined) where.push(`${timeCol.ident} <= ${bind(toValue)}`);
+    if (fromValue !== undefined && toValue !== undefined) {
+      checkRange(from!, fromValue, to!, toValue);
+    }
+    if (fromValue !== undefined) {
+      where.push(`${timeCol.ident} >= ${bind(fromValue)}`);
+    }
+    if (toValue !== undefined) {
+      where.push(`${timeCol.ident} <= ${bind(toValue)}`);
+    }
   }
 
   const requested = listParam(single(query, 'columns'))?.map(column);
@@ -68,13 +78,15 @@ export function buildReadQuery(table: ResolvedTable, query: Query, options: Read
   let orderDefault: string;
   if (bucket !== undefined || agg !== undefined) {
     const timeCol = requireTimeColumn(table);
-    if (bucket === undefined || bucket === '')
+    if (bucket === undefined || bucket === '') {
       throw new ApiError('invalid_bucket', '"agg" needs "bucket", e.g. bucket=1h&agg=avg');
+    }
     const fn = (agg ?? 'avg').toLowerCase();
-    if (!AGGREGATES.has(fn))
+    if (!AGGREGATES.has(fn)) {
       throw new ApiError('invalid_aggregation', `Unknown aggregate "${agg}" (use ${[...AGGREGATES].join(', ')})`, {
         agg,
       });
+    }
     const timeKind = timeKindOf(timeCol);
     if (!timeKind) {
       throw new ApiError(
@@ -140,25 +152,35 @@ function filterSql(col: ResolvedColumn, text: string, bind: (v: unknown) => stri
   }
   if (op === 'is') {
     const v = value.toLowerCase();
-    if (v === 'null') return `${col.ident} IS NULL`;
-    if (v === 'notnull' || v === 'not.null') return `${col.ident} IS NOT NULL`;
-    if (v === 'true' || v === 'false') return `${col.ident} IS ${v.toUpperCase()}`;
+    if (v === 'null') {
+      return `${col.ident} IS NULL`;
+    }
+    if (v === 'notnull' || v === 'not.null') {
+      return `${col.ident} IS NOT NULL`;
+    }
+    if (v === 'true' || v === 'false') {
+      return `${col.ident} IS ${v.toUpperCase()}`;
+    }
     throw new ApiError(
       'invalid_value',
       `"is" takes null, notnull, true or false; got "${value}" for column "${col.name}"`,
       { column: col.name }
     );
   }
-  if (op === 'like') return `${col.ident}::text LIKE ${bind(value.replace(/\*/g, '%'))}`;
+  if (op === 'like') {
+    return `${col.ident}::text LIKE ${bind(value.replace(/\*/g, '%'))}`;
+  }
   if (op === 'in') {
     const list = value.replace(/^\((.*)\)$/s, '$1');
     const items = list === '' ? [] : list.split(',');
-    if (items.length === 0)
+    if (items.length === 0) {
       throw new ApiError('invalid_value', `"in" needs at least one value for column "${col.name}"`, {
         column: col.name,
       });
-    if (items.length > MAX_IN_VALUES)
+    }
+    if (items.length > MAX_IN_VALUES) {
       throw new ApiError('invalid_value', `"in" takes at most ${MAX_IN_VALUES} values`, { column: col.name });
+    }
     return `${col.ident} IN (${items.map((item) => bind(filterValue(col, item))).join(', ')})`;
   }
   return `${col.ident} ${OPERATORS[op]} ${bind(filterValue(col, value))}`;
@@ -167,7 +189,9 @@ function filterSql(col: ResolvedColumn, text: string, bind: (v: unknown) => stri
 function filterValue(col: ResolvedColumn, text: string): unknown {
   try {
     const v = coerceValue(col, text, true);
-    if (v === null) throw new CoercionError('expected a value; use is.null to match NULL');
+    if (v === null) {
+      throw new CoercionError('expected a value; use is.null to match NULL');
+    }
     return v;
   } catch (err) {
     if (err instanceof CoercionError) {
@@ -183,7 +207,9 @@ function filterValue(col: ResolvedColumn, text: string): unknown {
 function timeParam(col: ResolvedColumn, param: string, text: string): unknown {
   try {
     const v = coerceValue({ ...col, kind: 'time' }, text, true);
-    if (v === null) throw new CoercionError('empty');
+    if (v === null) {
+      throw new CoercionError('empty');
+    }
     return v;
   } catch (err) {
     if (err instanceof CoercionError) {
@@ -197,7 +223,9 @@ function timeParam(col: ResolvedColumn, param: string, text: string): unknown {
 }
 
 function orderSql(table: ResolvedTable, text: string | undefined): string | undefined {
-  if (text === undefined || text === '') return undefined;
+  if (text === undefined || text === '') {
+    return undefined;
+  }
   return text
     .split(',')
     .map((part) => {
@@ -230,24 +258,31 @@ function requireTimeColumn(table: ResolvedTable): ResolvedColumn {
 
 function single(query: Query, key: string): string | undefined {
   const v = query[key];
-  if (Array.isArray(v)) throw new ApiError('invalid_request', `"${key}" may be given only once`, { param: key });
+  if (Array.isArray(v)) {
+    throw new ApiError('invalid_request', `"${key}" may be given only once`, { param: key });
+  }
   return v;
 }
 
 function listParam(text: string | undefined): string[] | undefined {
-  if (text === undefined) return undefined;
+  if (text === undefined) {
+    return undefined;
+  }
   const list = text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  if (list.length === 0)
+  if (list.length === 0) {
     throw new ApiError('invalid_request', '"columns" needs at least one column name', { param: 'columns' });
+  }
   return list;
 }
 
 function intParam(query: Query, key: 'limit' | 'offset', fallback: number, min: number, max: number): number {
   const text = single(query, key);
-  if (text === undefined || text === '') return fallback;
+  if (text === undefined || text === '') {
+    return fallback;
+  }
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
     throw new ApiError(`invalid_${key}`, `"${key}" must be a whole number ≥ ${min}, got "${text}"`, {
       param: key,
@@ -262,7 +297,9 @@ function bucketParam(text: string): BucketInterval {
   try {
     return parseBucketInterval(text, '"bucket"');
   } catch (err) {
-    if (err instanceof ApiError) throw new ApiError('invalid_bucket', err.message, { param: 'bucket', value: text });
+    if (err instanceof ApiError) {
+      throw new ApiError('invalid_bucket', err.message, { param: 'bucket', value: text });
+    }
     throw err;
   }
 }

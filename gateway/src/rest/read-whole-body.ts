@@ -39,8 +39,12 @@ export async function readWholeBody(body: RequestBody, parsers: JsonParsers, sco
   const slices = new TimeSlices();
   const type = body.contentType;
   const look = scout?.(type === 'text/csv') ?? (() => undefined);
-  if (type === 'text/csv') return { rows: await csvRows(await body.text(), slices, look), textValues: true };
-  if (isNdjsonType(type)) return { rows: await ndjsonRows(await body.text(), slices, look), textValues: false };
+  if (type === 'text/csv') {
+    return { rows: await csvRows(await body.text(), slices, look), textValues: true };
+  }
+  if (isNdjsonType(type)) {
+    return { rows: await ndjsonRows(await body.text(), slices, look), textValues: false };
+  }
   const chunks = await body.chunksAll();
   const rows = await jsonArrayRows(chunks, parsers.segment, slices, look);
   // Not an array of objects, or not valid JSON: one parse of the whole text gives the answer
@@ -50,8 +54,9 @@ export async function readWholeBody(body: RequestBody, parsers: JsonParsers, sco
 
 /** Throws what the whole-body JSON parser throws for this body (syntax, prototype poisoning), in time slices. */
 export async function assertJsonSyntax(body: RequestBody, parsers: JsonParsers): Promise<void> {
-  if (!(await jsonArrayRows(await body.chunksAll(), parsers.segment, new TimeSlices(), () => undefined)))
+  if (!(await jsonArrayRows(await body.chunksAll(), parsers.segment, new TimeSlices(), () => undefined))) {
     parsers.whole(await body.text());
+  }
 }
 
 async function csvRows(text: string, slices: TimeSlices, look: LookAtRows): Promise<JsonRow[]> {
@@ -68,10 +73,16 @@ async function csvRows(text: string, slices: TimeSlices, look: LookAtRows): Prom
     look(rows.slice(seen), seen);
     await slices.pause();
   }
-  if (!failure) parser.end();
+  if (!failure) {
+    parser.end();
+  }
   await ended;
-  if (failure) throw csvBodyError(failure);
-  if (rows.length === 0) throw csvEmpty();
+  if (failure) {
+    throw csvBodyError(failure);
+  }
+  if (rows.length === 0) {
+    throw csvEmpty();
+  }
   return rows;
 }
 
@@ -81,9 +92,13 @@ async function ndjsonRows(text: string, slices: TimeSlices, look: LookAtRows): P
   let seen = 0;
   for (let at = 0; at <= text.length;) {
     let end = text.indexOf('\n', at);
-    if (end < 0) end = text.length;
+    if (end < 0) {
+      end = text.length;
+    }
     const row = ndjsonLineRow(text.slice(at, end), ++line, rows.length);
-    if (row) rows.push(row);
+    if (row) {
+      rows.push(row);
+    }
     at = end + 1;
     if (line % ROWS_PER_STEP === 0) {
       look(rows.slice(seen), seen);
@@ -91,7 +106,9 @@ async function ndjsonRows(text: string, slices: TimeSlices, look: LookAtRows): P
       await slices.pause();
     }
   }
-  if (rows.length === 0) throw ndjsonEmpty();
+  if (rows.length === 0) {
+    throw ndjsonEmpty();
+  }
   return rows;
 }
 
@@ -106,7 +123,9 @@ async function jsonArrayRows(
   const rows: JsonRow[] = [];
   const take = (batch: unknown) => {
     const seen = rows.length;
-    for (const row of batch as JsonRow[]) rows.push(row);
+    for (const row of batch as JsonRow[]) {
+      rows.push(row);
+    }
     look(rows.slice(seen), seen);
   };
   try {
@@ -116,7 +135,9 @@ async function jsonArrayRows(
     }
     take(segments.end());
   } catch (err) {
-    if (err instanceof NotStreamable) return null;
+    if (err instanceof NotStreamable) {
+      return null;
+    }
     throw err;
   }
   return rows.length ? rows : null;

@@ -43,8 +43,12 @@ export class RequestBody {
   /** The next chunk, or null at the end of the body. */
   async next(): Promise<Buffer | null> {
     while (this.taken === this.chunks.length) {
-      if (this.failure) throw this.failure;
-      if (this.ended) return null;
+      if (this.failure) {
+        throw this.failure;
+      }
+      if (this.ended) {
+        return null;
+      }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     return this.chunks[this.taken++];
@@ -52,13 +56,13 @@ export class RequestBody {
 
   /** Every chunk of the body, once the last byte is in. */
   async chunksAll(): Promise<readonly Buffer[]> {
-    while ((await this.next()) !== null);
+    while ((await this.next()) !== null) {}
     return this.chunks;
   }
 
   /** The whole body as UTF-8 text, once the last byte is in. */
   async text(): Promise<string> {
-    while ((await this.next()) !== null);
+    while ((await this.next()) !== null) {}
     return this.chunks.length === 1
       ? this.chunks[0].toString('utf8')
       : Buffer.concat(this.chunks, this.bytes).toString('utf8');
@@ -88,11 +92,15 @@ export class RequestBody {
   };
 
   private readonly onClose = () => {
-    if (!this.ended) this.onError(new Error('connection closed'));
+    if (!this.ended) {
+      this.onError(new Error('connection closed'));
+    }
   };
 
   private fail(err: Error): void {
-    if (this.failure || this.ended) return;
+    if (this.failure || this.ended) {
+      return;
+    }
     this.failure = err;
     // Stop reading: the answer is an error, and the connection is closed after it.
     this.detach();
@@ -110,6 +118,8 @@ export class RequestBody {
   private notify(): void {
     const waiting = this.waiting;
     this.waiting = [];
-    for (const wake of waiting) wake();
+    for (const wake of waiting) {
+      wake();
+    }
   }
 }

@@ -25,10 +25,12 @@ const CSV_BATCH = 2000;
  * every malformed body), and the body's own errors (413, cut short) as they are.
  */
 export function rowBatches(body: RequestBody, parseJson: ParseJson): RowBatches {
-  if (body.contentType === 'text/csv')
+  if (body.contentType === 'text/csv') {
     return { batches: csvBatches(body), textValues: true, setCsvPlan: () => undefined };
-  if (isNdjsonType(body.contentType))
+  }
+  if (isNdjsonType(body.contentType)) {
     return { batches: byteBatches(body, new NdjsonLines()), textValues: false, setCsvPlan: () => undefined };
+  }
   const segments = new JsonArraySegments(parseJson);
   return { batches: byteBatches(body, segments), textValues: false, setCsvPlan: (plan) => segments.setCsvPlan(plan) };
 }
@@ -39,15 +41,21 @@ async function* byteBatches(
 ): AsyncGenerator<RowBatch, void, undefined> {
   for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
     const rows = reader.push(chunk);
-    if (rows.length) yield rows;
+    if (rows.length) {
+      yield rows;
+    }
   }
   const rows = reader.end();
-  if (rows.length) yield rows;
+  if (rows.length) {
+    yield rows;
+  }
 }
 
 async function* csvBatches(body: RequestBody): AsyncGenerator<JsonRow[], void, undefined> {
   async function* chunks() {
-    for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) yield chunk;
+    for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
+      yield chunk;
+    }
   }
   // The same parser and options as the whole-body reader, fed as the bytes come.
   const records = pipeline(Readable.from(chunks()), csvParser(CSV_OPTIONS), () => undefined);
@@ -61,10 +69,14 @@ async function* csvBatches(body: RequestBody): AsyncGenerator<JsonRow[], void, u
       }
     }
   } catch (err) {
-    if (err instanceof CsvError) throw new NotStreamable(err.message);
+    if (err instanceof CsvError) {
+      throw new NotStreamable(err.message);
+    }
     throw err;
   } finally {
     records.destroy();
   }
-  if (batch.length) yield batch;
+  if (batch.length) {
+    yield batch;
+  }
 }

@@ -33,23 +33,33 @@ export async function streamCopyRows(
   source: RowBatches,
   minRows: number
 ): Promise<number | null> {
-  if (!db.copyFrom || !takesCopy(table)) return null;
+  if (!db.copyFrom || !takesCopy(table)) {
+    return null;
+  }
   const { batches } = source;
   try {
     const head = await readAtLeast(batches, minRows);
-    if (!head || !Array.isArray(head[0])) return null;
+    if (!head || !Array.isArray(head[0])) {
+      return null;
+    }
     const keys = Object.keys(head[0][0]);
     const byName = new Map(table.columns.map((c) => [c.name, c]));
-    if (keys.length === 0 || !keys.every((k) => byName.has(k) && !FORBIDDEN_KEYS.has(k))) return null;
+    if (keys.length === 0 || !keys.every((k) => byName.has(k) && !FORBIDDEN_KEYS.has(k))) {
+      return null;
+    }
     // Columns in the table's order, as the careful path lists them.
     const columns = table.columns.filter((c) => keys.includes(c.name));
     const encodeRow = csvRowEncoder(keys, columns, source.textValues);
     const plan = csvPlanFor(keys, columns);
-    if (plan) source.setCsvPlan(plan);
+    if (plan) {
+      source.setCsvPlan(plan);
+    }
     const copySql = `COPY ${table.ident} (${columns.map((c) => c.ident).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
     return await db.transaction((tx) => db.copyFrom!(tx, copySql, csvChunks(head, batches, encodeRow)));
   } catch (err) {
-    if (err instanceof NeedsCarefulPath || err instanceof NotStreamable) return null;
+    if (err instanceof NeedsCarefulPath || err instanceof NotStreamable) {
+      return null;
+    }
     throw err;
   } finally {
     // The row reader stops here, whatever the outcome (the caller may read the rest of the
@@ -64,7 +74,9 @@ async function readAtLeast(batches: AsyncGenerator<RowBatch>, minRows: number): 
   let count = 0;
   while (count < Math.max(1, minRows)) {
     const step = await batches.next();
-    if (step.done) return null;
+    if (step.done) {
+      return null;
+    }
     head.push(step.value);
     count += Array.isArray(step.value) ? step.value.length : 0; // no CSV before a plan is set
   }
@@ -77,15 +89,23 @@ async function* csvChunks(
   rest: AsyncGenerator<RowBatch>,
   encodeRow: CsvRowEncoder
 ): AsyncGenerator<Buffer | string> {
-  for (const batch of head) yield encodeBatch(batch, encodeRow);
+  for (const batch of head) {
+    yield encodeBatch(batch, encodeRow);
+  }
   head.length = 0;
-  for (let step = await rest.next(); !step.done; step = await rest.next()) yield encodeBatch(step.value, encodeRow);
+  for (let step = await rest.next(); !step.done; step = await rest.next()) {
+    yield encodeBatch(step.value, encodeRow);
+  }
 }
 
 /** A batch as one chunk of COPY CSV. */
 function encodeBatch(rows: RowBatch, encodeRow: CsvRowEncoder): Buffer | string {
-  if (Buffer.isBuffer(rows)) return rows;
+  if (Buffer.isBuffer(rows)) {
+    return rows;
+  }
   let chunk = '';
-  for (let r = 0; r < rows.length; r++) chunk += encodeRow(rows[r]);
+  for (let r = 0; r < rows.length; r++) {
+    chunk += encodeRow(rows[r]);
+  }
   return chunk;
 }

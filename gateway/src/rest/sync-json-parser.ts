@@ -20,7 +20,9 @@ export function syncJsonParser(app: FastifyInstance): ParseJson {
       failure = err;
       value = body;
     });
-    if (failure) throw failure;
+    if (failure) {
+      throw failure;
+    }
     return value;
   };
 }
@@ -35,7 +37,9 @@ export function explainingJsonParser(parseJson: ParseJson): ParseJson {
     try {
       return parseJson(text);
     } catch (err) {
-      if ((err as { code?: string }).code !== 'FST_ERR_CTP_INVALID_JSON_BODY') throw err;
+      if ((err as { code?: string }).code !== 'FST_ERR_CTP_INVALID_JSON_BODY') {
+        throw err;
+      }
       try {
         JSON.parse(text);
       } catch (syntax) {

@@ -19,7 +19,9 @@ export class TimeSlices {
 
   /** Call between batches of work: resolves at once, or after one event-loop turn when the slice is over. */
   async pause(): Promise<void> {
-    if (performance.now() - this.sliceStart < this.sliceMs) return;
+    if (performance.now() - this.sliceStart < this.sliceMs) {
+      return;
+    }
     await nextTurn();
     this.sliceStart = performance.now();
   }

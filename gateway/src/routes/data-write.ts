@@ -41,8 +41,9 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(STREAMED_TYPES, (request, payload, done) => {
     // As Fastify's own reader: a declared length over the limit is refused before reading.
-    if (Number(request.headers['content-length']) > bodyLimit)
+    if (Number(request.headers['content-length']) > bodyLimit) {
       return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE(), undefined);
+    }
     done(null, new RequestBody(payload, mediaType(request.headers['content-type']), bodyLimit));
   });
 
@@ -71,8 +72,11 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
       table = await writableTable(request, reply);
     } catch (err) {
       // Errors of the body itself come first, as when it was read before the handler.
-      if (body.contentType === 'application/json') await assertJsonSyntax(body, jsonParsers);
-      else await body.text();
+      if (body.contentType === 'application/json') {
+        await assertJsonSyntax(body, jsonParsers);
+      } else {
+        await body.text();
+      }
       throw err;
     }
     const wholeBody = () => readWholeBody(body, jsonParsers, (textValues) => badValueScout(table, textValues));
@@ -84,7 +88,9 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
           return copied;
         }
       } catch (err) {
-        if (err instanceof ApiError || (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+        if (err instanceof ApiError || (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+          throw err;
+        }
         // The database refused a row: a bad row later in the body is still reported first,
         // as when every row was checked before writing; else the refused one, with its row.
         throw await locateCopyError(app.db, table, err, await prepareRows(table, await wholeBody()));
@@ -117,7 +123,9 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
         return reply.status(201).send({ inserted });
       } catch (err) {
         // Bytes still on the way would be read as the next request: close instead, as Fastify does.
-        if (!body.complete) void reply.header('connection', 'close');
+        if (!body.complete) {
+          void reply.header('connection', 'close');
+        }
         throw err;
       }
     }

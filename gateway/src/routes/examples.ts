@@ -48,10 +48,13 @@ function packageDir(pkg: string): string {
   let dir = dirname(require.resolve(pkg));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === pkg)
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === pkg) {
       return dir;
+    }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`The package ${pkg} is not installed next to the gateway`);
+    if (parent === dir) {
+      throw new Error(`The package ${pkg} is not installed next to the gateway`);
+    }
     dir = parent;
   }
 }
@@ -61,7 +64,9 @@ function packageDir(pkg: string): string {
  * files with no data: public, like /health. The pages ask for a token and call the REST API.
  */
 export const examplesRoutes: FastifyPluginAsync = async (app) => {
-  if (!app.config.examplePages) return;
+  if (!app.config.examplePages) {
+    return;
+  }
   const vendor = Object.fromEntries(
     Object.entries(VENDOR_FILES).map(([name, { pkg, file }]) => {
       const path = join(packageDir(pkg), file);
@@ -86,7 +91,9 @@ export const examplesRoutes: FastifyPluginAsync = async (app) => {
   );
   app.get(`${EXAMPLES_PREFIX}vendor/:file`, { schema: { hide: true } }, async (request, reply) => {
     const entry = vendor[(request.params as { file: string }).file];
-    if (!entry) return reply.callNotFound();
+    if (!entry) {
+      return reply.callNotFound();
+    }
     return reply.sendFile(entry.file, entry.dir);
   });
 };

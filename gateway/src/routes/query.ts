@@ -19,8 +19,9 @@ export const queryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Each query checks its own scope (SQL mode needs "sql"); the request needs at least one of them.
       preHandler: async (request, reply) => {
         const p = request.principal;
-        if (p && !p.scopes.some((s) => s === 'read' || s === 'sql' || s === 'admin'))
+        if (p && !p.scopes.some((s) => s === 'read' || s === 'sql' || s === 'admin')) {
           await requireScope('read')(request, reply);
+        }
       },
       schema: {
         tags: ['query'],
@@ -31,7 +32,9 @@ export const queryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const response = await runQueryRequest(app, request.principal!, request.body, clientAbortSignal(reply));
-      if (countFrameValues(response) < STREAM_ABOVE_VALUES) return response;
+      if (countFrameValues(response) < STREAM_ABOVE_VALUES) {
+        return response;
+      }
       // A large answer (up to BODY_LIMIT) goes out in pieces instead of as one string beside
       // its values (and a second copy on its way to the socket). Fastify pipes a stream without
       // the response schema's serializer, so the typed-body check does not apply to it.

@@ -15,8 +15,9 @@ export const streamRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler: async (request, reply) => {
         const p = request.principal;
-        if (p && !p.scopes.some((s) => s === 'read' || s === 'sql' || s === 'admin'))
+        if (p && !p.scopes.some((s) => s === 'read' || s === 'sql' || s === 'admin')) {
           await requireScope('read')(request, reply);
+        }
       },
       schema: {
         tags: ['query'],

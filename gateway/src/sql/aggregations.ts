@@ -131,8 +131,14 @@ function aggregateSqlOf(
 }
 
 export function defaultMetricName(metric: MetricSpec): string {
-  if (metric.alias) return metric.alias;
-  if (metric.aggregation === 'none') return metric.column;
-  if (metric.aggregation === 'percentile') return `p${metric.percentile}(${metric.column})`;
+  if (metric.alias) {
+    return metric.alias;
+  }
+  if (metric.aggregation === 'none') {
+    return metric.column;
+  }
+  if (metric.aggregation === 'percentile') {
+    return `p${metric.percentile}(${metric.column})`;
+  }
   return `${metric.aggregation}(${metric.column})`;
 }

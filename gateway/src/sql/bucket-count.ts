@@ -31,8 +31,11 @@ export function wallClockMs(t: number, zone: string): number {
   const parts: Record<string, number> = {};
   let era = 'AD';
   for (const p of f.formatToParts(new Date(t))) {
-    if (p.type === 'era') era = p.value;
-    else if (p.type !== 'literal') parts[p.type] = Number(p.value);
+    if (p.type === 'era') {
+      era = p.value;
+    } else if (p.type !== 'literal') {
+      parts[p.type] = Number(p.value);
+    }
   }
   // Years before 1 AD come as "1 BC", "2 BC"… (astronomical 0, -1…); years below 100 must not
   // go through Date.UTC, which reads them as 19xx.
@@ -79,7 +82,9 @@ export function capBucket(
   let widest = start;
   for (const b of niceBuckets()) {
     if (approxIntervalMs(b) > startLen) {
-      if (bucketCount(b, range, zone, kind) <= max) return b;
+      if (bucketCount(b, range, zone, kind) <= max) {
+        return b;
+      }
       widest = b;
     }
   }

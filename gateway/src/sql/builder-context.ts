@@ -110,10 +110,18 @@ export function findColumn(table: BuilderTable, name: string, role: string): Bui
 
 export function timeKindOf(col: BuilderColumn): TimeKind | null {
   const t = col.type.toLowerCase();
-  if (t.startsWith('timestamp') && t.includes('with time zone') && !t.includes('without')) return 'timestamptz';
-  if (t === 'timestamptz') return 'timestamptz';
-  if (t.startsWith('timestamp')) return 'timestamp';
-  if (t === 'date') return 'date';
+  if (t.startsWith('timestamp') && t.includes('with time zone') && !t.includes('without')) {
+    return 'timestamptz';
+  }
+  if (t === 'timestamptz') {
+    return 'timestamptz';
+  }
+  if (t.startsWith('timestamp')) {
+    return 'timestamp';
+  }
+  if (t === 'date') {
+    return 'date';
+  }
   return null;
 }
 
@@ -128,12 +136,19 @@ export function col(c: BuilderColumn): string {
 export function inlineParams(sql: string, params: readonly unknown[]): string {
   return sql.replace(/\$(\d+)/g, (m, n: string) => {
     const i = Number(n) - 1;
-    if (i < 0 || i >= params.length) return m;
+    if (i < 0 || i >= params.length) {
+      return m;
+    }
     const v = params[i];
-    if (v === null || v === undefined) return 'NULL';
-    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-    if (Array.isArray(v))
+    if (v === null || v === undefined) {
+      return 'NULL';
+    }
+    if (typeof v === 'number' || typeof v === 'boolean') {
+      return String(v);
+    }
+    if (Array.isArray(v)) {
       return `ARRAY[${v.map((x) => (typeof x === 'number' ? String(x) : quoteLiteral(String(x)))).join(', ')}]`;
+    }
     return quoteLiteral(v instanceof Date ? v.toISOString() : String(v));
   });
 }

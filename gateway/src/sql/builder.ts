@@ -1,5 +1,5 @@
 import { ApiError } from '../errors';
-import type { BuilderQuery, FillMode } from '../contract/query';
+import type { BuilderQuery, FillMode, FrameNotice } from '../contract/query';
 import { DEFAULT_FORMAT } from '../contract/vocabulary';
 import {
   aggregateSql,
@@ -14,7 +14,6 @@ import { type BuilderColumn, type BuilderContext, Params, col, findColumn, timeK
 import { bucketCount, capBucket } from './bucket-count';
 import { checkBuilderShape, checkGapfillBuckets, rowCapOf } from '../limits/bounds';
 import { builderAdhocFilters, builderFilters } from './filters';
-import type { FrameNotice } from '../contract/query';
 import { type BucketInterval, formatBucket, parseBucketInterval, smallestNiceBucketAtLeast } from '../time/interval';
 import { quoteLiteral } from '../pg/quote';
 import { routeToContinuousAggregate } from './cagg-routing';
@@ -141,13 +140,14 @@ function chooseBucket(
     bucket = parseBucketInterval(text, 'bucket');
   }
   if (q.noPointCap) {
-    if (fills)
+    if (fills) {
       checkGapfillBuckets(
         bucketCount(bucket, ctx.range, ctx.timeZone, kind),
         bucket,
         rowCapOf(ctx.maxRows),
         `Query ${q.refId}: bucket`
       );
+    }
     return bucket;
   }
   const capped = capBucket(bucket, ctx.range, ctx.timeZone, budget, kind);
@@ -162,7 +162,9 @@ function chooseBucket(
 
 function sourceSql(q: BuilderQuery, ctx: BuilderContext, r: Resolved, params: Params): string {
   const select: string[] = [];
-  if (r.time) select.push(`${col(r.time)} AS "t"`);
+  if (r.time) {
+    select.push(`${col(r.time)} AS "t"`);
+  }
   r.groups.forEach((g, i) =>
     select.push(
       r.format === 'time_series' && !labelsAfterGrouping(ctx, r) ? `${col(g)}::text AS "g${i}"` : `${col(g)} AS "g${i}"`
@@ -247,7 +249,9 @@ function buildRaw(
   rowCap: number
 ): BuiltQuery {
   const rename = renameMap(r, 'v');
-  if (!r.time) rename.delete('time');
+  if (!r.time) {
+    rename.delete('time');
+  }
   const cols = [
     ...(r.time ? ['"t" AS "time"'] : []),
     ...r.groups.map((_, i) => `"g${i}"`),
@@ -328,7 +332,9 @@ export function buildBuilderQuery(q: BuilderQuery, ctx: BuilderContext, params: 
   // A continuous aggregate that composes into the same answer replaces the raw rows (cagg-routing.ts).
   const routing = bucket ? routeToContinuousAggregate(q, ctx, r, bucket, ctx.continuousAggregates ?? [], params) : null;
   const route = routing?.route ?? null;
-  if (route) notices.push(route.notice);
+  if (route) {
+    notices.push(route.notice);
+  }
   const src = route?.src ?? sourceSql(q, ctx, r, params);
   const aggs =
     route?.aggs ?? r.metrics.map((m, i) => aggregateSql(m.spec, i, ctx.dialect, params, fixedSeconds, m.column));

@@ -1,11 +1,10 @@
 import type { ContinuousAggregate, StoredAggregate } from '../catalog/continuous-aggregates';
-import type { BuilderQuery, MetricSpec } from '../contract/query';
+import type { BuilderQuery, FrameNotice, MetricSpec } from '../contract/query';
 import { atColumnPrecision } from './aggregations';
 import type { TimeKind } from './bucket-sql';
 import { usesTimeZone } from './bucket-sql';
 import { type BuilderColumn, type BuilderContext, type BuilderTable, type Params, col } from './builder-context';
 import { builderAdhocFilters, builderFilters } from './filters';
-import type { FrameNotice } from '../contract/query';
 import { type BucketInterval, formatBucket } from '../time/interval';
 import { quoteIdent } from '../pg/quote';
 
@@ -60,14 +59,17 @@ export function routeToContinuousAggregate(
   params: Params
 ): { route: CaggRoute | null; reasons: string[] } {
   const reasons: string[] = [];
-  if (q.continuousAggregates === false || caggs.length === 0 || ctx.dialect !== 'timescaledb')
+  if (q.continuousAggregates === false || caggs.length === 0 || ctx.dialect !== 'timescaledb') {
     return { route: null, reasons };
+  }
   const usable = caggs
     .map((c) => ({ c, why: unusable(q, ctx, r, bucket, c) }))
     .filter(({ c, why }) => (why ? (reasons.push(`${c.name}: ${why}`), false) : true))
     .map(({ c }) => c)
     .sort((a, b) => b.bucket.widthMs! - a.bucket.widthMs!);
-  if (usable.length === 0) return { route: null, reasons };
+  if (usable.length === 0) {
+    return { route: null, reasons };
+  }
   return { route: buildRoute(q, ctx, r, usable[0], params), reasons };
 }
 
@@ -78,33 +80,52 @@ function unusable(
   bucket: BucketInterval,
   c: ContinuousAggregate
 ): string | null {
-  if (c.unroutable) return c.unroutable;
-  if (!r.time || r.timeKind !== 'timestamptz' || r.time.name !== c.timeColumn)
+  if (c.unroutable) {
+    return c.unroutable;
+  }
+  if (!r.time || r.timeKind !== 'timestamptz' || r.time.name !== c.timeColumn) {
     return `its buckets are not over the query's time column`;
+  }
   const w = c.bucket.widthMs;
-  if (w === null || !Number.isInteger(w) || w <= 0 || c.bucket.timeZone)
+  if (w === null || !Number.isInteger(w) || w <= 0 || c.bucket.timeZone) {
     return 'its buckets are calendar or time-zone buckets';
+  }
   const origin = caggOrigin(c);
-  if (mod(origin - DEFAULT_ORIGIN_MS, w) !== 0) return 'its bucket origin is off the query buckets';
+  if (mod(origin - DEFAULT_ORIGIN_MS, w) !== 0) {
+    return 'its bucket origin is off the query buckets';
+  }
   if (usesTimeZone(bucket, ctx.timeZone, 'timestamptz') || bucket.months > 0) {
-    if (UTC_OFFSET_GRAIN_MS % w !== 0)
+    if (UTC_OFFSET_GRAIN_MS % w !== 0) {
       return `its ${formatBucket({ months: 0, ms: w })} buckets do not divide local days`;
+    }
   } else if (!Number.isInteger(bucket.ms) || bucket.ms % w !== 0) {
     return `its ${formatBucket({ months: 0, ms: w })} buckets do not divide ${formatBucket(bucket)}`;
   }
   const [a, b] = innerRange(ctx, c);
-  if (a >= b) return 'the range is shorter than one of its buckets';
+  if (a >= b) {
+    return 'the range is shorter than one of its buckets';
+  }
   const groupColumns = new Set(c.groupBy.filter((g) => g.output === g.column).map((g) => g.column));
-  for (const g of r.groups) if (!groupColumns.has(g.name)) return `it does not group by ${JSON.stringify(g.name)}`;
-  for (const f of q.filters ?? [])
-    if (!groupColumns.has(f.column)) return `it does not group by the filter column ${JSON.stringify(f.column)}`;
+  for (const g of r.groups) {
+    if (!groupColumns.has(g.name)) {
+      return `it does not group by ${JSON.stringify(g.name)}`;
+    }
+  }
+  for (const f of q.filters ?? []) {
+    if (!groupColumns.has(f.column)) {
+      return `it does not group by the filter column ${JSON.stringify(f.column)}`;
+    }
+  }
   for (const f of q.adhocFilters ?? []) {
-    if (ctx.table.columns.some((col) => col.name === f.key) && !groupColumns.has(f.key))
+    if (ctx.table.columns.some((col) => col.name === f.key) && !groupColumns.has(f.key)) {
       return `it does not group by the ad hoc filter column ${JSON.stringify(f.key)}`;
+    }
   }
   for (const m of r.metrics) {
     const why = composition(m.spec, m.column, c).why;
-    if (why) return why;
+    if (why) {
+      return why;
+    }
     // first/last pick by bucket time: two cagg rows of one query series may not share a bucket,
     // so the query must group by every group-by column of the cagg.
     if (
@@ -161,7 +182,9 @@ function composition(spec: MetricSpec, column: BuilderColumn, c: ContinuousAggre
     case 'first':
     case 'last': {
       const stored = find(c, spec.aggregation, column.name);
-      if (!stored) return { why: `it stores no ${spec.aggregation}(${name})` };
+      if (!stored) {
+        return { why: `it stores no ${spec.aggregation}(${name})` };
+      }
       const agg =
         spec.aggregation === 'min' || spec.aggregation === 'max'
           ? (p: (n: string) => string) => `${spec.aggregation}(${p('x')})`
@@ -169,15 +192,21 @@ function composition(spec: MetricSpec, column: BuilderColumn, c: ContinuousAggre
       return { partials: [{ name: 'x', cagg: quoteIdent(stored.output), raw: v }], agg };
     }
     case 'count':
-      if (!count) return { why: `it stores no count(${name})` };
+      if (!count) {
+        return { why: `it stores no count(${name})` };
+      }
       return {
         partials: [{ name: 'c', cagg: quoteIdent(count.output), raw: rawCount }],
         agg: (p) => `sum(${p('c')})::bigint`,
       };
     case 'sum': {
       const sum = find(c, 'sum', column.name);
-      if (!sum) return { why: `it stores no sum(${name})` };
-      if (real && !sum.cast) return { why: `its sum(${name}) adds in single precision` };
+      if (!sum) {
+        return { why: `it stores no sum(${name})` };
+      }
+      if (real && !sum.cast) {
+        return { why: `its sum(${name}) adds in single precision` };
+      }
       const agg = (p: (n: string) => string) =>
         real
           ? atColumnPrecision(`sum(${p('s')}::float8)`, spec, column)
@@ -187,13 +216,19 @@ function composition(spec: MetricSpec, column: BuilderColumn, c: ContinuousAggre
       return { partials: [{ name: 's', cagg: quoteIdent(sum.output), raw: v }], agg };
     }
     case 'avg': {
-      if (!count) return { why: `it stores no count(${name}) to weigh averages by` };
+      if (!count) {
+        return { why: `it stores no count(${name}) to weigh averages by` };
+      }
       const sum = find(c, 'sum', column.name);
       const avg = find(c, 'avg', column.name);
       let total: string;
-      if (sum && (!real || sum.cast)) total = quoteIdent(sum.output);
-      else if (avg) total = `(${quoteIdent(avg.output)} * ${quoteIdent(count.output)})`;
-      else return { why: `it stores no sum(${name}) or avg(${name})` };
+      if (sum && (!real || sum.cast)) {
+        total = quoteIdent(sum.output);
+      } else if (avg) {
+        total = `(${quoteIdent(avg.output)} * ${quoteIdent(count.output)})`;
+      } else {
+        return { why: `it stores no sum(${name}) or avg(${name})` };
+      }
       const exact = column.kind === 'number' && !real && column.type !== 'double precision';
       const agg = (p: (n: string) => string) =>
         exact

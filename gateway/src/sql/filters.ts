@@ -27,8 +27,12 @@ function badValue(filter: { column: string; op: string }, why: string): ApiError
 
 function scalar(filter: Filter): string | number | boolean {
   const v = filter.value;
-  if (v === undefined || v === null) throw badValue(filter, 'needs a value (use IS NULL / IS NOT NULL for nulls)');
-  if (Array.isArray(v)) throw badValue(filter, 'takes a single value, not a list');
+  if (v === undefined || v === null) {
+    throw badValue(filter, 'needs a value (use IS NULL / IS NOT NULL for nulls)');
+  }
+  if (Array.isArray(v)) {
+    throw badValue(filter, 'takes a single value, not a list');
+  }
   return v;
 }
 
@@ -42,9 +46,15 @@ export function conditionSql(target: string, filter: Filter, params: Params): st
     case 'IN':
     case 'NOT IN': {
       const list = filter.value;
-      if (!Array.isArray(list)) throw badValue(filter, 'needs a list of values');
-      if (list.some((x) => x === null)) throw badValue(filter, 'a list cannot hold null (use IS NULL)');
-      if (list.length === 0) return filter.op === 'IN' ? 'FALSE' : 'TRUE';
+      if (!Array.isArray(list)) {
+        throw badValue(filter, 'needs a list of values');
+      }
+      if (list.some((x) => x === null)) {
+        throw badValue(filter, 'a list cannot hold null (use IS NULL)');
+      }
+      if (list.length === 0) {
+        return filter.op === 'IN' ? 'FALSE' : 'TRUE';
+      }
       const p = params.add(list.map((x) => String(x)));
       return filter.op === 'IN' ? `${target} = ANY(${p})` : `${target} <> ALL(${p})`;
     }
@@ -72,9 +82,15 @@ const ADHOC_OPS: Record<string, string> = { '=': '=', '!=': '<>', '<': '<', '>':
 /** A Grafana ad hoc filter on an already-quoted target; regex operators use PostgreSQL's `~`. */
 export function adhocConditionSql(target: string, f: AdHocFilter, params: Params): string {
   const op = ADHOC_OPS[f.operator];
-  if (op) return `${target} ${op} ${params.add(f.value)}`;
-  if (f.operator === '=~') return `${target}::text ~ ${params.add(f.value, 'text')}`;
-  if (f.operator === '!~') return `${target}::text !~ ${params.add(f.value, 'text')}`;
+  if (op) {
+    return `${target} ${op} ${params.add(f.value)}`;
+  }
+  if (f.operator === '=~') {
+    return `${target}::text ~ ${params.add(f.value, 'text')}`;
+  }
+  if (f.operator === '!~') {
+    return `${target}::text !~ ${params.add(f.value, 'text')}`;
+  }
   throw new ApiError(
     'invalid_adhoc_filter',
     `Ad hoc filter operator ${JSON.stringify(f.operator)} is not supported (use ${ADHOC_OPERATORS.join(', ')})`,
@@ -105,6 +121,8 @@ export function builderAdhocFilters(
  * named), values bound; `TRUE` when there are none. SQL without the macro is not filtered.
  */
 export function adhocFiltersSql(filters: readonly AdHocFilter[] | undefined, params: Params): string {
-  if (!filters?.length) return 'TRUE';
+  if (!filters?.length) {
+    return 'TRUE';
+  }
   return `(${filters.map((f) => adhocConditionSql(quoteIdent(f.key), f, params)).join(' AND ')})`;
 }

@@ -113,23 +113,32 @@ function visit(type: string, node: Record<string, unknown>, functions: FunctionC
     functions.push(qualifiedName(names(node.funcname)));
   } else if (type === 'ColumnRef') {
     const fields = names(node.fields);
-    if (fields.length >= 2) functions.push({ ...qualifiedName(fields.slice(-1)), asColumn: true });
+    if (fields.length >= 2) {
+      functions.push({ ...qualifiedName(fields.slice(-1)), asColumn: true });
+    }
   } else if (type === 'A_Indirection') {
-    for (const field of names(node.indirection)) functions.push({ name: field, asColumn: true });
+    for (const field of names(node.indirection)) {
+      functions.push({ name: field, asColumn: true });
+    }
   }
 }
 
 /** Calls `fn(type, fields)` for every node of the tree, depth first. */
 function walk(value: unknown, fn: (type: string, node: Record<string, unknown>) => void): void {
   if (Array.isArray(value)) {
-    for (const item of value) walk(item, fn);
+    for (const item of value) {
+      walk(item, fn);
+    }
     return;
   }
-  if (value === null || typeof value !== 'object') return;
+  if (value === null || typeof value !== 'object') {
+    return;
+  }
   for (const [key, inner] of Object.entries(value)) {
     // A node is `{ Type: { fields } }`; node types start with a capital, fields do not.
-    if (/^[A-Z]/.test(key) && inner !== null && typeof inner === 'object' && !Array.isArray(inner))
+    if (/^[A-Z]/.test(key) && inner !== null && typeof inner === 'object' && !Array.isArray(inner)) {
       fn(key, inner as Record<string, unknown>);
+    }
     walk(inner, fn);
   }
 }
@@ -140,7 +149,9 @@ function nodeType(node: ParseNode): string {
 
 /** The String nodes of a name list (`[{ String: { sval } }, …]`); `*` and other nodes are skipped. */
 function names(list: unknown): string[] {
-  if (!Array.isArray(list)) return [];
+  if (!Array.isArray(list)) {
+    return [];
+  }
   return list.flatMap((item) => {
     const sval = (item as { String?: { sval?: unknown } } | null)?.String?.sval;
     return typeof sval === 'string' ? [sval] : [];
@@ -156,7 +167,9 @@ function qualifiedName(parts: string[]): FunctionCall {
 /** How a refusal names a statement: its node type as SQL words (`CopyStmt` → COPY). */
 function statementName(type: string, text: string): string {
   const firstWord = /^[A-Za-z]+/.exec(text.replace(/^(\s|--[^\n\r]*|\/\*[\s\S]*?\*\/)*/, ''))?.[0];
-  if (firstWord) return firstWord.toUpperCase();
+  if (firstWord) {
+    return firstWord.toUpperCase();
+  }
   return type
     .replace(/Stmt$/, '')
     .replace(/([a-z])([A-Z])/g, '$1 $2')

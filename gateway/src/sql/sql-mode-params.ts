@@ -16,8 +16,9 @@ import type { TimeRangeMs } from '../time/time-range';
  */
 export class SqlModeParams extends Params {
   override add(value: unknown, cast?: string): string {
-    if (cast)
+    if (cast) {
       return `${typeof value === 'number' && Number.isFinite(value) ? String(value) : quoteLiteral(textOf(value))}::${cast}`;
+    }
     return value === null || value === undefined ? 'NULL' : quoteLiteral(textOf(value));
   }
 
@@ -40,7 +41,9 @@ export class SqlModeParams extends Params {
 
   override bucket(opts: BucketSqlOptions, panel: boolean): string {
     // `$__timeBucket(col)` also picks the time zone for the interval it finds at run time.
-    if (panel && (opts.timeKind ?? 'timestamptz') === 'timestamptz') return `$__timeBucket(${opts.column})`;
+    if (panel && (opts.timeKind ?? 'timestamptz') === 'timestamptz') {
+      return `$__timeBucket(${opts.column})`;
+    }
     return bucketSql(opts);
   }
 
@@ -60,12 +63,18 @@ export class SqlModeParams extends Params {
 
 /** The text a bound value is sent as: arrays in PostgreSQL's array syntax, the rest as strings. */
 function textOf(value: unknown): string {
-  if (Array.isArray(value)) return `{${value.map(arrayElement).join(',')}}`;
-  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) {
+    return `{${value.map(arrayElement).join(',')}}`;
+  }
+  if (value instanceof Date) {
+    return value.toISOString();
+  }
   return String(value);
 }
 
 function arrayElement(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
+  if (value === null || value === undefined) {
+    return 'NULL';
+  }
   return `"${String(value).replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }

@@ -31,7 +31,9 @@ class StatementCheckThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       // Held while it has work (an awaited check keeps the process alive), let go when idle.
-      if (this.pending.size === 0) worker.ref();
+      if (this.pending.size === 0) {
+        worker.ref();
+      }
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ id, sql });
     });
@@ -41,9 +43,13 @@ class StatementCheckThread {
     const worker = startWorkerScript(import.meta.url, 'statement-check-worker');
     worker.on('message', (reply: CheckReply) => this.answer(reply));
     const lost = (why: string) => {
-      if (this.worker !== worker) return;
+      if (this.worker !== worker) {
+        return;
+      }
       this.worker = null;
-      for (const { reject } of this.pending.values()) reject(new Error(`The SQL check thread ended: ${why}`));
+      for (const { reject } of this.pending.values()) {
+        reject(new Error(`The SQL check thread ended: ${why}`));
+      }
       this.pending.clear();
     };
     worker.on('error', (err) => lost(err.message));
@@ -56,13 +62,20 @@ class StatementCheckThread {
 
   private answer(reply: CheckReply): void {
     const waiting = this.pending.get(reply.id);
-    if (!waiting) return;
+    if (!waiting) {
+      return;
+    }
     this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.worker?.unref();
-    if ('checked' in reply) waiting.resolve(reply.checked);
-    else if ('refused' in reply)
+    if (this.pending.size === 0) {
+      this.worker?.unref();
+    }
+    if ('checked' in reply) {
+      waiting.resolve(reply.checked);
+    } else if ('refused' in reply) {
       waiting.reject(new ApiError(reply.refused.code, reply.refused.message, reply.refused.details));
-    else waiting.reject(new Error(reply.failed));
+    } else {
+      waiting.reject(new Error(reply.failed));
+    }
   }
 }
 

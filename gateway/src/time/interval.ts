@@ -254,12 +254,24 @@ export function formatBucket(b: BucketInterval): string {
   if (b.months > 0) {
     return b.months % 12 === 0 ? `${b.months / 12}y` : `${b.months}M`;
   }
-  if (b.ms % 604_800_000 === 0) return `${b.ms / 604_800_000}w`;
-  if (b.ms % 86_400_000 === 0) return `${b.ms / 86_400_000}d`;
-  if (b.ms % 3_600_000 === 0) return `${b.ms / 3_600_000}h`;
-  if (b.ms % 60_000 === 0) return `${b.ms / 60_000}m`;
-  if (b.ms % 1000 === 0) return `${b.ms / 1000}s`;
-  if (Number.isInteger(b.ms)) return `${b.ms}ms`;
+  if (b.ms % 604_800_000 === 0) {
+    return `${b.ms / 604_800_000}w`;
+  }
+  if (b.ms % 86_400_000 === 0) {
+    return `${b.ms / 86_400_000}d`;
+  }
+  if (b.ms % 3_600_000 === 0) {
+    return `${b.ms / 3_600_000}h`;
+  }
+  if (b.ms % 60_000 === 0) {
+    return `${b.ms / 60_000}m`;
+  }
+  if (b.ms % 1000 === 0) {
+    return `${b.ms / 1000}s`;
+  }
+  if (Number.isInteger(b.ms)) {
+    return `${b.ms}ms`;
+  }
   return `${Math.round(b.ms * 1000)}us`;
 }
 
@@ -308,9 +320,15 @@ export const WIDEST_NICE_YEARS = 4096;
 
 /** The nice bucket widths in ascending order, for stepping up when a width gives too many buckets. */
 export function* niceBuckets(): Generator<BucketInterval> {
-  for (const ms of NICE_MS) yield { months: 0, ms };
-  for (const months of NICE_MONTHS) yield { months, ms: 0 };
-  for (let years = 2; years <= WIDEST_NICE_YEARS; years *= 2) yield { months: 12 * years, ms: 0 };
+  for (const ms of NICE_MS) {
+    yield { months: 0, ms };
+  }
+  for (const months of NICE_MONTHS) {
+    yield { months, ms: 0 };
+  }
+  for (let years = 2; years <= WIDEST_NICE_YEARS; years *= 2) {
+    yield { months: 12 * years, ms: 0 };
+  }
 }
 
 /** The smallest nice width whose (average) length is at least `minMs`; the widest one beyond. */

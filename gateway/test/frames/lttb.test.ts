@@ -25,7 +25,9 @@ describe('LTTB downsampling', () => {
           assert.ok(kept.includes(Math.min(...values)), 'minimum kept');
           assert.ok(kept.includes(Math.max(...values)), 'maximum kept');
         }
-        if (xs.length <= max) assert.equal(picked.length, xs.length);
+        if (xs.length <= max) {
+          assert.equal(picked.length, xs.length);
+        }
       }),
       { numRuns: 300 }
     );

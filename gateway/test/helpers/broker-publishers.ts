@@ -30,7 +30,9 @@ export async function redisPublisher(stream: string, url = REDIS_URL): Promise<P
     async publish(messages) {
       for (let i = 0; i < messages.length; i += 1000) {
         const p = redis.pipeline();
-        for (const m of messages.slice(i, i + 1000)) p.xadd(stream, '*', 'payload', m.body, 'msg-id', m.id);
+        for (const m of messages.slice(i, i + 1000)) {
+          p.xadd(stream, '*', 'payload', m.body, 'msg-id', m.id);
+        }
         await p.exec();
       }
     },
@@ -71,7 +73,9 @@ export async function amqpPublisher(queue: string, url = AMQP_URL): Promise<Publ
   await channel.assertQueue(queue, { durable: true });
   return {
     async publish(messages) {
-      for (const m of messages) channel.sendToQueue(queue, Buffer.from(m.body), { messageId: m.id, persistent: true });
+      for (const m of messages) {
+        channel.sendToQueue(queue, Buffer.from(m.body), { messageId: m.id, persistent: true });
+      }
       await channel.waitForConfirms();
     },
     async close() {
@@ -99,16 +103,21 @@ export async function mqttPublisher(
         const acks = await Promise.all(batch.map((m) => client.publishAsync(topic, m.body, { qos: 1 })));
         acks.forEach((ack, k) => {
           const code = ack && 'reasonCode' in ack ? ack.reasonCode : 0;
-          if (code && code !== 16) refusals.push(`${batch[k].id}:${code}`);
+          if (code && code !== 16) {
+            refusals.push(`${batch[k].id}:${code}`);
+          }
         });
         sent += batch.length;
         // Far inside the broker's 1,000-message queue; a stall past 20 s means messages were dropped.
         const until = Date.now() + 20_000;
-        while (sent - received() > 200 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-        if (sent - received() > 200)
+        while (sent - received() > 200 && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        if (sent - received() > 200) {
           throw new Error(
             `the subscriber received ${received()} of ${sent} messages: the broker dropped some or the gateway stalled`
           );
+        }
       }
     },
     async close() {

@@ -31,8 +31,12 @@ export async function waitFor<T>(
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    if (v) {
+      return v;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -44,7 +48,9 @@ export async function amqpQueue(name = uniqueName('tsgw_q')) {
   await channel.assertQueue(name, { exclusive: true, autoDelete: true });
   const received: Array<{ body: string; messageId?: string }> = [];
   await channel.consume(name, (msg) => {
-    if (!msg) return;
+    if (!msg) {
+      return;
+    }
     received.push({ body: msg.content.toString(), messageId: msg.properties.messageId });
     channel.ack(msg);
   });

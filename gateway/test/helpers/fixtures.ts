@@ -12,7 +12,9 @@ export async function createFixtures(db: Db, timescale: boolean): Promise<void> 
   await db.query(
     `CREATE TABLE metrics (time timestamptz NOT NULL, device text NOT NULL, value double precision, count int)`
   );
-  if (timescale) await db.query(`SELECT create_hypertable('metrics', 'time')`);
+  if (timescale) {
+    await db.query(`SELECT create_hypertable('metrics', 'time')`);
+  }
   await db.query(`
     INSERT INTO metrics (time, device, value, count)
     SELECT timestamptz '2024-01-01T00:00:00Z' + (i * interval '10 minutes'), 'd' || d,

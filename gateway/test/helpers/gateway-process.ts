@@ -51,7 +51,9 @@ export const formatGatewayTokens = (tokens: GatewayToken[]): string =>
 export function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   const { entry, command, env = {}, args = [], cleanEnv = false, cwd, timeoutMs = 120_000, nodeArgs = [] } = options;
   const base = cleanEnv ? { PATH: process.env.PATH ?? '' } : process.env;
-  if (!command && !entry) throw new Error('startGatewayProcess needs an entry or a command');
+  if (!command && !entry) {
+    throw new Error('startGatewayProcess needs an entry or a command');
+  }
   const [file, ...leading] = command ?? [process.execPath, ...nodeArgs, '--import', 'tsx', entry as string];
   const child = spawn(file, [...leading, ...args], {
     cwd,
@@ -75,7 +77,9 @@ export function startGatewayProcess(options: GatewayProcessOptions): Promise<Gat
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (message: string) => {
-      if (settled) return;
+      if (settled) {
+        return;
+      }
       settled = true;
       clearTimeout(timer);
       child.kill('SIGKILL');

@@ -21,11 +21,14 @@ export interface ApiRequest {
 export async function api<T = any>(ctx: TestContext, path: string, req: ApiRequest = {}): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...req.headers };
   const token = req.token === undefined ? ctx.token : req.token;
-  if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (token !== null) {
+    headers.authorization = `Bearer ${token}`;
+  }
   let body: string | undefined;
   if (req.body !== undefined) {
-    if (typeof req.body === 'string') body = req.body;
-    else {
+    if (typeof req.body === 'string') {
+      body = req.body;
+    } else {
       body = JSON.stringify(req.body);
       headers['content-type'] ??= 'application/json';
     }
@@ -46,7 +49,7 @@ export async function api<T = any>(ctx: TestContext, path: string, req: ApiReque
 }
 
 /** Query string from pairs, so tests can repeat keys and keep odd characters exact. */
-export function qs(pairs: [string, string][]): string {
+export function qs(pairs: Array<[string, string]>): string {
   return pairs.length ? '?' + pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&') : '';
 }
 
@@ -70,6 +73,8 @@ export async function queryResults(
       queries: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), format: 'table', ...q })),
     },
   });
-  if (res.status !== 200) throw new Error(`POST /api/v1/query answered ${res.status}: ${res.text}`);
+  if (res.status !== 200) {
+    throw new Error(`POST /api/v1/query answered ${res.status}: ${res.text}`);
+  }
   return res.body.results;
 }

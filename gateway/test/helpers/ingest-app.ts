@@ -33,7 +33,9 @@ export async function startIngestApp(
     loadConfig({ GATEWAY_TOKENS: TOKEN_SPEC, LOG_LEVEL: 'silent', PORT: '0', DATA_DIR: 'memory://', ...env })
   );
   try {
-    if (setup) await setup(app);
+    if (setup) {
+      await setup(app);
+    }
     await app.listen({ port: 0, host: '127.0.0.1' });
   } catch (err) {
     await app.close();

@@ -94,7 +94,9 @@ export async function createOwnCluster(options: OwnClusterOptions): Promise<OwnC
     '--no-sync',
   ]);
   writeFileSync(join(data, 'postgresql.auto.conf'), ownSettings(port, dir, options.conf));
-  if (asRoot) await run('chown', [`${OS_USER}:`, join(data, 'postgresql.auto.conf')]);
+  if (asRoot) {
+    await run('chown', [`${OS_USER}:`, join(data, 'postgresql.auto.conf')]);
+  }
 
   return manageCluster(port, dir, data, () => rmSync(dir, { recursive: true, force: true }));
 }
@@ -157,8 +159,11 @@ async function manageCluster(port: number, dir: string, data: string, removeFile
     if (running) {
       try {
         const args = ['-D', data, '-m', 'immediate', 'stop'];
-        if (asRoot) execFileSync('runuser', ['-u', OS_USER, '--', join(BIN, 'pg_ctl'), ...args]);
-        else execFileSync(join(BIN, 'pg_ctl'), args);
+        if (asRoot) {
+          execFileSync('runuser', ['-u', OS_USER, '--', join(BIN, 'pg_ctl'), ...args]);
+        } else {
+          execFileSync(join(BIN, 'pg_ctl'), args);
+        }
       } catch {
         /* already gone */
       }
@@ -194,9 +199,13 @@ async function manageCluster(port: number, dir: string, data: string, removeFile
       }
     },
     async destroy() {
-      if (destroyed) return;
+      if (destroyed) {
+        return;
+      }
       destroyed = true;
-      if (running) await cluster.stop('immediate').catch(() => undefined);
+      if (running) {
+        await cluster.stop('immediate').catch(() => undefined);
+      }
       process.off('exit', onExit);
       removeFiles();
     },

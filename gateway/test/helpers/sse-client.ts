@@ -50,7 +50,9 @@ export function openSse(url: string, token: string, body: unknown): Promise<SseC
           comments,
           next(match, ms = 10_000) {
             const found = events.find(match);
-            if (found) return Promise.resolve(found);
+            if (found) {
+              return Promise.resolve(found);
+            }
             return new Promise((resolveEvent, rejectEvent) => {
               const timer = setTimeout(
                 () =>
@@ -93,17 +95,27 @@ export function openSse(url: string, token: string, body: unknown): Promise<SseC
             const e: SseEvent = { event: 'message', data: '', at: performance.now() };
             const data: string[] = [];
             for (const line of block.split('\n')) {
-              if (line.startsWith(':')) comments.push(line.slice(1).trim());
-              else if (line.startsWith('event: ')) e.event = line.slice(7);
-              else if (line.startsWith('id: ')) e.id = line.slice(4);
-              else if (line.startsWith('data: ')) data.push(line.slice(6));
+              if (line.startsWith(':')) {
+                comments.push(line.slice(1).trim());
+              } else if (line.startsWith('event: ')) {
+                e.event = line.slice(7);
+              } else if (line.startsWith('id: ')) {
+                e.id = line.slice(4);
+              } else if (line.startsWith('data: ')) {
+                data.push(line.slice(6));
+              }
             }
-            if (data.length === 0 && e.event === 'message') continue;
+            if (data.length === 0 && e.event === 'message') {
+              continue;
+            }
             e.data = data.join('\n');
             events.push(e);
             for (const w of waiters.splice(0)) {
-              if (w.match(e)) w.resolve(e);
-              else waiters.push(w);
+              if (w.match(e)) {
+                w.resolve(e);
+              } else {
+                waiters.push(w);
+              }
             }
           }
         });
@@ -123,7 +135,9 @@ export function frameValues(e: SseEvent, name: string): unknown[] {
   const out: unknown[] = [];
   for (const f of d.frames ?? []) {
     const i = f.schema.fields.findIndex((x) => x.name === name);
-    if (i >= 0) out.push(...f.data.values[i]);
+    if (i >= 0) {
+      out.push(...f.data.values[i]);
+    }
   }
   return out;
 }

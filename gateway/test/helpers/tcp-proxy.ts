@@ -46,7 +46,9 @@ export async function startTcpProxy(
     port: (server.address() as net.AddressInfo).port,
     down() {
       open = false;
-      for (const s of sockets) s.destroy();
+      for (const s of sockets) {
+        s.destroy();
+      }
     },
     up() {
       open = true;
@@ -58,7 +60,9 @@ export async function startTcpProxy(
     },
     async close() {
       open = false;
-      for (const s of sockets) s.destroy();
+      for (const s of sockets) {
+        s.destroy();
+      }
       await new Promise((r) => server.close(r));
     },
   };

@@ -109,11 +109,15 @@ export function forEachDatabase(body: (getCtx: () => TestContext) => void, optio
       });
       after(async () => {
         await ctx?.app.close();
-        if (scratch) await dropScratchDatabase(scratch.name);
+        if (scratch) {
+          await dropScratchDatabase(scratch.name);
+        }
       });
 
       body(() => {
-        if (!ctx) throw new Error('The test context is not ready (before() failed?)');
+        if (!ctx) {
+          throw new Error('The test context is not ready (before() failed?)');
+        }
         return ctx;
       });
     });

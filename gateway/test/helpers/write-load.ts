@@ -52,7 +52,9 @@ export function startWriteLoad(options: WriteLoadOptions): WriteLoad {
     while (running) {
       const req = `${options.prefix}-${seq++}`;
       answers.push(await postBatch(options, req, rows));
-      if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
+      if (options.pauseMs) {
+        await new Promise((r) => setTimeout(r, options.pauseMs));
+      }
     }
   };
   const done = Promise.all(options.writers.map(writer));
@@ -85,8 +87,11 @@ export async function postBatch(
     if (res.status !== 201) {
       try {
         const parsed = JSON.parse(text) as { error?: unknown; message?: unknown };
-        if (typeof parsed.error === 'string' && typeof parsed.message === 'string') answer.error = parsed.error;
-        else answer.notJson = true;
+        if (typeof parsed.error === 'string' && typeof parsed.message === 'string') {
+          answer.error = parsed.error;
+        } else {
+          answer.notJson = true;
+        }
       } catch {
         answer.notJson = true;
       }
@@ -99,7 +104,7 @@ export async function postBatch(
 }
 
 /** Rows stored per request id, from `SELECT req, count(*) … GROUP BY req`. */
-export function storedByRequest(rows: { req: string; count: string | number }[]): Map<string, number> {
+export function storedByRequest(rows: Array<{ req: string; count: string | number }>): Map<string, number> {
   return new Map(rows.map((r) => [r.req, Number(r.count)]));
 }
 
@@ -118,18 +123,24 @@ export function checkAgainstTable(
   const torn: string[] = [];
   for (const a of answers) {
     const count = stored.get(a.req) ?? 0;
-    if (count !== 0 && count !== a.rows) torn.push(`${a.req}: ${count} of ${a.rows}`);
+    if (count !== 0 && count !== a.rows) {
+      torn.push(`${a.req}: ${count} of ${a.rows}`);
+    }
     if (a.status === 201) {
       acknowledgedRows += a.rows;
       lostRows += a.rows - count;
-    } else if (count > 0) unacknowledgedButStored++;
+    } else if (count > 0) {
+      unacknowledgedButStored++;
+    }
   }
   return { acknowledgedRows, lostRows, torn, unacknowledgedButStored };
 }
 
 /** Latency summary of some answers, for the faults report. */
 export function latencies(answers: WriteAnswer[]): string {
-  if (answers.length === 0) return 'none';
+  if (answers.length === 0) {
+    return 'none';
+  }
   const ms = answers.map((a) => a.ms).sort((a, b) => a - b);
   const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))];
   return `${answers.length} answers, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${ms[ms.length - 1]} ms`;

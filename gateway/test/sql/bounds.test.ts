@@ -131,8 +131,9 @@ describe('builder: every statement carries the row cap', () => {
           try {
             const built = buildBuilderQuery(query, ctx(dialect as any, { maxDataPoints, range }));
             assert.ok(finalLimit(built) <= 5001);
-            if (built.bucket && fill !== 'none')
+            if (built.bucket && fill !== 'none') {
               assert.ok(bucketCount(built.bucket, range, 'UTC') <= 5000, JSON.stringify(built.bucket));
+            }
           } catch (e) {
             assert.ok(e instanceof ApiError && (e.statusCode === 400 || e.statusCode === 422), String(e));
           }

@@ -92,9 +92,11 @@ describe('builder SQL', () => {
       // Interpolated values stay at the column's precision too.
       // (TimescaleDB's interpolate() must stay the outermost call: the cast goes on its argument.)
       const linear = build({ column: 'temp', aggregation: 'max' }, 'linear');
-      if (dialect === 'timescaledb')
+      if (dialect === 'timescaledb') {
         assert.ok(linear.includes('interpolate((first("m0", "time"))::real) AS "m0"'), linear);
-      else assert.match(linear, /\)::real AS "m0"/, dialect);
+      } else {
+        assert.match(linear, /\)::real AS "m0"/, dialect);
+      }
       assert.ok(!build({ column: 'value', aggregation: 'max' }, 'linear').includes('::real'), dialect);
     }
   });
@@ -254,7 +256,9 @@ describe('properties', () => {
             }).sql;
             const body = out.slice('SELECT '.length, out.length - ' FROM x'.length);
             assert.match(body, /^(floor\(|time_bucket\()/);
-            if (interval.trim().length > 2 && !/^[\w'. ]+$/.test(interval)) assert.ok(!out.includes(interval.trim()));
+            if (interval.trim().length > 2 && !/^[\w'. ]+$/.test(interval)) {
+              assert.ok(!out.includes(interval.trim()));
+            }
           } catch (e) {
             assert.ok(e instanceof ApiError && e.statusCode === 400, String(e));
           }

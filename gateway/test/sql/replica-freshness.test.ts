@@ -29,7 +29,9 @@ describe('replica freshness from WAL positions', () => {
 
   it('forgets samples older than its window, keeping one to place a replica at the edge', () => {
     const h = new PrimaryWalHistory(5000);
-    for (let t = 0; t <= 20_000; t += 1000) h.add(t, BigInt(t));
+    for (let t = 0; t <= 20_000; t += 1000) {
+      h.add(t, BigInt(t));
+    }
     assert.equal(h.oldest, 14_000);
     assert.equal(h.freshAsOf(14_500n), 14_000);
     assert.equal(h.freshAsOf(1000n), null);

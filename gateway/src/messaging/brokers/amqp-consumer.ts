@@ -34,7 +34,9 @@ export class AmqpConsumer implements BrokerConsumer {
   }
 
   async backlog(): Promise<number | null> {
-    if (!this.channel) return null;
+    if (!this.channel) {
+      return null;
+    }
     return (await this.channel.checkQueue(this.options.config.queue!)).messageCount;
   }
 
@@ -51,10 +53,14 @@ export class AmqpConsumer implements BrokerConsumer {
       origin: this.options.config.queue!,
       // A channel that has closed since cannot take the ack; the broker redelivers the message.
       ack: () => {
-        if (channel === this.channel) channel.ack(m);
+        if (channel === this.channel) {
+          channel.ack(m);
+        }
       },
       deadLetter: () => {
-        if (channel === this.channel) channel.nack(m, false, false);
+        if (channel === this.channel) {
+          channel.nack(m, false, false);
+        }
       },
     };
   }

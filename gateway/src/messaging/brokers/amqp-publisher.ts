@@ -63,13 +63,17 @@ export function createAmqpPublisher(url: string, log: BrokerLog): Publisher<Amqp
             messageId: m.id,
           });
           // The socket's buffer is full: wait until it drained rather than growing it without end.
-          if (!ok) await new Promise<void>((resolve) => channel.once('drain', resolve));
+          if (!ok) {
+            await new Promise<void>((resolve) => channel.once('drain', resolve));
+          }
         }
         await channel.waitForConfirms();
       })();
       await confirmWithin(sent, timeoutMs, `AMQP publish of ${messages.length} message(s)`, link.drop);
       const lost = (returned.get(key) ?? 0) - returnedBefore;
-      if (lost > 0) throw new UnroutableError(target, lost);
+      if (lost > 0) {
+        throw new UnroutableError(target, lost);
+      }
     },
     close: link.close,
   };

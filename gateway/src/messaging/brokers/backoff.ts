@@ -29,7 +29,9 @@ export class Backoff {
 /** Waits `ms`, or less when `signal` aborts (then resolves, never rejects). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    if (signal?.aborted) {
+      return resolve();
+    }
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);

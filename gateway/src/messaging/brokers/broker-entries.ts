@@ -18,10 +18,13 @@ export interface NamedBroker extends BrokerUrl {
  */
 export function parseBrokerEntries(section: ConfigNode, into: Map<string, NamedBroker>): void {
   for (const [name, node] of section.entries()) {
-    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(name))
+    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(name)) {
       throw node.error('a broker name uses letters, digits, ".", "_" or "-" (at most 100)');
+    }
     const earlier = into.get(name);
-    if (earlier) throw node.error(`broker "${name}" is already defined (${earlier.definedAt})`);
+    if (earlier) {
+      throw node.error(`broker "${name}" is already defined (${earlier.definedAt})`);
+    }
     let broker: BrokerUrl;
     try {
       broker = parseBrokerUrl(node.string());
@@ -36,7 +39,9 @@ export function parseBrokerEntries(section: ConfigNode, into: Map<string, NamedB
 export function namedBroker(ref: ConfigNode, brokers: ReadonlyMap<string, NamedBroker>): NamedBroker {
   const name = ref.string();
   const broker = brokers.get(name);
-  if (broker) return broker;
+  if (broker) {
+    return broker;
+  }
   const known = brokers.size > 0 ? `known: ${[...brokers.keys()].join(', ')}` : 'none is defined';
   throw ref.error(`no broker "${name}" under brokers: (${known})`);
 }

@@ -32,31 +32,41 @@ const EXAMPLES =
  */
 export function parseBrokerUrl(text: string, expected?: BrokerKind): BrokerUrl {
   // A Kafka URL lists several brokers (kafka://a:9092,b:9092), which is no WHATWG URL.
-  if (text.startsWith('kafka://')) return checkKind(parseKafkaUrl(text), expected);
+  if (text.startsWith('kafka://')) {
+    return checkKind(parseKafkaUrl(text), expected);
+  }
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     throw new Error(`"${text}" is not a URL (${EXAMPLES})`);
   }
-  if (expected && !SCHEMES_OF_KIND[expected].includes(url.protocol)) throw kindMismatch(expected);
+  if (expected && !SCHEMES_OF_KIND[expected].includes(url.protocol)) {
+    throw kindMismatch(expected);
+  }
   const kind = KIND_OF_SCHEME.get(url.protocol);
-  if (!kind)
+  if (!kind) {
     throw new Error(`unknown broker scheme "${url.protocol}" (use one of ${[...KIND_OF_SCHEME.keys()].join(' ')})`);
-  if (!url.hostname) throw new Error(`"${redact(url)}" has no host`);
+  }
+  if (!url.hostname) {
+    throw new Error(`"${redact(url)}" has no host`);
+  }
   return { kind, url: text, redacted: redact(url) };
 }
 
 function parseKafkaUrl(text: string): BrokerUrl {
   const hosts = text.slice('kafka://'.length).replace(/\/.*$/, '');
   // The port may be left out: each broker then answers on Kafka's 9092 (kafkaBrokers()).
-  if (!hosts || hosts.split(',').some((h) => !/^[^\s,:/]+(:\d{1,5})?$/.test(h)))
+  if (!hosts || hosts.split(',').some((h) => !/^[^\s,:/]+(:\d{1,5})?$/.test(h))) {
     throw new Error(`"${text}" is not a list of Kafka brokers (kafka://host1:9092,host2:9092)`);
+  }
   return { kind: 'kafka', url: text, redacted: text };
 }
 
 function checkKind(broker: BrokerUrl, expected: BrokerKind | undefined): BrokerUrl {
-  if (expected && broker.kind !== expected) throw kindMismatch(expected);
+  if (expected && broker.kind !== expected) {
+    throw kindMismatch(expected);
+  }
   return broker;
 }
 
@@ -64,7 +74,9 @@ const kindMismatch = (expected: BrokerKind) =>
   new Error(`a ${expected} URL starts with ${SCHEMES_OF_KIND[expected].map((s) => `${s}//`).join(' or ')}`);
 
 function redact(url: URL): string {
-  if (!url.password) return url.toString();
+  if (!url.password) {
+    return url.toString();
+  }
   const copy = new URL(url.toString());
   copy.password = '***';
   return copy.toString();

@@ -42,7 +42,9 @@ export class KafkaConsumer implements BrokerConsumer {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload) => {
         for (const m of batch.messages) {
-          if (!isRunning() || isStale()) return;
+          if (!isRunning() || isStale()) {
+            return;
+          }
           await sink.push(this.inbound(batch.topic, batch.partition, m));
           await heartbeat();
         }
@@ -75,7 +77,9 @@ export class KafkaConsumer implements BrokerConsumer {
     const key = `${topic}\0${partition}`;
     const next = (BigInt(offset) + 1n).toString();
     const known = this.toCommit.get(key);
-    if (!known || BigInt(known.offset) < BigInt(next)) this.toCommit.set(key, { topic, partition, offset: next });
+    if (!known || BigInt(known.offset) < BigInt(next)) {
+      this.toCommit.set(key, { topic, partition, offset: next });
+    }
     this.flushing ??= Promise.resolve().then(async () => {
       const offsets = [...this.toCommit.values()];
       this.toCommit.clear();

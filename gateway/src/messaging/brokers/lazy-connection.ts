@@ -18,11 +18,15 @@ export function lazyConnection<C>(
     get(): Promise<C> {
       if (!current) {
         const attempt: Promise<C> = open(() => {
-          if (current === attempt) link.drop();
+          if (current === attempt) {
+            link.drop();
+          }
         });
         current = attempt;
         attempt.catch(() => {
-          if (current === attempt) current = null;
+          if (current === attempt) {
+            current = null;
+          }
         });
       }
       return current;

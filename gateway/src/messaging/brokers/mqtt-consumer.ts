@@ -65,7 +65,9 @@ export class MqttConsumer implements BrokerConsumer {
     });
     const granted = await client.subscribeAsync(topic, { qos: 1 });
     const refused = granted.find((g) => g.qos > 2);
-    if (refused) throw new Error(`the MQTT broker refused the subscription to "${topic}" (reason ${refused.qos})`);
+    if (refused) {
+      throw new Error(`the MQTT broker refused the subscription to "${topic}" (reason ${refused.qos})`);
+    }
   }
 
   async close(): Promise<void> {
@@ -84,7 +86,9 @@ export class MqttConsumer implements BrokerConsumer {
       },
       origin: packet.topic,
       ack: () => {
-        if (packet.qos === 0 || connection !== this.connection || !this.client?.connected) return;
+        if (packet.qos === 0 || connection !== this.connection || !this.client?.connected) {
+          return;
+        }
         (this.client as unknown as PacketWriter)._sendPacket({
           cmd: 'puback',
           messageId: packet.messageId,

@@ -58,7 +58,9 @@ export class NatsConsumer implements BrokerConsumer {
     this.messages = await this.consumer.consume({ max_messages: Math.min(config.maxInFlight, 1000) });
     const messages = this.messages;
     this.loop = (async () => {
-      for await (const m of messages) await sink.push(inbound(m));
+      for await (const m of messages) {
+        await sink.push(inbound(m));
+      }
     })().catch((err) => sink.brokerError(err));
   }
 
@@ -74,9 +76,13 @@ export class NatsConsumer implements BrokerConsumer {
   }
 
   private async watchStatus(sink: MessageSink): Promise<void> {
-    if (!this.nc) return;
+    if (!this.nc) {
+      return;
+    }
     for await (const s of this.nc.status()) {
-      if (s.type === 'disconnect' || s.type === 'error') sink.brokerError(new Error(`NATS ${s.type}`));
+      if (s.type === 'disconnect' || s.type === 'error') {
+        sink.brokerError(new Error(`NATS ${s.type}`));
+      }
     }
   }
 }

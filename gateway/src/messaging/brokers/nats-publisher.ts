@@ -14,7 +14,9 @@ export function createNatsPublisher(url: string, log: BrokerLog): Publisher<Nats
     async (lost) => {
       const nc = await connect({ servers: url, timeout: 5000, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
       void nc.closed().then((err) => {
-        if (err) log.warn({ err }, 'NATS connection closed');
+        if (err) {
+          log.warn({ err }, 'NATS connection closed');
+        }
         lost();
       });
       return nc;
@@ -35,7 +37,9 @@ export function createNatsPublisher(url: string, log: BrokerLog): Publisher<Nats
         } else {
           for (const m of messages) {
             const h = m.id === undefined ? undefined : headers();
-            if (m.id !== undefined) h!.set('Nats-Msg-Id', m.id);
+            if (m.id !== undefined) {
+              h!.set('Nats-Msg-Id', m.id);
+            }
             nc.publish(target.subject, m.body, h ? { headers: h } : undefined);
           }
           await nc.flush();

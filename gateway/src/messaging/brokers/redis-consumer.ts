@@ -33,13 +33,17 @@ export class RedisConsumer implements BrokerConsumer {
     const connection = { lazyConnect: true, maxRetriesPerRequest: null };
     this.commands = new Redis(config.url, connection);
     this.reader = new Redis(config.url, connection);
-    for (const r of [this.commands, this.reader]) r.on('error', (err) => sink.brokerError(err));
+    for (const r of [this.commands, this.reader]) {
+      r.on('error', (err) => sink.brokerError(err));
+    }
     await this.commands.connect();
     await this.reader.connect();
     try {
       await this.commands.xgroup('CREATE', config.stream!, config.group!, '0', 'MKSTREAM');
     } catch (err) {
-      if (!/BUSYGROUP/.test((err as Error).message)) throw err;
+      if (!/BUSYGROUP/.test((err as Error).message)) {
+        throw err;
+      }
     }
     this.loop = this.run(sink);
   }
@@ -48,7 +52,9 @@ export class RedisConsumer implements BrokerConsumer {
     const groups = (await this.commands?.xinfo('GROUPS', this.options.config.stream!)) as unknown[][] | undefined;
     for (const g of groups ?? []) {
       const info = pairs(g);
-      if (info.name === this.options.config.group) return typeof info.lag === 'number' ? info.lag : null;
+      if (info.name === this.options.config.group) {
+        return typeof info.lag === 'number' ? info.lag : null;
+      }
     }
     return null;
   }
@@ -71,18 +77,26 @@ export class RedisConsumer implements BrokerConsumer {
         if (!ownPendingDone) {
           // Id 0: this consumer's own delivered-but-unacked entries, until there are none.
           const entries = await this.read(me, '0', false);
-          if (entries.length === 0) ownPendingDone = true;
-          for (const e of entries) await sink.push(this.inbound(e));
+          if (entries.length === 0) {
+            ownPendingDone = true;
+          }
+          for (const e of entries) {
+            await sink.push(this.inbound(e));
+          }
           continue;
         }
         if (Date.now() - lastClaim > CLAIM_EVERY_MS) {
           lastClaim = Date.now();
           await this.claimAbandoned(me, sink);
         }
-        for (const e of await this.read(me, '>', true)) await sink.push(this.inbound(e));
+        for (const e of await this.read(me, '>', true)) {
+          await sink.push(this.inbound(e));
+        }
         backoff.reset();
       } catch (err) {
-        if (this.abort.signal.aborted) return;
+        if (this.abort.signal.aborted) {
+          return;
+        }
         sink.brokerError(err);
         await sleep(backoff.next(), this.abort.signal);
       }
@@ -92,14 +106,20 @@ export class RedisConsumer implements BrokerConsumer {
   private async read(me: string, from: string, block: boolean): Promise<Entry[]> {
     const { config } = this.options;
     const count = String(Math.min(config.maxInFlight, 1000));
-    const args: (string | number)[] = ['GROUP', config.group!, me, 'COUNT', count];
-    if (block) args.push('BLOCK', BLOCK_MS);
+    const args: Array<string | number> = ['GROUP', config.group!, me, 'COUNT', count];
+    if (block) {
+      args.push('BLOCK', BLOCK_MS);
+    }
     args.push('STREAMS', config.stream!, from);
     // One stream asked for: ioredis 6 answers [name, entries] (older ones [[name, entries]]).
     const reply = (await this.reader!.callBuffer('XREADGROUP', ...args)) as
-      [Buffer, Entry[]] | [Buffer, Entry[]][] | null;
-    if (!reply) return [];
-    return (Buffer.isBuffer(reply[0]) ? (reply as [Buffer, Entry[]])[1] : (reply as [Buffer, Entry[]][])[0]?.[1]) ?? [];
+      [Buffer, Entry[]] | Array<[Buffer, Entry[]]> | null;
+    if (!reply) {
+      return [];
+    }
+    return (
+      (Buffer.isBuffer(reply[0]) ? (reply as [Buffer, Entry[]])[1] : (reply as Array<[Buffer, Entry[]]>)[0]?.[1]) ?? []
+    );
   }
 
   private async claimAbandoned(me: string, sink: MessageSink): Promise<void> {
@@ -115,9 +135,13 @@ export class RedisConsumer implements BrokerConsumer {
         cursor,
         'COUNT',
         100
-      )) as [Buffer, (Entry | null)[]];
+      )) as [Buffer, Array<Entry | null>];
       cursor = reply[0].toString();
-      for (const e of reply[1]) if (e && e[1]) await sink.push(this.inbound(e));
+      for (const e of reply[1]) {
+        if (e && e[1]) {
+          await sink.push(this.inbound(e));
+        }
+      }
     } while (cursor !== '0-0' && !this.abort.signal.aborted);
   }
 
@@ -125,7 +149,9 @@ export class RedisConsumer implements BrokerConsumer {
     const { config } = this.options;
     const id = rawId.toString();
     const byName = new Map<string, Buffer>();
-    for (let i = 0; i + 1 < fields.length; i += 2) byName.set(fields[i].toString(), fields[i + 1]);
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      byName.set(fields[i].toString(), fields[i + 1]);
+    }
     return {
       payload: byName.get(config.payloadField) ?? Buffer.alloc(0),
       brokerId: id,
@@ -141,6 +167,8 @@ export class RedisConsumer implements BrokerConsumer {
 /** XINFO's flat [key, value, key, value…] reply as an object. */
 function pairs(list: unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < list.length; i += 2) out[String(list[i])] = list[i + 1];
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    out[String(list[i])] = list[i + 1];
+  }
   return out;
 }

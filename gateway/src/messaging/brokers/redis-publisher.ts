@@ -21,12 +21,16 @@ export function createRedisPublisher(url: string, log: BrokerLog): Publisher<Red
 
   return {
     async publish(target, messages, timeoutMs) {
-      if (redis.status === 'wait') await redis.connect();
+      if (redis.status === 'wait') {
+        await redis.connect();
+      }
       const pipeline = redis.pipeline();
       for (const m of messages) {
-        if ('stream' in target)
+        if ('stream' in target) {
           pipeline.xadd(target.stream, 'MAXLEN', '~', String(target.maxLen), '*', ...streamFields(m));
-        else pipeline.publish(target.channel, m.body);
+        } else {
+          pipeline.publish(target.channel, m.body);
+        }
       }
       const replies = await confirmWithin(
         pipeline.exec(),
@@ -35,7 +39,9 @@ export function createRedisPublisher(url: string, log: BrokerLog): Publisher<Red
         () => redis.disconnect(true)
       );
       const failed = replies?.find(([err]) => err);
-      if (!replies || failed) throw failed?.[0] ?? new Error('Redis pipeline returned nothing');
+      if (!replies || failed) {
+        throw failed?.[0] ?? new Error('Redis pipeline returned nothing');
+      }
     },
     async close() {
       redis.disconnect();
@@ -47,8 +53,14 @@ export function createRedisPublisher(url: string, log: BrokerLog): Publisher<Red
 export function streamFields(m: OutboundMessage): string[] {
   const out: string[] = [];
   if (m.fields) {
-    for (const [k, v] of Object.entries(m.fields)) out.push(k, typeof v === 'string' ? v : JSON.stringify(v));
-  } else out.push('data', m.body);
-  if (m.id !== undefined) out.push('message_id', m.id);
+    for (const [k, v] of Object.entries(m.fields)) {
+      out.push(k, typeof v === 'string' ? v : JSON.stringify(v));
+    }
+  } else {
+    out.push('data', m.body);
+  }
+  if (m.id !== undefined) {
+    out.push('message_id', m.id);
+  }
   return out;
 }

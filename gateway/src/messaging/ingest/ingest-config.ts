@@ -92,7 +92,10 @@ const SOURCE_KEYS = [
 ] as const;
 
 /** Which of topic / subject / queue / stream / group each broker needs. */
-const NEEDS: Record<BrokerKind, { required: (keyof IngestSourceConfig)[]; allowed: (keyof IngestSourceConfig)[] }> = {
+const NEEDS: Record<
+  BrokerKind,
+  { required: Array<keyof IngestSourceConfig>; allowed: Array<keyof IngestSourceConfig> }
+> = {
   mqtt: { required: ['topic'], allowed: ['topic', 'group', 'clientId'] },
   nats: { required: ['stream', 'group'], allowed: ['stream', 'group', 'subject'] },
   amqp: { required: ['queue'], allowed: ['queue'] },
@@ -115,7 +118,9 @@ export function parseIngestSection(
   const names = new Set<string>();
   return section.items().map((item) => {
     const source = parseSource(item, brokers);
-    if (names.has(source.name)) throw item.get('name').error(`source name "${source.name}" is used twice`);
+    if (names.has(source.name)) {
+      throw item.get('name').error(`source name "${source.name}" is used twice`);
+    }
     names.add(source.name);
     return source;
   });
@@ -125,7 +130,9 @@ function parseSource(node: ConfigNode, brokers: ReadonlyMap<string, NamedBroker>
   node.onlyKeys(SOURCE_KEYS);
   const nameNode = node.get('name').required();
   const name = nameNode.string();
-  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(name)) throw nameNode.error('use letters, digits, ".", "_" or "-" (at most 100)');
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(name)) {
+    throw nameNode.error('use letters, digits, ".", "_" or "-" (at most 100)');
+  }
   const { broker, url, named } = sourceBroker(node, brokers);
   const need = NEEDS[broker];
   // With a named broker, a setting of another kind most likely means the wrong name: say which kind it is.
@@ -133,13 +140,18 @@ function parseSource(node: ConfigNode, brokers: ReadonlyMap<string, NamedBroker>
 
   const text = (key: keyof IngestSourceConfig) => {
     const child = node.get(key);
-    if (child.present && !need.allowed.includes(key))
+    if (child.present && !need.allowed.includes(key)) {
       throw child.error(`is not a setting of a ${broker} source${whose}`);
-    if (!child.present && need.required.includes(key)) throw child.error(`is required for a ${broker} source${whose}`);
+    }
+    if (!child.present && need.required.includes(key)) {
+      throw child.error(`is required for a ${broker} source${whose}`);
+    }
     return child.optionalString();
   };
   const batch = node.get('batch');
-  if (batch.present) batch.onlyKeys(['rows', 'waitMs']);
+  if (batch.present) {
+    batch.onlyKeys(['rows', 'waitMs']);
+  }
   const messageId = parseMessageId(node.get('messageId'), broker);
   return {
     name,
@@ -198,28 +210,37 @@ function sourceBroker(
 }
 
 function parseMessageId(node: ConfigNode, broker: BrokerKind): MessageIdSource {
-  if (!node.present) return HAS_BROKER_ID[broker] ? { from: 'broker' } : { from: 'none' };
+  if (!node.present) {
+    return HAS_BROKER_ID[broker] ? { from: 'broker' } : { from: 'none' };
+  }
   if (!node.isMap()) {
     const v = node.oneOf(['broker', 'none'] as const);
-    if (v === 'broker' && !HAS_BROKER_ID[broker])
+    if (v === 'broker' && !HAS_BROKER_ID[broker]) {
       throw node.error(
         `${broker} gives no message id that survives a redelivery: use { field: <name> } or { header: <name> }, or none`
       );
+    }
     return { from: v };
   }
   node.onlyKeys(['field', 'header']);
   const field = node.get('field').optionalString();
   const header = node.get('header').optionalString();
-  if ((field === undefined) === (header === undefined)) throw node.error('give exactly one of field or header');
+  if ((field === undefined) === (header === undefined)) {
+    throw node.error('give exactly one of field or header');
+  }
   return field !== undefined ? { from: 'field', name: field } : { from: 'header', name: header! };
 }
 
 function parseDecoder(node: ConfigNode): DecoderConfig {
-  if (!node.present) return { format: 'json', defaults: {} };
+  if (!node.present) {
+    return { format: 'json', defaults: {} };
+  }
   const format = node.get('format').oneOf(['json', 'line-protocol'] as const, 'json');
   const fields = parseFieldMap(node.get('fields'));
   const defaults = node.get('defaults');
-  if (defaults.present && !defaults.isMap()) throw defaults.error('expected a mapping of column: value');
+  if (defaults.present && !defaults.isMap()) {
+    throw defaults.error('expected a mapping of column: value');
+  }
   const defaultValues = defaults.present ? (defaults.value() as Record<string, unknown>) : {};
   if (format === 'json') {
     node.onlyKeys(['format', 'rows', 'fields', 'defaults']);
@@ -237,8 +258,12 @@ function parseDecoder(node: ConfigNode): DecoderConfig {
 }
 
 function parseFieldMap(node: ConfigNode): Record<string, string> | undefined {
-  if (!node.present) return undefined;
+  if (!node.present) {
+    return undefined;
+  }
   const out: Record<string, string> = {};
-  for (const [column, child] of node.entries()) out[column] = child.string();
+  for (const [column, child] of node.entries()) {
+    out[column] = child.string();
+  }
   return out;
 }

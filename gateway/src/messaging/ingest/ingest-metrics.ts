@@ -35,7 +35,9 @@ export function ingestMetrics(registry: Registry, sources: () => SourceStats[]):
         this.reset();
         for (const s of sources()) {
           const v = read(s);
-          if (v !== null) this.set({ source: s.name }, v);
+          if (v !== null) {
+            this.set({ source: s.name }, v);
+          }
         }
       },
     });

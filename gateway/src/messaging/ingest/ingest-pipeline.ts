@@ -33,7 +33,7 @@ export class IngestPipeline implements MessageSink {
   private readonly ready: PendingMessage[][] = [];
   private writing: Promise<void> | null = null;
   private held = 0;
-  private readonly waiters: (() => void)[] = [];
+  private readonly waiters: Array<() => void> = [];
   private readonly abort = new AbortController();
 
   constructor(
@@ -46,18 +46,27 @@ export class IngestPipeline implements MessageSink {
   ) {}
 
   async push(message: InboundMessage): Promise<void> {
-    if (this.abort.signal.aborted) return;
+    if (this.abort.signal.aborted) {
+      return;
+    }
     this.held++;
     this.stats.received++;
-    if (this.stats.state === 'reconnecting') this.stats.state = 'running';
+    if (this.stats.state === 'reconnecting') {
+      this.stats.state = 'running';
+    }
     this.events.received();
     this.stats.inFlight = this.held;
     const pending = this.decodeMessage(message);
     this.filling.push(pending);
     this.fillingRows += Math.max(1, pending.rows.length);
-    if (this.fillingRows >= this.config.batchRows) this.seal();
-    else this.timer ??= setTimeout(() => this.seal(), this.config.batchWaitMs);
-    if (this.held >= this.config.maxInFlight) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.fillingRows >= this.config.batchRows) {
+      this.seal();
+    } else {
+      this.timer ??= setTimeout(() => this.seal(), this.config.batchWaitMs);
+    }
+    if (this.held >= this.config.maxInFlight) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
   }
 
   brokerError(err: unknown): void {
@@ -68,16 +77,23 @@ export class IngestPipeline implements MessageSink {
   /** Stops writing; what is not yet written stays unacked (the broker redelivers it). */
   async close(): Promise<void> {
     this.abort.abort();
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
     await this.writing;
-    for (const w of this.waiters.splice(0)) w();
+    for (const w of this.waiters.splice(0)) {
+      w();
+    }
   }
 
   private decodeMessage(message: InboundMessage): PendingMessage {
     const pending: PendingMessage = { message, id: null, rows: [], failure: null };
     const idSource = this.config.messageId;
-    if (idSource.from === 'broker') pending.id = message.brokerId;
-    else if (idSource.from === 'header') pending.id = message.header(idSource.name) ?? null;
+    if (idSource.from === 'broker') {
+      pending.id = message.brokerId;
+    } else if (idSource.from === 'header') {
+      pending.id = message.header(idSource.name) ?? null;
+    }
     try {
       const decoded = this.decode(message.payload);
       pending.rows = decoded.rows;
@@ -86,7 +102,9 @@ export class IngestPipeline implements MessageSink {
         pending.id = v === undefined || v === null ? null : String(v);
       }
     } catch (err) {
-      if (!(err instanceof DecodeError)) throw err;
+      if (!(err instanceof DecodeError)) {
+        throw err;
+      }
       pending.failure = { error: err.message };
     }
     return pending;
@@ -94,9 +112,13 @@ export class IngestPipeline implements MessageSink {
 
   /** The filling batch is complete: queue it for the writer. */
   private seal(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
     this.timer = null;
-    if (this.filling.length === 0) return;
+    if (this.filling.length === 0) {
+      return;
+    }
     this.ready.push(this.filling);
     this.filling = [];
     this.fillingRows = 0;
@@ -106,17 +128,23 @@ export class IngestPipeline implements MessageSink {
   private async writeAll(): Promise<void> {
     for (let batch = this.ready.shift(); batch && !this.abort.signal.aborted; batch = this.ready.shift()) {
       const written = await this.writeWithRetry(batch);
-      if (!written) return;
+      if (!written) {
+        return;
+      }
       // Acks go out together (adapters pipeline them); a lost one only means a redelivery,
       // which finds its id already stored.
       const settle = (m: PendingMessage) =>
         m.failure && m.message.deadLetter ? m.message.deadLetter() : m.message.ack();
       for (const r of await Promise.allSettled(batch.map(settle))) {
-        if (r.status === 'rejected') this.noteError(r.reason);
+        if (r.status === 'rejected') {
+          this.noteError(r.reason);
+        }
       }
       this.held -= batch.length;
       this.stats.inFlight = this.held;
-      while (this.held < this.config.maxInFlight && this.waiters.length) this.waiters.shift()!();
+      while (this.held < this.config.maxInFlight && this.waiters.length) {
+        this.waiters.shift()!();
+      }
     }
   }
 
@@ -131,8 +159,9 @@ export class IngestPipeline implements MessageSink {
         this.stats.storedMessages += outcome.messages;
         this.stats.duplicates += outcome.duplicates;
         this.stats.deadLettered += outcome.deadLettered;
-        if (this.stats.state === 'waiting_for_database' || this.stats.state === 'starting')
+        if (this.stats.state === 'waiting_for_database' || this.stats.state === 'starting') {
           this.stats.state = 'running';
+        }
         this.events.written({ ...outcome, seconds: (performance.now() - started) / 1000 });
         return true;
       } catch (err) {
@@ -141,9 +170,15 @@ export class IngestPipeline implements MessageSink {
         this.noteError(err);
         this.events.retried(err);
         this.log.warn({ err, source: this.config.name }, 'ingest write failed; retrying');
-        for (const m of batch) if (m.failure?.error.startsWith('the database refused')) m.failure = null;
+        for (const m of batch) {
+          if (m.failure?.error.startsWith('the database refused')) {
+            m.failure = null;
+          }
+        }
         await sleep(backoff.next(), this.abort.signal);
-        if (this.abort.signal.aborted) return false;
+        if (this.abort.signal.aborted) {
+          return false;
+        }
       }
     }
   }

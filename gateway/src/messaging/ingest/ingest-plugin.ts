@@ -17,7 +17,9 @@ function withChangeHints(events: PipelineEvents, announce: () => void): Pipeline
     ...events,
     written: (outcome) => {
       events.written(outcome);
-      if (outcome.rows > 0) announce();
+      if (outcome.rows > 0) {
+        announce();
+      }
     },
   };
 }
@@ -52,7 +54,9 @@ export function installIngest(app: FastifyInstance, configs: IngestSourceConfig[
   }
   if (sources.length) {
     app.addHook('onReady', async () => {
-      for (const s of sources) await s.start();
+      for (const s of sources) {
+        await s.start();
+      }
     });
     // preClose runs before every onClose hook: the sources stop while the database is still open.
     app.addHook('preClose', async () => {

@@ -65,7 +65,9 @@ export class IngestSource {
 
   /** Consumer first (no new messages), then the pipeline (the batch being written finishes; the rest stays unacked). */
   async close(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) {
+      clearInterval(t);
+    }
     this.stats.state = 'stopped';
     await this.consumer
       ?.close()
@@ -77,17 +79,20 @@ export class IngestSource {
     try {
       return await this.ctx.catalog.resolveTableFresh(this.config.table);
     } catch (err) {
-      if (err instanceof ApiError) throw new ConfigError(`${this.config.tableAt}: ${err.message}`);
+      if (err instanceof ApiError) {
+        throw new ConfigError(`${this.config.tableAt}: ${err.message}`);
+      }
       throw err;
     }
   }
 
   /** The columns the decoder names must exist: a typo is a start-up error, not ten thousand dead letters. */
   private checkedTable(table: ResolvedTable): ResolvedTable {
-    if (NOT_WRITABLE.has(table.kind))
+    if (NOT_WRITABLE.has(table.kind)) {
       throw new ConfigError(
         `${this.config.tableAt}: "${table.name}" is a ${table.kind.replace('_', ' ')} and cannot take rows`
       );
+    }
     const d = this.config.decoder;
     const named = [
       ...Object.keys(d.fields ?? {}),
@@ -95,10 +100,11 @@ export class IngestSource {
       ...(d.format === 'line-protocol' ? [d.timeColumn, ...(d.measurementColumn ? [d.measurementColumn] : [])] : []),
     ];
     for (const column of named) {
-      if (!table.columns.some((c) => c.name === column))
+      if (!table.columns.some((c) => c.name === column)) {
         throw new ConfigError(
           `${this.config.tableAt}: the decoder names column "${column}", which "${table.name}" does not have`
         );
+      }
     }
     return table;
   }

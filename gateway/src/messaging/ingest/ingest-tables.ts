@@ -17,8 +17,9 @@ export function ingestTableNames(table: ResolvedTable): { deadLetter: string; se
   const deadLetter = `${table.relname}_dead_letter`;
   const seen = `${table.relname}_ingest_seen`;
   for (const n of [deadLetter, seen]) {
-    if (Buffer.byteLength(n) > MAX_IDENT)
+    if (Buffer.byteLength(n) > MAX_IDENT) {
       throw new Error(`table name "${table.relname}" is too long for its ingest table "${n}" (63 bytes at most)`);
+    }
   }
   return { deadLetter, seen };
 }

@@ -55,10 +55,14 @@ export async function writeBatch(target: IngestTarget, batch: PendingMessage[]):
   try {
     return await target.db.transaction((tx) => writeOnce(target, tx, batch, checked));
   } catch (err) {
-    if (!isMessageFault(err)) throw err;
+    if (!isMessageFault(err)) {
+      throw err;
+    }
     const live = batch.filter((m) => !m.failure);
     if (live.length <= 1) {
-      for (const m of live) m.failure = { error: databaseReason(err), details: pickDbDetails(err) };
+      for (const m of live) {
+        m.failure = { error: databaseReason(err), details: pickDbDetails(err) };
+      }
       return target.db.transaction((tx) => writeOnce(target, tx, batch));
     }
     const mid = batch.length >> 1;
@@ -86,20 +90,26 @@ interface CheckedRows {
  */
 async function markRowFailures(table: ResolvedTable, batch: PendingMessage[]): Promise<CheckedRows | null> {
   const live = batch.filter((m) => !m.failure);
-  if (live.length === 0) return null;
+  if (live.length === 0) {
+    return null;
+  }
   try {
     return {
       messages: live,
       prepared: await prepareRows(table, { rows: live.flatMap((m) => m.rows), textValues: false }),
     };
   } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
+    if (!(err instanceof ApiError)) {
+      throw err;
+    }
   }
   for (const m of live) {
     try {
       await prepareRows(table, { rows: m.rows, textValues: false });
     } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
+      if (!(err instanceof ApiError)) {
+        throw err;
+      }
       m.failure = { error: err.message, details: err.details };
     }
   }
@@ -134,7 +144,9 @@ async function writeOnce(
       prepared.values.length >= target.copyThreshold
     );
   }
-  if (dead.length) await insertDeadLetters(target, tx, dead);
+  if (dead.length) {
+    await insertDeadLetters(target, tx, dead);
+  }
   return { rows, messages: good.length, duplicates, deadLettered: dead.length };
 }
 
@@ -186,6 +198,10 @@ function databaseReason(err: unknown): string {
 function pickDbDetails(err: unknown): Record<string, unknown> {
   const e = err as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of ['code', 'detail', 'column', 'constraint']) if (typeof e[key] === 'string') out[key] = e[key];
+  for (const key of ['code', 'detail', 'column', 'constraint']) {
+    if (typeof e[key] === 'string') {
+      out[key] = e[key];
+    }
+  }
   return out;
 }

@@ -16,7 +16,9 @@ export class BrokerSet {
   ) {}
 
   async publish(to: Destination, messages: readonly OutboundMessage[], timeoutMs: number): Promise<void> {
-    if (messages.length === 0) return;
+    if (messages.length === 0) {
+      return;
+    }
     switch (to.kind) {
       case 'amqp':
         return this.get(to.broker, createAmqpPublisher).publish(
@@ -53,7 +55,9 @@ export class BrokerSet {
     let p = this.publishers.get(name) as Publisher<T> | undefined;
     if (!p) {
       const broker = this.brokers.get(name);
-      if (!broker) throw new Error(`No broker "${name}"`);
+      if (!broker) {
+        throw new Error(`No broker "${name}"`);
+      }
       p = create(broker.url, this.log);
       this.publishers.set(name, p as Publisher<never>);
     }

@@ -155,15 +155,20 @@ function outboxRoute(node: ConfigNode, brokers: ReadonlyMap<string, NamedBroker>
     whereNode.onlyKeys(['column', 'op', 'value']);
     const op = whereNode.get('op').oneOf(CONDITION_OPS);
     const valueNode = whereNode.get('value');
-    if (op !== 'is_null' && op !== 'not_null') valueNode.required();
+    if (op !== 'is_null' && op !== 'not_null') {
+      valueNode.required();
+    }
     const value = valueNode.present ? valueNode.value() : undefined;
-    if (op === 'in' && !Array.isArray(value)) throw valueNode.error('op "in" needs a list of values');
+    if (op === 'in' && !Array.isArray(value)) {
+      throw valueNode.error('op "in" needs a list of values');
+    }
     where = { column: whereNode.get('column').required().string(), op, value };
   }
   const format = node.get('format').oneOf(['row', 'envelope'] as const, 'row');
   // A TRUNCATE has no row: only the envelope (op "truncate", key and row null) can say it.
-  if (operations.includes('truncate') && format !== 'envelope')
+  if (operations.includes('truncate') && format !== 'envelope') {
     throw opsNode.error('operation "truncate" needs format: envelope (a TRUNCATE has no row to send)');
+  }
   return {
     table: node.get('table').required().string(),
     operations,
@@ -178,16 +183,18 @@ function destination(node: ConfigNode, brokers: ReadonlyMap<string, NamedBroker>
   const brokerNode = node.get('broker').required();
   const named = namedBroker(brokerNode, brokers);
   const broker = named.name;
-  if (named.kind === 'kafka')
+  if (named.kind === 'kafka') {
     throw brokerNode.error(
       `broker "${broker}" is kafka (${named.definedAt}): the relay publishes to amqp, redis, nats or mqtt`
     );
+  }
   const allowed = DESTINATION_KEYS[named.kind];
   for (const [key, child] of node.entries()) {
-    if (key !== 'broker' && !allowed.includes(key))
+    if (key !== 'broker' && !allowed.includes(key)) {
       throw child.error(
         `is not a setting of a ${named.kind} destination (broker "${broker}" is ${named.kind}: ${named.definedAt}; known: ${allowed.join(', ')})`
       );
+    }
   }
   const get = (key: string) => node.get(key);
   switch (named.kind) {
@@ -202,8 +209,12 @@ function destination(node: ConfigNode, brokers: ReadonlyMap<string, NamedBroker>
       };
     }
     case 'redis':
-      if (get('stream').present && get('channel').present) throw node.error('give either stream or channel, not both');
-      if (get('channel').present) return { broker, kind: 'redis-channel', channel: get('channel').string() };
+      if (get('stream').present && get('channel').present) {
+        throw node.error('give either stream or channel, not both');
+      }
+      if (get('channel').present) {
+        return { broker, kind: 'redis-channel', channel: get('channel').string() };
+      }
       return {
         broker,
         kind: 'redis-stream',

@@ -63,7 +63,9 @@ export class NotifyRelay {
         'NOTIFY relay: broker unreachable and the in-memory queue is full; dropping the oldest payload'
       );
     }
-    if (!r.running) void this.drain(r);
+    if (!r.running) {
+      void this.drain(r);
+    }
   }
 
   private async drain(r: (typeof this.routes)[number]): Promise<void> {

@@ -113,7 +113,9 @@ const INSTALL = [
 export async function installOutboxSchema(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
-    for (const sql of INSTALL) await tx.query(sql);
+    for (const sql of INSTALL) {
+      await tx.query(sql);
+    }
   });
 }
 
@@ -154,14 +156,18 @@ export async function installCaptureTrigger(
   return db.transaction(async (tx) => {
     const key = await primaryKey(tx, table);
     const args = [table.name, ...key].map(quoteLiteral).join(', ');
-    for (const name of ALL_TRIGGERS) await tx.query(`DROP TRIGGER IF EXISTS ${name} ON ${table.ident}`);
+    for (const name of ALL_TRIGGERS) {
+      await tx.query(`DROP TRIGGER IF EXISTS ${name} ON ${table.ident}`);
+    }
     const rowOperations = operations.filter((op): op is RowOperation => op !== 'truncate');
     if (operations.includes('truncate')) {
       await tx.query(
         `CREATE TRIGGER ${TRUNCATE_TRIGGER} AFTER TRUNCATE ON ${table.ident} FOR EACH STATEMENT EXECUTE FUNCTION tsgw_relay.capture_truncate(${args})`
       );
     }
-    if (rowOperations.length === 0) return { key };
+    if (rowOperations.length === 0) {
+      return { key };
+    }
     if (table.kind === 'hypertable') {
       const events = rowOperations.map((op) => op.toUpperCase()).join(' OR ');
       await tx.query(
@@ -180,6 +186,8 @@ export async function installCaptureTrigger(
 
 export async function removeCaptureTrigger(db: Db, table: ResolvedTable): Promise<void> {
   await db.transaction(async (tx) => {
-    for (const name of ALL_TRIGGERS) await tx.query(`DROP TRIGGER IF EXISTS ${name} ON ${table.ident}`);
+    for (const name of ALL_TRIGGERS) {
+      await tx.query(`DROP TRIGGER IF EXISTS ${name} ON ${table.ident}`);
+    }
   });
 }

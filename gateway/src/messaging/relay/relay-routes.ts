@@ -9,7 +9,9 @@ const TableParams = Type.Object({ table: Type.String({ minLength: 1, maxLength: 
 
 /** The body is optional (`{"operations": ["insert", …]}`), so it is checked here rather than by a schema. */
 function operationsOf(body: unknown): Operation[] {
-  if (body === undefined || body === null || body === '') return [...OPERATIONS];
+  if (body === undefined || body === null || body === '') {
+    return [...OPERATIONS];
+  }
   const ops = (body as { operations?: unknown }).operations;
   const extra =
     typeof body === 'object' ? Object.keys(body as object).filter((k) => k !== 'operations') : ['(not an object)'];

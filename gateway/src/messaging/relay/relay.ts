@@ -39,7 +39,9 @@ export class Relay {
       this.routes = config.outbox.tables.map((route) => this.bind(route));
       if (config.outbox.installTriggers) {
         for (const source of new Set(this.routes.map((r) => r.source))) {
-          if (!this.app.catalog.list().some((t) => t.name === source)) continue;
+          if (!this.app.catalog.list().some((t) => t.name === source)) {
+            continue;
+          }
           const ops = [...new Set(this.routes.filter((r) => r.source === source).flatMap((r) => r.operations))];
           await installCaptureTrigger(app.db, app.catalog.resolveTable(source), ops);
         }

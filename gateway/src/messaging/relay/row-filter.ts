@@ -18,7 +18,9 @@ export function matchesCondition(row: Record<string, unknown>, cond: ColumnCondi
     case 'neq':
       return v !== null && v !== undefined && !same(v, cond.value);
   }
-  if (v === null || v === undefined) return false;
+  if (v === null || v === undefined) {
+    return false;
+  }
   const c = compare(v, cond.value);
   switch (cond.op) {
     case 'lt':
@@ -33,7 +35,9 @@ export function matchesCondition(row: Record<string, unknown>, cond: ColumnCondi
 }
 
 function same(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' || typeof b === 'number') return Number(a) === Number(b);
+  if (typeof a === 'number' || typeof b === 'number') {
+    return Number(a) === Number(b);
+  }
   return String(a) === String(b);
 }
 
@@ -41,8 +45,9 @@ function compare(a: unknown, b: unknown): number {
   if (
     typeof a === 'number' &&
     (typeof b === 'number' || (typeof b === 'string' && b.trim() !== '' && !Number.isNaN(Number(b))))
-  )
+  ) {
     return a - Number(b);
+  }
   const x = String(a);
   const y = String(b);
   return x < y ? -1 : x > y ? 1 : 0;

@@ -33,13 +33,19 @@ function jsonDecoder(config: JsonDecoderConfig): MessageDecoder {
     const top = isObject(value) ? value : null;
     let list: unknown = value;
     if (rowsPath) {
-      if (!top) throw new DecodeError(`expected a JSON object holding "${config.rows}"`);
+      if (!top) {
+        throw new DecodeError(`expected a JSON object holding "${config.rows}"`);
+      }
       list = pick(top, rowsPath);
-      if (!Array.isArray(list)) throw new DecodeError(`"${config.rows}" is not an array`);
+      if (!Array.isArray(list)) {
+        throw new DecodeError(`"${config.rows}" is not an array`);
+      }
     }
     const items = Array.isArray(list) ? list : [list];
     const rows = items.map((item, i) => {
-      if (!isObject(item)) throw new DecodeError(`row ${i} is not a JSON object`);
+      if (!isObject(item)) {
+        throw new DecodeError(`row ${i} is not a JSON object`);
+      }
       return mapRow(item, fieldPaths, config.defaults);
     });
     return { rows, field: top ? (name) => top[name] : NO_FIELD };
@@ -52,7 +58,9 @@ function lineProtocolDecoder(config: LineProtocolDecoderConfig): MessageDecoder 
   return (payload) => {
     const rows = parseLineProtocol(payload.toString('utf8')).map((p) => {
       const flat: Row = { ...p.tags, ...p.fields };
-      if (config.measurementColumn) flat[config.measurementColumn] = p.measurement;
+      if (config.measurementColumn) {
+        flat[config.measurementColumn] = p.measurement;
+      }
       const row = mapRow(
         flat,
         fieldPaths && [
@@ -76,7 +84,9 @@ function timestampReader(precision: LineProtocolDecoderConfig['precision']): (di
     const micros = (n * 1_000_000n) / perSecond;
     const ms = micros / 1000n;
     const date = new Date(Number(ms));
-    if (Number.isNaN(date.getTime())) throw new DecodeError(`timestamp ${digits} is out of range`);
+    if (Number.isNaN(date.getTime())) {
+      throw new DecodeError(`timestamp ${digits} is out of range`);
+    }
     const sub = ((micros % 1000n) + 1000n) % 1000n;
     return date.toISOString().replace('Z', `${String(sub).padStart(3, '0')}Z`);
   };
@@ -84,26 +94,34 @@ function timestampReader(precision: LineProtocolDecoderConfig['precision']): (di
 
 function mapRow(
   item: Record<string, unknown>,
-  fieldPaths: readonly (readonly [string, readonly string[]])[] | undefined,
+  fieldPaths: ReadonlyArray<readonly [string, readonly string[]]> | undefined,
   defaults: Record<string, unknown>
 ): Row {
   const row: Row = {};
   if (fieldPaths) {
     for (const [column, path] of fieldPaths) {
       const v = pick(item, path);
-      if (v !== undefined) row[column] = v;
+      if (v !== undefined) {
+        row[column] = v;
+      }
     }
   } else {
     Object.assign(row, item);
   }
-  for (const [column, v] of Object.entries(defaults)) if (row[column] === undefined) row[column] = v;
+  for (const [column, v] of Object.entries(defaults)) {
+    if (row[column] === undefined) {
+      row[column] = v;
+    }
+  }
   return row;
 }
 
 function pick(value: Record<string, unknown>, path: readonly string[]): unknown {
   let v: unknown = value;
   for (const key of path) {
-    if (!isObject(v) || !Object.hasOwn(v, key)) return undefined;
+    if (!isObject(v) || !Object.hasOwn(v, key)) {
+      return undefined;
+    }
     v = v[key];
   }
   return v;

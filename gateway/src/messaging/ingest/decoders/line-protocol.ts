@@ -20,14 +20,18 @@ export function parseLineProtocol(text: string): LinePoint[] {
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n].replace(/\r$/, '');
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    if (line.trim() === '' || line.trimStart().startsWith('#')) {
+      continue;
+    }
     try {
       points.push(parseLine(line));
     } catch (err) {
       throw new DecodeError(`line protocol, line ${n + 1}: ${(err as Error).message}`);
     }
   }
-  if (points.length === 0) throw new DecodeError('line protocol: no points in the message');
+  if (points.length === 0) {
+    throw new DecodeError('line protocol: no points in the message');
+  }
   return points;
 }
 
@@ -50,7 +54,9 @@ class Cursor {
         this.pos += 2;
         continue;
       }
-      if (stops.includes(c)) break;
+      if (stops.includes(c)) {
+        break;
+      }
       out += c;
       this.pos++;
     }
@@ -61,23 +67,33 @@ class Cursor {
 function parseLine(line: string): LinePoint {
   const c = new Cursor(line);
   const measurement = c.until(', ', ', ');
-  if (!measurement) throw new Error('missing measurement');
+  if (!measurement) {
+    throw new Error('missing measurement');
+  }
   const tags: Record<string, string> = {};
   while (c.peek() === ',') {
     c.pos++;
     const key = c.until('=', ',= ');
-    if (c.peek() !== '=') throw new Error(`tag "${key}" has no value`);
+    if (c.peek() !== '=') {
+      throw new Error(`tag "${key}" has no value`);
+    }
     c.pos++;
     const value = c.until(', ', ',= ');
-    if (!key || !value) throw new Error('empty tag key or value');
+    if (!key || !value) {
+      throw new Error('empty tag key or value');
+    }
     tags[key] = value;
   }
-  if (c.peek() !== ' ') throw new Error('expected a space before the fields');
+  if (c.peek() !== ' ') {
+    throw new Error('expected a space before the fields');
+  }
   c.pos++;
   const fields: LinePoint['fields'] = {};
   for (;;) {
     const key = c.until('=', ',= ');
-    if (!key || c.peek() !== '=') throw new Error(`field "${key}" has no value`);
+    if (!key || c.peek() !== '=') {
+      throw new Error(`field "${key}" has no value`);
+    }
     c.pos++;
     fields[key] = fieldValue(c);
     if (c.peek() === ',') {
@@ -90,7 +106,9 @@ function parseLine(line: string): LinePoint {
   if (c.peek() === ' ') {
     const rest = line.slice(c.pos + 1).trim();
     if (rest !== '') {
-      if (!/^-?\d+$/.test(rest)) throw new Error(`bad timestamp "${rest}"`);
+      if (!/^-?\d+$/.test(rest)) {
+        throw new Error(`bad timestamp "${rest}"`);
+      }
       timestamp = rest;
     }
   } else if (!c.done) {
@@ -104,10 +122,14 @@ function fieldValue(c: Cursor): number | string | boolean {
     c.pos++;
     let out = '';
     while (!c.done && c.peek() !== '"') {
-      if (c.peek() === '\\' && (c.s[c.pos + 1] === '"' || c.s[c.pos + 1] === '\\')) c.pos++;
+      if (c.peek() === '\\' && (c.s[c.pos + 1] === '"' || c.s[c.pos + 1] === '\\')) {
+        c.pos++;
+      }
       out += c.s[c.pos++];
     }
-    if (c.done) throw new Error('unterminated string field');
+    if (c.done) {
+      throw new Error('unterminated string field');
+    }
     c.pos++;
     return out;
   }
@@ -117,9 +139,15 @@ function fieldValue(c: Cursor): number | string | boolean {
     const n = Number(digits);
     return Number.isSafeInteger(n) ? n : digits;
   }
-  if (/^(t|T|true|True|TRUE)$/.test(raw)) return true;
-  if (/^(f|F|false|False|FALSE)$/.test(raw)) return false;
+  if (/^(t|T|true|True|TRUE)$/.test(raw)) {
+    return true;
+  }
+  if (/^(f|F|false|False|FALSE)$/.test(raw)) {
+    return false;
+  }
   const n = Number(raw);
-  if (raw === '' || !Number.isFinite(n)) throw new Error(`bad field value "${raw}"`);
+  if (raw === '' || !Number.isFinite(n)) {
+    throw new Error(`bad field value "${raw}"`);
+  }
   return n;
 }
