@@ -75,4 +75,31 @@ describe('ingest decoders', () => {
       (e) => e instanceof DecodeError && /line 2: expected a space before the fields/.test(e.message)
     );
   });
+  it('reads CSV with its own header line or configured columns; an empty field is NULL', () => {
+    const headed = messageDecoder({ format: 'csv', delimiter: ',', defaults: { site: 'lab' } });
+    assert.deepEqual(headed(Buffer.from('\ufeffa,b\r\n1,"x,""y"""\r\n2,\r\n')).rows, [
+      { a: '1', b: 'x,"y"', site: 'lab' },
+      { a: '2', b: null, site: 'lab' },
+    ]);
+    const mapped = messageDecoder({
+      format: 'csv',
+      delimiter: ';',
+      columns: ['n', 'v'],
+      fields: { id: 'n', value: 'v' },
+      defaults: {},
+    });
+    assert.deepEqual(mapped(Buffer.from('7;1.5\n')).rows, [{ id: '7', value: '1.5' }]);
+    assert.throws(
+      () => headed(Buffer.from('a,b\n1,2,3\n')),
+      (e) => e instanceof DecodeError && /line 2 has 3 fields, the header 2|not CSV/.test(e.message)
+    );
+    assert.throws(
+      () => headed(Buffer.from('a,b\n"1,2\n')),
+      (e) => e instanceof DecodeError && /^not CSV/.test(e.message)
+    );
+    assert.throws(
+      () => headed(Buffer.from('')),
+      (e) => e instanceof DecodeError && /no header line/.test(e.message)
+    );
+  });
 });

@@ -57,6 +57,19 @@ describe('messaging config file', () => {
     assert.ok(config.relay, 'the relay section is handed on');
   });
 
+  it('reads a CSV decoder and refuses a bad delimiter or column list, naming the line', () => {
+    const csvAt = (lines: string) =>
+      valid.replace(
+        '    decoder:\n      format: json\n      rows: readings',
+        `    decoder:\n      format: csv\n${lines}`
+      );
+    const decoder = parseMessagingConfig(csvAt('      columns: [a, b]\n      delimiter: "|"'), 'messaging.yaml')
+      .ingest[0].decoder;
+    assert.deepEqual(decoder.format === 'csv' && [decoder.columns, decoder.delimiter], [['a', 'b'], '|']);
+    refused(csvAt('      delimiter: ab'), /line 10: ingest\[0\]\.decoder\.delimiter: expected one character/);
+    refused(csvAt('      columns: []'), /line 10: ingest\[0\]\.decoder\.columns: expected a list of column names/);
+  });
+
   it('refuses an unknown top-level key, naming its line', () => {
     refused(`ingest: []\noutbound:\n  - x\n`, /^messaging\.yaml line 2: outbound: unknown top-level key/);
   });

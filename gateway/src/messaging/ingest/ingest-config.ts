@@ -34,7 +34,18 @@ export interface LineProtocolDecoderConfig {
   defaults: Record<string, unknown>;
 }
 
-export type DecoderConfig = JsonDecoderConfig | LineProtocolDecoderConfig;
+export interface CsvDecoderConfig {
+  format: 'csv';
+  /** The columns of every line; unset → each message's first line is its header. */
+  columns?: string[];
+  /** One character between fields. */
+  delimiter: string;
+  /** column → CSV column name; unset → the CSV's names are the columns. */
+  fields?: Record<string, string>;
+  defaults: Record<string, unknown>;
+}
+
+export type DecoderConfig = JsonDecoderConfig | LineProtocolDecoderConfig | CsvDecoderConfig;
 
 export interface IngestSourceConfig {
   name: string;
@@ -235,7 +246,7 @@ function parseDecoder(node: ConfigNode): DecoderConfig {
   if (!node.present) {
     return { format: 'json', defaults: {} };
   }
-  const format = node.get('format').oneOf(['json', 'line-protocol'] as const, 'json');
+  const format = node.get('format').oneOf(['json', 'line-protocol', 'csv'] as const, 'json');
   const fields = parseFieldMap(node.get('fields'));
   const defaults = node.get('defaults');
   if (defaults.present && !defaults.isMap()) {
@@ -246,6 +257,16 @@ function parseDecoder(node: ConfigNode): DecoderConfig {
     node.onlyKeys(['format', 'rows', 'fields', 'defaults']);
     return { format, rows: node.get('rows').optionalString(), fields, defaults: defaultValues };
   }
+  if (format === 'csv') {
+    node.onlyKeys(['format', 'columns', 'delimiter', 'fields', 'defaults']);
+    return {
+      format,
+      columns: parseColumnList(node.get('columns')),
+      delimiter: parseDelimiter(node.get('delimiter')),
+      fields,
+      defaults: defaultValues,
+    };
+  }
   node.onlyKeys(['format', 'timeColumn', 'precision', 'measurementColumn', 'fields', 'defaults']);
   return {
     format,
@@ -255,6 +276,25 @@ function parseDecoder(node: ConfigNode): DecoderConfig {
     fields,
     defaults: defaultValues,
   };
+}
+
+function parseColumnList(node: ConfigNode): string[] | undefined {
+  if (!node.present) {
+    return undefined;
+  }
+  const v = node.value();
+  if (!Array.isArray(v) || v.length === 0 || v.some((c) => typeof c !== 'string' || c === '')) {
+    throw node.error('expected a list of column names');
+  }
+  return v as string[];
+}
+
+function parseDelimiter(node: ConfigNode): string {
+  const d = node.optionalString() ?? ',';
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') {
+    throw node.error(`expected one character other than a quote or a line break, got ${JSON.stringify(d)}`);
+  }
+  return d;
 }
 
 function parseFieldMap(node: ConfigNode): Record<string, string> | undefined {

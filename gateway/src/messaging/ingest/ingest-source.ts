@@ -98,6 +98,7 @@ export class IngestSource {
       ...Object.keys(d.fields ?? {}),
       ...Object.keys(d.defaults),
       ...(d.format === 'line-protocol' ? [d.timeColumn, ...(d.measurementColumn ? [d.measurementColumn] : [])] : []),
+      ...(d.format === 'csv' && !d.fields ? (d.columns ?? []) : []),
     ];
     for (const column of named) {
       if (!table.columns.some((c) => c.name === column)) {

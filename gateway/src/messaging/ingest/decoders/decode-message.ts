@@ -1,4 +1,5 @@
-import type { DecoderConfig, JsonDecoderConfig, LineProtocolDecoderConfig } from '../ingest-config';
+import type { CsvDecoderConfig, DecoderConfig, JsonDecoderConfig, LineProtocolDecoderConfig } from '../ingest-config';
+import { parseCsvMessage } from './csv';
 import { DecodeError } from './decode-error';
 import { parseLineProtocol } from './line-protocol';
 
@@ -14,7 +15,14 @@ export interface Decoded {
 export type MessageDecoder = (payload: Buffer) => Decoded;
 
 export function messageDecoder(config: DecoderConfig): MessageDecoder {
-  return config.format === 'json' ? jsonDecoder(config) : lineProtocolDecoder(config);
+  switch (config.format) {
+    case 'json':
+      return jsonDecoder(config);
+    case 'line-protocol':
+      return lineProtocolDecoder(config);
+    case 'csv':
+      return csvDecoder(config);
+  }
 }
 
 const NO_FIELD = () => undefined;
@@ -74,6 +82,16 @@ function lineProtocolDecoder(config: LineProtocolDecoderConfig): MessageDecoder 
     });
     return { rows, field: NO_FIELD };
   };
+}
+
+function csvDecoder(config: CsvDecoderConfig): MessageDecoder {
+  const fieldPaths = config.fields && Object.entries(config.fields).map(([column, name]) => [column, [name]] as const);
+  return (payload) => ({
+    rows: parseCsvMessage(payload.toString('utf8'), config.columns, config.delimiter).map((record) =>
+      mapRow(record, fieldPaths, config.defaults)
+    ),
+    field: NO_FIELD,
+  });
 }
 
 /** Timestamp digits in the given unit → ISO-8601 with microseconds (PostgreSQL's resolution). */
