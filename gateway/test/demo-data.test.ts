@@ -6,10 +6,19 @@ import { api } from './helpers/http';
 
 forEachDatabase(
   (getCtx) => {
-    it('creates sensor_data (hypertable where TimescaleDB is) and sales_data', () => {
+    it('creates sensor_data and measurements (hypertables where TimescaleDB is) and sales_data', () => {
       const { app, timescale } = getCtx();
       const kinds = Object.fromEntries(app.catalog.list().map((t) => [t.name, t.kind]));
-      assert.deepEqual(kinds, { sensor_data: timescale ? 'hypertable' : 'table', sales_data: 'table' });
+      assert.deepEqual(kinds, {
+        sensor_data: timescale ? 'hypertable' : 'table',
+        sales_data: 'table',
+        measurements: timescale ? 'hypertable' : 'table',
+      });
+      assert.deepEqual(
+        app.catalog.resolveTable('measurements').columns.map((c) => `${c.name} ${c.type}`),
+        ['timestamp timestamp with time zone', 'value double precision']
+      );
+      assert.equal(app.catalog.resolveTable('measurements').timeColumn, 'timestamp');
       assert.deepEqual(
         app.catalog.resolveTable('sensor_data').columns.map((c) => `${c.name} ${c.type}`),
         ['timestamp timestamp with time zone', 'sensor_id text', 'temperature real', 'humidity real']
@@ -51,6 +60,14 @@ forEachDatabase(
         `SELECT min(order_id) AS lo, min(product_id) AS plo, max(product_id) AS phi FROM sales_data`
       );
       assert.deepEqual(ids.rows[0], { lo: 100_001, plo: 101, phi: 108 });
+      const m = await db.query<{ n: number; span: number; lag: number; vmin: number; vmax: number }>(`
+        SELECT count(*)::int AS n, extract(epoch FROM max("timestamp") - min("timestamp"))::int AS span,
+               extract(epoch FROM now() - max("timestamp"))::int AS lag, min(value) AS vmin, max(value) AS vmax
+        FROM measurements`);
+      assert.equal(m.rows[0].n, 7 * 288 + 1);
+      assert.equal(m.rows[0].span, 7 * 86_400);
+      assert.ok(m.rows[0].lag >= 0 && m.rows[0].lag < 300 + 60);
+      assert.ok(m.rows[0].vmin > 7 && m.rows[0].vmax < 13, `${m.rows[0].vmin}..${m.rows[0].vmax}`);
     });
 
     it("stores the document's POST as written, its zone-less timestamp read as UTC, and reads it back", async () => {

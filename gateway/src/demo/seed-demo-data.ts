@@ -7,10 +7,12 @@ export interface SeedResult {
 
 /**
  * The demo tables, created and filled when absent: `sensor_data` (a hypertable where
- * TimescaleDB exists) with 7 days at 10 s for 5 sensors ending now, and `sales_data`.
- * Their columns are the seed document's own — `sensor_data(timestamp, sensor_id, temperature,
- * humidity)`, `sales_data(order_id, product_id, quantity, timestamp)` — so its examples run
- * against the demo as written.
+ * TimescaleDB exists) with 7 days at 10 s for 5 sensors ending now, `sales_data`, and
+ * `measurements` (a hypertable too, 7 days at 5 min), the local half of the document's
+ * foreign-table `UNION ALL`. Their columns are the seed document's own —
+ * `sensor_data(timestamp, sensor_id, temperature, humidity)`,
+ * `sales_data(order_id, product_id, quantity, timestamp)`, `measurements(timestamp, value)` —
+ * so its examples run against the demo as written.
  * Generated inside the database with generate_series: a few seconds even embedded.
  */
 export async function seedDemoData(db: Db, capabilities: Capabilities): Promise<SeedResult> {
@@ -72,6 +74,30 @@ export async function seedDemoData(db: Db, capabilities: Capabilities): Promise<
               WHERE random() < 0.45 + 0.4 * sin(pi() * extract(hour FROM t AT TIME ZONE 'UTC') / 24)) AS orders`);
     });
     created.push('sales_data');
+  }
+
+  if (!(await exists('measurements'))) {
+    await db.transaction(async (tx) => {
+      await tx.query(`CREATE TABLE public.measurements (
+        "timestamp" timestamptz NOT NULL,
+        value double precision)`);
+      if (capabilities.timescaledb) {
+        await tx.query(
+          `SELECT create_hypertable('public.measurements', 'timestamp', chunk_time_interval => interval '1 day')`
+        );
+      } else {
+        await tx.query(`CREATE INDEX measurements_timestamp_idx ON public.measurements ("timestamp" DESC)`);
+      }
+      // A twice-daily swing around 10 with a little noise, every 5 minutes for 7 days ending now.
+      await tx.query(`
+        INSERT INTO public.measurements ("timestamp", value)
+        SELECT t, round((10 + 2 * sin(4 * pi() * extract(epoch FROM t) / 86400) + (random() - 0.5))::numeric, 3)::float8
+        FROM generate_series(
+               to_timestamp(floor(extract(epoch FROM now()) / 300) * 300) - interval '7 days',
+               to_timestamp(floor(extract(epoch FROM now()) / 300) * 300),
+               interval '5 minutes') AS t`);
+    });
+    created.push('measurements');
   }
   return { created };
 }
