@@ -280,6 +280,18 @@ async function runTransaction<T>(
       opts.signal?.throwIfAborted();
       return toResult(await thread.request({ op: 'query', sql, params }, killAfterMs, killSignal));
     },
+    queryWithinCost: async (plan, sql, params) => {
+      if (!open) {
+        throw new Error('This transaction has already ended');
+      }
+      opts.signal?.throwIfAborted();
+      const wire = await thread.request(
+        { op: 'queryWithinCost', planSql: plan.sql, planParams: plan.params, limits: plan.limits, sql, params },
+        killAfterMs,
+        killSignal
+      );
+      return wire.refused ? { refused: wire.refused } : { result: toResult(wire) };
+    },
   };
   try {
     const result = await fn(tx);

@@ -10,6 +10,7 @@ import {
   type WorkerRequest,
   type WorkerStart,
 } from './embedded-messages';
+import { explainSql, overCostLimits, planEstimate } from './plan-estimate';
 
 /**
  * The embedded TimescaleDB's own thread. PGlite runs a statement synchronously, start to end,
@@ -67,6 +68,13 @@ async function handle(pglite: PGlite, req: WorkerRequest, settings: SessionSetti
       return run(pglite, req.sql, req.params);
     case 'read':
       return run(pglite, req.sql, req.params);
+    case 'queryWithinCost': {
+      const plan = await pglite.query<{ 'QUERY PLAN': unknown }>(explainSql(req.planSql), req.planParams as unknown[]);
+      const estimate = planEstimate(plan.rows[0]?.['QUERY PLAN']);
+      return overCostLimits(estimate, req.limits)
+        ? { ...NO_ROWS, refused: estimate }
+        : run(pglite, req.sql, req.params);
+    }
     case 'write':
       await run(pglite, 'SET default_transaction_read_only = off');
       try {
