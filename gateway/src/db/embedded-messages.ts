@@ -16,7 +16,8 @@ export interface WorkerStart {
 
 export type WorkerRequest =
   /** A statement inside the open transaction (or COMMIT / ROLLBACK), as it is. */
-  | { id: number; op: 'query'; sql: string; params?: readonly unknown[] }
+  /** `packed`: the rows cross from PGlite as one value where the columns allow (embedded-packed-rows.ts). */
+  | { id: number; op: 'query'; sql: string; params?: readonly unknown[]; packed?: boolean }
   /**
    * Inside the open transaction: EXPLAIN (FORMAT JSON) of `planSql`, then `sql` only when the
    * estimate is within `limits` (the cost guard in one round trip instead of two).
@@ -29,6 +30,7 @@ export type WorkerRequest =
       limits: CostLimits;
       sql: string;
       params?: readonly unknown[];
+      packed?: boolean;
     }
   /** A statement of its own in a READ ONLY transaction (the session's default): nothing it does can write. */
   | { id: number; op: 'read'; sql: string; params?: readonly unknown[] }

@@ -54,8 +54,20 @@ export interface DbSession {
   queryWithinCost?<R = Record<string, unknown>>(
     plan: CostCheck,
     sql: string,
-    params?: readonly unknown[]
+    params?: readonly unknown[],
+    options?: RowsOptions
   ): Promise<CostCheckedResult<R>>;
+  /**
+   * Like `query()`, for a result of many rows: the same rows and fields, handed over the way
+   * that is cheapest for many (the embedded driver's worker packs them into one value). Absent
+   * where `query()` already is that.
+   */
+  queryMany?<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<DbResult<R>>;
+}
+
+export interface RowsOptions {
+  /** The result may be many rows: read it as `queryMany()` does. */
+  many?: boolean;
 }
 
 /** The statement the cost guard plans, and the limits its estimate is held to. */

@@ -1,5 +1,5 @@
 import { ApiError } from '../errors';
-import type { DbResult, DbSession } from '../db/types';
+import type { DbResult, DbSession, RowsOptions } from '../db/types';
 import { explainSql, overCostLimits, planEstimate, type CostLimits, type PlanEstimate } from '../db/plan-estimate';
 
 /**
@@ -37,13 +37,14 @@ export async function queryWithinCost(
   limits: CostLimits,
   refId: string,
   sql: string,
-  params: readonly unknown[]
+  params: readonly unknown[],
+  options: RowsOptions = {}
 ): Promise<DbResult<Record<string, unknown>>> {
   if (!tx.queryWithinCost) {
     await checkQueryCost(tx, guarded.sql, guarded.params, limits, refId);
-    return tx.query<Record<string, unknown>>(sql, params);
+    return options.many && tx.queryMany ? tx.queryMany(sql, params) : tx.query(sql, params);
   }
-  const checked = await tx.queryWithinCost<Record<string, unknown>>({ ...guarded, limits }, sql, params);
+  const checked = await tx.queryWithinCost<Record<string, unknown>>({ ...guarded, limits }, sql, params, options);
   if ('refused' in checked) {
     throw tooExpensive(checked.refused, limits, refId);
   }

@@ -67,9 +67,12 @@ export async function runBuilderQuery(
     .transaction(
       async (tx) => {
         // The estimate is of the statement as built (the byte cap's wrapper adds nothing to plan).
+        // Builder results are series of up to the row cap: read as many rows.
         return costGuardEnabled(opts.costLimits) && !q.allowExpensive
-          ? queryWithinCost(tx, built, opts.costLimits, q.refId, sql, params.values)
-          : tx.query<Record<string, unknown>>(sql, params.values);
+          ? queryWithinCost(tx, built, opts.costLimits, q.refId, sql, params.values, { many: true })
+          : tx.queryMany
+            ? tx.queryMany<Record<string, unknown>>(sql, params.values)
+            : tx.query<Record<string, unknown>>(sql, params.values);
       },
       { readOnly: true, staleOk: true, statementTimeoutMs: opts.statementTimeoutMs, signal: opts.signal }
     )
