@@ -2,7 +2,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachDatabase, TOKEN_SPEC, TOKENS } from './helpers/test-context';
 import { api } from './helpers/http';
-import { checkQueryCost, estimatePlan } from '../src/query/cost-guard';
+import { checkQueryCost, estimatePlan, queryWithinCost } from '../src/query/cost-guard';
 
 /** The cost guard refuses queries the planner expects to be expensive, with a 422 saying what to change. */
 
@@ -98,6 +98,52 @@ forEachDatabase(
         { maxCost: estimate.cost * 2, maxRowsScanned: 0 },
         'X'
       );
+    });
+
+    it('plans and runs in one step: a refusal carries the estimate, an allowed statement returns the rows it would alone', async () => {
+      const ctx = getCtx();
+      const plan = { sql: 'SELECT ts, v FROM cagg_cost_rows WHERE ts >= $1 ORDER BY ts', params: [HOUR.from] };
+      const run = 'SELECT ts, v FROM cagg_cost_rows WHERE ts >= $1 ORDER BY ts LIMIT $2';
+      const estimate = await estimatePlan(ctx.db, plan.sql, plan.params);
+      await ctx.db.transaction(
+        async (tx) => {
+          // The embedded worker plans, compares and runs in one message; pg sends the two statements.
+          assert.equal(typeof tx.queryWithinCost, ctx.driver === 'embedded' ? 'function' : 'undefined');
+          await assert.rejects(
+            queryWithinCost(tx, plan, { maxCost: 0, maxRowsScanned: estimate.rowsScanned / 2 }, 'R', run, [
+              HOUR.from,
+              5,
+            ]),
+            (err: any) => {
+              assert.equal(err.statusCode, 422);
+              assert.equal(err.code, 'query_too_expensive');
+              assert.equal(err.details.estimatedRowsScanned, estimate.rowsScanned);
+              assert.equal(err.details.estimatedCost, estimate.cost);
+              assert.match(err.message, /Query R: the planner estimates \d+ rows read/);
+              return true;
+            }
+          );
+        },
+        { readOnly: true }
+      );
+      const alone = await ctx.db.query(run, [HOUR.from, 5]);
+      const guarded = await ctx.db.transaction(
+        (tx) => queryWithinCost(tx, plan, { maxCost: estimate.cost * 2, maxRowsScanned: 0 }, 'R', run, [HOUR.from, 5]),
+        { readOnly: true }
+      );
+      assert.equal(guarded.rows.length, 5);
+      assert.deepEqual(guarded.rows, alone.rows);
+      assert.deepEqual(guarded.fields, alone.fields);
+    });
+
+    it('answers a guarded builder query with the frames of the same query run without the estimate', async () => {
+      const ask = (extra: Record<string, unknown>) =>
+        api(getCtx(), '/api/v1/query', { body: { range: HOUR, queries: [builder(extra)] } });
+      const guarded = (await ask({})).body.results.A;
+      const unguarded = (await ask({ allowExpensive: true })).body.results.A;
+      assert.equal(guarded.error, undefined, guarded.error);
+      assert.ok(guarded.frames[0].data.values[0].length >= 60);
+      assert.deepEqual(guarded.frames[0].data, unguarded.frames[0].data);
     });
   },
   {

@@ -280,6 +280,33 @@ async function runTransaction<T>(
       opts.signal?.throwIfAborted();
       return toResult(await thread.request({ op: 'query', sql, params }, killAfterMs, killSignal));
     },
+    queryMany: async (sql, params) => {
+      if (!open) {
+        throw new Error('This transaction has already ended');
+      }
+      opts.signal?.throwIfAborted();
+      return toResult(await thread.request({ op: 'query', sql, params, packed: true }, killAfterMs, killSignal));
+    },
+    queryWithinCost: async (plan, sql, params, rowsOptions) => {
+      if (!open) {
+        throw new Error('This transaction has already ended');
+      }
+      opts.signal?.throwIfAborted();
+      const wire = await thread.request(
+        {
+          op: 'queryWithinCost',
+          planSql: plan.sql,
+          planParams: plan.params,
+          limits: plan.limits,
+          sql,
+          params,
+          packed: rowsOptions?.many,
+        },
+        killAfterMs,
+        killSignal
+      );
+      return wire.refused ? { refused: wire.refused } : { result: toResult(wire) };
+    },
   };
   try {
     const result = await fn(tx);

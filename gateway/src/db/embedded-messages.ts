@@ -1,4 +1,5 @@
 import type { DbField } from './types';
+import type { CostLimits, PlanEstimate } from './plan-estimate';
 
 /**
  * What the embedded driver (main thread) and its worker (embedded-worker.ts) say to each other.
@@ -15,7 +16,22 @@ export interface WorkerStart {
 
 export type WorkerRequest =
   /** A statement inside the open transaction (or COMMIT / ROLLBACK), as it is. */
-  | { id: number; op: 'query'; sql: string; params?: readonly unknown[] }
+  /** `packed`: the rows cross from PGlite as one value where the columns allow (embedded-packed-rows.ts). */
+  | { id: number; op: 'query'; sql: string; params?: readonly unknown[]; packed?: boolean }
+  /**
+   * Inside the open transaction: EXPLAIN (FORMAT JSON) of `planSql`, then `sql` only when the
+   * estimate is within `limits` (the cost guard in one round trip instead of two).
+   */
+  | {
+      id: number;
+      op: 'queryWithinCost';
+      planSql: string;
+      planParams: readonly unknown[];
+      limits: CostLimits;
+      sql: string;
+      params?: readonly unknown[];
+      packed?: boolean;
+    }
   /** A statement of its own in a READ ONLY transaction (the session's default): nothing it does can write. */
   | { id: number; op: 'read'; sql: string; params?: readonly unknown[] }
   /** A statement of its own that may write: the session's read-only default is lifted for it. */
@@ -31,6 +47,8 @@ export interface WireResult {
   rows: unknown[];
   fields: DbField[];
   rowCount: number;
+  /** `queryWithinCost` only: the estimate passed a limit, so the statement did not run (no rows). */
+  refused?: PlanEstimate;
 }
 
 export type WorkerMessage =

@@ -10,6 +10,8 @@ import {
   type WorkerRequest,
   type WorkerStart,
 } from './embedded-messages';
+import { explainSql, overCostLimits, planEstimate } from './plan-estimate';
+import { runPacked } from './embedded-packed-rows';
 
 /**
  * The embedded TimescaleDB's own thread. PGlite runs a statement synchronously, start to end,
@@ -59,14 +61,27 @@ async function run(pglite: PGlite, sql: string, params?: readonly unknown[]): Pr
   };
 }
 
+async function runMaybePacked(pglite: PGlite, sql: string, params?: readonly unknown[]): Promise<WireResult> {
+  return (await runPacked(pglite, sql, params)) ?? run(pglite, sql, params);
+}
+
 const NO_ROWS: WireResult = { rows: [], fields: [], rowCount: 0 };
 
 async function handle(pglite: PGlite, req: WorkerRequest, settings: SessionSettings): Promise<WireResult> {
   switch (req.op) {
     case 'query':
-      return run(pglite, req.sql, req.params);
+      return req.packed ? runMaybePacked(pglite, req.sql, req.params) : run(pglite, req.sql, req.params);
     case 'read':
       return run(pglite, req.sql, req.params);
+    case 'queryWithinCost': {
+      const plan = await pglite.query<{ 'QUERY PLAN': unknown }>(explainSql(req.planSql), req.planParams as unknown[]);
+      const estimate = planEstimate(plan.rows[0]?.['QUERY PLAN']);
+      return overCostLimits(estimate, req.limits)
+        ? { ...NO_ROWS, refused: estimate }
+        : req.packed
+          ? runMaybePacked(pglite, req.sql, req.params)
+          : run(pglite, req.sql, req.params);
+    }
     case 'write':
       await run(pglite, 'SET default_transaction_read_only = off');
       try {

@@ -1,3 +1,5 @@
+import type { CostLimits, PlanEstimate } from './plan-estimate';
+
 /**
  * The one database interface the rest of the gateway sees. Two drivers implement it:
  * `pg` (a Pool against a real PostgreSQL / TimescaleDB server, when DATABASE_URL is set)
@@ -44,7 +46,39 @@ export interface DbTextResult {
 /** Something that runs SQL with bound parameters: the database itself or an open transaction. */
 export interface DbSession {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<DbResult<R>>;
+  /**
+   * Plans `plan.sql` (EXPLAIN (FORMAT JSON), its own parameters) and runs `sql` only when the
+   * estimate is within `plan.limits`, in one round trip: present where that saves one (the
+   * embedded driver's worker); elsewhere the caller runs the two statements itself.
+   */
+  queryWithinCost?<R = Record<string, unknown>>(
+    plan: CostCheck,
+    sql: string,
+    params?: readonly unknown[],
+    options?: RowsOptions
+  ): Promise<CostCheckedResult<R>>;
+  /**
+   * Like `query()`, for a result of many rows: the same rows and fields, handed over the way
+   * that is cheapest for many (the embedded driver's worker packs them into one value). Absent
+   * where `query()` already is that.
+   */
+  queryMany?<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<DbResult<R>>;
 }
+
+export interface RowsOptions {
+  /** The result may be many rows: read it as `queryMany()` does. */
+  many?: boolean;
+}
+
+/** The statement the cost guard plans, and the limits its estimate is held to. */
+export interface CostCheck {
+  sql: string;
+  params: readonly unknown[];
+  limits: CostLimits;
+}
+
+/** Either the statement's result or, when the estimate passed a limit, the estimate (nothing ran). */
+export type CostCheckedResult<R> = { result: DbResult<R> } | { refused: PlanEstimate };
 
 export interface QueryOptions {
   /**

@@ -1,5 +1,6 @@
 import { ApiError } from '../errors';
-import type { DbSession } from '../db/types';
+import type { DbResult, DbSession, RowsOptions } from '../db/types';
+import { explainSql, overCostLimits, planEstimate, type CostLimits, type PlanEstimate } from '../db/plan-estimate';
 
 /**
  * The cost guard: before a builder or SQL-mode statement runs, the planner's own estimate
@@ -9,29 +10,11 @@ import type { DbSession } from '../db/types';
  * and what to change, unless it opts in (`allowExpensive: true`). Both limits are off (0) by
  * default: planner costs depend on the server's cost settings and statistics, so a default
  * limit would refuse dashboards that work today; an operator sets them after looking at the
- * estimates of their own panels. The estimate is one more planning round trip (measured in
- * bench/cagg.bench.ts).
+ * estimates of their own panels. The estimate is one more planning of the statement (measured in
+ * bench/cagg.bench.ts); on the embedded database it shares the statement's round trip to the worker.
  */
 
-export interface CostLimits {
-  /** Planner total cost above which a query is refused; 0 = no limit. */
-  maxCost: number;
-  /** Rows the plan's scans are estimated to read above which a query is refused; 0 = no limit. */
-  maxRowsScanned: number;
-}
-
-export interface PlanEstimate {
-  cost: number;
-  rowsScanned: number;
-}
-
-interface PlanNode {
-  'Node Type'?: string;
-  'Relation Name'?: string;
-  'Total Cost'?: number;
-  'Plan Rows'?: number;
-  Plans?: PlanNode[];
-}
+export type { CostLimits, PlanEstimate };
 
 export function costGuardEnabled(limits: CostLimits | undefined): limits is CostLimits {
   return limits !== undefined && (limits.maxCost > 0 || limits.maxRowsScanned > 0);
@@ -39,17 +22,33 @@ export function costGuardEnabled(limits: CostLimits | undefined): limits is Cost
 
 /** The planner's estimate of `sql`, planned in `tx` with its bound parameters. */
 export async function estimatePlan(tx: DbSession, sql: string, params: readonly unknown[]): Promise<PlanEstimate> {
-  const res = await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
-  const doc = res.rows[0]?.['QUERY PLAN'];
-  const parsed = (typeof doc === 'string' ? JSON.parse(doc) : doc) as Array<{ Plan: PlanNode }>;
-  const plan = parsed[0].Plan;
-  return { cost: plan['Total Cost'] ?? 0, rowsScanned: rowsScanned(plan) };
+  const res = await tx.query<{ 'QUERY PLAN': unknown }>(explainSql(sql), params);
+  return planEstimate(res.rows[0]?.['QUERY PLAN']);
 }
 
-function rowsScanned(node: PlanNode): number {
-  const own =
-    node['Relation Name'] !== undefined && /Scan$/.test(node['Node Type'] ?? '') ? (node['Plan Rows'] ?? 0) : 0;
-  return own + (node.Plans ?? []).reduce((sum, p) => sum + rowsScanned(p), 0);
+/**
+ * Runs `sql` in `tx` unless the estimate of `guarded` (the statement as the user's query built
+ * it) passes a limit: then the 422. In one round trip where the session offers it (the embedded
+ * worker plans, compares and runs); else EXPLAIN, then the statement.
+ */
+export async function queryWithinCost(
+  tx: DbSession,
+  guarded: { sql: string; params: readonly unknown[] },
+  limits: CostLimits,
+  refId: string,
+  sql: string,
+  params: readonly unknown[],
+  options: RowsOptions = {}
+): Promise<DbResult<Record<string, unknown>>> {
+  if (!tx.queryWithinCost) {
+    await checkQueryCost(tx, guarded.sql, guarded.params, limits, refId);
+    return options.many && tx.queryMany ? tx.queryMany(sql, params) : tx.query(sql, params);
+  }
+  const checked = await tx.queryWithinCost<Record<string, unknown>>({ ...guarded, limits }, sql, params, options);
+  if ('refused' in checked) {
+    throw tooExpensive(checked.refused, limits, refId);
+  }
+  return checked.result;
 }
 
 /** Throws the 422 when the estimate passes a limit. */
@@ -61,6 +60,13 @@ export async function checkQueryCost(
   refId: string
 ): Promise<void> {
   const estimate = await estimatePlan(tx, sql, params);
+  if (overCostLimits(estimate, limits)) {
+    throw tooExpensive(estimate, limits, refId);
+  }
+}
+
+/** The 422 for an estimate past a limit: which estimate, which limit, and what to change. */
+function tooExpensive(estimate: PlanEstimate, limits: CostLimits, refId: string): ApiError {
   const over: string[] = [];
   if (limits.maxCost > 0 && estimate.cost > limits.maxCost) {
     over.push(`cost ${round(estimate.cost)} (QUERY_MAX_COST ${limits.maxCost})`);
@@ -68,10 +74,7 @@ export async function checkQueryCost(
   if (limits.maxRowsScanned > 0 && estimate.rowsScanned > limits.maxRowsScanned) {
     over.push(`${round(estimate.rowsScanned)} rows read (QUERY_MAX_ROWS_SCANNED ${limits.maxRowsScanned})`);
   }
-  if (over.length === 0) {
-    return;
-  }
-  throw new ApiError(
+  return new ApiError(
     'query_too_expensive',
     `Query ${refId}: the planner estimates ${over.join(' and ')}. Narrow the time range, use a wider bucket or an aggregation instead of raw rows, ` +
       `read a continuous aggregate, or set "allowExpensive": true on the query to run it anyway`,

