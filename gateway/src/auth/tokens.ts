@@ -127,27 +127,15 @@ function splitList(text: string): string[] {
     .filter(Boolean);
 }
 
-// Each entry's hash as bytes, converted from its hex once rather than on every request.
-const digests = new WeakMap<TokenEntry, Buffer>();
-
-function storedDigest(entry: TokenEntry): Buffer {
-  let digest = digests.get(entry);
-  if (!digest) {
-    digest = Buffer.from(entry.sha256, 'hex');
-    digests.set(entry, digest);
-  }
-  return digest;
-}
-
 /**
  * The entry whose hash matches the presented secret. Every entry is compared, each in
  * constant time, so the answer takes as long for a near miss as for a far one.
  */
 export function findToken(entries: readonly TokenEntry[], presented: string): TokenEntry | undefined {
-  const digest = createHash('sha256').update(presented, 'utf8').digest();
+  const digest = Buffer.from(hashToken(presented), 'hex');
   let found: TokenEntry | undefined;
   for (const entry of entries) {
-    if (timingSafeEqual(digest, storedDigest(entry)) && !found) {
+    if (timingSafeEqual(digest, Buffer.from(entry.sha256, 'hex')) && !found) {
       found = entry;
     }
   }
