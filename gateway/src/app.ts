@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import './fastify-augment';
 import type { GatewayConfig } from './config';
 import { ConfigError } from './config-error';
@@ -14,6 +13,7 @@ import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from '
 import { installMetrics } from './plugins/metrics';
 import { installServedByHeaders } from './plugins/served-by-headers';
 import { installDrain } from './plugins/drain';
+import { validatorCompiler } from './http/validator-compiler';
 import { loggerOptions } from './plugins/logger-options';
 import { seedDemoData } from './demo/seed-demo-data';
 import { createSqlModeSession } from './query/sql-mode-session';
@@ -58,7 +58,7 @@ export async function buildApp(config: GatewayConfig): Promise<FastifyInstance> 
     // Filters arrive as arbitrary query keys; keep the default parser but allow long URLs.
     routerOptions: { maxParamLength: 500 },
   });
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(validatorCompiler);
   applyConnectionCap(app.server, config);
 
   const db = await openDb(config, (err) => app.log.warn({ err }, 'database connection error'), app.log);

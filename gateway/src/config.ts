@@ -113,6 +113,12 @@ export const SETTINGS: readonly SettingDoc[] = [
     description: 'Longest wait for a pooled connection (with DATABASE_URL)',
   },
   {
+    name: 'DB_PREPARED_STATEMENTS',
+    default: '100',
+    description:
+      'Named prepared statements kept per pooled connection for REST reads; 0 = off (for transaction-pooling proxies such as PgBouncer)',
+  },
+  {
     name: 'COPY_THRESHOLD_ROWS',
     default: '1000',
     description: 'POST batches at least this large go through COPY (with DATABASE_URL)',
@@ -259,6 +265,8 @@ export interface GatewayConfig {
   examplePages: boolean;
   poolSize: number;
   connectionTimeoutMs: number;
+  /** Named prepared statements per pooled connection (pg); 0 = every statement unnamed. */
+  preparedStatements: number;
   copyThresholdRows: number;
   /** On SIGTERM / SIGINT, how long requests in flight may still finish before the process exits. */
   shutdownGraceMs: number;
@@ -411,6 +419,7 @@ export function loadConfig(
     examplePages: bool(vars, 'EXAMPLE_PAGES', demo),
     poolSize: int(vars, 'DB_POOL_SIZE', 10, 1),
     connectionTimeoutMs: int(vars, 'DB_CONNECT_TIMEOUT_MS', 5000, 1),
+    preparedStatements: int(vars, 'DB_PREPARED_STATEMENTS', 100, 0),
     copyThresholdRows: int(vars, 'COPY_THRESHOLD_ROWS', 1000, 1),
     shutdownGraceMs: int(vars, 'SHUTDOWN_GRACE_MS', 10_000, 0),
     readerDatabaseUrl,

@@ -17,6 +17,7 @@ export async function openDb(config: GatewayConfig, onError?: (err: Error) => vo
       statementTimeoutMs: config.statementTimeoutMs,
       connectionTimeoutMs: config.connectionTimeoutMs,
       maxConnections: config.poolSize,
+      preparedStatements: config.preparedStatements,
       onError,
     });
     return config.readUrls.length ? openWithReplicas(db, config, onError) : db;
@@ -66,6 +67,7 @@ async function openWithReplicas(primary: Db, config: GatewayConfig, onError?: (e
         statementTimeoutMs: config.statementTimeoutMs,
         connectionTimeoutMs: Math.min(config.connectionTimeoutMs, REPLICA_CONNECT_TIMEOUT_MS),
         maxConnections: config.poolSize,
+        preparedStatements: config.preparedStatements,
         readOnly: true,
         onError,
       }),

@@ -3,6 +3,7 @@ import { from as copyFromStdin } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { withHeldClient } from './pg-held-client';
+import { createPreparedStatements, type StatementConfig } from './pg-prepared-statements';
 import type {
   Db,
   DbResult,
@@ -27,6 +28,11 @@ export interface PostgresDbOptions {
    * transaction is `BEGIN READ ONLY`, whatever the caller asked for.
    */
   readOnly?: boolean;
+  /**
+   * Named prepared statements kept per connection for queries marked `prepare`
+   * (pg-prepared-statements.ts); 0 = none, every statement parsed and planned each time.
+   */
+  preparedStatements?: number;
 }
 
 // Per-pool type parsers: no process-wide pg.types mutation, so several pools (tests,
@@ -81,38 +87,47 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
   // An idle client losing its server must not crash the process; the next query reports it.
   // Held clients have a listener of their own (pg-held-client.ts).
   pool.on('error', (err) => options.onError?.(err));
+  const prepared = createPreparedStatements(options.preparedStatements ?? 0);
+
+  const asResult = <R>(res: pg.QueryResult): DbResult<R> => ({
+    rows: res.rows as R[],
+    fields: (res.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+    rowCount: res.rowCount ?? res.rows.length,
+  });
 
   const run = async <R>(
     client: pg.Pool | pg.PoolClient,
     sql: string,
     params?: readonly unknown[]
-  ): Promise<DbResult<R>> => {
-    const res = await client.query(sql, bindable(params));
-    return {
-      rows: res.rows as R[],
-      fields: (res.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
-      rowCount: res.rowCount ?? res.rows.length,
-    };
-  };
+  ): Promise<DbResult<R>> => asResult<R>(await client.query(sql, bindable(params)));
 
-  /** One statement: on any pooled client (pg-pool guards it), or on a held one when it may be cancelled. */
-  const oneStatement = <T>(
-    options: QueryOptions | undefined,
-    work: (client: pg.Pool | pg.PoolClient) => Promise<T>
-  ): Promise<T> => (options?.signal ? withHeldClient(pool, options.signal, work) : work(pool));
+  /**
+   * One statement: on any pooled client (pg-pool guards it), or on a held one when it may be
+   * cancelled or is to run by name (a name lives on one connection).
+   */
+  const oneStatement = (options: QueryOptions | undefined, config: StatementConfig): Promise<pg.QueryResult> =>
+    options?.signal || options?.prepare
+      ? withHeldClient(pool, options.signal, (client) =>
+          options.prepare ? prepared.query(client, config) : client.query(config as pg.QueryConfig)
+        )
+      : pool.query(config as pg.QueryConfig);
 
   return {
     driver: 'postgres',
-    query: (sql, params, queryOptions) => oneStatement(queryOptions, (client) => run(client, sql, params)),
+    query: async (sql, params, queryOptions) =>
+      asResult(await oneStatement(queryOptions, { text: sql, values: bindable(params) })),
 
     async queryText(sql, params, queryOptions): Promise<DbTextResult> {
-      const res = await oneStatement(queryOptions, (client) =>
-        client.query<Array<string | null>>({ text: sql, values: bindable(params), rowMode: 'array', types: textOnly })
-      );
+      const res = await oneStatement(queryOptions, {
+        text: sql,
+        values: bindable(params),
+        rowMode: 'array',
+        types: textOnly,
+      });
       const fields = (res.fields ?? []).map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
       return {
         fields,
-        rows: res.rows,
+        rows: res.rows as unknown as Array<Array<string | null>>,
         parsers: fields.map((f) => typeParsers.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown),
       };
     },
@@ -151,7 +166,10 @@ export function createPostgresDb(options: PostgresDbOptions): Db {
           clientOfSession.delete(tx);
           if (opts.resetSession) {
             // A session that cannot be reset may still hold what the transaction left: close it.
-            await client.query('DISCARD ALL').catch((err: Error) => discard(err));
+            await client.query('DISCARD ALL').then(
+              () => prepared.forget(client),
+              (err: Error) => discard(err)
+            );
           }
         }
       });

@@ -22,7 +22,7 @@ export async function withHeldClient<T>(
   work: (client: pg.PoolClient, discard: (err: Error) => void) => Promise<T>
 ): Promise<T> {
   signal?.throwIfAborted();
-  const client = await checkOut(pool, signal);
+  let client: pg.PoolClient | undefined;
   let failure: unknown;
   let fail!: (err: unknown) => void;
   const failed = new Promise<never>((_, reject) => (fail = reject));
@@ -31,60 +31,54 @@ export async function withHeldClient<T>(
     failure ??= err;
     fail(err);
   };
+  // One listener from the wait for a connection to the end of the work (each listener on an
+  // AbortSignal is costly next to a short read): before the client arrives an abort only stops
+  // the wait, after it the statement running on the client is cancelled.
   const onAbort = () => {
     if (failure !== undefined) {
       return;
     }
     failure = signal!.reason;
-    void cancelRunningStatement(client);
+    if (client) {
+      void cancelRunningStatement(client);
+    }
     fail(signal!.reason);
   };
-  client.on('error', onError);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    // `discard`: the work found the client unfit to serve again (its ROLLBACK failed, say).
-    const working = work(client, (err) => (failure ??= err));
-    // When the connection failed or the request was aborted, the work still settles later.
-    working.catch(() => undefined);
-    return await Promise.race([working, failed]);
+    client = await checkOut(pool, failed);
+    client.on('error', onError);
+    try {
+      // `discard`: the work found the client unfit to serve again (its ROLLBACK failed, say).
+      const working = work(client, (err) => (failure ??= err));
+      // When the connection failed or the request was aborted, the work still settles later.
+      working.catch(() => undefined);
+      return await Promise.race([working, failed]);
+    } finally {
+      client.off('error', onError);
+      // The pool puts its own idle listener back on release, whatever the outcome.
+      client.release(
+        failure === undefined ? undefined : failure instanceof Error ? failure : new Error(String(failure))
+      );
+    }
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    client.off('error', onError);
-    // The pool puts its own idle listener back on release, whatever the outcome.
-    client.release(failure === undefined ? undefined : failure instanceof Error ? failure : new Error(String(failure)));
   }
 }
 
 /**
- * `pool.connect()` that an abort stops waiting for (a full pool makes a request wait up to
- * DB_CONNECT_TIMEOUT_MS); a client that arrives after the abort goes straight back.
+ * `pool.connect()` that an abort (`failed` rejecting) stops waiting for (a full pool makes a
+ * request wait up to DB_CONNECT_TIMEOUT_MS); a client that arrives after the abort goes straight back.
  */
-function checkOut(pool: pg.Pool, signal: AbortSignal | undefined): Promise<pg.PoolClient> {
+async function checkOut(pool: pg.Pool, failed: Promise<never>): Promise<pg.PoolClient> {
   const connecting = pool.connect();
-  if (!signal) {
-    return connecting;
-  }
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      reject(signal.reason);
-      connecting.then(
-        (client) => client.release(),
-        () => undefined
-      );
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await Promise.race([connecting, failed]);
+  } catch (err) {
     connecting.then(
-      (client) => {
-        signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) {
-          return;
-        } // rejected already; released above
-        resolve(client);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      }
+      (client) => client.release(),
+      () => undefined
     );
-  });
+    throw err;
+  }
 }

@@ -94,6 +94,13 @@ export interface QueryOptions {
    * replica (DATABASE_READ_URL). Leave it off for reads that must see the latest writes.
    */
   staleOk?: boolean;
+  /**
+   * The SQL text is one the gateway builds again and again, only its bound values differ (a
+   * REST read): the driver may keep it prepared on the connection by name (pg, up to
+   * DB_PREPARED_STATEMENTS per connection), so it is parsed and planned once, not every time.
+   * Never for statements a user wrote (SQL mode).
+   */
+  prepare?: boolean;
 }
 
 export interface TransactionOptions extends QueryOptions {

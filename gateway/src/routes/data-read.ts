@@ -40,9 +40,11 @@ export const dataReadRoutes: FastifyPluginAsync = async (app) => {
       // Where the driver hands out PostgreSQL's text, rows are encoded straight from it
       // (no row objects, no Dates): same body, a fraction of the work on large reads.
       if (app.db.queryText) {
-        return reply.send(textRowsBody(format, await app.db.queryText(sql, params, { signal, staleOk: true })));
+        return reply.send(
+          textRowsBody(format, await app.db.queryText(sql, params, { signal, staleOk: true, prepare: true }))
+        );
       }
-      const result = await app.db.query(sql, params, { signal, staleOk: true });
+      const result = await app.db.query(sql, params, { signal, staleOk: true, prepare: true });
       return reply.send(
         formatRows(
           format,
