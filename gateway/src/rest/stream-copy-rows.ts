@@ -5,6 +5,7 @@ import type { JsonRow, RowBatch } from './json-array-segments';
 import { NotStreamable } from './not-streamable';
 import type { RowBatches } from './row-batches';
 import { takesCopy } from '../sql/foreign-pushdown';
+import { copyStatement } from '../sql/write-statements';
 
 /** Keys the whole-body JSON parser refuses (prototype poisoning): such rows take the careful path. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor']);
@@ -53,8 +54,9 @@ export async function streamCopyRows(
     // Columns in the table's order, as the careful path lists them.
     const columns = table.columns.filter((c) => keys.includes(c.name));
     const encodeRow = csvRowEncoder(keys, columns, source.textValues);
-    const copySql = `COPY ${table.ident} (${columns.map((c) => c.ident).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
-    return await db.transaction((tx) => db.copyFrom!(tx, copySql, csvChunks(head, batches, encodeRow)));
+    return await db.transaction((tx) =>
+      db.copyFrom!(tx, copyStatement(table, columns), csvChunks(head, batches, encodeRow))
+    );
   } catch (err) {
     if (err instanceof NeedsCarefulPath || err instanceof NotStreamable) {
       return null;
