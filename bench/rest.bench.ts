@@ -10,7 +10,14 @@ import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import type { GatewayProcess } from 'timescaledb-gateway/testing';
-import { createScratchDatabase, median, percentile, startGateway } from './support';
+import {
+  createScratchDatabase,
+  gatewayBeforeDeletionOf,
+  median,
+  percentile,
+  startGateway,
+  startGatewayAt,
+} from './support';
 
 const GET_ROWS = 10_000;
 const POST_ROWS = 100_000;
@@ -44,6 +51,9 @@ export async function run(): Promise<string> {
   // Clients still closing when the scratch database is dropped (WITH FORCE) report it: expected.
   direct.on('error', () => undefined);
   let gateway: GatewayProcess | undefined;
+  /** The byte-level JSON→CSV transcoder the row path replaced, measured beside it. */
+  let transcoderGateway: GatewayProcess | undefined;
+  const transcoderEntry = gatewayBeforeDeletionOf('gateway/src/rest/json-rows-to-csv.ts');
   try {
     await direct.query(`CREATE TABLE readings ${TABLE_SQL}`);
     await direct.query(`CREATE TABLE ingest ${TABLE_SQL}`);
@@ -58,6 +68,14 @@ export async function run(): Promise<string> {
       LOG_LEVEL: 'warn',
       BODY_LIMIT: String(256 * 1024 * 1024),
     });
+    if (transcoderEntry) {
+      transcoderGateway = await startGatewayAt(transcoderEntry, {
+        DATABASE_URL: scratch.url,
+        GATEWAY_TOKENS: `bench:${SECRET}:read,write`,
+        LOG_LEVEL: 'warn',
+        BODY_LIMIT: String(256 * 1024 * 1024),
+      });
+    }
     const base = gateway.url;
     const headers = { authorization: `Bearer ${SECRET}` };
 
@@ -91,11 +109,12 @@ export async function run(): Promise<string> {
     const json = JSON.stringify(rows);
     const csv = rows.map((r) => `${r.time},${r.sensor_id},${r.temperature},${r.humidity}\n`).join('');
     const postRate: number[] = [];
+    const transcoderRate: number[] = [];
     const copyRate: number[] = [];
-    for (let i = 0; i < POST_RUNS; i++) {
+    const post = async (url: string): Promise<number> => {
       await direct.query('TRUNCATE ingest');
-      let t = performance.now();
-      const res = await fetch(`${base}/timescaledb/data/ingest`, {
+      const t = performance.now();
+      const res = await fetch(`${url}/timescaledb/data/ingest`, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json' },
         body: json,
@@ -105,10 +124,23 @@ export async function run(): Promise<string> {
       if (res.status !== 201 || body.inserted !== POST_ROWS) {
         throw new Error(`POST failed: ${res.status} ${JSON.stringify(body)}`);
       }
+      return POST_ROWS / postS;
+    };
+    for (let i = 0; i < POST_RUNS; i++) {
+      // Alternate which path goes first, so neither gains from the other's warm caches.
+      if (i % 2 === 0) {
+        postRate.push(await post(base));
+      }
+      if (transcoderGateway) {
+        transcoderRate.push(await post(transcoderGateway.url));
+      }
+      if (i % 2 === 1) {
+        postRate.push(await post(base));
+      }
       await direct.query('TRUNCATE ingest');
       const client = await direct.connect();
       try {
-        t = performance.now();
+        const t = performance.now();
         const sink = client.query(
           copyFrom(`COPY ingest (time, sensor_id, temperature, humidity) FROM STDIN WITH (FORMAT csv)`)
         );
@@ -120,8 +152,8 @@ export async function run(): Promise<string> {
       } finally {
         client.release();
       }
-      postRate.push(POST_ROWS / postS);
     }
+    const transcoderRatio = transcoderRate.length ? median(transcoderRate) / median(copyRate) : NaN;
     const postRatio = median(postRate) / median(copyRate);
     const fmt = (n: number) => n.toFixed(1);
     const rate = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -135,18 +167,23 @@ export async function run(): Promise<string> {
       '|---|---|---|---|---|---|',
       `| (a) GET ${rate(GET_ROWS)} rows, p50 of ${GET_RUNS} (ms) | ${fmt(median(gatewayMs))} (p90 ${fmt(percentile(gatewayMs, 0.9))}) | ${fmt(median(directMs))} (p90 ${fmt(percentile(directMs, 0.9))}) | ${getRatio.toFixed(2)} | ≤ 1.5 | ${getRatio <= 1.5 ? 'met' : 'missed'} |`,
       `| (b) POST ${rate(POST_ROWS)} rows as a JSON array vs COPY, median of ${POST_RUNS} (rows/s) | ${rate(median(postRate))} | ${rate(median(copyRate))} | ${postRatio.toFixed(2)} | ≥ 0.5 | ${postRatio >= 0.5 ? 'met' : 'missed'} |`,
+      transcoderGateway
+        ? `| (b') the same POST through the removed JSON→CSV byte transcoder (for comparison) | ${rate(median(transcoderRate))} | ${rate(median(copyRate))} | ${transcoderRatio.toFixed(2)} | — | ${transcoderRatio > postRatio ? 'faster than (b)' : 'not faster than (b)'} |`
+        : `| (b') the removed JSON→CSV byte transcoder | — | — | — | — | not in this checkout's history |`,
       '',
       `Direct GET = \`${SELECT_SQL}\` through a pg Pool (rows parsed into objects); gateway GET = the same SELECT plus JSON encoding and HTTP, body fully read by the client ` +
         `(the gateway encodes the rows from PostgreSQL's text form, byte for byte the JSON of the parsed rows). ` +
         `POST time runs from sending the ${(json.length / 2 ** 20).toFixed(1)} MiB body to the 201 answer (every row checked against the column types, COPY, commit). ` +
-        `The gateway reads the body as it arrives and starts COPY after the first rows: each segment of plain rows goes from JSON bytes straight to CSV ` +
-        `(rows that are not plain are parsed and coerced one by one), while the rest of the body is still coming and PostgreSQL ingests the previous segments, ` +
-        `all in one transaction that rolls back on a bad row. COPY sends the same rows as one CSV text. ` +
+        `The gateway reads the body as it arrives and starts COPY after the first rows: each segment is parsed (native JSON.parse), its rows coerced by column type and encoded as CSV, ` +
+        `while the rest of the body is still coming and PostgreSQL ingests the previous segments, all in one transaction that rolls back on a bad row. ` +
+        `(b') runs the gateway's sources from just before the byte-level JSON→CSV transcoder was removed (unpacked from git history), on the same rows, alternating with (b). ` +
+        `COPY sends the same rows as one CSV text. ` +
         'Both sides share the 2 cores with the database server (and with whatever else runs on the machine: load average ' +
         `${loadavg()[0].toFixed(1)} at the end of this run), so figures move by ±0.1 in the ratios from run to run.`,
     ].join('\n');
   } finally {
     await gateway?.stop();
+    await transcoderGateway?.stop();
     await direct.end();
     await scratch.drop();
   }

@@ -5,6 +5,8 @@
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startGatewayProcess, type GatewayProcess } from 'timescaledb-gateway/testing';
 
@@ -52,4 +54,36 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
 /** The gateway CLI as its own process, as deployed, on a free port; `env` as for `main.ts`. */
 export function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
   return startGatewayProcess({ entry: GATEWAY_ENTRY, env });
+}
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The gateway's sources as they were just before `path` was deleted, unpacked under
+ * gateway/.bench/ (ignored by git), so dependencies resolve as for the current sources: for
+ * measuring a path that was removed against the one that replaced it, in the same run.
+ * Returns its entry for startGatewayAt, or null when the history does not hold the deletion.
+ */
+export function gatewayBeforeDeletionOf(path: string): string | null {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  let deleting: string;
+  try {
+    deleting = git('log', '-1', '--format=%H', '--diff-filter=D', '--', path);
+  } catch {
+    return null;
+  }
+  if (!deleting) {
+    return null;
+  }
+  const dir = `${REPO_ROOT}gateway/.bench/${deleting.slice(0, 12)}`;
+  mkdirSync(dir, { recursive: true });
+  execFileSync('sh', ['-c', `git archive ${deleting}^ gateway/src | tar -x --strip-components=1 -C "${dir}"`], {
+    cwd: REPO_ROOT,
+  });
+  return `${dir}/src/main.ts`;
+}
+
+/** The gateway of another entry (see gatewayBeforeDeletionOf) as its own process. */
+export function startGatewayAt(entry: string, env: Record<string, string>): Promise<GatewayProcess> {
+  return startGatewayProcess({ entry, env });
 }

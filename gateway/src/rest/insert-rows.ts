@@ -5,7 +5,8 @@ import type { Db, DbSession } from '../db/types';
 import { CoercionError, coerceValue } from './coerce-value';
 import { csvField } from './copy-csv';
 import { takesCopy } from '../sql/foreign-pushdown';
-import { insertStatement, placeOfCopyErrorWithColumn, placeOfInsertError, rowDatabaseError } from './locate-row-error';
+import { copyStatement, insertStatement } from '../sql/write-statements';
+import { placeOfCopyErrorWithColumn, placeOfInsertError, rowDatabaseError } from './locate-row-error';
 import type { ParsedRows } from './parse-body';
 import { ROWS_PER_STEP, TimeSlices } from './time-slices';
 
@@ -239,8 +240,7 @@ async function copyRows(
   table: ResolvedTable,
   { columns, values }: PreparedRows
 ): Promise<number> {
-  const copySql = `COPY ${table.ident} (${columns.map((c) => c.ident).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
-  return db.copyFrom!(tx, copySql, csvChunks(values));
+  return db.copyFrom!(tx, copyStatement(table, columns), csvChunks(values));
 }
 
 const ROWS_PER_CHUNK = 2000;

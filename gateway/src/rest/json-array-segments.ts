@@ -1,4 +1,3 @@
-import { type CsvPlan, transcodeRows } from './json-rows-to-csv';
 import { NotStreamable } from './not-streamable';
 import {
   BACKSLASH,
@@ -16,8 +15,8 @@ export type ParseJson = (text: string) => unknown;
 
 export type JsonRow = Record<string, unknown>;
 
-/** Rows as parsed objects, or (once a CSV plan is set) complete COPY CSV lines for rows that took the byte path. */
-export type RowBatch = JsonRow[] | Buffer;
+/** Rows as parsed objects, in body order. */
+export type RowBatch = JsonRow[];
 
 /** Bytes gathered before a segment is cut: enough that per-segment costs vanish, small enough to overlap with COPY. */
 const MIN_SEGMENT_BYTES = 32 * 1024;
@@ -42,10 +41,6 @@ const isRow = (v: unknown): v is JsonRow => v !== null && typeof v === 'object' 
  *
  * Anything else — a single object, a syntax error, a non-object element — throws
  * NotStreamable: the caller then parses the whole body instead.
- *
- * Once the caller knows the rows' columns it may set a CSV plan: segments of plain rows
- * then come out as COPY CSV straight from their bytes (json-rows-to-csv), with no row
- * objects at all; whatever that path does not take still comes out parsed, as above.
  */
 export class JsonArraySegments {
   /** Bytes after the last cut (or after the opening `[`), not yet handed out. */
@@ -55,15 +50,11 @@ export class JsonArraySegments {
   private opened = false;
   /** At least one element was handed out: the next one must follow a comma. */
   private afterElement = false;
-  private plan: CsvPlan | null = null;
   /**
    * Memory reused across segments (few large allocations instead of one per segment, which
-   * would push the garbage collector): `work` holds a segment's bytes while it is cut,
-   * `slab` the CSV handed out, each piece a view that stays valid (the slab is only appended to).
+   * would push the garbage collector): holds a segment's bytes while it is cut.
    */
   private work = Buffer.alloc(0);
-  private slab = Buffer.alloc(0);
-  private slabUsed = 0;
 
   constructor(
     private readonly parseJson: ParseJson,
@@ -71,11 +62,6 @@ export class JsonArraySegments {
     private readonly minSegmentBytes = MIN_SEGMENT_BYTES
   ) {
     this.nextCutAt = minSegmentBytes;
-  }
-
-  /** From now on, rows that fit `plan` come out as CSV. */
-  setCsvPlan(plan: CsvPlan): void {
-    this.plan = plan;
   }
 
   /** The next bytes of the body → the rows they complete (often none). */
@@ -96,20 +82,6 @@ export class JsonArraySegments {
     const contentStart = this.afterElement ? this.skipComma(buf, start) : start;
     if (contentStart < 0) {
       return this.keep(buf, start);
-    }
-    if (this.plan) {
-      const rows = transcodeRows(buf, contentStart, this.plan, this.csvSpace(buf.length - contentStart));
-      this.slabUsed += rows.csv.length;
-      if (rows.end > 0) {
-        this.afterElement = true;
-        this.keep(buf, rows.end);
-        this.nextCutAt = this.minSegmentBytes;
-        return rows.csv;
-      }
-      if (!rows.stopped) {
-        return this.keep(buf, start);
-      }
-      // The first row is not a plain one: this segment goes the general way.
     }
     const cut = this.findCut(buf, contentStart);
     if (cut === null) {
@@ -167,15 +139,6 @@ export class JsonArraySegments {
     this.pending = [];
     this.pendingBytes = 0;
     return buf;
-  }
-
-  /** Room for up to `bytes` of CSV in the slab. */
-  private csvSpace(bytes: number): Buffer {
-    if (this.slab.length - this.slabUsed < bytes) {
-      this.slab = Buffer.allocUnsafeSlow(Math.max(bytes, 1024 * 1024));
-      this.slabUsed = 0;
-    }
-    return this.slab.subarray(this.slabUsed, this.slabUsed + bytes);
   }
 
   /** Waits for more bytes, keeping `buf` from `from` on; the next try comes after twice as many, so waiting stays linear. */

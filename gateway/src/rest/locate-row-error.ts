@@ -3,6 +3,7 @@ import { mapDatabaseError } from '../db/sqlstate';
 import type { Db, DbSession } from '../db/types';
 import { ApiError } from '../errors';
 import { csvField } from './copy-csv';
+import { insertStatement } from '../sql/write-statements';
 
 /**
  * Where in a POST the database refused a value, for the errors only the database can judge
@@ -226,31 +227,4 @@ async function tryInsert(
   }
   await tx.query('ROLLBACK TO SAVEPOINT locate_row');
   return failure;
-}
-
-/** `INSERT INTO t (cols) VALUES (…), (…)` with every value bound; undefined → DEFAULT. */
-export function insertStatement(
-  table: ResolvedTable,
-  columns: ResolvedColumn[],
-  rows: unknown[][]
-): { sql: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const tuples = rows.map(
-    (row) =>
-      '(' +
-      row
-        .map((v) => {
-          if (v === undefined) {
-            return 'DEFAULT';
-          }
-          params.push(v);
-          return `$${params.length}`;
-        })
-        .join(', ') +
-      ')'
-  );
-  return {
-    sql: `INSERT INTO ${table.ident} (${columns.map((c) => c.ident).join(', ')}) VALUES ${tuples.join(', ')}`,
-    params,
-  };
 }

@@ -2,7 +2,6 @@ import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse as csvParser } from 'csv-parse';
 import { CSV_OPTIONS, isNdjsonType } from './parse-body';
 import { JsonArraySegments, type JsonRow, type ParseJson, type RowBatch } from './json-array-segments';
-import type { CsvPlan } from './json-rows-to-csv';
 import { NdjsonLines } from './ndjson-lines';
 import { NotStreamable } from './not-streamable';
 import type { RequestBody } from './request-body';
@@ -12,8 +11,6 @@ export interface RowBatches {
   batches: AsyncGenerator<RowBatch, void, undefined>;
   /** CSV: every value is text and "" means null. */
   textValues: boolean;
-  /** Rows that fit the plan may come out as COPY CSV from here on (JSON arrays only; elsewhere a no-op). */
-  setCsvPlan(plan: CsvPlan): void;
 }
 
 /** Records per batch out of the CSV parser. */
@@ -26,13 +23,12 @@ const CSV_BATCH = 2000;
  */
 export function rowBatches(body: RequestBody, parseJson: ParseJson): RowBatches {
   if (body.contentType === 'text/csv') {
-    return { batches: csvBatches(body), textValues: true, setCsvPlan: () => undefined };
+    return { batches: csvBatches(body), textValues: true };
   }
   if (isNdjsonType(body.contentType)) {
-    return { batches: byteBatches(body, new NdjsonLines()), textValues: false, setCsvPlan: () => undefined };
+    return { batches: byteBatches(body, new NdjsonLines()), textValues: false };
   }
-  const segments = new JsonArraySegments(parseJson);
-  return { batches: byteBatches(body, segments), textValues: false, setCsvPlan: (plan) => segments.setCsvPlan(plan) };
+  return { batches: byteBatches(body, new JsonArraySegments(parseJson)), textValues: false };
 }
 
 async function* byteBatches(

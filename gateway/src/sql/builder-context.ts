@@ -5,6 +5,7 @@ import type { ColumnKind } from '../contract/catalog';
 import { type BucketSqlOptions, type Dialect, type TimeKind, bucketSql, intervalSql } from './bucket-sql';
 import type { BucketInterval } from '../time/interval';
 import { quoteIdent, quoteLiteral } from '../pg/quote';
+import { BoundParams } from './params';
 import type { TimeRangeMs } from '../time/time-range';
 
 /** What the builder needs to know about the table; the catalog provides it. */
@@ -54,13 +55,7 @@ export interface BuilderContext {
  * one builder writes both the statement that runs (here: bound values) and its SQL-mode text
  * (`SqlModeParams`: Grafana macros and quoted literals).
  */
-export class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown, cast?: string): string {
-    this.values.push(value);
-    return cast ? `$${this.values.length}::${cast}` : `$${this.values.length}`;
-  }
-
+export class Params extends BoundParams {
   /** `target` within the dashboard range, both ends included (like `$__timeFilter`). */
   timeFilter(target: string, range: TimeRangeMs, cast: string): string {
     return `${target} >= ${this.timeFrom(range, cast)} AND ${target} <= ${this.timeTo(range, cast)}`;

@@ -1,6 +1,7 @@
 import type { ResolvedTable } from '../../catalog/catalog';
 import type { Db, DbSession } from '../../db/types';
 import { ApiError } from '../../errors';
+import { BoundParams } from '../../sql/params';
 import { prepareRows, writePreparedRows, type PreparedRows } from '../../rest/insert-rows';
 import { isMessageFault } from './database-error-kind';
 import type { Row } from './decoders/decode-message';
@@ -171,22 +172,15 @@ async function claimIds(target: IngestTarget, tx: DbSession, batch: PendingMessa
 }
 
 async function insertDeadLetters(target: IngestTarget, tx: DbSession, dead: PendingMessage[]): Promise<void> {
-  const params: unknown[] = [];
-  const tuples = dead.map((m) => {
-    params.push(
-      target.source,
-      m.message.origin,
-      m.id,
-      m.failure!.error,
-      m.failure!.details === undefined ? null : JSON.stringify(m.failure!.details),
-      m.message.payload
-    );
-    const n = params.length;
-    return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}::jsonb, $${n})`;
-  });
+  const params = new BoundParams();
+  const tuples = dead.map(
+    (m) =>
+      `(${params.add(target.source)}, ${params.add(m.message.origin)}, ${params.add(m.id)}, ${params.add(m.failure!.error)}, ` +
+      `${params.add(m.failure!.details === undefined ? null : JSON.stringify(m.failure!.details), 'jsonb')}, ${params.add(m.message.payload)})`
+  );
   await tx.query(
     `INSERT INTO ${target.tables.deadLetter} (source, origin, message_id, error, details, payload) VALUES ${tuples.join(', ')}`,
-    params
+    params.values
   );
 }
 
