@@ -11,6 +11,7 @@ import type {
   RenderResponse,
   ValuesResponse,
 } from 'timescaledb-gateway/contract';
+import { isErrorCode, type ErrorCode } from 'timescaledb-gateway/contract/error-codes';
 import { lastValueFrom, type Observable } from 'rxjs';
 
 /** The plugin.json route's path: Grafana's data proxy forwards `<ds url>/gateway/*` to the gateway with the token. */
@@ -21,8 +22,8 @@ const API = 'api/v1';
 export class GatewayError extends Error {
   constructor(
     readonly status: number,
-    /** ErrorBody.error, or a local code: `unreachable` when no answer came from the gateway. */
-    readonly code: string,
+    /** ErrorBody.error, or a local code when the gateway's answer carried none (see LocalErrorCode). */
+    readonly code: GatewayErrorCode,
     message: string,
     readonly details?: unknown
   ) {
@@ -34,24 +35,50 @@ export class GatewayError extends Error {
 /** The text Grafana's data proxy puts in place of any upstream 401 (pkg/api/pluginproxy/ds_proxy.go). */
 export const GRAFANA_AUTH_FAILED = 'Authentication to data source failed';
 
-/** Local codes for failures that have no gateway error body. */
+/**
+ * Local codes for failures that have no gateway error body, classified by HTTP status.
+ * `unauthorized` is also a gateway code: Grafana's proxy hides the gateway's 401 body.
+ */
 export const LocalErrorCode = {
   unreachable: 'unreachable',
   timeout: 'timeout',
   unauthorized: 'unauthorized',
 } as const;
 
+/** A gateway code from the contract's catalogue, a local code, or `http_<status>` for anything else. */
+export type GatewayErrorCode = ErrorCode | (typeof LocalErrorCode)[keyof typeof LocalErrorCode] | `http_${number}`;
+
+/** The gateway's code in a refusal body (JSON text or parsed), when it sent one from the catalogue. */
+export const errorCodeOf = (body: unknown): ErrorCode | undefined => {
+  let data = body;
+  if (typeof data === 'string') {
+    try {
+      data = JSON.parse(data);
+    } catch {
+      return undefined;
+    }
+  }
+  const code = typeof data === 'object' && data !== null ? (data as { error?: unknown }).error : undefined;
+  return isErrorCode(code) ? code : undefined;
+};
+
+/**
+ * What a DataQueryError carries besides the text: the gateway's code in `data.error`, so
+ * callers and the query inspector can match on it instead of on the message.
+ */
+export const errorCodeData = (code: string | undefined): { data?: { error: string; message: string } } =>
+  code ? { data: { error: code, message: code } } : {};
+
 /**
  * Only the gateway's own `{error, message}` is trusted: Grafana's client turns a text or
  * empty body into `{message, error: statusText, response}`, which looks alike — so the
- * code must be a snake_case word and no `response` copy may be present.
+ * code must be one of the contract's and no `response` copy may be present.
  */
 const isGatewayErrorBody = (data: unknown): data is ErrorBody =>
   typeof data === 'object' &&
   data !== null &&
   !('response' in data) &&
-  typeof (data as ErrorBody).error === 'string' &&
-  /^[a-z][a-z0-9_]*$/.test((data as ErrorBody).error) &&
+  isErrorCode((data as ErrorBody).error) &&
   typeof (data as ErrorBody).message === 'string';
 
 const textOf = (data: unknown): string | undefined => {
@@ -67,7 +94,7 @@ const textOf = (data: unknown): string | undefined => {
 };
 
 /**
- * Classifies a failed call by status first. Through Grafana's data proxy: an upstream 401
+ * Classifies a failed call by the gateway's code; by status only when no code came. Through Grafana's data proxy: an upstream 401
  * arrives as 400 "Authentication to data source failed"; an unreachable gateway as 502 and
  * a slow one as 504, both without a body (pkg/util/proxyutil/reverse_proxy.go).
  */

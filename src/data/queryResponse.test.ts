@@ -50,6 +50,7 @@ describe('toDataQueryResponse', () => {
     expect(result.errors).toEqual([
       expect.objectContaining({ refId: 'B', message: 'unknown macro $__nope', status: 400 }),
     ]);
+    expect(result.errors?.[0].data?.error).toBe('unknown_macro');
     expect(result.data.find((f) => f.refId === 'B')?.meta?.executedQueryString).toBe('SELECT b');
   });
 

@@ -9,7 +9,7 @@ import {
 } from '@grafana/data';
 import type { QueryResponse } from 'timescaledb-gateway/contract';
 
-import { isTimeout, type GatewayError } from './gatewayClient';
+import { errorCodeData, isTimeout, type GatewayError } from './gatewayClient';
 
 /**
  * Decodes the gateway's frames with Grafana's own helper and puts the executed SQL
@@ -37,7 +37,7 @@ export const toDataQueryResponse = (response: QueryResponse, refIds: string[]): 
         refId,
         message: result.error,
         status: result.status,
-        ...(result.errorCode ? { data: { message: result.errorCode } } : {}),
+        ...errorCodeData(result.errorCode),
         ...(result.errorCode === 'statement_timeout' ? { type: DataQueryErrorType.Timeout } : {}),
       });
       if (!result.frames.length && executedQueryString) {
@@ -55,6 +55,7 @@ export const toRequestErrorResponse = (error: GatewayError, refIds: string[]): D
     refId,
     message: error.message,
     status: error.status || undefined,
+    ...errorCodeData(error.code),
     ...type,
   }));
   return { data: [], errors, state: LoadingState.Error };

@@ -30,9 +30,9 @@ export const describeTestFailure = (error: GatewayError, url: string): TestDataS
     message = `${labels.test.unreachable(url)}${error.status ? ` (HTTP ${error.status})` : ''}`;
   } else if (isTimeout(error)) {
     message = labels.test.timedOut(url);
-  } else if (error.status === 401) {
+  } else if (error.code === 'unauthorized') {
     message = labels.test.unauthorized;
-  } else if (error.status === 403) {
+  } else if (error.code === 'forbidden' || error.code === 'http_403') {
     message = `${labels.test.forbidden} ${error.message}`;
   } else {
     message = `${labels.test.failed} HTTP ${error.status}: ${error.message}`;

@@ -6,12 +6,8 @@ import { loadCatalog, type CatalogEntry } from './load-catalog';
 import { loadContinuousAggregates, type ContinuousAggregate } from './continuous-aggregates';
 import { quoteIdent } from '../pg/quote';
 
-export interface ResolvedColumn {
-  name: string;
-  /** PostgreSQL type as format_type() prints it. */
-  type: string;
-  kind: ColumnKind;
-  nullable: boolean;
+/** A catalog column (contract shape) with its identifier quoted for SQL text. */
+export interface ResolvedColumn extends CatalogColumn {
   /** Quoted identifier, safe to put in SQL text. */
   ident: string;
 }

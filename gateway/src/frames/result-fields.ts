@@ -1,6 +1,6 @@
 import type { FieldType } from '../contract/query';
 import type { WorkField } from './frame-types';
-import { parsePgTimestamp } from '../pg/value-parsers';
+import { OID, parsePgTimestamp } from '../pg/value-parsers';
 
 /**
  * Turns database result columns into frame fields with Grafana's PostgreSQL typing:
@@ -9,39 +9,23 @@ import { parsePgTimestamp } from '../pg/value-parsers';
  * data source returns `'\x41424344'::bytea` as "ABCD"); everything else → string (its text form).
  */
 
-const OID = {
-  bool: 16,
-  bytea: 17,
-  int8: 20,
-  int2: 21,
-  int4: 23,
-  json: 114,
-  float4: 700,
-  float8: 701,
-  date: 1082,
-  timestamp: 1114,
-  timestamptz: 1184,
-  numeric: 1700,
-  jsonb: 3802,
-} as const;
-
 export function fieldTypeForOid(oid: number): FieldType {
   switch (oid) {
-    case OID.int2:
-    case OID.int4:
-    case OID.int8:
-    case OID.float4:
-    case OID.float8:
-    case OID.numeric:
+    case OID.INT2:
+    case OID.INT4:
+    case OID.INT8:
+    case OID.FLOAT4:
+    case OID.FLOAT8:
+    case OID.NUMERIC:
       return 'number';
-    case OID.bool:
+    case OID.BOOL:
       return 'boolean';
-    case OID.date:
-    case OID.timestamp:
-    case OID.timestamptz:
+    case OID.DATE:
+    case OID.TIMESTAMP:
+    case OID.TIMESTAMPTZ:
       return 'time';
-    case OID.json:
-    case OID.jsonb:
+    case OID.JSON:
+    case OID.JSONB:
       return 'other';
     default:
       return 'string';
@@ -122,7 +106,7 @@ function toText(v: unknown): string | null {
 }
 
 export function convertValue(type: FieldType, v: unknown, oid?: number): unknown {
-  if (oid === OID.bytea) {
+  if (oid === OID.BYTEA) {
     return byteaText(v);
   }
   switch (type) {

@@ -3,8 +3,13 @@
  * whichever database answers (see the rules in types.ts).
  */
 
+/**
+ * The PostgreSQL type OIDs the gateway treats specially: the drivers' parsers below and the
+ * frame field types (frames/result-fields.ts) both key on this one table.
+ */
 export const OID = {
   BOOL: 16,
+  BYTEA: 17,
   INT8: 20,
   INT2: 21,
   INT4: 23,

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { assertTableAllowed, isTableAllowed, requireScope } from '../auth';
 import { CatalogResponse, ColumnsResponse } from '../contract/catalog';
@@ -6,7 +6,7 @@ import { CatalogResponse, ColumnsResponse } from '../contract/catalog';
 const TableParams = Type.Object({ table: Type.String({ minLength: 1, maxLength: 200 }) });
 
 /** The tables a token may see, and their columns: what the plugin's pickers offer. */
-export const catalogRoutes: FastifyPluginAsync = async (app) => {
+export const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/catalog',
     {
@@ -23,7 +23,7 @@ export const catalogRoutes: FastifyPluginAsync = async (app) => {
     }
   );
 
-  app.get<{ Params: { table: string } }>(
+  app.get(
     '/api/v1/catalog/:table/columns',
     {
       preHandler: requireScope('read'),

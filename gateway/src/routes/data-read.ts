@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { assertTableAllowed, requireScope } from '../auth';
 import { buildReadQuery } from '../rest/read-query';
@@ -8,9 +8,16 @@ import { readsForeignData } from '../sql/foreign-pushdown';
 
 const Params = Type.Object({ table: Type.String({ minLength: 1, maxLength: 200 }) });
 
+/**
+ * The query string has no schema (so the type provider leaves it unknown): its keys are the
+ * table's own column names (filters), checked against the catalog by buildReadQuery, which
+ * also parses and reports every value — a schema would only validate every read twice.
+ */
+type ReadQuerystring = Record<string, string | string[]>;
+
 /** `GET /timescaledb/data/:table`: rows as JSON (the seed's array of objects), CSV or NDJSON. */
-export const dataReadRoutes: FastifyPluginAsync = async (app) => {
-  app.get<{ Params: { table: string }; Querystring: Record<string, string | string[]> }>(
+export const dataReadRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
     '/timescaledb/data/:table',
     {
       preHandler: requireScope('read'),
@@ -29,7 +36,7 @@ export const dataReadRoutes: FastifyPluginAsync = async (app) => {
       const format = pickOutputFormat(request.headers.accept);
       const table = await app.catalog.resolveTableFresh(request.params.table);
       assertTableAllowed(request.principal, table.name);
-      const { sql, params } = buildReadQuery(table, request.query, {
+      const { sql, params } = buildReadQuery(table, request.query as ReadQuerystring, {
         defaultLimit: app.config.defaultRowLimit,
         maxLimit: app.config.maxRowLimit,
         // date_bin rather than time_bucket where the rows are remote, so the bucketing is pushed there.

@@ -1,4 +1,6 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest, RawServerDefault, RouteGenericInterface } from 'fastify';
 import { errorCodes } from 'fastify';
 import { Type } from 'typebox';
 import { assertTableAllowed, requireScope } from '../auth';
@@ -20,7 +22,21 @@ const NOT_WRITABLE = new Set(['materialized_view', 'continuous_aggregate']);
 /** Bodies read while rows are written instead of before the handler runs. */
 const STREAMED_TYPES = ['application/json', 'text/csv', ...NDJSON_TYPES];
 
-type WriteRequest = FastifyRequest<{ Params: { table: string } }>;
+const WriteSchema = {
+  tags: ['data'],
+  summary: 'Insert rows (JSON object, JSON array, NDJSON or CSV with a header row)',
+  params: Params,
+  response: { 201: Inserted },
+} as const;
+
+/** The route's request, typed from its schema by the type provider, as the helpers below take it. */
+type WriteRequest = FastifyRequest<
+  RouteGenericInterface,
+  RawServerDefault,
+  IncomingMessage,
+  typeof WriteSchema,
+  TypeBoxTypeProvider
+>;
 
 /**
  * `POST /timescaledb/data/:table`: a JSON object or array, NDJSON or CSV; all rows or none.
@@ -31,7 +47,7 @@ type WriteRequest = FastifyRequest<{ Params: { table: string } }>;
  * and errors keep the order they had when the body was parsed first: a body that is too
  * large or not JSON is reported before a missing scope or an unknown table.
  */
-export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
+export const dataWriteRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const bodyLimit = app.config.bodyLimit;
   const parseJson = syncJsonParser(app);
   const jsonParsers = { segment: parseJson, whole: explainingJsonParser(parseJson) };
@@ -100,34 +116,23 @@ export const dataWriteRoutes: FastifyPluginAsync = async (app) => {
     return insertParsed(table, await wholeBody());
   }
 
-  app.post<{ Params: { table: string } }>(
-    '/timescaledb/data/:table',
-    {
-      schema: {
-        tags: ['data'],
-        summary: 'Insert rows (JSON object, JSON array, NDJSON or CSV with a header row)',
-        params: Params,
-        response: { 201: Inserted },
-      },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      if (!(body instanceof RequestBody)) {
-        // No body, or one another parser read (text/plain): as it is.
-        const table = await writableTable(request, reply);
-        const inserted = await insertParsed(table, parseRowsBody(body, request.headers['content-type']));
-        return reply.status(201).send({ inserted });
-      }
-      try {
-        const inserted = await insertStreamed(request, reply, body);
-        return reply.status(201).send({ inserted });
-      } catch (err) {
-        // Bytes still on the way would be read as the next request: close instead, as Fastify does.
-        if (!body.complete) {
-          void reply.header('connection', 'close');
-        }
-        throw err;
-      }
+  app.post('/timescaledb/data/:table', { schema: WriteSchema }, async (request, reply) => {
+    const body = request.body;
+    if (!(body instanceof RequestBody)) {
+      // No body, or one another parser read (text/plain): as it is.
+      const table = await writableTable(request, reply);
+      const inserted = await insertParsed(table, parseRowsBody(body, request.headers['content-type']));
+      return reply.status(201).send({ inserted });
     }
-  );
+    try {
+      const inserted = await insertStreamed(request, reply, body);
+      return reply.status(201).send({ inserted });
+    } catch (err) {
+      // Bytes still on the way would be read as the next request: close instead, as Fastify does.
+      if (!body.complete) {
+        void reply.header('connection', 'close');
+      }
+      throw err;
+    }
+  });
 };

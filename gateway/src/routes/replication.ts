@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireScope } from '../auth';
 import { ApiError } from '../errors';
@@ -9,7 +9,7 @@ import { installReplicationMetrics } from '../replication/replication-metrics';
 const PublicationParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 63 }) });
 
 /** `GET /api/v1/replication` and the publication chunk action (admin), plus the replication gauges. */
-export const replicationRoutes: FastifyPluginAsync = async (app) => {
+export const replicationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   installReplicationMetrics(app);
 
   app.get(
@@ -25,7 +25,7 @@ export const replicationRoutes: FastifyPluginAsync = async (app) => {
     async () => readReplicationStatus(app.db, app.capabilities.timescaledb !== null, app.db.replicaStatus?.())
   );
 
-  app.post<{ Params: { name: string } }>(
+  app.post(
     '/api/v1/replication/publications/:name/chunks',
     {
       preHandler: requireScope('admin'),

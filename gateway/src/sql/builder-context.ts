@@ -1,30 +1,25 @@
 import { ApiError } from '../errors';
 import { unknownColumn } from '../catalog/unknown-column';
 import type { ContinuousAggregate } from '../catalog/continuous-aggregates';
-import type { ColumnKind } from '../contract/catalog';
+import type { ResolvedColumn, ResolvedTable } from '../catalog/catalog';
 import { type BucketSqlOptions, type Dialect, type TimeKind, bucketSql, intervalSql } from './bucket-sql';
 import type { BucketInterval } from '../time/interval';
 import { quoteIdent, quoteLiteral } from '../pg/quote';
 import { BoundParams } from './params';
 import type { TimeRangeMs } from '../time/time-range';
 
-/** What the builder needs to know about the table; the catalog provides it. */
-export interface BuilderColumn {
-  name: string;
-  /** PostgreSQL type as format_type() prints it. */
-  type: string;
-  kind: ColumnKind;
-  /** From the catalog; routing counts rows by a NOT NULL column's count(*). */
-  nullable?: boolean;
-}
+/**
+ * What the builder needs to know about a column: the catalog's column (catalog/catalog.ts),
+ * of which tests and the continuous-aggregate routing build only these fields. `nullable`
+ * is optional: routing counts rows by a NOT NULL column's count(*) when it is known.
+ */
+export type BuilderColumn = Pick<ResolvedColumn, 'name' | 'type' | 'kind'> & Partial<Pick<ResolvedColumn, 'nullable'>>;
 
-export interface BuilderTable {
-  /** Name as the client wrote it (for messages). */
-  name: string;
-  /** Quoted, schema-qualified identifier, ready for SQL. */
+/** What the builder needs to know about the table: the resolved catalog table's name and time column. */
+export interface BuilderTable extends Pick<ResolvedTable, 'name' | 'timeColumn'> {
+  /** Quoted, schema-qualified identifier, ready for SQL (the resolved table's `ident`). */
   sql: string;
   columns: BuilderColumn[];
-  timeColumn: string | null;
 }
 
 export interface BuilderContext {

@@ -76,11 +76,29 @@ describe('LiveConnection', () => {
     fake.send(0, '{"error":"too_many_streams","message":"Token has 20 live streams open"}', 429);
     fake.opened[0].subscriber.complete();
     expect(onEvent).toHaveBeenCalledWith(
-      expect.objectContaining({ refId: 'A', error: 'Token has 20 live streams open', status: 429 })
+      expect.objectContaining({
+        refId: 'A',
+        error: 'Token has 20 live streams open',
+        errorCode: 'too_many_streams',
+        status: 429,
+      })
     );
     expect(live.connected).toBe(false);
     await settle(1100);
     expect(fake.opened).toHaveLength(2);
+  });
+
+  it('keeps no code when the refusal is not the gateway’s own body', async () => {
+    const fake = fakeChunked();
+    const live = new LiveConnection(fake.open);
+    const onEvent = jest.fn();
+    const off = live.subscribe(spec('A', 100), onEvent);
+    await settle();
+    fake.send(0, 'upstream connect error', 502);
+    fake.opened[0].subscriber.complete();
+    expect(onEvent).toHaveBeenCalledWith(expect.objectContaining({ error: 'upstream connect error', status: 502 }));
+    expect(onEvent.mock.calls[0][0]).not.toHaveProperty('errorCode');
+    off();
   });
 
   it('aborts the request when the last subscription goes, and reopens without one that left', async () => {

@@ -6,7 +6,10 @@ import type {
   StreamFrameEvent,
   StreamRequest,
 } from 'timescaledb-gateway/contract';
+import type { ErrorCode } from 'timescaledb-gateway/contract/error-codes';
 import type { Observable, Subscription } from 'rxjs';
+
+import { errorCodeOf } from '../gatewayClient';
 
 import { SseParser } from './sseParser';
 
@@ -134,7 +137,7 @@ export class LiveConnection {
   }
 
   /** The stream ended (lifetime, gateway restart, network, refusal): tell the panels why, come back later. */
-  private lost(subscription: Subscription, failure: { status: number; message: string } | undefined): void {
+  private lost(subscription: Subscription, failure: StreamFailure | undefined): void {
     if (this.current !== subscription && this.current !== undefined) {
       return;
     }
@@ -150,6 +153,7 @@ export class LiveConnection {
           to: entry.cursor,
           frames: [],
           error: failure.message,
+          ...(failure.code ? { errorCode: failure.code } : {}),
           status: failure.status,
         });
       }
@@ -173,16 +177,31 @@ export class LiveConnection {
   }
 }
 
-const describeFailure = (err: unknown): { status: number; message: string } => {
+/** Why a stream ended badly: the gateway's code when its refusal carried one. */
+interface StreamFailure {
+  status: number;
+  message: string;
+  code?: ErrorCode;
+}
+
+const describeFailure = (err: unknown): StreamFailure => {
   const e = err as { status?: number; data?: { message?: string }; message?: string };
-  return { status: e?.status ?? 0, message: e?.data?.message ?? e?.message ?? 'the live stream was lost' };
+  const code = errorCodeOf(e?.data);
+  return {
+    status: e?.status ?? 0,
+    message: e?.data?.message ?? e?.message ?? 'the live stream was lost',
+    ...(code ? { code } : {}),
+  };
 };
 
-const describeRefusal = (failed: { status: number; text: string }): { status: number; message: string } => {
+/** A refusal (429, 503, 4xx) arrives as the gateway's JSON error body; anything else is shown as text. */
+const describeRefusal = (failed: { status: number; text: string }): StreamFailure => {
+  const code = errorCodeOf(failed.text);
+  let message: string;
   try {
-    const body = JSON.parse(failed.text) as { message?: string };
-    return { status: failed.status, message: body.message ?? `HTTP ${failed.status}` };
+    message = (JSON.parse(failed.text) as { message?: string }).message ?? `HTTP ${failed.status}`;
   } catch {
-    return { status: failed.status, message: failed.text || `HTTP ${failed.status}` };
+    message = failed.text || `HTTP ${failed.status}`;
   }
+  return { status: failed.status, message, ...(code ? { code } : {}) };
 };

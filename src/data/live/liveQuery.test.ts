@@ -75,6 +75,37 @@ describe('runLive', () => {
     expect(fake.released).toEqual([0]);
   });
 
+  it('shows a refused stream on its panel with the gateway’s code kept', async () => {
+    const fake = fakeConnection();
+    const got: DataQueryResponse[] = [];
+    const sub = runLive({
+      connection: fake.connection,
+      history: of(history),
+      body,
+      request,
+      liveRefIds: new Set(['A']),
+      onError: () => ({ data: [] }),
+    }).subscribe((r) => got.push(r));
+    fake.handlers[0]({
+      refId: 'A',
+      from: now,
+      to: now,
+      frames: [],
+      error: 'The gateway serves as many live streams as it may',
+      errorCode: 'live_streams_exhausted',
+      status: 503,
+    });
+    await new Promise((r) => setTimeout(r, LIVE_THROTTLE_MS + 50));
+    expect(got.at(-1)?.errors).toEqual([
+      expect.objectContaining({
+        refId: 'A',
+        status: 503,
+        data: expect.objectContaining({ error: 'live_streams_exhausted' }),
+      }),
+    ]);
+    sub.unsubscribe();
+  });
+
   it('applies only when the range ends at now', () => {
     expect(endsAtNow(request.range as never)).toBe(true);
     expect(endsAtNow({ ...request.range, raw: { from: 'now-1h', to: 'now-5m' } } as never)).toBe(false);

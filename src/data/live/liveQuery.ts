@@ -10,6 +10,8 @@ import { Observable, type Observable as ObservableType } from 'rxjs';
 
 import type { TsQuery } from 'types/query';
 
+import { errorCodeData } from '../gatewayClient';
+
 import type { LiveConnection } from './liveConnection';
 import { LiveFrames } from './liveFrames';
 
@@ -57,7 +59,12 @@ export const runLive = (options: LiveRunOptions): ObservableType<DataQueryRespon
       const errors: DataQueryError[] = [];
       for (const f of frames.values()) {
         if (f.failure?.error) {
-          errors.push({ refId: f.refId, message: f.failure.error, status: f.failure.status });
+          errors.push({
+            refId: f.refId,
+            message: f.failure.error,
+            status: f.failure.status,
+            ...errorCodeData(f.failure.errorCode),
+          });
         }
       }
       subscriber.next({ data, state: LoadingState.Streaming, key: 'tsgw-live', ...(errors.length ? { errors } : {}) });
