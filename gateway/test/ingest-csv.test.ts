@@ -1,8 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { createScratchDatabase, dropScratchDatabase } from './helpers/postgres-server';
-import { READINGS_DDL, startIngestApp, uniqueName, waitForQuiet, writeMessagingConfig } from './helpers/ingest-app';
+import { createScratchDatabase } from './helpers/postgres-server';
+import {
+  READINGS_DDL,
+  closeIngestFixture,
+  startIngestApp,
+  uniqueName,
+  waitForQuiet,
+  writeMessagingConfig,
+} from './helpers/ingest-app';
 import { redisPublisher, REDIS_URL, type Publisher, type TestMessage } from './helpers/broker-publishers';
 
 /**
@@ -73,15 +80,7 @@ ${common}
         }
       );
     });
-    after(async () => {
-      await app?.close();
-      for (const p of publishers) {
-        await p.close();
-      }
-      if (scratch) {
-        await dropScratchDatabase(scratch.name);
-      }
-    });
+    after(() => closeIngestFixture(app, publishers, scratch));
 
     it('stores every row of the good messages, NULL for an empty field, and dead-letters the two bad ones', async () => {
       const stats = await waitForQuiet(app, 'headed', 22, 45_000);

@@ -1,8 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { createScratchDatabase, dropScratchDatabase } from './helpers/postgres-server';
-import { READINGS_DDL, startIngestApp, uniqueName, waitForQuiet, writeMessagingConfig } from './helpers/ingest-app';
+import { createScratchDatabase } from './helpers/postgres-server';
+import {
+  READINGS_DDL,
+  closeIngestFixture,
+  startIngestApp,
+  uniqueName,
+  waitForQuiet,
+  writeMessagingConfig,
+} from './helpers/ingest-app';
 import { redisPublisher, REDIS_URL, type Publisher, type TestMessage } from './helpers/broker-publishers';
 import { TOKENS } from './helpers/test-context';
 
@@ -89,15 +96,7 @@ for (const driver of ['embedded', 'postgres'] as const) {
         }
       );
     });
-    after(async () => {
-      await app?.close();
-      for (const p of publishers) {
-        await p.close();
-      }
-      if (scratch) {
-        await dropScratchDatabase(scratch.name);
-      }
-    });
+    after(() => closeIngestFixture(app, publishers, scratch));
 
     it(
       'puts each poison message in the dead-letter table with its reason, and stores the rest',

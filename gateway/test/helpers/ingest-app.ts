@@ -8,6 +8,8 @@ import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { SourceStats } from '../../src/messaging/ingest/source-stats';
 import { TOKEN_SPEC } from './test-context';
+import { dropScratchDatabase } from './postgres-server';
+import type { Publisher } from './broker-publishers';
 
 /** A name no other test run uses: brokers are shared. */
 export const uniqueName = (prefix: string): string => `${prefix}_${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -83,4 +85,19 @@ export async function waitForQuiet(
     (s) => s.storedMessages + s.duplicates + s.deadLettered >= expectedMessages && s.inFlight === 0,
     timeoutMs
   );
+}
+
+/** Closes an ingest test's gateway, its publishers and its scratch database, whichever exist. */
+export async function closeIngestFixture(
+  app: FastifyInstance | undefined,
+  publishers: Publisher[],
+  scratch: { name: string } | undefined
+): Promise<void> {
+  await app?.close();
+  for (const p of publishers) {
+    await p.close();
+  }
+  if (scratch) {
+    await dropScratchDatabase(scratch.name);
+  }
 }
