@@ -43,7 +43,7 @@ describe('the gateway process', () => {
         tables: Array<{ name: string; kind: string }>;
       };
       assert.deepEqual(catalog.tables.map((t) => `${t.name}:${t.kind}`).sort(), [
-        'measurements:hypertable',
+        'measurements:table',
         'sales_data:table',
         'sensor_data:hypertable',
       ]);

@@ -8,7 +8,7 @@ export interface SeedResult {
 /**
  * The demo tables, created and filled when absent: `sensor_data` (a hypertable where
  * TimescaleDB exists) with 7 days at 10 s for 5 sensors ending now, `sales_data`, and
- * `measurements` (a hypertable too, 7 days at 5 min), the local half of the document's
+ * `measurements` (a plain table, 7 days at 5 min), the local half of the document's
  * foreign-table `UNION ALL`. Their columns are the seed document's own —
  * `sensor_data(timestamp, sensor_id, temperature, humidity)`,
  * `sales_data(order_id, product_id, quantity, timestamp)`, `measurements(timestamp, value)` —
@@ -81,13 +81,8 @@ export async function seedDemoData(db: Db, capabilities: Capabilities): Promise<
       await tx.query(`CREATE TABLE public.measurements (
         "timestamp" timestamptz NOT NULL,
         value double precision)`);
-      if (capabilities.timescaledb) {
-        await tx.query(
-          `SELECT create_hypertable('public.measurements', 'timestamp', chunk_time_interval => interval '1 day')`
-        );
-      } else {
-        await tx.query(`CREATE INDEX measurements_timestamp_idx ON public.measurements ("timestamp" DESC)`);
-      }
+      // A plain table, so that sensor_data stays the catalog's first hypertable (the plugin's default ad hoc table).
+      await tx.query(`CREATE INDEX measurements_timestamp_idx ON public.measurements ("timestamp" DESC)`);
       // A twice-daily swing around 10 with a little noise, every 5 minutes for 7 days ending now.
       await tx.query(`
         INSERT INTO public.measurements ("timestamp", value)
