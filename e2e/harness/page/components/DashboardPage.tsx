@@ -12,7 +12,6 @@
  */
 import { useEffect, useState } from 'react';
 import {
-  FieldType,
   LoadingState,
   type AdHocVariableFilter,
   type AnnotationEvent,
@@ -63,13 +62,6 @@ const runPanel = (
 /** Points on the panel: values over every frame (a live panel's count grows as rows arrive). */
 const pointCount = (data?: PanelData) => (data?.series ?? []).reduce((n, frame) => n + frame.length, 0);
 
-/** The last 20 values of the last frame's last number field: lets a benchmark see when a written row arrives. */
-const tailValues = (data?: PanelData): string => {
-  const frame = data?.series.at(-1);
-  const field = frame?.fields.filter((f) => f.type === FieldType.number).at(-1);
-  return field ? JSON.stringify(field.values.slice(-20)) : '[]';
-};
-
 const runAnnotation = async (
   ds: DataSourceApi,
   json: AnnotationQuery,
@@ -109,7 +101,6 @@ const Panel = ({ datasource, initial, range, filters }: PanelProps) => {
       data-ref={query.refId}
       data-state={data?.state ?? LoadingState.Loading}
       data-points={pointCount(data)}
-      data-tail={tailValues(data)}
     >
       <strong>Panel {query.refId}</strong>{' '}
       <Button
