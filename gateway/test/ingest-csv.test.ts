@@ -100,7 +100,7 @@ ${common}
         ['badvalue', 'ragged']
       );
       assert.match(dead.rows[0].error, /column "value": expected a number, got "warm"/);
-      assert.match(dead.rows[1].error, /line 2 has 3 fields, the header 4|not CSV/);
+      assert.match(dead.rows[1].error, /not CSV: .*Invalid Record Length/);
     });
 
     it('reads header-less messages by the configured columns and delimiter', async () => {
