@@ -245,7 +245,7 @@ export async function run(): Promise<string> {
       '',
       `Cost guard (EXPLAIN (FORMAT JSON) before the query, in its transaction), ${guardPairs} pairs in one gateway, each request once with the estimate and once with \`allowExpensive\` (no estimate): 24 h routed panel p50 ${fmt(median(guard.routed.withEstimate))} vs ${fmt(median(guard.routed.without))} ms, median paired difference ${fmt(guard.routed.diff)} ms; 1 h panel over the raw table p50 ${fmt(median(guard.demo.withEstimate))} vs ${fmt(median(guard.demo.without))} ms, median paired difference ${fmt(guard.demo.diff)} ms. Target ≤ 5 ms.`,
       '',
-      `Load average ${loadBefore.map((x) => x.toFixed(1)).join(' / ')} before and ${loadAfter.map((x) => x.toFixed(1)).join(' / ')} after (1 / 5 / 15 min) on this shared 2-core machine; to be re-run on a quiet one.`,
+      `Load average ${loadBefore.map((x) => x.toFixed(1)).join(' / ')} before and ${loadAfter.map((x) => x.toFixed(1)).join(' / ')} after (1 / 5 / 15 min) on this 2-core machine.`,
     ];
     return lines.join('\n');
   } finally {
