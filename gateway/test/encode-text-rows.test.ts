@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { createPostgresDb } from '../src/db/pg-driver';
 import type { Db, DbTextResult } from '../src/db/types';
 import { OID, parseInt8, parseNumeric, parseTimestamp, parseTimestamptz } from '../src/pg/value-parsers';
-import { encodeJsonArray, encodeNdjson } from '../src/rest/encode-text-rows';
+import { encodeJsonArray, encodeNdjson, encodePieces } from '../src/rest/encode-text-rows';
 import { formatRows, formatTextRows } from '../src/rest/output-format';
 import { createScratchDatabase, dropScratchDatabase, probePostgres } from './helpers/postgres-server';
 
@@ -127,6 +127,33 @@ describe('encoding rows from PostgreSQL text', () => {
     );
     assert.equal(encodeJsonArray(result), '[{"7":"x","b":2}]');
     assert.equal(encodeJsonArray(result), reference(result));
+    const proto = textResult(
+      [
+        ['__proto__', OID.TEXT],
+        ['a', OID.INT4],
+      ],
+      [['x', '1']]
+    );
+    assert.equal(encodeJsonArray(proto), '[{"a":1}]');
+    assert.equal(encodeJsonArray(proto), reference(proto));
+  });
+
+  it('streams pieces that concatenate to the same array and lines', () => {
+    const rows = Array.from({ length: 2500 }, (_, i) => [
+      pgTimestamp(Date.UTC(2025, 0, 1) + i * 1000, i, true),
+      String(i / 7),
+    ]);
+    const make = () =>
+      textResult(
+        [
+          ['time', OID.TIMESTAMPTZ],
+          ['v', OID.FLOAT8],
+        ],
+        rows.map((r) => [...r])
+      );
+    assert.equal([...encodePieces(make(), 'json', 1000)].join(''), reference(make()));
+    assert.equal([...encodePieces(make(), 'ndjson', 1000)].join(''), encodeNdjson(make()));
+    assert.equal([...encodePieces(make(), 'json', 1000)].length, 3);
   });
 
   it('writes NDJSON one object per line', () => {
