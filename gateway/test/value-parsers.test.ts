@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { parseInt8, parseNumeric, parseTimestamp, parseTimestamptz } from '../src/pg/value-parsers';
 import { forEachDatabase } from './helpers/test-context';
 
@@ -24,6 +25,31 @@ describe('value parsers', () => {
       (parseTimestamptz('2024-01-01 12:00:00.123456+05:30') as Date).toISOString(),
       '2024-01-01T06:30:00.123Z'
     );
+  });
+
+  it('reads a UTC session’s timestamptz text to the same milliseconds as Date’s own parser', () => {
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    // PostgreSQL's ISO DateStyle text on a UTC session: trailing zeros of the fraction cut.
+    const pgText = (ms: number, micros: number) => {
+      const d = new Date(ms);
+      const frac = micros === 0 ? '' : '.' + pad(micros, 6).replace(/0+$/, '');
+      return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)} ${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${frac}+00`;
+    };
+    const seconds = fc.integer({ min: Date.UTC(1, 0, 1) / 1000, max: Date.UTC(9999, 11, 31, 23, 59, 59) / 1000 });
+    fc.assert(
+      fc.property(seconds, fc.integer({ min: 0, max: 999_999 }), (s, micros) => {
+        const text = pgText(s * 1000, micros);
+        const byDate = new Date(text.replace(' ', 'T') + ':00');
+        const parsed = parseTimestamptz(text);
+        assert.ok(parsed instanceof Date, text);
+        assert.equal(parsed.getTime(), byDate.getTime(), text);
+      }),
+      { numRuns: 2000 }
+    );
+    assert.equal(parseTimestamptz('infinity'), 'infinity');
+    assert.equal(parseTimestamptz('-infinity'), '-infinity');
+    assert.equal((parseTimestamptz('2024-01-01 12:00:00.5+00') as Date).toISOString(), '2024-01-01T12:00:00.500Z');
+    assert.equal((parseTimestamptz('0099-01-01 00:00:00+00') as Date).getUTCFullYear(), 99);
   });
 });
 

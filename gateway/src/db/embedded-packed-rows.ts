@@ -47,14 +47,20 @@ export async function runPacked(
   const packed = `SELECT json_agg(json_build_array(${cols.map((c) => `p.${c}::text`).join(', ')}))::text AS rows FROM (\n${sql}\n) AS p(${cols.join(', ')})`;
   const res = await pglite.query<{ rows: string | null }>(packed, params as unknown[] | undefined);
   const texts = JSON.parse(res.rows[0]?.rows ?? '[]') as Array<Array<string | null>>;
-  const rows = texts.map((values) => {
+  const names = resultFields.map((f) => f.name);
+  const parsers = resultFields.map((f) => f.parser);
+  const types = resultFields.map((f) => f.dataTypeID);
+  const count = names.length;
+  const rows: Array<Record<string, unknown>> = new Array(texts.length);
+  for (let r = 0; r < texts.length; r++) {
+    const values = texts[r];
     const row: Record<string, unknown> = {};
-    resultFields.forEach((f, i) => {
+    for (let i = 0; i < count; i++) {
       const text = values[i];
-      row[f.name] = text === null ? null : f.parser(text, f.dataTypeID);
-    });
-    return row;
-  });
+      row[names[i]] = text === null ? null : parsers[i](text, types[i]);
+    }
+    rows[r] = row;
+  }
   return {
     rows,
     fields: resultFields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),

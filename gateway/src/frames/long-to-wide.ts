@@ -78,7 +78,7 @@ export function wideSize(long: WorkFrame): { times: number; fields: number } {
       times++;
     }
     lastTime = t as number;
-    keys.add(JSON.stringify(schema.factorIndices.map((fi) => factorText(long.fields[fi].values[r]))));
+    keys.add(seriesKey(long, schema.factorIndices, r));
   }
   return { times, fields: 1 + keys.size * schema.valueIndices.length };
 }
@@ -92,6 +92,17 @@ function nullTimes(): ApiError {
 
 function unsorted(): ApiError {
   return new ApiError('series_unsorted', 'long series must be sorted ascending by time to be converted');
+}
+
+/**
+ * The series row `r` belongs to, as one string: the label text itself for one label column
+ * (the usual case, and no JSON to build per row), else the JSON array of the label texts.
+ */
+function seriesKey(long: WorkFrame, factorIndices: number[], r: number): string {
+  if (factorIndices.length === 1) {
+    return factorText(long.fields[factorIndices[0]].values[r]);
+  }
+  return JSON.stringify(factorIndices.map((fi) => factorText(long.fields[fi].values[r])));
 }
 
 function factorText(v: unknown): string {
@@ -113,7 +124,8 @@ export function longToWide(long: WorkFrame, fill?: FillMissing): WorkFrame {
   const n = timeField.values.length;
   const times: number[] = [];
   const wideFields: WorkField[] = [];
-  const fieldIndexByKey = new Map<string, number>();
+  // Per series (its label values), the indices of its wide fields, one per value column.
+  const fieldsBySeries = new Map<string, number[]>();
   let row = -1;
   let lastTime = -Infinity;
   for (let r = 0; r < n; r++) {
@@ -133,18 +145,15 @@ export function longToWide(long: WorkFrame, fill?: FillMissing): WorkFrame {
         f.values.push(missingValue(fill, f, row - 1));
       }
     }
-    const labels: Record<string, string> = {};
-    const keyParts: string[] = [];
-    for (const fi of schema.factorIndices) {
-      const text = factorText(long.fields[fi].values[r]);
-      labels[long.fields[fi].name] = text;
-      keyParts.push(text);
-    }
-    const key = JSON.stringify(keyParts);
-    for (const vi of schema.valueIndices) {
-      const fieldKey = `${vi}\u0000${key}`;
-      let wi = fieldIndexByKey.get(fieldKey);
-      if (wi === undefined) {
+    const key = seriesKey(long, schema.factorIndices, r);
+    let series = fieldsBySeries.get(key);
+    if (series === undefined) {
+      // A series seen for the first time: one wide field per value column, with its labels.
+      const labels: Record<string, string> = {};
+      for (const fi of schema.factorIndices) {
+        labels[long.fields[fi].name] = factorText(long.fields[fi].values[r]);
+      }
+      series = schema.valueIndices.map((vi) => {
         const source = long.fields[vi];
         const created: WorkField = { name: source.name, type: source.type, labels: { ...labels }, values: [] };
         const filler = missingValue(fill, created, row - 1);
@@ -152,10 +161,12 @@ export function longToWide(long: WorkFrame, fill?: FillMissing): WorkFrame {
           created.values.push(filler);
         }
         created.values.push(null);
-        wi = wideFields.push(created) - 1;
-        fieldIndexByKey.set(fieldKey, wi);
-      }
-      wideFields[wi].values[row] = long.fields[vi].values[r];
+        return wideFields.push(created) - 1;
+      });
+      fieldsBySeries.set(key, series);
+    }
+    for (let v = 0; v < series.length; v++) {
+      wideFields[series[v]].values[row] = long.fields[schema.valueIndices[v]].values[r];
     }
   }
   const factorNames = schema.factorIndices.map((i) => long.fields[i].name);

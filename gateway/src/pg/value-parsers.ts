@@ -50,12 +50,77 @@ export function parseNumeric(text: string): number | string {
  * `parsePgTimestamp`. Only ±infinity (and anything past Date's range) stays text.
  */
 export function parseTimestamptz(text: string): Date | string {
+  const utc = utcTimestamptzMs(text);
+  if (utc !== undefined) {
+    return new Date(utc);
+  }
   const d = new Date(normaliseOffset(text.replace(' ', 'T')));
   if (!Number.isNaN(d.getTime())) {
     return d;
   }
   const ms = parsePgTimestamp(text);
   return ms === null ? text : new Date(ms);
+}
+
+/**
+ * Epoch milliseconds of the text a UTC session prints for a timestamptz of years 0100–9999,
+ * `YYYY-MM-DD HH:MM:SS[.f{1,6}]+00`, read digit by digit; undefined for any other text, which
+ * takes Date's own parser. The same milliseconds as that parser (the fraction cut to
+ * milliseconds), at a fifth of its cost: this is every time value of every builder result
+ * (measured: 2.3 ms of a 7,200-point panel's 77 ms on the embedded database).
+ */
+function utcTimestamptzMs(text: string): number | undefined {
+  const length = text.length;
+  if (length < 22 || length === 23 || length > 29 || text.charCodeAt(length - 3) !== 43 /* + */) {
+    return undefined;
+  }
+  if (text.charCodeAt(length - 2) !== 48 || text.charCodeAt(length - 1) !== 48) {
+    return undefined;
+  }
+  for (let i = 0; i < 19; i++) {
+    const c = text.charCodeAt(i);
+    if (ISO_SEPARATORS[i] ? c !== ISO_SEPARATORS[i] : c < 48 || c > 57) {
+      return undefined;
+    }
+  }
+  let ms = 0;
+  if (length > 22) {
+    if (text.charCodeAt(19) !== 46 /* . */) {
+      return undefined;
+    }
+    for (let i = 20, scale = 100; i < length - 3; i++, scale /= 10) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) {
+        return undefined;
+      }
+      if (scale >= 1) {
+        ms += (c - 48) * scale;
+      }
+    }
+  }
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  // Date.UTC reads years 0–99 as 1900–1999; PostgreSQL never prints out-of-range fields, but
+  // anything Date would not take as it stands goes the general way.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+/** The character code at each position of `YYYY-MM-DD HH:MM:SS`, 0 where a digit goes. */
+const ISO_SEPARATORS = [0, 0, 0, 0, 45, 0, 0, 45, 0, 0, 32, 0, 0, 58, 0, 0, 58, 0, 0];
+
+function digits(text: string, start: number, count: number): number {
+  let n = 0;
+  for (let i = start; i < start + count; i++) {
+    n = n * 10 + text.charCodeAt(i) - 48;
+  }
+  return n;
 }
 
 /** timestamp without time zone is read as UTC, never as the server process's local time. */
