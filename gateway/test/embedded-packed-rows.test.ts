@@ -75,6 +75,14 @@ describe('embedded driver: rows read as many', () => {
     assert.deepEqual(none.many.fields, none.plain.fields);
   });
 
+  it('read statements of more columns than a function takes arguments (100) plainly, the same rows', async () => {
+    const columns = Array.from({ length: 120 }, (_, i) => `g + ${i} AS c${i}`).join(', ');
+    const { plain, many } = await both(`SELECT ${columns} FROM generate_series(1, 3) AS g`);
+    assert.equal(many.rows.length, 3);
+    assert.equal(many.rows[2].c119, 122);
+    assert.deepEqual(many.rows, plain.rows);
+  });
+
   it('fail as the plain statement does', async () => {
     await assert.rejects(
       db.transaction((tx) => tx.queryMany!(`SELECT 1 / $1::int AS v`, [0]), { readOnly: true }),
