@@ -7,7 +7,6 @@ import { Params } from '../src/sql/builder-context';
 import {
   FIXED_VALUE_BYTES,
   isResultBytesStop,
-  RESULT_BYTES_COLUMN,
   resultBytesCappedSql,
   type SizedColumn,
 } from '../src/query/result-bytes-sql';
@@ -126,7 +125,7 @@ forEachDatabase(
         db.transaction((tx) => tx.query(all, params.values), { readOnly: true }),
         (err) => isResultBytesStop(err)
       );
-      // Under the cap: the statement's rows in its order, the running total last.
+      // Under the cap: the statement's rows in its order, and only its columns.
       const few = new Params();
       const ok = await db.query<Record<string, unknown>>(
         resultBytesCappedSql('SELECT id, note FROM notes WHERE id <= 3 ORDER BY id DESC', columns, MAX_BYTES, few),
@@ -134,16 +133,32 @@ forEachDatabase(
       );
       assert.deepEqual(
         ok.fields.map((f) => f.name),
-        ['id', 'note', RESULT_BYTES_COLUMN]
+        ['id', 'note']
       );
       assert.deepEqual(
         ok.rows.map((r) => r.id),
         [3, 2, 1]
       );
+      // Each row counts as its fixed-width value plus its text and quotes: three rows fit a cap
+      // of exactly their size, and stop one byte below it.
       const row = FIXED_VALUE_BYTES + MB + 3;
-      assert.deepEqual(
-        ok.rows.map((r) => Number(r[RESULT_BYTES_COLUMN])),
-        [row, 2 * row, 3 * row]
+      const exact = new Params();
+      const fits = await db.query(
+        resultBytesCappedSql('SELECT id, note FROM notes WHERE id <= 3', columns, 3 * row, exact),
+        exact.values
+      );
+      assert.equal(fits.rows.length, 3);
+      const under = new Params();
+      await assert.rejects(
+        db.transaction(
+          (tx) =>
+            tx.query(
+              resultBytesCappedSql('SELECT id, note FROM notes WHERE id <= 3', columns, 3 * row - 1, under),
+              under.values
+            ),
+          { readOnly: true }
+        ),
+        (err) => isResultBytesStop(err)
       );
     });
 

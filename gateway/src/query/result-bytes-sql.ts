@@ -10,7 +10,7 @@ import { quoteIdent } from '../pg/quote';
  * the first row that would carry it past the cap: nothing past the cap ever leaves the server,
  * and the server stops working on the statement right there.
  *
- *   SELECT * FROM (
+ *   SELECT "c1", "c2", … FROM (
  *     SELECT *, sum(<row size>) OVER (ROWS UNBOUNDED PRECEDING) AS "__result_bytes"
  *     FROM (<statement>) AS "sized"("c1", "c2", …)
  *   ) AS "capped"
@@ -32,7 +32,7 @@ import { quoteIdent } from '../pg/quote';
  *   are counted as a constant without looking at them.
  * - Column names: the statement's columns get positional aliases ("sized"("c1", …)), so
  *   duplicate names and `SELECT *` are fine; the runner maps them back to the real names. The
- *   helper column comes last and is dropped by the runner.
+ *   running total is not in the result: `columns` must be the statement's columns, in order.
  *
  * Why in SQL and not by streaming rows from the driver (a cursor, stopped at the cap): the
  * embedded database has no cursor to stream from (PGlite answers a statement with its whole
@@ -42,7 +42,7 @@ import { quoteIdent } from '../pg/quote';
  * to learn the columns.
  */
 
-/** Name of the running total: last in the result, dropped before rows become frames. */
+/** Name of the running total, inside the wrapped statement only (never in its result). */
 export const RESULT_BYTES_COLUMN = '__result_bytes';
 
 /** What the failing cast's message carries (`invalid input syntax for type integer: "…"`). */
@@ -95,7 +95,7 @@ export interface ResultBytesSqlOptions {
 
 /**
  * `sql` wrapped so the database stops it with a marked error once its rows pass `maxBytes`
- * (see the header). The result has `columns` in order, then RESULT_BYTES_COLUMN.
+ * (see the header). The result has `columns` in order, and nothing else.
  */
 export function resultBytesCappedSql(
   sql: string,
@@ -113,8 +113,11 @@ export function resultBytesCappedSql(
   const total = quoteIdent(RESULT_BYTES_COLUMN);
   const cap = params.add(maxBytes, 'bigint');
   // The statement may end in a comment: its closing parenthesis goes on a line of its own.
+  // The outer list names the statement's columns, not the running total: it decides which rows
+  // leave the server but is no value of theirs, so it is neither packed nor sent.
+  const list = columns.map((c) => quoteIdent(c.name)).join(', ');
   let wrapped =
-    `SELECT * FROM (SELECT *, sum(${rowBytes}) OVER (ROWS UNBOUNDED PRECEDING) AS ${total} FROM (\n${sql}\n) AS "sized"${aliases}) AS "capped"` +
+    `SELECT ${list} FROM (SELECT *, sum(${rowBytes}) OVER (ROWS UNBOUNDED PRECEDING) AS ${total} FROM (\n${sql}\n) AS "sized"${aliases}) AS "capped"` +
     ` WHERE CASE WHEN ${total} <= ${cap} THEN true ELSE ('${STOP_MARKER} ' || ${total})::integer IS NULL END`;
   if (options.maxRows !== undefined) {
     wrapped += ` LIMIT ${params.add(options.maxRows + 1, 'bigint')}`;

@@ -10,7 +10,7 @@ import { resultToFields } from '../frames/result-fields';
 import { shapeFrame } from '../frames/shape-frames';
 import type { RequestContext } from './query-context';
 import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './result-limits';
-import { isResultBytesStop, RESULT_BYTES_COLUMN, resultBytesCappedSql } from './result-bytes-sql';
+import { isResultBytesStop, resultBytesCappedSql } from './result-bytes-sql';
 import { builderResultColumns, needsResultBytesCap } from './builder-result-bytes';
 import { downsampleRawSeries } from './downsample-raw';
 import { costGuardEnabled, queryWithinCost, type CostLimits } from './cost-guard';
@@ -80,7 +80,7 @@ export async function runBuilderQuery(
       throw isResultBytesStop(err) ? tooManyBytes(opts.limits.maxBytes) : err;
     });
   let rows = result.rows;
-  let fields = result.fields.filter((f) => f.name !== RESULT_BYTES_COLUMN);
+  let fields = result.fields;
   let downsampled = false;
   // The statement fetched at most one row more than the cap: that row only says "too large".
   if (rows.length > built.rowCap) {

@@ -9,7 +9,7 @@ import { checkStatement } from '../sql/statement-check-thread';
 import type { RequestContext } from './query-context';
 import type { SqlModeSession } from './sql-mode-session';
 import { estimateBytes, tooManyBytes, tooManyRows, type ResultLimits } from './result-limits';
-import { isFixedWidthOid, isResultBytesStop, RESULT_BYTES_COLUMN, resultBytesCappedSql } from './result-bytes-sql';
+import { isFixedWidthOid, isResultBytesStop, resultBytesCappedSql } from './result-bytes-sql';
 import type { DbResult, DbSession } from '../db/types';
 import { checkQueryCost, costGuardEnabled, type CostLimits } from './cost-guard';
 
@@ -119,7 +119,7 @@ async function runCapped(tx: DbSession, sql: string, params: Params, limits: Res
   });
   const result = await tx.query<Record<string, unknown>>(wrapped, capped.values);
   return {
-    result: { ...result, fields: result.fields.filter((f) => f.name !== RESULT_BYTES_COLUMN) },
+    result,
     rename: new Map(described.fields.map((f, i) => [positionalName(i), f.name])),
   };
 }
