@@ -7,9 +7,9 @@ import type { WireResult } from './embedded-messages';
  * PostgreSQL to JavaScript as a protocol message of its own, decoded field by field: for 7,200
  * rows × 3 fields that costs several times what computing them does (bench/RESULTS.md,
  * "Continuous-aggregate routing"). Here the database folds the rows into one JSON array of
- * their text forms per column, which crosses as one value and is parsed natively; each text then goes
- * through the very parser PGlite would have applied to that column (from its Describe of the
- * statement), so the rows equal those of a plain run, value for value.
+ * text forms per column, which crosses as one value and is parsed natively; each text then
+ * goes through the very parser PGlite would have applied to that column (from its Describe of
+ * the statement), so the rows equal those of a plain run, value for value.
  *
  * Only for columns whose cast to text is their output function (the text a plain run parses):
  * `bool::text` says 'true' where the output says 't', `bpchar::text` drops the padding, and types
