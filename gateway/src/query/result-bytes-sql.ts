@@ -43,7 +43,7 @@ import { quoteIdent } from '../pg/quote';
  */
 
 /** Name of the running total, inside the wrapped statement only (never in its result). */
-export const RESULT_BYTES_COLUMN = '__result_bytes';
+const RESULT_BYTES_COLUMN = '__result_bytes';
 
 /** What the failing cast's message carries (`invalid input syntax for type integer: "…"`). */
 const STOP_MARKER = 'result_bytes_over_cap';
