@@ -18,7 +18,7 @@ import type { GatewayProcess } from 'timescaledb-gateway/testing';
 import { harnessIds } from '../e2e/harness/testIds';
 import { startHarness, type Harness } from '../e2e/harness/stack';
 import { chromiumUnavailable, launchChromium } from '../e2e/specs/support/browser';
-import { createScratchDatabase, median, percentile, startGateway } from './support';
+import { createScratchDatabase, median, pacedWrites, percentile, sleep, startGateway } from './support';
 
 const READER = randomBytes(16).toString('hex');
 const WRITER = randomBytes(16).toString('hex');
@@ -26,8 +26,6 @@ const RATE = 10;
 const SECONDS = Number(process.env.LIVE_BENCH_SECONDS) || 20;
 const TABLE = 'live_browser_bench';
 const HEADING = '## Live panels in a browser (`bench/live-browser.bench.ts`)';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const panelSelector = `[data-testid="${harnessIds.dashboardPanel}"][data-ref="A"]`;
 
@@ -65,16 +63,8 @@ async function openLivePanel(browser: Browser, harness: Harness): Promise<Page> 
 }
 
 /** Writes RATE rows/s for SECONDS; returns each row's commit time (Date.now after the write returned). */
-async function write(insert: (value: number) => Promise<void>): Promise<number[]> {
-  const commits: number[] = [];
-  const started = performance.now();
-  for (let n = 0; n < SECONDS * RATE; n++) {
-    await sleep(Math.max(0, started + (n * 1000) / RATE - performance.now()));
-    await insert(n + Math.random() / 2);
-    commits.push(Date.now());
-  }
-  return commits;
-}
+const write = (insert: (value: number) => Promise<void>): Promise<number[]> =>
+  pacedWrites(SECONDS * RATE, RATE, (n) => insert(n + Math.random() / 2), Date.now);
 
 interface Latencies {
   ms: number[];
@@ -125,16 +115,16 @@ export async function run(): Promise<string> {
       PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
       LOG_LEVEL: 'warn',
     });
-    const process = gateway;
+    const gw = gateway;
     harness = await startHarness({
       runtime: 'grafana-13.1',
       gateway: {
-        gatewayUrl: process.url,
+        gatewayUrl: gw.url,
         token: READER,
         writeToken: WRITER,
-        gateway: process,
+        gateway: gw,
         sensors: ['s0'],
-        running: () => process.child.exitCode === null,
+        running: () => gw.child.exitCode === null,
         stop: async () => undefined,
       },
     });
@@ -143,7 +133,7 @@ export async function run(): Promise<string> {
     const load = loadavg()[0];
 
     const viaRest = async (value: number) => {
-      const r = await fetch(`${process.url}/timescaledb/data/${TABLE}`, {
+      const r = await fetch(`${gw.url}/timescaledb/data/${TABLE}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${WRITER}`, 'content-type': 'application/json' },
         body: JSON.stringify({ time: new Date().toISOString(), sensor: 's0', value }),

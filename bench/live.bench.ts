@@ -19,7 +19,7 @@ import type { Readable } from 'node:stream';
 import type { GatewayProcess } from 'timescaledb-gateway/testing';
 import { forwardThroughDataProxy } from '../e2e/harness/server/dataProxy';
 import type { PluginRoute } from '../e2e/harness/server/pluginRoutes';
-import { createScratchDatabase, median, percentile, startGateway } from './support';
+import { createScratchDatabase, median, pacedWrites, percentile, sleep, startGateway } from './support';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const routes = (JSON.parse(readFileSync(join(here, '..', 'src', 'plugin.json'), 'utf8')) as { routes: PluginRoute[] })
@@ -30,8 +30,6 @@ const RATE = 10;
 const LATENCY_SECONDS = Number(process.env.LIVE_BENCH_SECONDS) || 20;
 const CPU_SECONDS = Number(process.env.LIVE_BENCH_SECONDS) || 15;
 const SENSORS = 5;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** CPU seconds the process has used (utime + stime of /proc/<pid>/stat, in clock ticks of 1/100 s). */
 const cpuSeconds = (pid: number): number => {
@@ -129,16 +127,9 @@ async function write(
   seconds: number,
   insert: (sensor: number, value: number) => Promise<void>
 ): Promise<Map<number, number>> {
-  const committed = new Map<number, number>();
-  const started = performance.now();
-  for (let n = 0; n < seconds * RATE; n++) {
-    const due = started + (n * 1000) / RATE;
-    await sleep(Math.max(0, due - performance.now()));
-    const value = 1_000_000 + n + Math.random() / 2;
-    await insert(n % SENSORS, value);
-    committed.set(value, performance.now());
-  }
-  return committed;
+  const values = Array.from({ length: seconds * RATE }, (_, n) => 1_000_000 + n + Math.random() / 2);
+  const times = await pacedWrites(values.length, RATE, (n) => insert(n % SENSORS, values[n]));
+  return new Map(values.map((v, n) => [v, times[n]]));
 }
 
 function latencies(committed: Map<number, number>, readers: LiveReader[]): { ms: number[]; missing: number } {

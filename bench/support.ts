@@ -22,6 +22,29 @@ export const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
 export const median = (xs: number[]) => percentile(xs, 0.5);
 
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Runs `write(n)` for n = 0 … count − 1, paced to `perSecond` (each write starts on its
+ * schedule, or at once when the one before ran late), and returns when each one returned, on
+ * `clock` (the live benchmarks compare it with arrival times read on the same clock).
+ */
+export async function pacedWrites(
+  count: number,
+  perSecond: number,
+  write: (n: number) => Promise<void>,
+  clock: () => number = () => performance.now()
+): Promise<number[]> {
+  const done: number[] = [];
+  const started = performance.now();
+  for (let n = 0; n < count; n++) {
+    await sleep(Math.max(0, started + (n * 1000) / perSecond - performance.now()));
+    await write(n);
+    done.push(clock());
+  }
+  return done;
+}
+
 /** One statement on the server's own database (creating and dropping scratch databases). */
 async function onServer<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: SERVER_URL });

@@ -66,8 +66,8 @@ export function parseTimestamptz(text: string): Date | string {
  * Epoch milliseconds of the text a UTC session prints for a timestamptz of years 0100–9999,
  * `YYYY-MM-DD HH:MM:SS[.f{1,6}]+00`, read digit by digit; undefined for any other text, which
  * takes Date's own parser. The same milliseconds as that parser (the fraction cut to
- * milliseconds), at a fifth of its cost: this is every time value of every builder result
- * (measured: 2.3 ms of a 7,200-point panel's 77 ms on the embedded database).
+ * milliseconds), at less than half its cost (1.3 instead of 3.05 ms for 7,200 values, the
+ * Date objects included): this is every time value of every builder result.
  */
 function utcTimestamptzMs(text: string): number | undefined {
   const length = text.length;
